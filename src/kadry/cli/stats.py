@@ -1,0 +1,47 @@
+"""``kadry stats``: what the store holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["register"]
+
+
+def _table(title: str, rows: list[dict]) -> Table:
+    table = Table(title=title)
+    if not rows:
+        table.add_column("(none)")
+        return table
+    for name in rows[0]:
+        table.add_column(name, justify="right" if isinstance(rows[0][name], (int, float)) else "left")
+    for row in rows:
+        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) and k != "year" else str(v) for k, v in row.items()))
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def stats(
+        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    ) -> None:
+        """Counts by source, kind and year, quarantine reasons, normalization coverage, unmapped places."""
+        from kadry.store import Store
+        from kadry.store.stats import store_stats
+
+        with Store(db, read_only=True) as store:
+            data = store_stats(store)
+        if as_json:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+            return
+        console = Console()
+        console.print(f"store {data['path']}: {data['files']} files ingested, {data['observations']:,} observations")
+        for key, title in (("records", "records by source"), ("by_year", "records by year"),
+                           ("quarantine", "quarantined, by reason"), ("normalized", "normalization"),
+                           ("unmapped_regions", "unmapped places (most frequent)")):
+            console.print(_table(title, data[key]))

@@ -1,0 +1,88 @@
+"""One exception root for kadry.
+
+Every error a user can cause is a ``KadryError``: the CLI prints it as one line and exits
+non-zero, the HTTP API renders it as one JSON shape with its ``status``. Subclasses carry
+their context as attributes so callers can act on it without parsing the message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KadryError",
+    "InputError",
+    "UnreadableFileError",
+    "MappingError",
+    "StoreError",
+    "ConfigError",
+    "NotFound",
+    "BadRequest",
+    "Forbidden",
+    "EngineError",
+]
+
+
+class KadryError(Exception):
+    """Root of every error kadry raises on purpose."""
+
+    status: int = 400
+    #: whether trying the same thing again may succeed (a lock, a busy engine)
+    transient: bool = False
+
+    def __init__(self, message: str, **context: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+        for key, value in context.items():
+            setattr(self, key, value)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(KadryError):
+    """Bad input given by the user (an option, a file, a value)."""
+
+
+class UnreadableFileError(InputError):
+    """A whole input file cannot be read (missing, not the format asked for, corrupt)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}", path=str(path), reason=reason)
+
+
+class MappingError(InputError):
+    """A column-mapping file is missing, malformed or names columns that are absent."""
+
+
+class ConfigError(KadryError):
+    """A setting is invalid."""
+
+
+class StoreError(KadryError):
+    """The store cannot be opened or written."""
+
+    status = 500
+
+
+class EngineError(KadryError):
+    """The compute engine (DuckDB or Spark) failed or is unavailable."""
+
+    status = 503
+
+
+class NotFound(KadryError):
+    """The thing asked for does not exist."""
+
+    status = 404
+
+
+class BadRequest(KadryError):
+    """A request parameter is invalid."""
+
+    status = 400
+
+
+class Forbidden(KadryError):
+    """The caller lacks the key or scope for this operation."""
+
+    status = 403
