@@ -1,0 +1,132 @@
+"""Ingest throughput (hh JSON lines, flat CSV) against a pandas baseline, and peak memory as input grows.
+
+The baseline is the straightforward way: parse everything with pandas (json_normalize /
+read_csv) and insert the frame into DuckDB. kadry does more per record (validation,
+accounting, merging, history), so the ratio shows what that costs; the memory runs show that
+kadry's peak does not grow with the input while the baseline's does.
+
+Usage: python bench/ingest_bench.py [--records 40000]   (writes bench/results/ingest.md)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples" / "vacancies"
+
+
+def _make_jsonl(path: Path, n: int) -> None:
+    with gzip.open(SAMPLES / "hh-api-2023-belarus.jsonl.gz", "rt") as f:
+        seeds = [json.loads(line) for line in f]
+    with path.open("w") as out:
+        for i in range(n):
+            obj = dict(seeds[i % len(seeds)])
+            obj["id"] = str(10_000_000 + i)
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _make_csv(path: Path, n: int) -> None:
+    with gzip.open(SAMPLES / "hh-csv-2022.csv.gz", "rt") as f:
+        header, *rows = f.read().splitlines()
+    with path.open("w") as out:
+        out.write(header + "\n")
+        for i in range(n):
+            row = rows[i % len(rows)]
+            # vary the title so rows stay distinct (the CSV has no id: content is the id)
+            out.write(f"{row.split(',', 1)[0]} {i}," + row.split(",", 1)[1] + "\n" if not row.startswith('"') else row + "\n")
+
+
+_KADRY = """
+import sys, time, resource
+from kadry.store import Store
+from kadry.ingest import ingest_paths
+t = time.perf_counter()
+with Store(sys.argv[1]) as s:
+    r = ingest_paths(s, [sys.argv[2]])
+dt = time.perf_counter() - t
+print(r.total.read, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+_PANDAS = """
+import sys, time, json, resource
+import duckdb, pandas as pd
+t = time.perf_counter()
+path = sys.argv[2]
+if path.endswith(".jsonl"):
+    with open(path) as f:
+        df = pd.json_normalize([json.loads(line) for line in f])
+    df = df[[c for c in ("id", "name", "area.id", "area.name", "salary.from", "salary.to", "salary.currency",
+                         "salary.gross", "experience.id", "schedule.id", "employment.id", "published_at", "created_at",
+                         "description") if c in df.columns]]
+else:
+    df = pd.read_csv(path)
+con = duckdb.connect(sys.argv[1])
+con.register("df", df)
+con.execute("CREATE TABLE t AS SELECT * FROM df")
+con.close()
+dt = time.perf_counter() - t
+print(len(df), dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
+    if db.exists():
+        db.unlink()
+    out = subprocess.run([sys.executable, "-c", code, str(db), str(src)], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, KADRY_SALT="bench-salt-0123456789"))
+    n, dt, rss = out.stdout.split()
+    return int(n), float(dt), int(rss) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=40_000)
+    args = parser.parse_args()
+    n = args.records
+    lines = [f"# Ingest\n", f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+             f"date {date.today().isoformat()}. Command: `python bench/ingest_bench.py --records {n}`.\n"]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        rows = []
+        for fmt, maker, name in (("hh JSON lines", _make_jsonl, "in.jsonl"), ("flat hh CSV", _make_csv, "in.csv")):
+            src = tmp / name
+            maker(src, n)
+            kn, kt, krss = _run(_KADRY, tmp / "k.duckdb", src)
+            pn, pt, prss = _run(_PANDAS, tmp / "p.duckdb", src)
+            rows.append(f"| {fmt} | {n:,} | {kn / kt:,.0f} rec/s ({krss:,.0f} MiB peak) | {pn / pt:,.0f} rec/s ({prss:,.0f} MiB peak) "
+                        f"| {kt / pt:.2f}x the baseline's time |")
+            print(rows[-1], flush=True)
+        lines += ["## Throughput\n", "| input | records | kadry ingest | pandas baseline (parse all, insert) | ratio |",
+                  "|---|---|---|---|---|", *rows, ""]
+        mem = []
+        for factor in (1, 4):
+            src = tmp / f"m{factor}.jsonl"
+            _make_jsonl(src, n * factor)
+            kn, kt, krss = _run(_KADRY, tmp / "k.duckdb", src)
+            pn, pt, prss = _run(_PANDAS, tmp / "p.duckdb", src)
+            mem.append((n * factor, src.stat().st_size / 2**20, krss, prss))
+            src.unlink()
+            print(mem[-1], flush=True)
+        lines += ["## Peak memory as the input grows (hh JSON lines)\n",
+                  "| records | input size | kadry peak RSS | pandas baseline peak RSS |", "|---|---|---|---|",
+                  *(f"| {r:,} | {s:,.0f} MiB | {k:,.0f} MiB | {p:,.0f} MiB |" for r, s, k, p in mem),
+                  "", f"Input x4: kadry's peak grew {mem[1][2] / mem[0][2]:.2f}x, the baseline's {mem[1][3] / mem[0][3]:.2f}x.", ""]
+    out = ROOT / "bench" / "results" / "ingest.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines))
+    print(out.read_text())
+
+
+if __name__ == "__main__":
+    main()

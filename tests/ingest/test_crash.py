@@ -1,0 +1,76 @@
+"""A real SIGKILL in the middle of a large ingest, then a rerun: the store ends as if never killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kadry.store import Store
+
+N = 30_000
+
+
+def _write_input(path: Path) -> None:
+    with path.open("w") as f:
+        for i in range(N):
+            f.write(json.dumps({
+                "id": str(i), "name": f"Инженер {i % 97}", "area": {"id": str(1 + i % 5), "name": "Москва"},
+                "salary": {"from": 50000 + i % 1000, "to": None, "currency": "RUR", "gross": bool(i % 2)},
+                "published_at": f"2022-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00+0300",
+                "key_skills": [{"name": "Python"}, {"name": f"skill{i % 13}"}],
+            }, ensure_ascii=False) + "\n")
+            if i % 1000 == 999:  # a broken line now and then: quarantine must survive the kill too
+                f.write('{"id": "broken\n')
+
+
+def _ingest(db: Path, src: Path) -> subprocess.Popen:
+    env = dict(os.environ, KADRY_SALT="crash-test-salt-0123456789")
+    return subprocess.Popen([sys.executable, "-m", "kadry", "ingest", "--quiet", "--batch-size", "500", "--db", str(db), str(src)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _content(db: Path) -> dict:
+    with Store(db, read_only=True) as s:
+        return {t: s.con.execute(f"SELECT * EXCLUDE (source_file) FROM {t} ORDER BY ALL").fetchall() if t != "vacancies"
+                else s.con.execute("SELECT * FROM vacancies ORDER BY ALL").fetchall()
+                for t in ("vacancies", "observations", "quarantine")}
+
+
+@pytest.mark.slow
+def test_sigkill_then_rerun_equals_uninterrupted(tmp_path):
+    src = tmp_path / "big.jsonl"
+    _write_input(src)
+    clean, killed = tmp_path / "clean.duckdb", tmp_path / "killed.duckdb"
+    assert _ingest(clean, src).wait(timeout=600) == 0
+
+    proc = _ingest(killed, src)
+    deadline = time.time() + 300
+    wal = Path(str(killed) + ".wal")
+    # wait until some batches are durable, then kill without warning
+    while time.time() < deadline and proc.poll() is None:
+        size = (wal.stat().st_size if wal.exists() else 0) + (killed.stat().st_size if killed.exists() else 0)
+        if size > 800_000:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "ingest finished before it could be killed: make the input larger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    with Store(killed, read_only=True) as s:
+        partial = s.count("vacancies")
+    assert 0 < partial < N, f"kill was not mid-ingest ({partial} of {N} stored)"
+
+    rerun = _ingest(killed, src)
+    out, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err.decode()
+    assert _content(killed) == _content(clean)
+    with Store(killed, read_only=True) as s:
+        assert s.count("vacancies") == N
+        assert s.count("quarantine") == N // 1000
