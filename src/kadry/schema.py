@@ -247,3 +247,34 @@ def experience_band(months: int | float | None) -> str | None:
     if months < 72:
         return "between3And6"
     return "moreThan6"
+
+
+_INTRO = """# Canonical records
+
+Generated from `src/kadry/schema.py` by `python -m kadry.schema > docs/schema.md`; a test keeps
+the two equal. Stages: **raw** columns are set by a reader exactly as the source said (so
+normalization can be rerun without re-reading sources), **life** columns are kept by the store
+from the observations, **norm** columns are filled by `kadry normalize` and record the
+version of the rules that produced them.
+
+- A vacancy or resume is one row, keyed by `<source>:<id>`; every sighting of it is a row
+  of `observations` keyed by (kind, record, time). A later sighting updates the record's
+  values (the newest sighting wins) and its lifecycle; it never adds a second record.
+- Times are the source's local wall-clock time (hh and trudvsem give Moscow time), offset dropped.
+- Resumes carry no names, contacts, photos, URLs or free text; their ids are salted hashes,
+  ages are bands. Readers drop such fields, and the ingest keeps only the columns below.
+- Every input record ends as a stored record, a merged sighting, or a `quarantine` row
+  with its file, position and reason; `ingest_log` keeps the four counts of each file.
+"""
+
+
+def markdown() -> str:
+    parts = [_INTRO]
+    for table, (columns, key) in TABLES.items():
+        parts.append(f"\n## {table}\n\nKey: ({', '.join(key)})\n\n| column | type | stage | meaning |\n|---|---|---|---|")
+        parts.extend(f"| {c.name} | {c.type} | {c.stage} | {c.doc} |" for c in columns)
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
