@@ -1,0 +1,333 @@
+"""Any CSV, JSON lines or Parquet file, read through a small mapping file (TOML or YAML).
+
+The mapping names the record kind, the source, and which input column holds which
+canonical field; values are converted to the field's type from kadry.schema::
+
+    kind = "vacancy"                  # or "resume"
+    source = "csv:myexport"           # default: "csv:<mapping file stem>"
+    # format = "csv" | "jsonl" | "parquet"   (default: from the file)
+    # delimiter = ";"                 (CSV; default: sniffed)
+    [columns]
+    source_id = "id"                  # omitted: a hash of the mapped values
+    title = "job_title"
+    salary_from = "min_salary"
+    published_at = "date"
+    skills_raw = { column = "skills", split = ";" }
+    [defaults]
+    salary_currency = "RUR"
+
+For resumes the pseudo-field ``age`` (an exact age) is accepted and stored only as
+``age_band``. Only canonical fields can be named, so nothing else of the input (names,
+contacts, free text) can reach a record. Input is streamed: CSV and JSON lines line by
+line, Parquet in record batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from kadry.errors import MappingError, UnreadableFileError
+from kadry.schema import RESUME, VACANCY, age_band
+from kadry.sources.base import BadValue, Item, clean_str, head_bytes, parse_ts, to_float
+from kadry.sources.csvstream import iter_rows, read_header
+from kadry.sources.jsonstream import JsonBad, iter_json_objects
+from kadry.sources.records import RESUME_RECORD_FIELDS, VACANCY_RECORD_FIELDS, blank_resume, blank_vacancy, content_id
+from kadry.sources.text_values import parse_gender
+
+__all__ = ["Mapping", "load_mapping", "MappedReader", "sidecar_mapping", "READERS"]
+
+_TOP_KEYS = {"kind", "source", "format", "delimiter", "columns", "defaults"}
+_FORMATS = {"csv", "jsonl", "json", "parquet"}
+_TYPES = {c.name: c.type for c in VACANCY + RESUME}
+_TYPES.update({"observed_at": "TIMESTAMP", "archived": "BOOLEAN", "source_id": "VARCHAR", "age": "DOUBLE"})
+_FIELDS = {
+    "vacancy": set(VACANCY_RECORD_FIELDS) - {"source"},
+    "resume": (set(RESUME_RECORD_FIELDS) - {"source"}) | {"age"},
+}
+_TRUE = {"1", "true", "yes", "y", "t", "да", "on"}
+_FALSE = {"0", "false", "no", "n", "f", "нет", "off"}
+_SIDECARS = (".mapping.toml", ".mapping.yaml", ".mapping.yml")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    column: str
+    split: str | None = None
+
+
+@dataclass
+class Mapping:
+    """A validated mapping: kind, source, canonical field -> column spec, defaults."""
+
+    kind: str
+    source: str
+    columns: dict[str, ColumnSpec]
+    defaults: dict[str, object] = field(default_factory=dict)
+    format: str | None = None
+    delimiter: str | None = None
+    path: Path | None = None
+
+
+def _fail(where: object, message: str) -> MappingError:
+    return MappingError(f"{where}: {message}", path=str(where))
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read and validate a TOML/YAML mapping; every mistake is a one-line MappingError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"cannot read mapping: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise _fail(path, f"unreadable mapping: {str(exc).splitlines()[0]}") from None
+    return mapping_from_dict(data, path)
+
+
+def mapping_from_dict(data: object, where: object = "mapping") -> Mapping:
+    if not isinstance(data, dict):
+        raise _fail(where, "a mapping must be a table of keys (kind, source, columns, defaults)")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise _fail(where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(sorted(_TOP_KEYS))}")
+    kind = data.get("kind")
+    if kind not in _FIELDS:
+        raise _fail(where, f"bad kind {kind!r}: must be 'vacancy' or 'resume'")
+    stem = Path(str(where)).name.split(".")[0] if where != "mapping" else "mapped"
+    source = data.get("source", f"csv:{stem}")
+    if not isinstance(source, str) or not source.strip():
+        raise _fail(where, "source must be a non-empty string")
+    fmt = data.get("format")
+    if fmt is not None and fmt not in _FORMATS:
+        raise _fail(where, f"bad format {fmt!r}: one of {', '.join(sorted(_FORMATS))}")
+    delimiter = data.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise _fail(where, f"delimiter must be one character, not {delimiter!r}")
+    raw_columns = data.get("columns")
+    if not isinstance(raw_columns, dict) or not raw_columns:
+        raise _fail(where, "[columns] must name at least one canonical field")
+    allowed = _FIELDS[kind]
+    columns: dict[str, ColumnSpec] = {}
+    for name, spec in raw_columns.items():
+        if name not in allowed:
+            raise _fail(where, f"unknown {kind} field {name!r} in [columns]; known: {', '.join(sorted(allowed))}")
+        if isinstance(spec, str) and spec:
+            columns[name] = ColumnSpec(spec)
+        elif isinstance(spec, dict) and isinstance(spec.get("column"), str) and set(spec) <= {"column", "split"}:
+            split = spec.get("split")
+            if split is not None and (not isinstance(split, str) or not split):
+                raise _fail(where, f"{name}.split must be a non-empty string")
+            if split is not None and not _TYPES[name].endswith("[]"):
+                raise _fail(where, f"{name} is not a list field; 'split' applies to list fields only")
+            columns[name] = ColumnSpec(spec["column"], split)
+        else:
+            raise _fail(where, f"{name} must be a column name or {{ column = \"...\", split = \"...\" }}")
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise _fail(where, "[defaults] must be a table")
+    for name in defaults:
+        if name not in allowed:
+            raise _fail(where, f"unknown {kind} field {name!r} in [defaults]; known: {', '.join(sorted(allowed))}")
+    return Mapping(kind, source.strip(), columns, dict(defaults), fmt, delimiter,
+                   Path(str(where)) if where != "mapping" else None)
+
+
+def sidecar_mapping(path: Path) -> Path | None:
+    """``data.csv.mapping.toml`` (or ``.yaml``) beside a data file, if there is one."""
+    for suffix in _SIDECARS:
+        candidate = path.with_name(path.name + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _convert(name: str, value: object, split: str | None) -> object:
+    """A raw input value as the canonical type of field ``name``; BadValue if impossible."""
+    kind = _TYPES[name]
+    if kind.endswith("[]"):
+        if value is None:
+            return []
+        if isinstance(value, (list, tuple)):
+            items = value
+        else:
+            text = str(value).strip()
+            if split is None and text.startswith("["):
+                try:
+                    items = json.loads(text)
+                except ValueError:
+                    items = [text]
+            else:
+                items = text.split(split) if split else [text]
+        return [t for t in (clean_str(i) for i in items if not isinstance(i, (dict, list))) if t]
+    if isinstance(value, (dict, list)):
+        raise BadValue(f"{name}: expected a single value, got {type(value).__name__}")
+    if kind == "VARCHAR":
+        return clean_str(value)
+    if kind in ("DOUBLE", "BIGINT", "INTEGER"):
+        number = to_float(value, field=name)
+        return number if kind == "DOUBLE" or number is None else int(round(number))
+    if kind == "BOOLEAN":
+        if isinstance(value, bool) or value is None:
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE or text == "":
+            return False if text else None
+        raise BadValue(f"not a yes/no value in {name}: {str(value)[:40]!r}")
+    if kind == "TIMESTAMP":
+        return parse_ts(value, field=name)
+    raise BadValue(f"unsupported field type {kind} for {name}")  # pragma: no cover
+
+
+def _lookup(row: dict, column: str) -> object:
+    if column in row:
+        return row[column]
+    value: object = row
+    for part in column.split("."):  # nested JSON: "salary.from"
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+class MappedReader:
+    """CSV / JSON lines / Parquet through a mapping file (``--format mapped --mapping m.toml``)."""
+
+    name = "mapped"
+
+    def __init__(self, mapping: Mapping | Path | str | None = None) -> None:
+        if isinstance(mapping, (str, Path)):
+            mapping = load_mapping(Path(mapping))
+        self.mapping = mapping
+
+    @property
+    def kind(self) -> str:
+        return self.mapping.kind if self.mapping else "vacancy"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """Only a file with a sidecar mapping (``<file>.mapping.toml``) is recognised."""
+        return sidecar_mapping(path) is not None
+
+    def read(self, path: Path) -> Iterator[Item]:
+        mapping = self.mapping
+        if mapping is None:
+            sidecar = sidecar_mapping(path)
+            if sidecar is None:
+                raise MappingError(f"{path}: the mapped format needs a mapping file (--mapping m.toml, "
+                                   f"or {path.name}.mapping.toml beside it)")
+            mapping = load_mapping(sidecar)
+        fmt = mapping.format or _format_of(path)
+        rows = {"csv": self._csv_rows, "parquet": self._parquet_rows}.get(fmt, self._json_rows)(path, mapping)
+        for position, row in rows:
+            if isinstance(row, str):
+                yield Item.bad(position, mapping.kind, row)
+                continue
+            try:
+                yield Item(position, mapping.kind, self._record(row, mapping))
+            except BadValue as exc:
+                # the excerpt shows mapped columns only: unmapped ones may hold personal data
+                shown = {spec.column: _lookup(row, spec.column) for spec in mapping.columns.values()}
+                yield Item.bad(position, mapping.kind, str(exc), json.dumps(shown, ensure_ascii=False, default=str))
+
+    @staticmethod
+    def _record(row: dict, mapping: Mapping) -> dict:
+        record = blank_vacancy(mapping.source) if mapping.kind == "vacancy" else blank_resume(mapping.source)
+        for name, value in mapping.defaults.items():
+            record[name] = _convert(name, value, None)
+        for name, spec in mapping.columns.items():
+            value = _convert(name, _lookup(row, spec.column), spec.split)
+            if value not in (None, []):
+                record[name] = value
+        if record.get("gender") is not None:
+            record["gender"] = parse_gender(record["gender"])
+        age = record.pop("age", None)
+        if age is not None and record.get("age_band") is None:
+            record["age_band"] = age_band(age)
+        if record.get("source_id") is None:
+            values = [_lookup(row, spec.column) for spec in mapping.columns.values()]
+            record["source_id"] = content_id("row-", values)
+        if mapping.kind == "resume" and record.get("observed_at") is None:
+            record["observed_at"] = record.get("updated_at")
+        return record
+
+    @staticmethod
+    def _check_columns(path: Path, mapping: Mapping, available: list[str]) -> None:
+        wanted = {spec.column for spec in mapping.columns.values()}
+        missing = sorted(c for c in wanted if c not in available and c.split(".")[0] not in available)
+        if missing:
+            raise MappingError(f"{path}: column(s) {', '.join(missing)} named in the mapping are not in the file; "
+                               f"available: {', '.join(available) or 'none'}", missing=missing, available=available)
+
+    def _csv_rows(self, path: Path, mapping: Mapping) -> Iterator[tuple[int, dict | str]]:
+        header = read_header(path, mapping.delimiter)
+        self._check_columns(path, mapping, header)
+        for position, row, _ in iter_rows(path, mapping.delimiter, lower=False):
+            if isinstance(row, csv.Error):
+                yield position, f"bad CSV row: {row}"
+            elif len(row) != len(header):
+                yield position, f"row has {len(row)} fields, header has {len(header)}"
+            else:
+                yield position, dict(zip(header, row))
+
+    def _json_rows(self, path: Path, mapping: Mapping) -> Iterator[tuple[int, dict | str]]:
+        checked = False
+        for position, obj in iter_json_objects(path):
+            if isinstance(obj, JsonBad):
+                yield position, obj.reason
+            elif not isinstance(obj, dict):
+                yield position, f"not a JSON object but {type(obj).__name__}"
+            else:
+                if not checked:
+                    self._check_columns(path, mapping, list(obj))
+                    checked = True
+                yield position, obj
+
+    def _parquet_rows(self, path: Path, mapping: Mapping) -> Iterator[tuple[int, dict | str]]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            pf = pq.ParquetFile(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise UnreadableFileError(path, f"not a readable Parquet file: {exc}") from None
+        available = pf.schema_arrow.names
+        self._check_columns(path, mapping, available)
+        wanted = sorted({spec.column.split(".")[0] for spec in mapping.columns.values()})
+        position = 0
+        try:
+            for batch in pf.iter_batches(batch_size=4096, columns=wanted):
+                for row in batch.to_pylist():
+                    yield position, row
+                    position += 1
+        except (OSError, pa.ArrowException) as exc:
+            raise UnreadableFileError(path, f"Parquet read failed after row {position}: {exc}") from None
+
+
+def _format_of(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".parquet") or name.endswith(".pq"):
+        return "parquet"
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith((".csv", ".tsv", ".txt")):
+        return "csv"
+    head = head_bytes(path, 4096)
+    if head[:4] == b"PAR1":
+        return "parquet"
+    return "jsonl" if head.lstrip()[:1] in (b"{", b"[") else "csv"
+
+
+READERS = [MappedReader()]
