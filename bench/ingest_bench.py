@@ -85,7 +85,7 @@ def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
         db.unlink()
     out = subprocess.run([sys.executable, "-c", code, str(db), str(src)], capture_output=True, text=True, check=True,
                          env=dict(os.environ, KADRY_SALT="bench-salt-0123456789"))
-    n, dt, rss = out.stdout.split()
+    n, dt, rss = out.stdout.strip().splitlines()[-1].split()
     return int(n), float(dt), int(rss) / 1024
 
 

@@ -32,8 +32,9 @@ def _glob(root: Path, name: str) -> str | None:
 
 def _reason_sql(kind: str) -> str:
     currencies = ", ".join(f"'{c}'" for c in sorted(KNOWN_CURRENCIES))
+    ident = "source_id" if kind == "vacancy" else "source_key"
     checks = [
-        ("source_id IS NULL OR source_id = ''", "'missing id'"),
+        (f"{ident} IS NULL OR {ident} = ''", "'missing id'"),
         ("salary_currency IS NOT NULL AND upper(salary_currency) NOT IN (" + currencies + ")",
          "'unknown currency: ' || salary_currency"),
     ]
@@ -45,7 +46,8 @@ def _reason_sql(kind: str) -> str:
     return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
 
 
-def ingest_canonical(store: Store, root: Path) -> FileResult:
+def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacancy", "resume")) -> FileResult:
+    """Load a canonical Parquet folder; ``kinds`` limits it to vacancies or resumes (and their sightings)."""
     root = Path(root)
     if not root.is_dir():
         raise UnreadableFileError(root, "canonical input must be a directory with vacancies/, resumes/, observations/ Parquet")
@@ -56,7 +58,7 @@ def ingest_canonical(store: Store, root: Path) -> FileResult:
     try:
         for table, (kind, key, raw) in _PARTS.items():
             pattern = _glob(root, table)
-            if pattern is None:
+            if pattern is None or kind not in kinds:
                 continue
             found = True
             cols = ", ".join(raw)
@@ -87,11 +89,11 @@ def ingest_canonical(store: Store, root: Path) -> FileResult:
             con.execute(
                 f"INSERT INTO observations ({cols}) SELECT {cols} FROM ("
                 f"  SELECT {cols}, row_number() OVER (PARTITION BY kind, record_id, observed_at) AS _k "
-                f"  FROM read_parquet('{pattern}', union_by_name = true)) s "
+                f"  FROM read_parquet('{pattern}', union_by_name = true) WHERE kind IN ({', '.join(repr(k) for k in kinds)})) s "
                 "WHERE _k = 1 AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.kind = s.kind "
                 "AND o.record_id = s.record_id AND o.observed_at IS NOT DISTINCT FROM s.observed_at)"
             )
-            for kind in ("vacancy", "resume"):
+            for kind in kinds:
                 con.execute(refresh_lifecycle_sql(kind))
         con.commit()
     except BaseException:

@@ -1,0 +1,46 @@
+"""``kadry demo``: the README's run command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        db: Path = typer.Option(Path("kadry.duckdb"), "--db", help="Store file to build (reused if it exists)."),
+        start: str = typer.Option("2022-01", "--from", help="First month of the demo period."),
+        end: str = typer.Option("2022-12", "--to", help="Last month of the demo period."),
+        serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard when done."),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
+        port: int = typer.Option(8000, "--port", help="Port to serve on."),
+    ) -> None:
+        """Ingest the bundled real samples, fill the supply side from the simulator (labelled),
+        compute the deficiency index by region and month, and serve the dashboard."""
+        import pyarrow.compute as pc
+
+        from kadry.cli.index import _render
+        from kadry.demo import run_demo
+        from kadry.indicators import Engine, compute
+
+        console = Console()
+        run_demo(db, start=start, end=end, say=console.print)
+        with Engine.duckdb(db) as engine:
+            overall = compute("index", by=[], period="month", start=start, end=end, engine=engine)
+            regions = compute("index", by=["region"], period="quarter", start=start, end=end, engine=engine, rollups=False)
+        console.print(f"deficiency index, all regions, by month {start}..{end} (resumes simulated, vacancies real):")
+        _render(overall, "index", console)
+        top = regions.filter(pc.greater_equal(regions["n_vacancies"], 100)).sort_by([("n_vacancies", "descending")]).slice(0, 12)
+        console.print("the largest region x quarter cells (at least 100 active vacancies):")
+        _render(top, "index", console)
+        console.print(f"more: kadry index --db {db} --by region,category --period month --from {start} --to {end}")
+        if serve:
+            from kadry.api import serve as run_server
+
+            console.print(f"dashboard: http://{host}:{port}/  (Ctrl+C to stop)")
+            run_server(db, host=host, port=port)

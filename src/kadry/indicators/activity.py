@@ -1,0 +1,210 @@
+"""Who is active when: per-record activity intervals, met with the period calendar by a range join.
+
+A record is never exploded into one row per day. A vacancy has one interval
+[publication, close]; a resume has the union of the intervals its updates and sightings
+keep it active, merged (gaps-and-islands with window functions). Intervals meet the
+calendar of periods through a range join, giving at most one row per record and period.
+All days are integers (days since 1970-01-01).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import ibis
+
+from kadry.errors import InputError
+from kadry.indicators.engine import Engine
+from kadry.indicators.periods import Calendar
+from kadry.indicators.segments import apply_filters, coded_dims
+
+__all__ = [
+    "Options",
+    "VACANCY_RULES",
+    "vacancy_rule_label",
+    "active_rows",
+    "new_rows",
+    "intervals",
+    "resume_intervals",
+    "vacancy_intervals",
+]
+
+VACANCY_RULES = ("lifetime", "last_seen")
+
+#: extra per-record columns an indicator may ask for: name -> expression on vacancies/resumes
+Extra = dict[str, Callable[[ibis.Table], ibis.Value]]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How records are counted; defaults follow ../shared/DESIGN.md."""
+
+    #: days a vacancy without a close date stays active after publication (the lifetime rule)
+    lifetime: int = 30
+    #: days an update keeps a resume active (the update day and window-1 following days)
+    window: int = 30
+    #: what ends a vacancy without a close date: ``lifetime`` or ``last_seen`` (its last sighting)
+    vacancy_rule: str = "lifetime"
+    #: count vacancies marked as duplicates (dup_of not null)
+    include_duplicates: bool = False
+    #: use salaries whose salary_flag is not 'ok'
+    include_flagged_salaries: bool = False
+    #: add roll-up rows ("all") for every subset of the dimensions
+    rollups: bool = True
+    #: confidence level of the index interval
+    confidence: float = 0.95
+    #: population of salary/skills/remote/experience: ``stock`` (active in the period) or ``flow`` (new in it)
+    basis: str = "stock"
+    #: skills: keep the top N skills per segment and period (by vacancies + resumes naming them)
+    top: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("lifetime", "window"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+                raise InputError(f"{name} must be a whole number of days between 1 and 3650, not {value!r}")
+        if self.vacancy_rule not in VACANCY_RULES:
+            raise InputError(f"vacancy rule {self.vacancy_rule!r}: use one of {', '.join(VACANCY_RULES)}")
+        if self.basis not in ("stock", "flow"):
+            raise InputError(f"basis {self.basis!r}: use stock or flow")
+        if not 0 < self.confidence < 1:
+            raise InputError(f"confidence must be between 0 and 1, not {self.confidence!r}")
+        if self.top is not None and (not isinstance(self.top, int) or self.top < 1):
+            raise InputError(f"top must be a positive whole number, not {self.top!r}")
+
+
+def vacancy_rule_label(opts: Options) -> str:
+    """What the output says about open vacancies, e.g. ``closed_at, else lifetime 30d``."""
+    if opts.vacancy_rule == "lifetime":
+        return f"closed_at, else lifetime {opts.lifetime}d"
+    return f"closed_at, else last_seen (lifetime {opts.lifetime}d if never seen)"
+
+
+def _day(ts: ibis.Value) -> ibis.Value:
+    return ts.date().epoch_days().cast("int64")
+
+
+def _attributes(t: ibis.Table, id_col: str, dims: list[str], extra: Extra) -> dict[str, ibis.Value]:
+    cols: dict[str, ibis.Value] = {"record_id": t[id_col]}
+    cols.update(coded_dims(t, dims))
+    cols["simulated"] = t.simulated.fill_null(False)
+    cols.update({name: fn(t) for name, fn in extra.items()})
+    return cols
+
+
+def _vacancies(engine: Engine, filters: dict | None, opts: Options) -> ibis.Table:
+    v = engine.table("vacancies")
+    if not opts.include_duplicates:
+        v = v.filter(v.dup_of.isnull())
+    return apply_filters(v, filters)
+
+
+def _resumes(engine: Engine, filters: dict | None) -> ibis.Table:
+    return apply_filters(engine.table("resumes"), filters)
+
+
+def vacancy_intervals(engine: Engine, dims: list[str], filters: dict | None, opts: Options, extra: Extra | None = None) -> ibis.Table:
+    """One row per vacancy: ``record_id, s, e`` (first and last active day), its dimensions and extras."""
+    v = _vacancies(engine, filters, opts)
+    start = _day(ibis.coalesce(v.published_at, v.created_at, v.first_seen))
+    closed = _day(ibis.coalesce(v.closed_at, v.archived_at))
+    by_lifetime = start + (opts.lifetime - 1)
+    if opts.vacancy_rule == "lifetime":
+        open_end = by_lifetime
+    else:
+        open_end = ibis.greatest(start, _day(v.last_seen)).fill_null(by_lifetime)
+    cols = _attributes(v, "vacancy_id", dims, extra or {})
+    cols["s"] = start
+    cols["e"] = ibis.coalesce(closed, open_end)
+    out = v.select(**cols)
+    return out.filter(out.s.notnull())
+
+
+def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibis.Table:
+    """Merged activity intervals of resumes: ``record_id, s, e``, disjoint and non-adjacent per resume.
+
+    An update at day u keeps the resume active on u..u+window-1; a sighting at day d on d;
+    nothing counts before the resume was created (created_at, else first_seen).
+    """
+    r = _resumes(engine, filters)
+    created = _day(ibis.coalesce(r.created_at, r.first_seen, r.updated_at))
+    w = opts.window - 1
+    own = []
+    for ts, span in ((r.created_at, w), (r.updated_at, w), (r.first_seen, 0), (r.last_seen, 0)):
+        d = _day(ts)
+        own.append(r.select(record_id=r.resume_id, c=created, s=d, e=d + span))
+    o = engine.table("observations")
+    o = o.filter(o.kind == "resume")
+    keys = r.select(rid=r.resume_id, c=created)
+    o = o.join(keys, o.record_id == keys.rid)
+    for ts, span in ((o.updated_at, w), (o.observed_at, 0)):
+        d = _day(ts)
+        own.append(o.select(record_id=o.record_id, c=o.c, s=d, e=d + span))
+    ev = ibis.union(*own, distinct=False)
+    ev = ev.mutate(s=ibis.greatest(ev.s, ev.c))
+    ev = ev.filter(ev.s.notnull(), ev.e >= ev.s).select("record_id", "s", "e")
+    # gaps and islands: a new island starts where no earlier interval reaches the day before
+    before = ibis.window(group_by=ev.record_id, order_by=[ev.s, ev.e], rows=(None, -1))
+    ev = ev.mutate(reach=ev.e.max().over(before))
+    ev = ev.mutate(new=ibis.ifelse(ev.reach.isnull() | (ev.s > ev.reach + 1), 1, 0))
+    upto = ibis.window(group_by=ev.record_id, order_by=[ev.s, ev.e], rows=(None, 0))
+    ev = ev.mutate(island=ev.new.sum().over(upto))
+    return ev.group_by(["record_id", "island"]).aggregate(s=ev.s.min(), e=ev.e.max()).select("record_id", "s", "e")
+
+
+def intervals(engine: Engine, kind: str, dims: list[str], filters: dict | None, opts: Options) -> ibis.Table:
+    """Activity intervals with their segment: ``record_id, s, e, next_s, <dims>, simulated``.
+
+    ``next_s`` is the start of the record's next interval (null for vacancies and for a
+    resume's last interval): the gap before it lets stocks be counted without a range join.
+    """
+    if kind == "vacancy":
+        iv = vacancy_intervals(engine, dims, filters, opts)
+        return iv.select("record_id", "s", "e", next_s=ibis.null("int64"), **{d: iv[d] for d in dims}, simulated=iv.simulated)
+    iv = resume_intervals(engine, filters, opts)
+    iv = iv.mutate(next_s=iv.s.lead().over(ibis.window(group_by=iv.record_id, order_by=iv.s)))
+    r = _resumes(engine, filters)
+    attrs = r.select(**_attributes(r, "resume_id", dims, {})).rename(rid="record_id")
+    j = iv.join(attrs, iv.record_id == attrs.rid)
+    return j.select("record_id", "s", "e", "next_s", *dims, "simulated")
+
+
+def _meet(intervals: ibis.Table, cal: ibis.Table) -> ibis.Table:
+    return intervals.join(cal, [intervals.s <= cal.pe, intervals.e >= cal.ps])
+
+
+def active_rows(
+    engine: Engine, kind: str, dims: list[str], cal: Calendar, filters: dict | None, opts: Options, extra: Extra | None = None
+) -> ibis.Table:
+    """One row per (record active in a period, period): ``record_id, ps, pe``, dimensions, ``simulated``, extras."""
+    extra = extra or {}
+    if kind == "vacancy":
+        iv = vacancy_intervals(engine, dims, filters, opts, extra)
+        j = _meet(iv, cal.periods)
+        return j.select("record_id", "ps", "pe", *dims, "simulated", *extra)
+    iv = resume_intervals(engine, filters, opts)
+    hits = _meet(iv, cal.periods).select("record_id", "ps", "pe").distinct()
+    r = _resumes(engine, filters)
+    attrs = r.select(**_attributes(r, "resume_id", dims, extra))
+    attrs = attrs.rename(rid="record_id")
+    j = hits.join(attrs, hits.record_id == attrs.rid)
+    return j.select("record_id", "ps", "pe", *dims, "simulated", *extra)
+
+
+def new_rows(
+    engine: Engine, kind: str, dims: list[str], cal: Calendar, filters: dict | None, opts: Options, extra: Extra | None = None
+) -> ibis.Table:
+    """One row per record new in a period: vacancies by publication day, resumes by creation day."""
+    extra = extra or {}
+    if kind == "vacancy":
+        t = _vacancies(engine, filters, opts)
+        born = _day(ibis.coalesce(t.published_at, t.created_at, t.first_seen))
+        cols = _attributes(t, "vacancy_id", dims, extra)
+    else:
+        t = _resumes(engine, filters)
+        born = _day(ibis.coalesce(t.created_at, t.first_seen, t.updated_at))
+        cols = _attributes(t, "resume_id", dims, extra)
+    rows = t.select(born=born, **cols)
+    j = rows.join(cal.days, rows.born == cal.days.d)
+    return j.select("record_id", "ps", "pe", *dims, "simulated", *extra)

@@ -1,0 +1,106 @@
+"""``compute``: the one entry point other parts of kadry (CLI, HTTP API, report, mobility) call."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from datetime import date, datetime
+from typing import Any, Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kadry.errors import InputError
+from kadry.indicators.activity import Options, vacancy_rule_label
+from kadry.indicators.engine import Engine
+from kadry.indicators.measures import BANDS, BUILDERS
+from kadry.indicators.periods import Calendar, parse_day
+from kadry.indicators.segments import resolve_dims
+
+__all__ = ["INDICATORS", "compute", "band"]
+
+INDICATORS = tuple(BUILDERS)
+_OPTION_NAMES = {f.name for f in fields(Options)}
+
+
+def band(index: float | None) -> str | None:
+    """HeadHunter's band of an index value (None for an undefined index)."""
+    if index is None or index != index:
+        return None
+    label = None
+    for lower, name in BANDS:
+        if index >= lower:
+            label = name
+    return label
+
+
+def compute(
+    indicator: str,
+    *,
+    by: Iterable[str] | str | None = (),
+    period: str = "month",
+    start: date | datetime | str,
+    end: date | datetime | str,
+    filters: dict[str, Any] | None = None,
+    engine: Engine,
+    options: Options | None = None,
+    as_: str = "arrow",
+    **option_values: Any,
+) -> pa.Table | Any:
+    """One indicator by segment (``by``) and period over ``start``..``end`` (whole periods).
+
+    Options (``lifetime``, ``window``, ``vacancy_rule``, ``include_duplicates``, ``rollups``, ...)
+    are given as an ``Options`` or as keywords. Returns Arrow (``as_="pandas"`` for a DataFrame)
+    with one row per segment and period, roll-ups marked ``"all"``; see docs/indicators.md.
+    """
+    if indicator not in BUILDERS:
+        raise InputError(f"unknown indicator {indicator!r}: use one of {', '.join(INDICATORS)}")
+    unknown = set(option_values) - _OPTION_NAMES
+    if unknown:
+        raise InputError(f"unknown option(s) {', '.join(sorted(unknown))}: use {', '.join(sorted(_OPTION_NAMES))}")
+    if options is None:
+        options = Options(**option_values)
+    elif option_values:
+        options = Options(**{**asdict(options), **option_values})
+    if as_ not in ("arrow", "pandas"):
+        raise InputError(f"as_ must be 'arrow' or 'pandas', not {as_!r}")
+    if not isinstance(engine, Engine):
+        raise InputError("engine must be a kadry.indicators.Engine (Engine.duckdb(path) or Engine.spark(dir))")
+    dims = resolve_dims(by)
+    first, last = parse_day(start), parse_day(end, end=True)
+    cal = Calendar(period, first, last)
+    expr = BUILDERS[indicator](engine, dims, cal, filters, options)
+    table = _finish(engine.execute(expr), dims, indicator, period, options, first, last, engine.name)
+    return table.to_pandas() if as_ == "pandas" else table
+
+
+def _finish(t: pa.Table, dims: list[str], indicator: str, period: str, opts: Options, first: date, last: date, engine: str) -> pa.Table:
+    """Dates for day numbers, a stable column order and row order, and what the figures assume."""
+    period_col = t["ps"].cast(pa.int32()).cast(pa.date32())  # day numbers count from 1970-01-01
+    end_col = t["pe"].cast(pa.int32()).cast(pa.date32())
+    rest = [c for c in t.column_names if c not in (*dims, "ps", "pe", "simulated")]
+    cols = {d: t[d] for d in dims}
+    cols["period"] = period_col
+    cols["period_end"] = end_col
+    for c in rest:
+        cols[c] = t[c]
+    cols["simulated"] = pc.fill_null(t["simulated"], False)
+    cols["vacancy_activity_rule"] = pa.array([vacancy_rule_label(opts)] * t.num_rows, pa.string())
+    out = pa.table(cols)
+    sort = [(d, "ascending") for d in dims] + [("period", "ascending")]
+    if "skill" in out.column_names:
+        sort.append(("skill", "ascending"))
+    if "experience_level" in out.column_names:
+        sort.append(("experience_level", "ascending"))
+    out = out.sort_by(sort)
+    meta = {
+        "indicator": indicator,
+        "by": dims,
+        "period": period,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "engine": engine,
+        "vacancy_activity_rule": vacancy_rule_label(opts),
+        "options": asdict(opts),
+    }
+    return out.replace_schema_metadata({"kadry": json.dumps(meta)})

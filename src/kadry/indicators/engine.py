@@ -1,0 +1,148 @@
+"""Where indicators run: DuckDB (the store file, default) or Spark (the store's Parquet export).
+
+The engine is chosen at the edge: an ``Engine`` hands out the same three Ibis tables
+(vacancies, resumes, observations) on either backend and executes expressions to Arrow.
+Indicator code only ever sees Ibis tables, so it never asks which engine it runs on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from kadry.errors import EngineError, StoreError
+
+__all__ = ["Engine", "TABLE_NAMES", "spark_for_store"]
+
+TABLE_NAMES = ("vacancies", "resumes", "observations")
+
+
+class Engine:
+    """An Ibis backend plus the store's tables on it; build with ``duckdb``, ``from_store`` or ``spark``."""
+
+    def __init__(self, name: str, con: Any, tables: dict[str, Any], *, owns: bool = True, session: Any = None) -> None:
+        self.name = name
+        self.con = con
+        self._tables = tables
+        self._owns = owns
+        self.session = session
+
+    # --- constructors ---------------------------------------------------------------------
+    @classmethod
+    def duckdb(cls, store_path: str | Path | None = None) -> "Engine":
+        """Open the store's DuckDB file read-only (several readers may share it)."""
+        import ibis
+
+        from kadry.config import default_db
+
+        path = Path(store_path) if store_path is not None else default_db()
+        if not path.exists():
+            raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
+        try:
+            con = ibis.duckdb.connect(str(path), read_only=True)
+        except Exception as exc:  # duckdb.IOException (locked by a writer), corrupt file
+            raise StoreError(f"cannot open store {path}: {str(exc).splitlines()[0]}", path=str(path)) from None
+        return cls("duckdb", con, _tables(con, path))
+
+    @classmethod
+    def from_store(cls, store: Any) -> "Engine":
+        """Run on an open ``kadry.store.Store`` (in-memory stores, or a process already holding the file)."""
+        import ibis
+
+        con = ibis.duckdb.from_connection(store.con)
+        return cls("duckdb", con, _tables(con, store.path), owns=False)
+
+    @classmethod
+    def spark(cls, parquet_dir: str | Path, master: str = "local[2]", *, session: Any = None) -> "Engine":
+        """Read ``vacancies.parquet``, ``resumes.parquet``, ``observations.parquet`` with Spark.
+
+        ``master`` is ``local[N]`` or a cluster URL; ``session`` reuses an existing SparkSession.
+        """
+        try:
+            import ibis
+            from pyspark.sql import SparkSession
+        except ImportError as exc:
+            raise EngineError(f"Spark engine needs pyspark (pip install 'kadry[spark]'): {exc}") from None
+        parquet_dir = Path(parquet_dir)
+        missing = [t for t in TABLE_NAMES if not (parquet_dir / f"{t}.parquet").exists()]
+        if missing:
+            raise EngineError(f"{parquet_dir}: missing {', '.join(t + '.parquet' for t in missing)} (see Store.export_parquet)")
+        if session is None:
+            try:
+                session = (
+                    SparkSession.builder.master(master)
+                    .appName("kadry-indicators")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.sql.session.timeZone", "UTC")
+                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.ui.showConsoleProgress", "false")
+                    .config("spark.log.level", "ERROR")
+                    .getOrCreate()
+                )
+            except Exception as exc:
+                raise EngineError(f"cannot start Spark ({master}): {str(exc).splitlines()[0]}") from None
+        # timestamps are wall-clock values: read and truncate them without a zone shift
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+        con = ibis.pyspark.connect(session)
+        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in TABLE_NAMES}
+        return cls("spark", con, tables, session=session)
+
+    # --- use ------------------------------------------------------------------------------
+    def table(self, name: str) -> Any:
+        return self._tables[name]
+
+    def execute(self, expr: Any) -> pa.Table:
+        """Run an Ibis expression here and return Arrow."""
+        try:
+            return self.con.to_pyarrow(expr)
+        except Exception as exc:
+            raise EngineError(f"{self.name} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+
+    def close(self) -> None:
+        """Release the connection (a Spark session is left to its owner)."""
+        if self._owns and self.name == "duckdb":
+            try:
+                self.con.disconnect()
+            except Exception:
+                pass
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Engine({self.name!r})"
+
+
+def _tables(con: Any, path: Path | str) -> dict[str, Any]:
+    try:
+        return {t: con.table(t) for t in TABLE_NAMES}
+    except Exception as exc:
+        raise StoreError(f"{path} is not a kadry store: {str(exc).splitlines()[0]}", path=str(path)) from None
+
+
+def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, cache_dir: str | Path | None = None, session: Any = None) -> Engine:
+    """A Spark engine over a store file: export it to Parquet (once per store version) and read that.
+
+    The export lands in ``cache_dir`` (default: ``<store>.parquet/`` beside the file) in a
+    folder named after the file's size and modification time, so a changed store is re-exported.
+    """
+    from kadry.config import default_db
+    from kadry.store import Store
+
+    path = Path(store_path) if store_path is not None else default_db()
+    if not path.exists():
+        raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
+    st = path.stat()
+    base = Path(cache_dir) if cache_dir is not None else path.with_name(path.name + ".parquet")
+    target = base / f"{st.st_size}-{st.st_mtime_ns}"
+    if not all((target / f"{t}.parquet").exists() for t in TABLE_NAMES):
+        tmp = target.with_name(target.name + ".tmp")
+        with Store(path, read_only=True) as store:
+            store.export_parquet(tmp, TABLE_NAMES)
+        tmp.rename(target)
+    return Engine.spark(target, master, session=session)

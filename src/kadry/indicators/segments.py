@@ -1,0 +1,122 @@
+"""Segments: the dimensions a result can be cut by, their coded values, and roll-ups.
+
+Every dimension is coded as a non-null string before grouping: a missing value becomes
+``"unknown"`` and a rolled-up dimension ``"all"``, so roll-up rows and rows of unknown
+segments never mix, and results join on plain string keys on every engine.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any, Callable, Iterable
+
+import ibis
+
+from kadry.errors import InputError
+
+__all__ = ["DIMENSIONS", "ALL", "UNKNOWN", "resolve_dims", "coded_dims", "apply_filters", "rollup"]
+
+ALL = "all"
+UNKNOWN = "unknown"
+
+#: output name -> (column in vacancies/resumes, labels for true/false of a boolean column)
+DIMENSIONS: dict[str, tuple[str, tuple[str, str] | None]] = {
+    "role": ("role_id", None),
+    "role_category": ("role_category", None),
+    "isco2": ("isco2", None),
+    "it": ("is_it", ("it", "non_it")),
+    "region": ("region_code", None),
+    "federal_district": ("federal_district", None),
+    "country": ("country_code", None),
+    "experience": ("experience", None),
+    "remote": ("remote", ("remote", "on_site")),
+}
+
+_ALIASES = {
+    "role_id": "role",
+    "occupation": "role",
+    "region_code": "region",
+    "federal_subject": "region",
+    "district": "federal_district",
+    "country_code": "country",
+    "is_it": "it",
+    "work_format": "remote",
+}
+
+
+def resolve_dims(by: Iterable[str] | str | None) -> list[str]:
+    """Canonical dimension names, in the order given, without repeats; unknown names are an error."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        by = [b for b in by.split(",")]
+    out: list[str] = []
+    for raw in by:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        name = _ALIASES.get(name, name)
+        if name not in DIMENSIONS:
+            raise InputError(f"unknown dimension {raw!r}: use {', '.join(DIMENSIONS)}")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _code(t: ibis.Table, name: str) -> ibis.Value:
+    column, labels = DIMENSIONS[name]
+    col = t[column]
+    if labels is not None:
+        return ibis.cases((col, labels[0]), (~col, labels[1]), else_=UNKNOWN)
+    return col.cast("string").fill_null(UNKNOWN)
+
+
+def coded_dims(t: ibis.Table, names: Iterable[str] = tuple(DIMENSIONS)) -> dict[str, ibis.Value]:
+    """``{name: coded string expression}`` for ``t`` (a vacancies or resumes table)."""
+    return {name: _code(t, name) for name in names}
+
+
+def apply_filters(t: ibis.Table, filters: dict[str, Any] | None) -> ibis.Table:
+    """Keep rows whose coded dimension value is one of the given ones (``{"region": ["RU-MOW"]}``)."""
+    if not filters:
+        return t
+    preds = []
+    for raw, wanted in filters.items():
+        name = resolve_dims([raw])[0]
+        values = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
+        labels = DIMENSIONS[name][1]
+        coded = []
+        for v in values:
+            if isinstance(v, bool) and labels is not None:
+                coded.append(labels[0] if v else labels[1])
+            elif v is None:
+                coded.append(UNKNOWN)
+            else:
+                coded.append(str(v))
+        if not coded:
+            raise InputError(f"filter {raw!r} has no values")
+        preds.append(_code(t, name).isin(coded))
+    return t.filter(*preds)
+
+
+def rollup(
+    rel: ibis.Table,
+    dims: list[str],
+    keys: list[str],
+    metrics: Callable[[ibis.Table], dict[str, ibis.Value]],
+    *,
+    rollups: bool = True,
+) -> ibis.Table:
+    """Aggregate ``rel`` by ``dims + keys`` and, with ``rollups``, by every subset of ``dims``.
+
+    A union of group-bys (one per subset, dimensions outside it set to ``"all"``): Ibis
+    compiles it the same way for every backend, unlike GROUPING SETS.
+    """
+    subsets: list[tuple[str, ...]] = [tuple(dims)]
+    if rollups:
+        subsets = [s for k in range(len(dims), -1, -1) for s in combinations(dims, k)]
+    parts = []
+    for subset in subsets:
+        r = rel.mutate(**{d: ibis.literal(ALL) for d in dims if d not in subset}) if len(subset) < len(dims) else rel
+        parts.append(r.group_by([*dims, *keys]).aggregate(**metrics(r)))
+    return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)

@@ -1,0 +1,168 @@
+"""Ranked, explained matches: candidates from the ANN index, then exact re-ranking.
+
+``Matcher(store).for_resume(resume_id, k)`` -> vacancies for a job seeker;
+``Matcher(store).for_vacancy(vacancy_id, k)`` -> job seekers for a vacancy. The index is brought
+up to date (new records added) before the first query of a Matcher.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from kadry.errors import BadRequest
+from kadry.match.config import MatchConfig
+from kadry.match.index import MatchIndex
+from kadry.match.records import RESUME_FIELDS, VACANCY_FIELDS, fetch, fetch_one
+from kadry.match.score import PairScore, score_pair
+
+__all__ = ["Match", "MatchResult", "Matcher", "MAX_K"]
+
+MAX_K = 500
+_TITLE_CACHE = 200_000
+
+
+@dataclass
+class Match:
+    rank: int
+    id: str
+    score: float
+    detail: PairScore
+    #: the other side's fields used for the match
+    record: dict
+
+    def to_dict(self) -> dict:
+        d = self.detail.to_dict()
+        return {"rank": self.rank, "id": self.id, "score": self.score, **{k: v for k, v in d.items() if k != "score"}, "record": self.record}
+
+
+@dataclass
+class MatchResult:
+    direction: str  # "resume" (vacancies for a resume) or "vacancy" (resumes for a vacancy)
+    query: dict
+    matches: list[Match]
+    candidates: int
+    excluded: int
+
+    def to_dict(self) -> dict:
+        return {
+            "direction": self.direction,
+            "query": self.query,
+            "candidates": self.candidates,
+            "excluded": self.excluded,
+            "matches": [m.to_dict() for m in self.matches],
+        }
+
+
+class Matcher:
+    """Matching over one store with one configuration."""
+
+    def __init__(self, store, config: MatchConfig | None = None, *, index: MatchIndex | None = None, update: bool = True) -> None:
+        self.store = store
+        self.config = config or MatchConfig()
+        self.index = index or MatchIndex(store, self.config)
+        if update:
+            self.index.update()
+        self._titles: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def _role_affinity(self, own: str | None, roles: list[str | None], sims: np.ndarray) -> np.ndarray:
+        """How much each candidate's hh role agrees with the query's occupation.
+
+        The nearest titles among the candidates vote for roles (weight: similarity to a power);
+        a candidate's affinity is its role's share of the vote, averaged half-and-half with
+        agreement with the query's own role when that is known. Only the other records' roles
+        are used, never a label of the query that the store does not hold.
+        """
+        soft = self.config.soft
+        if soft.role_weight == 0 or not any(roles):
+            return np.zeros(len(roles))
+        order = np.argsort(-sims, kind="stable")[: soft.role_neighbours]
+        votes: dict[str, float] = {}
+        for j in order:
+            if roles[j]:
+                votes[roles[j]] = votes.get(roles[j], 0.0) + max(float(sims[j]), 0.0) ** soft.role_power
+        total = sum(votes.values())
+        share = np.array([votes.get(r, 0.0) / total if total and r else 0.0 for r in roles])
+        if own:
+            share = 0.5 * share + 0.5 * np.array([1.0 if r == own else 0.0 for r in roles])
+        return share
+
+    def _title_sims(self, title: str | None, ids: list[str], rows: dict[str, dict]) -> np.ndarray:
+        """Exact title cosines; candidates' title vectors are cached (the same ones recur)."""
+        model = self.index.model
+        todo = [i for i in ids if i not in self._titles]
+        if todo:
+            m = model.title_sparse([rows[i]["title"] for i in todo])
+            for n, i in enumerate(todo):
+                a, b = m.indptr[n], m.indptr[n + 1]
+                self._titles[i] = (m.indices[a:b].copy(), m.data[a:b].copy())
+        q = np.asarray(model.title_sparse([title]).todense(), dtype=np.float32).ravel()
+        out = np.empty(len(ids), dtype=np.float32)
+        for n, i in enumerate(ids):
+            idx, data = self._titles[i]
+            self._titles.move_to_end(i)
+            out[n] = float(q[idx] @ data)
+        while len(self._titles) > _TITLE_CACHE:
+            self._titles.popitem(last=False)
+        return out
+
+    def for_resume(self, resume_id: str, k: int = 20) -> MatchResult:
+        resume = fetch_one(self.store.con, "resumes", resume_id)
+        return self.rank_vacancies(resume, k)
+
+    def for_vacancy(self, vacancy_id: str, k: int = 20) -> MatchResult:
+        vacancy = fetch_one(self.store.con, "vacancies", vacancy_id)
+        return self.rank_resumes(vacancy, k)
+
+    # the two directions share one routine; they differ in which side is the query
+    def rank_vacancies(self, resume: dict, k: int = 20, *, exclude: frozenset[str] = frozenset()) -> MatchResult:
+        """Vacancies for a resume given as a dict of ``RESUME_FIELDS`` (need not be stored).
+
+        ``exclude``: ids never to consider, not even as votes on the occupation (evaluation
+        holds a query's own source record out this way).
+        """
+        return self._rank(resume, "vacancies", k, exclude)
+
+    def rank_resumes(self, vacancy: dict, k: int = 20, *, exclude: frozenset[str] = frozenset()) -> MatchResult:
+        """Resumes for a vacancy given as a dict of ``VACANCY_FIELDS``."""
+        return self._rank(vacancy, "resumes", k, exclude)
+
+    def _rank(self, query: dict, target: str, k: int, exclude: frozenset[str] = frozenset()) -> MatchResult:
+        if not isinstance(k, int) or k < 1 or k > MAX_K:
+            raise BadRequest(f"k must be between 1 and {MAX_K}, got {k}", k=k)
+        cfg = self.config
+        model = self.index.model
+        n_cand = max(k * cfg.index.candidates_per_match, cfg.index.min_candidates)
+        qvec = model.dense([query.get("title")], [query.get("skills")])
+        hits = self.index.search(target, qvec, n_cand)[0]
+        own_id = query.get("vacancy_id") or query.get("resume_id")
+        ids = [i for i, _ in hits if i != own_id and i not in exclude]
+        rows = fetch(self.store.con, target, ids, open_only=cfg.hard.open_only, skip_duplicates=cfg.hard.skip_duplicates)
+        ids = [i for i in ids if i in rows]
+        if not ids:
+            return MatchResult(_direction(target), _public(query, target), [], 0, 0)
+        sims = self._title_sims(query.get("title"), ids, rows)
+        affinity = self._role_affinity(query.get("role_id"), [rows[i].get("role_id") for i in ids], sims)
+        scored = []
+        excluded = 0
+        for i, sim, aff in zip(ids, sims, affinity):
+            resume, vacancy = (query, rows[i]) if target == "vacancies" else (rows[i], query)
+            s = score_pair(resume, vacancy, float(sim), cfg, float(aff))
+            if s.excluded:
+                excluded += 1
+                continue
+            scored.append((s.score, i, s))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        matches = [Match(r + 1, i, sc, s, rows[i]) for r, (sc, i, s) in enumerate(scored[:k])]
+        return MatchResult(_direction(target), _public(query, target), matches, len(ids), excluded)
+
+
+def _direction(target: str) -> str:
+    return "resume" if target == "vacancies" else "vacancy"
+
+
+def _public(query: dict, target: str) -> dict:
+    fields = RESUME_FIELDS if target == "vacancies" else VACANCY_FIELDS
+    return {f: query.get(f) for f in fields if f in query}

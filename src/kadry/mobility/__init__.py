@@ -1,0 +1,31 @@
+"""Mobility: moves between regions and abroad from resume histories, readiness signals,
+and population estimates from a platform's sample.
+
+    from kadry.indicators import Engine
+    from kadry.mobility import flows, Coverage
+    with Engine.duckdb("kadry.duckdb") as eng:
+        t = flows(eng, view="abroad", by=["it"], period="month", start="2022-01", end="2022-12",
+                  coverage=Coverage.of(population_range="500000..1000000"))
+
+See docs/indicators.md, "## Mobility", for the definitions and the estimation method.
+"""
+
+from kadry.mobility.flows import VIEWS, flows, od_cube, observed_span
+from kadry.mobility.moves import HOME, LEVELS, OCCUPATION_DIMS, moves
+from kadry.mobility.scaling import METHODS, Coverage, base_count, poisson_interval, scale
+
+__all__ = [
+    "flows",
+    "od_cube",
+    "moves",
+    "observed_span",
+    "Coverage",
+    "base_count",
+    "poisson_interval",
+    "scale",
+    "VIEWS",
+    "LEVELS",
+    "HOME",
+    "METHODS",
+    "OCCUPATION_DIMS",
+]

@@ -1,0 +1,217 @@
+"""Flows: moves counted by origin, destination, occupation and period, and the views cut from them.
+
+One cube per region level holds every answer: move counts by occupation dimensions,
+``origin``, ``destination`` and period, with roll-ups (``"all"``) of every subset of those
+dimensions. The cube is suppressed as a whole (kadry.privacy) and every view is cut from
+the suppressed cube, so different views cannot be combined to undo the suppression:
+
+- ``od``: origin-destination pairs;
+- ``balance``: per place, inflow = the (origin ``all``, destination = place) cell, outflow =
+  the (origin = place, destination ``all``) cell, net = inflow - outflow;
+- ``abroad``: the country-level cube's cells with origin ``RU`` (destination a country, or
+  ``all`` = every move out of Russia).
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import product
+from datetime import date, datetime
+from typing import Any, Iterable
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from kadry.errors import InputError
+from kadry.indicators.engine import Engine
+from kadry.indicators.periods import calendar, parse_day
+from kadry.indicators.segments import ALL, resolve_dims
+from kadry.mobility.moves import HOME, OCCUPATION_DIMS, moves, resolve_level
+from kadry.mobility.scaling import Coverage, base_count, scale
+from kadry.privacy import Hierarchy, min_cell, suppress
+
+__all__ = ["VIEWS", "occupation_dims", "expand_rollup", "od_expr", "od_cube", "flows", "observed_span"]
+
+VIEWS = ("od", "balance", "abroad")
+_EST = ("estimate", "low", "high")
+
+
+def occupation_dims(by: Iterable[str] | str | None) -> list[str]:
+    """Resume dimensions to cut moves by; places are the level's business, not a dimension here."""
+    dims = resolve_dims(by)
+    bad = [d for d in dims if d not in OCCUPATION_DIMS]
+    if bad:
+        raise InputError(f"flows cannot be cut by {', '.join(bad)}: use one of {', '.join(OCCUPATION_DIMS)} "
+                         "(places are the origin and destination at --level)")
+    return dims
+
+
+def od_expr(engine: Engine, level: str, dims: list[str], cal: ibis.Table, filters: dict | None = None) -> ibis.Table:
+    """The flow cube as one Ibis expression: ``<dims>, origin, destination, ps, pe, n_moves, n_movers, simulated``."""
+    mv = moves(engine, level, dims, filters).view()  # a relation of its own, not part of moves' join chain
+    j = mv.join(cal, [mv.day >= cal.ps, mv.day <= cal.pe])
+    rel = j.select("record_id", "ps", "pe", "origin", "destination", "simulated", *dims)
+    return expand_rollup(
+        rel,
+        [*dims, "origin", "destination"],
+        ["ps", "pe"],
+        lambda t: {"n_moves": t.count(), "n_movers": t.record_id.nunique(), "simulated": t.simulated.any()},
+    )
+
+
+def expand_rollup(rel: ibis.Table, dims: list[str], keys: list[str], metrics) -> ibis.Table:
+    """Roll-ups of every subset of ``dims`` (``"all"`` where rolled up) in one aggregation.
+
+    The same result as ``kadry.indicators.segments.rollup``, computed differently: each row
+    is repeated once per subset (a cross join with a table of 2^n masks) and aggregated
+    once, so the input (here a window over all sightings) is evaluated once instead of once
+    per subset, which Spark does not share between the branches of a union.
+    """
+    masks = list(product([True, False], repeat=len(dims)))
+    grid = ibis.memtable(pa.table({f"_keep_{d}": [m[i] for m in masks] for i, d in enumerate(dims)}))
+    x = rel.cross_join(grid)
+    x = x.mutate(**{d: ibis.ifelse(x[f"_keep_{d}"], x[d], ibis.literal(ALL)) for d in dims})
+    return x.group_by([*dims, *keys]).aggregate(**metrics(x))
+
+
+def observed_span(engine: Engine) -> tuple[date, date]:
+    """First and last day with a resume sighting (the default range of a flows query)."""
+    o = engine.table("observations")
+    o = o.filter(o.kind == "resume")
+    t = engine.execute(o.aggregate(lo=o.observed_at.min(), hi=o.observed_at.max()))
+    lo, hi = t.column("lo")[0].as_py(), t.column("hi")[0].as_py()
+    if lo is None:
+        raise InputError("the store holds no resume sightings: nothing to measure moves from")
+    return lo.date(), hi.date()
+
+
+def _range(engine: Engine, start: Any, end: Any) -> tuple[date, date]:
+    if start in (None, "") or end in (None, ""):
+        lo, hi = observed_span(engine)
+        first = parse_day(start) if start not in (None, "") else lo
+        last = parse_day(end, end=True) if end not in (None, "") else hi
+    else:
+        first, last = parse_day(start), parse_day(end, end=True)
+    return first, last
+
+
+def od_cube(engine: Engine, *, level: str = "region", by: Iterable[str] | str | None = (), period: str = "quarter",
+            start: Any = None, end: Any = None, filters: dict | None = None) -> pd.DataFrame:
+    """The unsuppressed cube, executed: one row per cell, ``period``/``period_end`` as dates."""
+    level = resolve_level(level)
+    dims = occupation_dims(by)
+    first, last = _range(engine, start, end)
+    cal = ibis.memtable(calendar(period, first, last))
+    t = engine.execute(od_expr(engine, level, dims, cal, filters))
+    df = t.to_pandas()
+    df["period"] = pd.to_datetime(df.pop("ps"), unit="D").dt.date
+    df["period_end"] = pd.to_datetime(df.pop("pe"), unit="D").dt.date
+    df["n_moves"] = df["n_moves"].astype("int64")
+    df["n_movers"] = df["n_movers"].astype("int64")
+    df["simulated"] = df["simulated"].fillna(False).astype(bool)
+    cols = [*dims, "origin", "destination", "period", "period_end", "n_moves", "n_movers", "simulated"]
+    return df[cols].sort_values([*dims, "origin", "destination", "period"]).reset_index(drop=True)
+
+
+def _suppressed(cube: pd.DataFrame, dims: list[str], k: int | None, estimates: bool) -> pd.DataFrame:
+    keys = [*dims, "origin", "destination", "period"]
+    hierarchies = [Hierarchy.flat(d, sorted(cube[d].astype(str).unique())) for d in [*dims, "origin", "destination"]]
+    values = {c: "n_moves" for c in _EST} if estimates else {}
+    res = suppress(cube, dimensions=keys, counts=["n_moves", "n_movers"], values=values, hierarchies=hierarchies, k=k)
+    return res.table
+
+
+def flows(
+    engine: Engine,
+    *,
+    view: str = "od",
+    level: str = "region",
+    by: Iterable[str] | str | None = (),
+    period: str = "quarter",
+    start: date | datetime | str | None = None,
+    end: date | datetime | str | None = None,
+    filters: dict[str, Any] | None = None,
+    coverage: Coverage | None = None,
+    k: int | None = None,
+    suppressed: bool = True,
+) -> pa.Table:
+    """Moves as an origin-destination table, a per-place balance, or the outflow abroad.
+
+    ``level`` is ``region`` (federal subject; a country abroad), ``federal_district`` or
+    ``country``; ``abroad`` always uses countries. ``by`` cuts by resume dimensions (role,
+    role_category, isco2, it, ...), with roll-ups ``"all"``. ``coverage`` adds population
+    estimates with intervals. With ``suppressed`` (default) small cells are hidden
+    (kadry.privacy, minimum count ``k``); ``suppressed=False`` is for internal checks only.
+    """
+    if view not in VIEWS:
+        raise InputError(f"unknown flows view {view!r}: use one of {', '.join(VIEWS)}")
+    if not isinstance(engine, Engine):
+        raise InputError("engine must be a kadry.indicators.Engine")
+    level = "country" if view == "abroad" else resolve_level(level)
+    dims = occupation_dims(by)
+    first, last = _range(engine, start, end)
+    cube = od_cube(engine, level=level, by=dims, period=period, start=first, end=last, filters=filters)
+    base = None
+    if coverage is not None:
+        base = base_count(engine, filters, first, last) if coverage.needs_base else None
+        est, low, high = scale(cube["n_moves"].to_numpy(dtype=float), coverage, base)
+        cube["estimate"], cube["low"], cube["high"] = est, low, high
+    if suppressed:
+        cube = _suppressed(cube, dims, k, coverage is not None)
+    else:
+        cube["suppressed"] = False
+        cube["suppression"] = None
+    if view == "od":
+        out = cube[(cube["origin"] != ALL) & (cube["destination"] != ALL)]
+        out = out.sort_values(["period", *dims, "n_moves", "origin", "destination"], ascending=[True] * (1 + len(dims)) + [False, True, True])
+    elif view == "abroad":
+        out = cube[(cube["origin"] == HOME) & (cube["destination"] != HOME)].drop(columns=["origin"])
+        out = out.sort_values([*dims, "period", "destination"])
+    else:
+        out = _balance(cube, dims, coverage is not None)
+    meta = {
+        "view": view, "level": level, "by": dims, "period": period, "start": first.isoformat(), "end": last.isoformat(),
+        "engine": engine.name, "filters": filters or {}, "suppressed": suppressed, "min_cell": min_cell(k) if suppressed else None,
+        "dated": "at the later of the two sightings (the first that shows the new place)",
+        "coverage": coverage.describe(base) if coverage is not None else None,
+    }
+    table = pa.Table.from_pandas(_nullable(out.reset_index(drop=True)), preserve_index=False)
+    return table.replace_schema_metadata({"kadry": json.dumps(meta, default=str)})
+
+
+def _balance(cube: pd.DataFrame, dims: list[str], estimates: bool) -> pd.DataFrame:
+    keys = [*dims, "place", "period", "period_end"]
+    carry = ["n_moves", "simulated", "suppressed", "suppression", *(_EST if estimates else ())]
+    inflow = cube[(cube["origin"] == ALL) & (cube["destination"] != ALL)].rename(columns={"destination": "place"})[[*keys, *carry]]
+    outflow = cube[(cube["destination"] == ALL) & (cube["origin"] != ALL)].rename(columns={"origin": "place"})[[*keys, *carry]]
+    b = inflow.merge(outflow, on=keys, how="outer", suffixes=("_in", "_out"))
+    out = b[keys].copy()
+    for side, name in (("_in", "inflow"), ("_out", "outflow")):
+        present = b[f"suppressed{side}"].notna()
+        out[name] = b[f"n_moves{side}"].astype("Float64").where(present, 0)  # no row: no move
+        if estimates:
+            for c in _EST:
+                out[f"{name}_{c}"] = b[f"{c}{side}"].astype("Float64").where(present, 0)
+    out["net"] = out["inflow"] - out["outflow"]
+    if estimates:
+        out["net_estimate"] = out["inflow_estimate"] - out["outflow_estimate"]
+    out["simulated"] = b["simulated_in"].fillna(False).astype(bool) | b["simulated_out"].fillna(False).astype(bool)
+    out["suppressed"] = b["suppressed_in"].fillna(False).astype(bool) | b["suppressed_out"].fillna(False).astype(bool)
+    why = b["suppression_in"].where(b["suppression_in"].notna(), b["suppression_out"])
+    out["suppression"] = why.astype(object).where(why.notna(), None)
+    return out.sort_values([*dims, "period", "place"])
+
+
+def _nullable(df: pd.DataFrame) -> pd.DataFrame:
+    """Counts as nullable integers (suppressed cells are null), other floats as float64 with NaN."""
+    out = df.copy()
+    for c in ("n_moves", "n_movers", "inflow", "outflow", "net"):
+        if c in out.columns:
+            out[c] = out[c].astype("Float64").round().astype("Int64")
+    for c in out.columns:
+        if str(out[c].dtype) == "Float64":
+            out[c] = out[c].astype("float64")
+    if "suppression" in out.columns:
+        out["suppression"] = out["suppression"].astype(object).where(out["suppression"].notna(), None)
+    return out

@@ -1,0 +1,12 @@
+"""Privacy: what every published aggregate passes through before it leaves kadry."""
+
+from kadry.privacy.suppression import (
+    DEFAULT_MIN_CELL,
+    Hierarchy,
+    SuppressionResult,
+    min_cell,
+    recoverable_cells,
+    suppress,
+)
+
+__all__ = ["DEFAULT_MIN_CELL", "Hierarchy", "SuppressionResult", "min_cell", "recoverable_cells", "suppress"]

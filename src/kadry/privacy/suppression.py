@@ -1,0 +1,292 @@
+"""Small-cell suppression: the one step every published number passes through.
+
+A cell resting on fewer than ``k`` records is hidden (primary suppression). Because roll-ups
+are published too (a region's total, a category's total, the country), a lone hidden cell
+could be recomputed as total minus its published siblings; so more cells are hidden
+(secondary suppression) until no hidden cell is a linear combination of published numbers:
+
+1. in every roll-up equation (parent = sum of children) with exactly one hidden member,
+   the smallest published member is hidden too; repeated to a fixed point over every
+   hierarchy of every dimension;
+2. then an exact check: a hidden cell is recoverable iff its unit vector lies in the row
+   space of the equations restricted to hidden cells; any recoverable cell gets one more
+   sibling hidden, and both steps repeat until none is.
+
+The cube must be suppressed as a whole (every grouping a client may ask for), and every
+answer cut from the same suppressed cube, so answers to different queries cannot be
+combined to undo it. Counts of a hidden cell and values derived from it (index, salary
+quantiles, shares) are nulled, with ``suppressed`` and ``suppression`` columns saying why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kadry.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "Hierarchy",
+    "SuppressionResult",
+    "min_cell",
+    "suppress",
+    "recoverable_cells",
+]
+
+DEFAULT_MIN_CELL = 10
+#: components larger than this are checked with an iterative solver instead of a dense SVD
+_DENSE_LIMIT = 1500
+
+
+def min_cell(value: int | str | None = None) -> int:
+    """The minimum count ``k`` a published cell must rest on: argument, ``KADRY_MIN_CELL``, else 10."""
+    raw = value if value is not None else os.environ.get("KADRY_MIN_CELL", DEFAULT_MIN_CELL)
+    try:
+        k = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"KADRY_MIN_CELL must be a whole number, got {raw!r}") from None
+    if k < 1:
+        raise ConfigError(f"KADRY_MIN_CELL must be at least 1, got {k}")
+    return k
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """Roll-up groups of one dimension: a cell with ``parent`` equals the sum of its ``children``.
+
+    A value may sit in several groups (a role under its category and under the IT segment),
+    and a parent may itself be a child (region -> federal district -> country).
+    """
+
+    dimension: str
+    groups: Mapping[str, Sequence[str]]
+
+    @classmethod
+    def flat(cls, dimension: str, values: Sequence[str], total: str = "all") -> "Hierarchy":
+        """One level: ``total`` is the sum of all other values."""
+        return cls(dimension, {total: [v for v in values if v != total]})
+
+
+@dataclass
+class SuppressionResult:
+    """The suppressed table and what happened, for logs and tests."""
+
+    table: pd.DataFrame
+    k: int
+    primary: int
+    secondary: int
+    #: the roll-up equations used, as (parent row, child rows) positions in ``table``
+    equations: list[tuple[int, list[int]]] = field(repr=False, default_factory=list)
+
+
+def suppress(
+    frame: pd.DataFrame,
+    *,
+    dimensions: Sequence[str],
+    counts: Sequence[str],
+    values: Mapping[str, str | None] | Sequence[str] = (),
+    hierarchies: Sequence[Hierarchy] = (),
+    k: int | None = None,
+) -> SuppressionResult:
+    """Hide small cells and enough others that none can be recomputed from the rest.
+
+    ``dimensions`` key a cell (one row each); ``counts`` are additive record counts (a cell is
+    small when any is below ``k``); ``values`` are derived numbers nulled with their cell,
+    given as a mapping ``value -> count it rests on`` (nulled also when that count is below
+    ``k``, e.g. a median salary over fewer than k salaries) or a plain list.
+    """
+    k = min_cell(k)
+    missing = [c for c in [*dimensions, *counts] if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"suppress: columns missing from the table: {', '.join(missing)}")
+    table = frame.reset_index(drop=True).copy()
+    if table.duplicated(list(dimensions)).any():
+        raise ConfigError("suppress: the table has more than one row for a cell")
+    value_map: dict[str, str | None] = dict(values) if isinstance(values, Mapping) else {v: None for v in values}
+    size = _cell_size(table, counts)
+    hidden = size < k
+    primary = hidden.copy()
+    equations = _equations(table, list(dimensions), hierarchies)
+    hidden = _protect(hidden, size, equations)
+    table["suppressed"] = hidden
+    table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))
+    table["suppression"] = table["suppression"].astype(object).where(hidden, None)
+    for column in counts:
+        table[column] = table[column].astype("Float64").mask(hidden)
+    for column, rests_on in value_map.items():
+        if column not in table.columns:
+            continue
+        drop = hidden.copy()
+        if rests_on is not None and rests_on in frame.columns:
+            base = frame.reset_index(drop=True)[rests_on]
+            drop |= base.fillna(0).to_numpy() < k
+        table[column] = table[column].astype("Float64").mask(drop)
+    return SuppressionResult(table, k, int(primary.sum()), int(hidden.sum() - primary.sum()), equations)
+
+
+def recoverable_cells(hidden: np.ndarray, equations: list[tuple[int, list[int]]]) -> set[int]:
+    """Hidden rows whose value is a linear combination of published numbers (the attacker's view)."""
+    hidden = np.asarray(hidden, dtype=bool)
+    found: set[int] = set()
+    for component, rows in _components(hidden, equations):
+        found |= _determined(component, rows)
+    return found
+
+
+# --- internals ------------------------------------------------------------------------------
+
+
+def _cell_size(table: pd.DataFrame, counts: Sequence[str]) -> np.ndarray:
+    values = table[list(counts)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+    return values.min(axis=1) if values.size else np.zeros(len(table))
+
+
+def _equations(table: pd.DataFrame, dims: list[str], hierarchies: Sequence[Hierarchy]) -> list[tuple[int, list[int]]]:
+    """Every published roll-up relation as (parent row, child rows)."""
+    keys = [tuple(row) for row in table[dims].astype(str).itertuples(index=False, name=None)]
+    index = {key: i for i, key in enumerate(keys)}
+    equations: list[tuple[int, list[int]]] = []
+    for hierarchy in hierarchies:
+        if hierarchy.dimension not in dims:
+            continue
+        d = dims.index(hierarchy.dimension)
+        groups = {str(p): [str(c) for c in cs] for p, cs in hierarchy.groups.items()}
+        for i, key in enumerate(keys):
+            children = groups.get(key[d])
+            if not children:
+                continue
+            members = []
+            for child in children:
+                j = index.get(key[:d] + (child,) + key[d + 1 :])
+                if j is not None:
+                    members.append(j)
+            if members:
+                equations.append((i, members))
+    return equations
+
+
+def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]]) -> np.ndarray:
+    """Grow the hidden set until no hidden cell can be recomputed."""
+    hidden = hidden.copy()
+    if not hidden.any() or not equations:
+        return hidden
+    by_row: dict[int, list[int]] = {}
+    for e, (parent, children) in enumerate(equations):
+        for r in (parent, *children):
+            by_row.setdefault(r, []).append(e)
+    while True:
+        _fixed_point(hidden, size, equations, by_row)
+        leaks = recoverable_cells(hidden, equations)
+        if not leaks:
+            return hidden
+        for row in sorted(leaks):
+            if hidden.sum() == len(hidden):
+                return hidden
+            _hide_one_more(row, hidden, size, equations, by_row)
+
+
+def _fixed_point(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]) -> None:
+    """In every equation with exactly one hidden member, hide the smallest published other."""
+    queue = list(range(len(equations)))
+    queued = set(queue)
+    while queue:
+        e = queue.pop()
+        queued.discard(e)
+        parent, children = equations[e]
+        members = [parent, *children]
+        n_hidden = sum(1 for m in members if hidden[m])
+        if n_hidden != 1:
+            continue
+        candidates = [m for m in members if not hidden[m]]
+        if not candidates:
+            continue
+        pick = min(candidates, key=lambda m: (m == parent, size[m], m))
+        hidden[pick] = True
+        for other in by_row.get(pick, ()):
+            if other not in queued:
+                queue.append(other)
+                queued.add(other)
+
+
+def _hide_one_more(row: int, hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]) -> None:
+    candidates = set()
+    for e in by_row.get(row, ()):
+        parent, children = equations[e]
+        candidates |= {m for m in (parent, *children) if not hidden[m]}
+    if not candidates:
+        return
+    pick = min(candidates, key=lambda m: (size[m], m))
+    hidden[pick] = True
+
+
+def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):
+    """Connected groups of hidden cells linked by equations, each with its equations."""
+    parent = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    live = []
+    for eq in equations:
+        members = [m for m in (eq[0], *eq[1]) if hidden[m]]
+        if not members:
+            continue
+        live.append((eq, members))
+        for m in members[1:]:
+            parent[find(m)] = find(members[0])
+    groups: dict[int, list] = {}
+    cells: dict[int, set[int]] = {}
+    for eq, members in live:
+        root = find(members[0])
+        groups.setdefault(root, []).append(eq)
+        cells.setdefault(root, set()).update(members)
+    for root, eqs in groups.items():
+        yield sorted(cells[root]), eqs
+
+
+def _determined(cells: list[int], equations: list[tuple[int, list[int]]]) -> set[int]:
+    """Cells of one component fixed by the equations (unit vector in the row space)."""
+    position = {c: i for i, c in enumerate(cells)}
+    n = len(cells)
+    rows = []
+    for parent, children in equations:
+        row = np.zeros(n)
+        if parent in position:
+            row[position[parent]] -= 1.0
+        for c in children:
+            if c in position:
+                row[position[c]] += 1.0
+        rows.append(row)
+    a = np.vstack(rows)
+    if n <= _DENSE_LIMIT:
+        from scipy.linalg import null_space
+
+        basis = null_space(a)
+        if basis.shape[1] == 0:
+            return set(cells)
+        weight = np.abs(basis).max(axis=1)
+        return {cells[i] for i in np.flatnonzero(weight < 1e-9)}
+    return _determined_iterative(cells, a)
+
+
+def _determined_iterative(cells: list[int], a: np.ndarray) -> set[int]:
+    """Large components: project random vectors onto the null space (lsqr); zeros are fixed cells."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.linalg import lsqr
+
+    sparse = csr_matrix(a)
+    rng = np.random.default_rng(0)
+    weight = np.zeros(len(cells))
+    for _ in range(3):
+        z = rng.standard_normal(len(cells))
+        y = lsqr(sparse.T, z, atol=1e-12, btol=1e-12, iter_lim=20 * len(cells))[0]
+        weight = np.maximum(weight, np.abs(z - sparse.T @ y))
+    return {cells[i] for i in np.flatnonzero(weight < 1e-6)}

@@ -1,0 +1,189 @@
+"""Suppression: small cells hidden, and no hidden cell recoverable from what is published."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kadry.errors import ConfigError
+from kadry.privacy import Hierarchy, min_cell, suppress
+
+# region -> district -> country, role -> category -> all (and an IT segment over some roles)
+REGIONS = {"RU-MOW": "CFD", "RU-TUL": "CFD", "RU-SPE": "NWFD", "RU-LEN": "NWFD", "RU-NVS": "SFD"}
+ROLES = {"96": "11", "104": "11", "10": "11", "40": "4", "41": "4"}
+IT_ROLES = ["96", "104"]
+
+
+def _region_hierarchy() -> Hierarchy:
+    groups: dict[str, list[str]] = {}
+    for region, district in REGIONS.items():
+        groups.setdefault(district, []).append(region)
+    groups["all"] = sorted(set(REGIONS.values()))
+    return Hierarchy("region", groups)
+
+
+def _role_hierarchy(with_it: bool) -> Hierarchy:
+    groups: dict[str, list[str]] = {}
+    for role, category in ROLES.items():
+        groups.setdefault(f"category:{category}", []).append(f"role:{role}")
+    groups["all"] = sorted({f"category:{c}" for c in ROLES.values()})
+    if with_it:
+        groups["it"] = [f"role:{r}" for r in IT_ROLES]
+    return Hierarchy("occupation", groups)
+
+
+def _cube(leaves: dict[tuple[str, str, str], tuple[int, int]], with_it: bool) -> pd.DataFrame:
+    """A full cube with every roll-up, counts summed from the leaves (as an indicator engine would)."""
+    region_parents = {r: [REGIONS[r], "all"] for r in REGIONS}
+    role_parents = {f"role:{r}": [f"category:{c}", "all"] + (["it"] if with_it and r in IT_ROLES else []) for r, c in ROLES.items()}
+    acc: dict[tuple[str, str, str], list[int]] = {}
+    for (region, role, period), (nv, nr) in leaves.items():
+        for reg in [region, *region_parents[region]]:
+            for occ in [f"role:{role}", *role_parents[f"role:{role}"]]:
+                cell = acc.setdefault((reg, occ, period), [0, 0])
+                cell[0] += nv
+                cell[1] += nr
+    rows = [
+        {"region": r, "occupation": o, "period": p, "n_vacancies": nv, "n_resumes": nr, "index": (nr / nv) if nv else None}
+        for (r, o, p), (nv, nr) in acc.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def _attack(published: pd.DataFrame, truth: pd.DataFrame, hierarchies: list[Hierarchy], measure: str) -> list[tuple]:
+    """The attacker: every roll-up identity over every published answer, solved by linear algebra.
+
+    Written independently of the suppression code: a hidden cell is recovered when its unit
+    vector is in the row space of the identities restricted to hidden cells (rank test).
+    """
+    dims = ["region", "occupation", "period"]
+    key = [tuple(r) for r in published[dims].itertuples(index=False, name=None)]
+    pos = {k: i for i, k in enumerate(key)}
+    hidden = [i for i in range(len(key)) if pd.isna(published[measure].iloc[i])]
+    col = {i: j for j, i in enumerate(hidden)}
+    rows = []
+    for h in hierarchies:
+        d = dims.index(h.dimension)
+        for k in key:
+            children = h.groups.get(k[d])
+            if not children:
+                continue
+            members = [pos[c] for c in (k[:d] + (ch,) + k[d + 1 :] for ch in children) if c in pos]
+            row = np.zeros(len(hidden))
+            if pos[k] in col:
+                row[col[pos[k]]] = -1
+            for m in members:
+                if m in col:
+                    row[col[m]] += 1
+            if row.any():
+                rows.append(row)
+    if not hidden or not rows:
+        return [key[i] for i in hidden] if hidden and not rows else []
+    a = np.array(rows)
+    rank = np.linalg.matrix_rank(a)
+    recovered = []
+    for i in hidden:
+        e = np.zeros(len(hidden))
+        e[col[i]] = 1
+        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
+            recovered.append(key[i])
+    return recovered
+
+
+leaf_counts = st.tuples(st.integers(0, 40), st.integers(0, 40))
+
+
+@st.composite
+def cubes(draw):
+    periods = draw(st.sampled_from([["2024-01"], ["2024-01", "2024-02"]]))
+    cells = list(itertools.product(REGIONS, ROLES, periods))
+    present = draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells)))
+    counts = draw(st.lists(leaf_counts, min_size=len(cells), max_size=len(cells)))
+    leaves = {c: n for c, p, n in zip(cells, present, counts) if p and (n[0] or n[1])}
+    if not leaves:
+        leaves = {cells[0]: (5, 5)}
+    return leaves, draw(st.booleans()), draw(st.integers(2, 15))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cubes())
+def test_no_hidden_cell_recoverable_from_published_answers(case):
+    leaves, with_it, k = case
+    truth = _cube(leaves, with_it)
+    hierarchies = [_region_hierarchy(), _role_hierarchy(with_it)]
+    result = suppress(truth, dimensions=["region", "occupation", "period"], counts=["n_vacancies", "n_resumes"],
+                      values={"index": None}, hierarchies=hierarchies, k=k)
+    out = result.table
+    # every small cell hidden, every published number true
+    small = truth[["n_vacancies", "n_resumes"]].min(axis=1) < k
+    assert out.loc[small, "suppressed"].all()
+    shown = ~out["suppressed"]
+    assert (out.loc[shown, "n_vacancies"].astype(float) == truth.loc[shown, "n_vacancies"]).all()
+    assert out.loc[~shown, ["n_vacancies", "n_resumes", "index"]].isna().all().all()
+    # no combination of published cells and roll-ups recovers a hidden one
+    for measure in ("n_vacancies", "n_resumes"):
+        assert _attack(out, truth, hierarchies, measure) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(cubes())
+def test_total_minus_published_siblings_never_reveals(case):
+    """The simplest attack, by direct subtraction, spelled out: each roll-up group hides 0 or 2+ members."""
+    leaves, with_it, k = case
+    truth = _cube(leaves, with_it)
+    hierarchies = [_region_hierarchy(), _role_hierarchy(with_it)]
+    out = suppress(truth, dimensions=["region", "occupation", "period"], counts=["n_vacancies", "n_resumes"],
+                   hierarchies=hierarchies, k=k).table
+    index = {tuple(r[:3]): bool(r[3]) for r in out[["region", "occupation", "period", "suppressed"]].itertuples(index=False)}
+    for h in hierarchies:
+        d = ["region", "occupation", "period"].index(h.dimension)
+        for key, hidden in index.items():
+            children = h.groups.get(key[d])
+            if not children:
+                continue
+            members = [hidden] + [index[c] for c in (key[:d] + (ch,) + key[d + 1 :] for ch in children) if c in index]
+            assert sum(members) != 1
+
+
+def test_small_cell_and_its_complement_hidden_with_reasons():
+    frame = pd.DataFrame({
+        "region": ["all", "RU-MOW", "RU-SPE", "RU-TUL"],
+        "n": [120, 100, 17, 3],
+        "median_salary": [90_000.0, 95_000.0, 70_000.0, 40_000.0],
+    })
+    out = suppress(frame, dimensions=["region"], counts=["n"], values={"median_salary": None},
+                   hierarchies=[Hierarchy.flat("region", list(frame.region))], k=10).table.set_index("region")
+    assert out.loc["RU-TUL", "suppression"] == "small_cell"
+    assert out.loc["RU-SPE", "suppression"] == "complementary"  # the next-smallest sibling
+    assert out.loc["RU-MOW", "suppressed"] == False  # noqa: E712
+    assert pd.isna(out.loc["RU-SPE", "n"]) and pd.isna(out.loc["RU-SPE", "median_salary"])
+    assert out.loc["all", "n"] == 120 and out.loc["RU-MOW", "median_salary"] == 95_000.0
+
+
+def test_value_resting_on_few_records_is_nulled_alone():
+    frame = pd.DataFrame({"region": ["RU-MOW"], "n": [50], "n_salaries": [4], "median_salary": [100_000.0]})
+    out = suppress(frame, dimensions=["region"], counts=["n"], values={"median_salary": "n_salaries"}, k=10).table
+    assert not out.suppressed[0] and out.n[0] == 50 and pd.isna(out.median_salary[0])
+
+
+def test_k_from_environment_and_invalid_k(monkeypatch):
+    monkeypatch.setenv("KADRY_MIN_CELL", "25")
+    assert min_cell() == 25
+    frame = pd.DataFrame({"region": ["RU-MOW"], "n": [20]})
+    assert suppress(frame, dimensions=["region"], counts=["n"]).table.suppressed[0]
+    monkeypatch.setenv("KADRY_MIN_CELL", "zero")
+    with pytest.raises(ConfigError):
+        min_cell()
+    with pytest.raises(ConfigError):
+        min_cell(0)
+
+
+def test_duplicate_cells_refused():
+    frame = pd.DataFrame({"region": ["RU-MOW", "RU-MOW"], "n": [20, 30]})
+    with pytest.raises(ConfigError):
+        suppress(frame, dimensions=["region"], counts=["n"], k=10)
