@@ -71,7 +71,7 @@ if path.endswith(".jsonl"):
                          "description") if c in df.columns]]
 else:
     df = pd.read_csv(path)
-con = duckdb.connect(sys.argv[1])
+con = duckdb.connect(sys.argv[1], config={"memory_limit": "256MB"})
 con.register("df", df)
 con.execute("CREATE TABLE t AS SELECT * FROM df")
 con.close()
@@ -84,7 +84,7 @@ def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
     if db.exists():
         db.unlink()
     out = subprocess.run([sys.executable, "-c", code, str(db), str(src)], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, KADRY_SALT="bench-salt-0123456789"))
+                         env=dict(os.environ, KADRY_SALT="bench-salt-0123456789", KADRY_MEMORY_LIMIT="256MB"))
     n, dt, rss = out.stdout.strip().splitlines()[-1].split()
     return int(n), float(dt), int(rss) / 1024
 
@@ -95,7 +95,9 @@ def main() -> None:
     args = parser.parse_args()
     n = args.records
     lines = [f"# Ingest\n", f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-             f"date {date.today().isoformat()}. Command: `python bench/ingest_bench.py --records {n}`.\n"]
+             f"date {date.today().isoformat()}. Command: `python bench/ingest_bench.py --records {n}`. "
+             "Both sides run with DuckDB's memory_limit at 256MB (KADRY_MEMORY_LIMIT), so what grows is what the "
+             "process holds, not DuckDB's cache of the store.\n"]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         rows = []

@@ -128,7 +128,7 @@ def parse_ts(value: object, *, field: str = "date") -> datetime | None:
             dt = datetime.fromisoformat(text)  # the common case, ten times faster than strptime
         except ValueError:
             dt = None
-        text = re.sub(r"(\+|-)(\d\d):(\d\d)$", r"\1\2\3", text).replace("Z", "+0000")
+            text = re.sub(r"(\+|-)(\d\d):(\d\d)$", r"\1\2\3", text).replace("Z", "+0000")
         for fmt in _TS_FORMATS if dt is None else ():
             try:
                 dt = datetime.strptime(text, fmt)

@@ -173,9 +173,7 @@ class HHFlatCSV:
 
     @staticmethod
     def _record(row: list[str], columns: dict[str, int]) -> dict:
-        def get(name: str) -> str | None:
-            index = columns.get(name)
-            return row[index] if index is not None else None
+        get = {name: row[index] for name, index in columns.items()}.get
 
         source_id = clean_str(get("source_id"))
         if source_id is None:

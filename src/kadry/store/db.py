@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,13 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open store {self.path}: {str(exc).splitlines()[0]}", path=str(self.path)) from None
         self.read_only = read_only
+        limit = os.environ.get("KADRY_MEMORY_LIMIT")
+        if limit:
+            # DuckDB caches the store in memory up to this limit and spills beyond it
+            try:
+                self.con.execute("SET memory_limit = ?", [limit]).fetchall()
+            except duckdb.Error as exc:
+                raise StoreError(f"bad KADRY_MEMORY_LIMIT {limit!r}: {str(exc).splitlines()[0]}") from None
         if not read_only:
             self.ensure_schema()
 
