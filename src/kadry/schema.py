@@ -108,7 +108,7 @@ VACANCY: list[Column] = [
     _c("skills", "VARCHAR[]", "canonical skills (key skills or extracted)", "norm"),
     _c("skills_source", "VARCHAR", "key_skills, description, none", "norm"),
     _c("dup_of", "VARCHAR", "vacancy_id of the canonical record if a duplicate", "norm"),
-    _c("dup_kind", "VARCHAR", "repost, near (null when canonical)", "norm"),
+    _c("dup_kind", "VARCHAR", "exact (same content, other id), repost, near (null when canonical)", "norm"),
     _c("norm_version", "VARCHAR", "version of the rules that produced the normalized values", "norm"),
 ]
 

@@ -36,3 +36,13 @@ def test_train_without_shared_data(tmp_path, monkeypatch):
                          capture_output=True, text=True, env={**__import__("os").environ})
     assert res.returncode == 1
     assert "needs the shared data" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_normalize_without_a_store(tmp_path):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-c", "from kadry.cli import main; main()", "normalize", "--db",
+                          str(tmp_path / "none.duckdb")], capture_output=True, text=True)
+    assert res.returncode == 1 and "no store at" in res.stderr
+    assert not (tmp_path / "none.duckdb").exists()

@@ -41,11 +41,11 @@ def _print_report(data: dict, console: Console) -> None:
                   f"{_pct(ext['precision'])} ({ext['correct']}/{ext['judged_extractions']}; unjudged {ext['unjudged_extractions']})")
     console.print(f"skills by source: {data['skills']['by_source']}")
     t = Table(title="duplicates by data set")
-    for col in ("data set", "records", "merged at ingest", "in several files", "exact", "repost", "near"):
+    for col in ("data set", "records", "merged at ingest", "exact", "repost", "near"):
         t.add_column(col, justify="left" if col == "data set" else "right")
     for name, row in data["duplicates"].items():
         t.add_row(name, f"{row['records']:,}", f"{row['ingest_merged_rows']:,} ({_pct(row['ingest_merged_rate'])})",
-                  f"{row['records_in_several_files']:,}", f"{row['exact']:,} ({_pct(row['exact_rate'])})",
+                  f"{row['exact']:,} ({_pct(row['exact_rate'])})",
                   f"{row['repost']:,} ({_pct(row['repost_rate'])})", f"{row['near']:,} ({_pct(row['near_rate'])})")
     console.print(t)
 
@@ -66,11 +66,16 @@ def register(app: typer.Typer) -> None:
         """Rerun normalization over the stored raw values (no source is re-read)."""
         if ctx.invoked_subcommand is not None:
             return
+        from kadry.config import default_db
+        from kadry.errors import StoreError
         from kadry.normalize import normalize_store
         from kadry.store import Store
 
+        path = db or default_db()
+        if not path.exists():
+            raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
         console = Console(stderr=True, quiet=quiet)
-        with Store(db) as store:
+        with Store(path) as store:
             with console.status("normalizing") as status:
                 result = normalize_store(store, progress=lambda m: status.update(f"normalizing: {m}"),
                                          rates_file=str(rates) if rates else None)

@@ -7,13 +7,15 @@ Three kinds, checked in this order (a record gets the first that applies):
   another, so the content hash of the reader differed);
 - ``repost``: same employer, normalized title and place, published again within
   ``window_days`` of the previous posting (a chain of reposts links to its first posting);
-- ``near``: near-identical text (MinHash LSH, Jaccard >= ``threshold``) in the same place
-  within the window: title + description where there is a description, else title +
+- ``near``: near-identical text (MinHash LSH, Jaccard >= ``threshold``) and nearly the same
+  title (character 3-gram Jaccard >= 0.8) in the same place within the window: title + description where there is a description, else title +
   employer + place. Flat records with neither a description nor an employer (the hh CSV
   dumps) are not compared: two "Программист 1С" adverts in Moscow the same week may well
   be two employers, and nothing in such a row tells them apart.
 
-Same-id repeat sightings never reach this step: the ingest merges them into one record and
+Simulated records are never linked: the simulator makes each advert once by construction
+(linking its repeated employer/title pairs as reposts would silently shrink simulated
+demand), and a per-record MinHash over ten million rows would dominate the run. Same-id repeat sightings never reach this step: the ingest merges them into one record and
 records each sighting in ``observations``.
 """
 
@@ -23,10 +25,12 @@ import re
 
 import pyarrow as pa
 
-__all__ = ["link_duplicates", "normalized_title_sql", "shingles", "WINDOW_DAYS", "NEAR_THRESHOLD"]
+__all__ = ["link_duplicates", "normalized_title_sql", "shingles", "WINDOW_DAYS", "NEAR_THRESHOLD", "TITLE_THRESHOLD"]
 
 WINDOW_DAYS = 30
 NEAR_THRESHOLD = 0.85
+#: near duplicates also need nearly the same title (character 3-gram Jaccard)
+TITLE_THRESHOLD = 0.8
 _NUM_PERM = 64
 
 
@@ -35,7 +39,10 @@ def normalized_title_sql(col: str = "title") -> str:
     return f"trim(regexp_replace(lower(replace(coalesce({col}, ''), 'ё', 'е')), '[^0-9a-zа-я+#]+', ' ', 'g'))"
 
 
-_PLACE = "coalesce(area_id, region_code, region_raw, '')"
+# the resolved area where the place is fully mapped, else the folded raw value (two of hh's
+# 2007 macro-regions both resolve to "Russia" but are different places)
+_PLACE = ("coalesce(CASE WHEN region_status = 'mapped' THEN area_id END, "
+          "lower(replace(coalesce(region_raw, area_id_raw, ''), 'ё', 'е')))")
 _EMPLOYER = "coalesce(employer_id, lower(trim(employer_name)))"
 _WHEN = "coalesce(published_at, created_at, first_seen)"
 
@@ -61,7 +68,7 @@ def link_duplicates(con, *, window_days: int = WINDOW_DAYS, threshold: float = N
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _kadry_exact AS
             SELECT vacancy_id, first_value(vacancy_id) OVER w AS canon
-            FROM vacancies WHERE {_WHEN} IS NOT NULL
+            FROM vacancies WHERE {_WHEN} IS NOT NULL AND NOT coalesce(simulated, false)
             WINDOW w AS (PARTITION BY source, {title}, {_EMPLOYER}, {_PLACE}, salary_from, salary_to,
                          salary_currency, {_WHEN}, md5(coalesce(description, ''))
                          ORDER BY first_seen NULLS LAST, vacancy_id)"""
@@ -76,7 +83,8 @@ def link_duplicates(con, *, window_days: int = WINDOW_DAYS, threshold: float = N
         f"""CREATE OR REPLACE TEMP TABLE _kadry_repost AS
             WITH s AS (
               SELECT vacancy_id, {_EMPLOYER} AS emp, {title} AS t, {_PLACE} AS place, {_WHEN} AS d
-              FROM vacancies WHERE dup_of IS NULL AND {_EMPLOYER} IS NOT NULL AND {_WHEN} IS NOT NULL),
+              FROM vacancies WHERE dup_of IS NULL AND {_EMPLOYER} IS NOT NULL AND {_WHEN} IS NOT NULL
+                AND NOT coalesce(simulated, false)),
             g AS (
               SELECT *, CASE WHEN lag(d) OVER w IS NULL OR d - lag(d) OVER w > INTERVAL {int(window_days)} DAY
                              THEN 1 ELSE 0 END AS new_chain
@@ -104,13 +112,15 @@ def _near(con, window_days: int, threshold: float) -> int:
     rows = con.execute(
         f"""SELECT vacancy_id, coalesce(title, ''), description, coalesce({_EMPLOYER}, ''), {_PLACE}, {_WHEN} AS d
             FROM vacancies
-            WHERE dup_of IS NULL AND (length(description) > 200 OR {_EMPLOYER} IS NOT NULL)
+            WHERE dup_of IS NULL AND NOT coalesce(simulated, false)
+              AND (length(description) > 200 OR {_EMPLOYER} IS NOT NULL)
             ORDER BY d NULLS LAST, vacancy_id"""
     ).fetchall()
     if len(rows) < 2:
         return 0
-    texts, kinds = [], []
+    texts, kinds, titles = [], [], []
     for vid, t, desc, emp, place, d in rows:
+        titles.append(shingles(t, 3, words=False))
         if desc and len(desc) > 200:
             texts.append(shingles(f"{t} {desc}", 3, words=True))
             kinds.append("d")
@@ -128,7 +138,9 @@ def _near(con, window_days: int, threshold: float) -> int:
 
     checked = 0
     for kind in ("d", "f"):
-        lsh = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
+        # 16 bands of 4 rows: pairs at Jaccard 0.85 become candidates with p > 0.99 (every
+        # candidate is then checked exactly); fixed params skip datasketch's slow optimisation
+        lsh = MinHashLSH(num_perm=_NUM_PERM, params=(16, 4))
         for i, (row, mh) in enumerate(zip(rows, hashes)):
             if kinds[i] != kind or not texts[i]:
                 continue
@@ -140,7 +152,11 @@ def _near(con, window_days: int, threshold: float) -> int:
                 close = di is None or dj is None or abs((di - dj).days) <= window_days
                 same_emp = rows[i][3] == rows[j][3] or not rows[i][3] or not rows[j][3]
                 same_place = rows[i][4] == rows[j][4]
-                if jac >= threshold and close and same_emp and same_place:
+                # a shared boilerplate description under different titles ("Senior"/"Middle",
+                # two specialities) is two openings, so the titles must nearly match too
+                ti, tj = titles[i], titles[j]
+                same_title = len(ti & tj) / len(ti | tj) >= TITLE_THRESHOLD if ti and tj else ti == tj
+                if jac >= threshold and close and same_emp and same_place and same_title:
                     ri, rj = find(i), find(j)
                     if ri != rj:
                         parent[max(ri, rj)] = min(ri, rj)  # rows are in time order: the earliest is canonical

@@ -60,12 +60,6 @@ def duplicate_rates(con) -> dict:
     merged = dict(con.execute(
         f"""SELECT {DATASET_SQL} AS dataset, sum(merged) FROM ingest_log GROUP BY ALL"""
     ).fetchall())
-    multi = dict(con.execute(
-        f"""WITH o AS (SELECT record_id, {DATASET_SQL} AS dataset, source_file FROM observations WHERE kind = 'vacancy')
-            SELECT dataset, count(*) FROM (
-              SELECT record_id, min(dataset) AS dataset FROM o GROUP BY record_id HAVING count(DISTINCT source_file) > 1)
-            GROUP BY ALL"""
-    ).fetchall())
     out = {}
     for dataset, source, n, exact, repost, near in rows:
         read = n + int(merged.get(dataset) or 0)
@@ -74,7 +68,6 @@ def duplicate_rates(con) -> dict:
             "records": n,
             "ingest_merged_rows": int(merged.get(dataset) or 0),
             "ingest_merged_rate": round((read - n) / read, 4) if read else None,
-            "records_in_several_files": int(multi.get(dataset) or 0),
             "exact": exact, "repost": repost, "near": near,
             "exact_rate": round(exact / n, 4) if n else None,
             "repost_rate": round(repost / n, 4) if n else None,

@@ -30,15 +30,23 @@ RULES_VERSION = "1.0"
 Progress = Callable[[str], None] | None
 
 
-def norm_version() -> str:
-    """Rules version plus a short hash of every shipped resource file (so an edit shows)."""
+def norm_version(rates_file: str | None = None) -> str:
+    """Rules version plus a short hash of every shipped resource file (so an edit shows),
+    and of the user's rate file when one is given."""
     digest = hashlib.sha256()
     base = RESOURCES / "normalize"
     for path in sorted(base.rglob("*")):
         if path.is_file() and path.suffix in (".csv", ".yaml", ".npz", ".json") and "heldout" not in path.name:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
-    return f"{RULES_VERSION}+{digest.hexdigest()[:10]}"
+    version = f"{RULES_VERSION}+{digest.hexdigest()[:10]}"
+    if rates_file:
+        try:
+            user = hashlib.sha256(open(rates_file, "rb").read()).hexdigest()[:8]
+        except OSError:
+            user = "unreadable"  # rate_table() raises the clear error
+        version += f"+rates.{user}"
+    return version
 
 
 def _say(progress: Progress, message: str) -> None:
@@ -160,12 +168,12 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
 
 
 # --- experience and remote -------------------------------------------------------------------
-_EXPERIENCE_SQL = """CASE
+_EXPERIENCE_SQL = r"""CASE
   WHEN experience_raw IN ('noExperience', 'between1And3', 'between3And6', 'moreThan6') THEN experience_raw
-  WHEN lower(experience_raw) SIMILAR TO '.*(нет опыта|без опыта|no experience).*' THEN 'noExperience'
-  WHEN lower(experience_raw) SIMILAR TO '.*(1.{1,6}3|1 to 3).*' THEN 'between1And3'
-  WHEN lower(experience_raw) SIMILAR TO '.*(3.{1,6}6|3 to 6).*' THEN 'between3And6'
-  WHEN lower(experience_raw) SIMILAR TO '.*(более 6|больше 6|more than 6|6\\+).*' THEN 'moreThan6'
+  WHEN regexp_matches(lower(experience_raw), 'нет опыта|без опыта|не требуется|no experience') THEN 'noExperience'
+  WHEN regexp_matches(lower(experience_raw), 'от 1 года до 3|1[^0-9]{1,12}3 (год|лет)|1 to 3|1-3') THEN 'between1And3'
+  WHEN regexp_matches(lower(experience_raw), 'от 3 до 6|3[^0-9]{1,12}6 (год|лет)|3 to 6|3-6') THEN 'between3And6'
+  WHEN regexp_matches(lower(experience_raw), 'более 6|больше 6|от 6|more than 6|6\+') THEN 'moreThan6'
 END"""
 
 
@@ -288,9 +296,11 @@ def normalize_skills(con, vocab: SkillVocabulary | None = None) -> dict:
         con.execute(f"UPDATE {table} t SET skills = s.skills{source} FROM _kadry_sk s WHERE t.{key} = s.k")
     con.execute("DROP TABLE _kadry_sk")
     con.unregister("_kadry_skillmap")
-    # description extraction: only rows with a description and no key skills (per row, but few)
+    # description extraction: real rows with a description and no key skills (per row, but few;
+    # simulated descriptions are skipped so ten million rows stay on the set-based path)
     rows = con.execute(
-        "SELECT vacancy_id, description FROM vacancies WHERE len(skills) = 0 AND description IS NOT NULL AND description <> ''"
+        """SELECT vacancy_id, description FROM vacancies
+           WHERE len(skills) = 0 AND description IS NOT NULL AND description <> '' AND NOT coalesce(simulated, false)"""
     ).fetchall()
     ids, lists = [], []
     for vid, text in rows:
@@ -341,15 +351,18 @@ def normalize_store(store, *, progress: Progress = None, rates_file: str | None 
                     duplicates: bool = True) -> dict:
     """Recompute every norm column of vacancies, resumes and observations; returns counts and timings."""
     con = store.con
-    version = norm_version()
+    version = norm_version(rates_file)
     timings: dict[str, float] = {}
     out: dict = {"norm_version": version}
 
+    cpu: dict[str, float] = {}
+
     def step(name: str, fn, *args, **kwargs):
         _say(progress, name)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn(*args, **kwargs)
         timings[name] = round(time.perf_counter() - t0, 3)
+        cpu[name] = round(time.process_time() - c0, 3)
         if isinstance(result, dict):
             out.update(result)
 
@@ -374,6 +387,7 @@ def normalize_store(store, *, progress: Progress = None, rates_file: str | None 
     out["vacancies"] = store.count("vacancies")
     out["resumes"] = store.count("resumes")
     out["timings"] = timings
+    out["cpu_seconds"] = cpu
     store.set_meta("norm_last_run", json.dumps({k: v for k, v in out.items() if k != "vacancy_salary_flags"}, default=str))
     return out
 
