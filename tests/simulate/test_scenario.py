@@ -55,8 +55,11 @@ def test_index_shock_in_a_month(tmp_path):
     a = i[(i["dim"] == "all")].set_index("month")["index"]
     a.index = [f"{m.year}-{m.month:02d}" for m in a.index]
     before = a[["2022-03", "2022-04"]].mean()
-    assert a["2022-06"] / before == pytest.approx(2.0, rel=0.2)
-    assert a["2022-09"] / before == pytest.approx(1.0, rel=0.2)
+    # a one-month x2 target: resumes created in the month stay active into the next, so the
+    # solver reaches about x1.75 (docs/simulator.md); the shock is sharp and then gone
+    assert 1.5 <= a["2022-06"] / before <= 2.2
+    assert a["2022-06"] / a["2022-05"] >= 1.4
+    assert a["2022-09"] / before == pytest.approx(1.0, rel=0.15)
 
 
 def test_2022_outflow_shape(sim2022):

@@ -143,7 +143,9 @@ def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibi
         own.append(o.select(record_id=o.record_id, c=o.c, s=d, e=d + span))
     ev = ibis.union(*own, distinct=False)
     ev = ev.mutate(s=ibis.greatest(ev.s, ev.c))
-    ev = ev.filter(ev.s.notnull(), ev.e >= ev.s).select("record_id", "s", "e")
+    # distinct: identical (s, e) events would tie in the two windows below, and ties may be
+    # ordered differently in each, splitting one island in two
+    ev = ev.filter(ev.s.notnull(), ev.e >= ev.s).select("record_id", "s", "e").distinct()
     # gaps and islands: a new island starts where no earlier interval reaches the day before
     before = ibis.window(group_by=ev.record_id, order_by=[ev.s, ev.e], rows=(None, -1))
     ev = ev.mutate(reach=ev.e.max().over(before))

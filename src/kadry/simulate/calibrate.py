@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import glob
 import json
-import math
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -327,6 +326,3 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
     out.write_text(json.dumps(cal, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return cal
 
-
-def _isfinite(x: float) -> bool:
-    return not (math.isnan(x) or math.isinf(x))

@@ -20,7 +20,11 @@ def _months_sql(directory: Path) -> str:
 
 
 def recompute(directory: str | Path, window_days: int = 30) -> pd.DataFrame:
-    """side, month, role_id, area_id, stock, flow from vacancies/, resumes/ and observations/."""
+    """side, month, role_id, area_id, stock, flow from vacancies/, resumes/ and observations/.
+
+    Sides: ``vacancy``; ``resume`` (a resume's place in a month = its latest sighting up to the
+    month's end); ``resume_latest`` (its place = the record's area_id_raw, i.e. its last sighting).
+    """
     d = Path(directory)
     con = duckdb.connect()
     con.execute(f"CREATE VIEW months AS {_months_sql(d)}")
@@ -64,7 +68,26 @@ def recompute(directory: str | Path, window_days: int = 30) -> pd.DataFrame:
         WHERE coalesce(s.month, f.month) IN (SELECT month FROM months)
         """
     ).df()
-    out = pd.concat([vac, res], ignore_index=True)
+    latest = con.execute(
+        f"""
+        WITH act AS (
+            SELECT DISTINCT o.record_id, m.month
+            FROM o JOIN months m ON o.d < m.month + INTERVAL 1 MONTH AND o.d + {window_days - 1} >= m.month
+        ), stock AS (
+            SELECT a.month, r.role_ids_raw[1] AS role_id, r.area_id_raw AS area_id, count(*) AS stock
+            FROM act a JOIN r ON r.resume_id = a.record_id GROUP BY ALL
+        ), flow AS (
+            SELECT date_trunc('month', r.created_at)::DATE AS month, r.role_ids_raw[1] AS role_id, r.area_id_raw AS area_id,
+                   count(*) AS flow
+            FROM r GROUP BY ALL
+        )
+        SELECT 'resume_latest' AS side, coalesce(s.month, f.month) AS month, coalesce(s.role_id, f.role_id) AS role_id,
+               coalesce(s.area_id, f.area_id) AS area_id, coalesce(s.stock, 0) AS stock, coalesce(f.flow, 0) AS flow
+        FROM stock s FULL JOIN flow f USING (month, role_id, area_id)
+        WHERE coalesce(s.month, f.month) IN (SELECT month FROM months)
+        """
+    ).df()
+    out = pd.concat([vac, res, latest], ignore_index=True)
     out["month"] = pd.to_datetime(out["month"]).dt.date
     return out
 

@@ -214,14 +214,23 @@ class _ResumeMC:
         return occ[:, :, :G].mean(axis=1).T
 
 
-def _solve_category(A: np.ndarray, R: np.ndarray, rows: np.ndarray, smooth: float = 0.05) -> np.ndarray:
-    """Non-negative creations x (G) with A[rows] @ x close to R[rows] in relative terms, smooth in t."""
+def _solve_category(A: np.ndarray, R: np.ndarray, rows: np.ndarray, ridge: float = 0.01) -> np.ndarray:
+    """Non-negative creations x (G) with A[rows] @ x close to R[rows] in relative terms.
+
+    Deconvolution alone oscillates (a month of many creations, a month of none), so x is also
+    pulled (weight ``ridge``) toward the steady-state profile x_ref[t] = R[t] / (months a resume
+    created in t stays active): smooth where the targets are smooth, spiking where they spike.
+    """
     G = A.shape[1]
-    Ar = A[rows] / R[rows, None]
-    scale = float(np.mean(R[rows]) / max(np.mean(A[rows].sum(axis=1)), 1e-12))
-    D = (np.eye(G, k=1) - np.eye(G))[:-1]
-    M = np.vstack([Ar * scale, np.sqrt(smooth) * D])
-    b = np.concatenate([np.ones(len(rows)), np.zeros(G - 1)])
+    R_ext = np.empty(G)
+    R_ext[:] = R[rows[0]]
+    R_ext[rows] = R[rows]
+    active_months = np.maximum(A.sum(axis=0), 1e-9)
+    x_ref = R_ext / active_months
+    scale = float(max(x_ref.mean(), 1e-12))
+    Ar = A[rows] / R[rows, None] * scale
+    M = np.vstack([Ar, np.sqrt(ridge) * np.diag(1.0 / np.maximum(x_ref / scale, 1e-9)) * 1.0])
+    b = np.concatenate([np.ones(len(rows)), np.sqrt(ridge) * np.ones(G)])
     z, _ = nnls(M, b, maxiter=50 * G)
     return z * scale
 
@@ -267,16 +276,17 @@ def make_plan(
     plan = Plan(calendar=calendar, vac_prob=vac_prob, res_prob=np.zeros((C, G)), pace=1.0,
                 updates_mean=float(res.get("updates_mean", 4)), expected_vacancy_stock=V,
                 expected_resume_stock=np.zeros((C, G)), targets=targets, warnings=warnings)
-    _solve(plan, mc, R, n_resumes, res.get("pace", "auto"))
+    ridge = float(res.get("ridge", 0.01))
+    _solve(plan, mc, R, n_resumes, res.get("pace", "auto"), ridge)
     factor = _outflow_factor(cal, scenario, plan, seed)
     if factor is not None:
         plan.warnings.clear()
-        _solve(plan, mc, R * factor, n_resumes, res.get("pace", "auto"))
+        _solve(plan, mc, R * factor, n_resumes, res.get("pace", "auto"), ridge)
         plan.outflow_factor = factor
     return plan
 
 
-def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int, fixed: object) -> None:
+def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int, fixed: object, ridge: float = 0.01) -> None:
     """Choose the pace and the creations per category and month; fill the plan in place."""
     win = plan.calendar.window
     C = R.shape[0]
@@ -284,7 +294,7 @@ def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int, fixed: ob
 
     def allocate(pace: float) -> tuple[np.ndarray, np.ndarray]:
         A = mc.matrix(pace)
-        X = np.vstack([_solve_category(A, R[ci], win) for ci in range(C)])
+        X = np.vstack([_solve_category(A, R[ci], win, ridge) for ci in range(C)])
         return X, A
 
     if fixed not in (None, "auto"):

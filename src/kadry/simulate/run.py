@@ -20,7 +20,6 @@ from kadry.simulate.truth import Truth
 __all__ = ["simulate", "DEFAULT_CHUNK"]
 
 DEFAULT_CHUNK = 200_000
-_MOVES_SCHEMA = None
 
 
 def _part(directory: Path, number: int) -> Path:

@@ -25,7 +25,11 @@ import pyarrow.parquet as pq
 
 from kadry.simulate.model import DAY, Calibration, Plan
 
-__all__ = ["Truth", "DIMENSIONS"]
+__all__ = ["Truth", "DIMENSIONS", "SIDES"]
+
+#: resume = place as of the month (latest sighting up to its end); resume_latest = place of the
+#: resume's last sighting overall (what a store's resumes table holds); equal for non-place dims
+SIDES = ("vacancy", "resume", "resume_latest")
 
 #: segment dimensions of the truth tables (key format in docs/simulator.md)
 DIMENSIONS = [
@@ -41,8 +45,9 @@ class Truth:
         self.A = len(cal.area_ids)
         self.R = len(cal.role_ids)
         self.cells = self.R * self.A
-        self.stock_diff = np.zeros((2, self.G + 1, self.cells), dtype=np.int64)
-        self.flow = np.zeros((2, self.G, self.cells), dtype=np.int64)
+        # sides: 0 vacancy, 1 resume (place as of the month), 2 resume_latest (place of the last sighting)
+        self.stock_diff = np.zeros((3, self.G + 1, self.cells), dtype=np.int64)
+        self.flow = np.zeros((3, self.G, self.cells), dtype=np.int64)
 
     def _add(self, arr: np.ndarray, month: np.ndarray, cell: np.ndarray, sign: int) -> None:
         flat = month * self.cells + cell
@@ -73,93 +78,145 @@ class Truth:
         self._add(self.stock_diff[1], end[ok] + 1, cell[ok], -1)
         cm = cal.month_of_day((created_s // DAY).astype(np.int64))
         self._add(self.flow[1], cm, role * self.A + created_area, +1)
+        # the same months, with the place of the resume's last sighting (the resumes table's place)
+        latest = created_area.copy()
+        latest[obs_rec[~same_next]] = obs_area[~same_next]
+        cell_l = role[obs_rec] * self.A + latest[obs_rec]
+        self._add(self.stock_diff[2], ms[ok], cell_l[ok], +1)
+        self._add(self.stock_diff[2], end[ok] + 1, cell_l[ok], -1)
+        self._add(self.flow[2], cm, role * self.A + latest, +1)
 
     # --- output ---------------------------------------------------------------------------
-    def cube(self) -> pd.DataFrame:
-        stock = np.cumsum(self.stock_diff, axis=1)[:, : self.G, :]
-        parts = []
-        months = pd.to_datetime(self.plan.calendar.labels(), format="%Y-%m").date
-        for side_i, side in enumerate(("vacancy", "resume")):
-            nz = np.flatnonzero((stock[side_i] != 0) | (self.flow[side_i] != 0))
-            g, cell = nz // self.cells, nz % self.cells
-            parts.append(
-                pd.DataFrame(
+    def _stock(self) -> np.ndarray:
+        """(sides, G, cells) stocks from the difference arrays."""
+        return np.cumsum(self.stock_diff, axis=1)[:, : self.G, :]
+
+    def _dims(self) -> dict[str, tuple[np.ndarray, list[str]]]:
+        """dim -> (key index of every cell, key labels); cells are role * A + area."""
+        cal = self.cal
+        role = np.repeat(np.arange(self.R), self.A)
+        area = np.tile(np.arange(self.A), self.R)
+        cat_labels = list(cal.categories)
+        cat = cal.cat_of_role[role]
+        it = cal.role_is_it[role].astype(np.int64)
+        subj_labels = sorted(set(cal.area_subject), key=lambda x: int(x))
+        subj_of_area = np.array([subj_labels.index(x) for x in cal.area_subject])
+        ctry_labels = sorted(set(cal.area_country), key=lambda x: int(x))
+        ctry_of_area = np.array([ctry_labels.index(x) for x in cal.area_country])
+        subj, ctry = subj_of_area[area], ctry_of_area[area]
+        tf = ["false", "true"]
+        nC, nS, nK = len(cat_labels), len(subj_labels), len(ctry_labels)
+        return {
+            "all": (np.zeros(self.cells, dtype=np.int64), ["all"]),
+            "role": (role, list(cal.role_ids)),
+            "role_category": (cat, cat_labels),
+            "it": (it, tf),
+            "area": (area, list(cal.area_ids)),
+            "subject": (subj, subj_labels),
+            "country": (ctry, ctry_labels),
+            "it_country": (it * nK + ctry, [f"{t}|{c}" for t in tf for c in ctry_labels]),
+            "role_category_country": (cat * nK + ctry, [f"{c}|{k}" for c in cat_labels for k in ctry_labels]),
+            "role_category_subject": (cat * nS + subj, [f"{c}|{k}" for c in cat_labels for k in subj_labels]),
+        }
+
+    def _month_dates(self) -> pa.Array:
+        days = self.plan.calendar.starts[:-1].astype("datetime64[D]")
+        return pa.array(days, type=pa.date32())
+
+    def _in_window(self) -> np.ndarray:
+        w = np.zeros(self.G, dtype=bool)
+        w[self.plan.calendar.window] = True
+        return w
+
+    def write_cube(self, path: Path, stock: np.ndarray) -> None:
+        """Non-empty cells, one side at a time (memory bounded by the dense arrays, not by N)."""
+        from kadry.simulate.generate import _strings
+
+        cal = self.cal
+        months, in_win = self._month_dates(), self._in_window()
+        writer = None
+        try:
+            for side_i, side in enumerate(SIDES):
+                nz = np.flatnonzero((stock[side_i] != 0) | (self.flow[side_i] != 0))
+                g, cell = nz // self.cells, nz % self.cells
+                role, area = cell // self.A, cell % self.A
+                table = pa.table(
                     {
-                        "side": side,
-                        "month": months[g],
-                        "role_idx": cell // self.A,
-                        "area_idx": cell % self.A,
-                        "stock": stock[side_i].ravel()[nz],
-                        "flow": self.flow[side_i].ravel()[nz],
+                        "side": _strings(list(SIDES), np.full(len(nz), side_i)),
+                        "month": months.take(pa.array(g)),
+                        "role_id": _strings(cal.role_ids, role),
+                        "area_id": _strings(cal.area_ids, area),
+                        "stock": pa.array(stock[side_i].ravel()[nz]),
+                        "flow": pa.array(self.flow[side_i].ravel()[nz]),
+                        "role_category": _strings(cal.role_cat, role),
+                        "is_it": pa.array(cal.role_is_it[role]),
+                        "subject_id": _strings(cal.area_subject, area),
+                        "country_id": _strings(cal.area_country, area),
+                        "in_window": pa.array(in_win[g]),
                     }
                 )
-            )
-        return pd.concat(parts, ignore_index=True)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
 
     def write(self, out: Path, summary: dict) -> dict:
         out.mkdir(parents=True, exist_ok=True)
         cal, plan = self.cal, self.plan
-        cube = self.cube()
-        role_ids = np.array(cal.role_ids)
-        role_cat = np.array(cal.role_cat)
-        is_it = cal.role_is_it
-        area_ids = np.array(cal.area_ids)
-        subj = np.array(cal.area_subject)
-        country = np.array(cal.area_country)
-        cube["role_id"] = role_ids[cube["role_idx"]]
-        cube["role_category"] = role_cat[cube["role_idx"]]
-        cube["is_it"] = is_it[cube["role_idx"]]
-        cube["area_id"] = area_ids[cube["area_idx"]]
-        cube["subject_id"] = subj[cube["area_idx"]]
-        cube["country_id"] = country[cube["area_idx"]]
-        window_labels = set(plan.calendar.labels()[plan.calendar.window[0]:])
-        cube["in_window"] = [f"{m.year:04d}-{m.month:02d}" in window_labels for m in cube["month"]]
-        cube_out = cube.drop(columns=["role_idx", "area_idx"])
-        pq.write_table(pa.Table.from_pandas(cube_out, preserve_index=False), out / "cube.parquet")
-
-        keys = {
-            "all": pd.Series("all", index=cube.index),
-            "role": cube["role_id"],
-            "role_category": cube["role_category"],
-            "it": cube["is_it"].map({True: "true", False: "false"}),
-            "area": cube["area_id"],
-            "subject": cube["subject_id"],
-            "country": cube["country_id"],
-            "it_country": cube["is_it"].map({True: "true", False: "false"}) + "|" + cube["country_id"],
-            "role_category_country": cube["role_category"] + "|" + cube["country_id"],
-            "role_category_subject": cube["role_category"] + "|" + cube["subject_id"],
-        }
-        frames = []
-        for dim in DIMENSIONS:
-            g = cube.assign(key=keys[dim]).groupby(["side", "month", "key"], as_index=False)[["stock", "flow"]].sum()
-            g.insert(2, "dim", dim)
-            frames.append(g)
-        stocks = pd.concat(frames, ignore_index=True)
-        stocks["in_window"] = [f"{m.year:04d}-{m.month:02d}" in window_labels for m in stocks["month"]]
-        pq.write_table(pa.Table.from_pandas(stocks, preserve_index=False), out / "stocks.parquet")
-
-        v = stocks[stocks["side"] == "vacancy"].drop(columns=["side", "flow"]).rename(columns={"stock": "vacancies"})
-        r = stocks[stocks["side"] == "resume"].drop(columns=["side", "flow"]).rename(columns={"stock": "resumes"})
-        idx = v.merge(r, on=["month", "dim", "key", "in_window"], how="outer").fillna({"vacancies": 0, "resumes": 0})
-        idx["vacancies"] = idx["vacancies"].astype("int64")
-        idx["resumes"] = idx["resumes"].astype("int64")
-        idx["index"] = np.where(idx["vacancies"] > 0, idx["resumes"] / idx["vacancies"].where(idx["vacancies"] > 0, 1), np.nan)
-        # the scenario's target where one is defined (role category; IT; IT in Russia)
-        labels = plan.calendar.labels()
-        tgt = {}
-        for ci, cat in enumerate(cal.categories):
-            for g, lab in enumerate(labels):
-                if not np.isnan(plan.targets[ci, g]):
-                    tgt[("role_category_country", f"{cat}|113", lab)] = plan.targets[ci, g]
-                    if cat == "11":
-                        tgt[("it", "true", lab)] = plan.targets[ci, g]
-                        tgt[("it_country", "true|113", lab)] = plan.targets[ci, g]
-        idx["target"] = [tgt.get((d, k, f"{m.year:04d}-{m.month:02d}"), np.nan) for d, k, m in zip(idx["dim"], idx["key"], idx["month"])]
-        idx = idx.sort_values(["dim", "key", "month"]).reset_index(drop=True)
-        pq.write_table(pa.Table.from_pandas(idx, preserve_index=False), out / "index.parquet")
-
+        stock = self._stock()
+        self.write_cube(out / "cube.parquet", stock)
+        months_lab = plan.calendar.labels()
+        months, in_win = self._month_dates(), self._in_window()
+        stock_parts, index_parts = [], []
+        for dim, (key, labels) in self._dims().items():
+            K = len(labels)
+            agg_s = np.zeros((len(SIDES), self.G, K), dtype=np.int64)
+            agg_f = np.zeros((len(SIDES), self.G, K), dtype=np.int64)
+            for si in range(len(SIDES)):
+                for g in range(self.G):
+                    agg_s[si, g] = np.bincount(key, weights=stock[si, g], minlength=K)
+                    agg_f[si, g] = np.bincount(key, weights=self.flow[si, g], minlength=K)
+            for si, side in enumerate(SIDES):
+                g, k = np.nonzero((agg_s[si] != 0) | (agg_f[si] != 0))
+                stock_parts.append(pa.table({
+                    "side": pa.array([side] * len(g), type=pa.string()),
+                    "month": months.take(pa.array(g)),
+                    "dim": pa.array([dim] * len(g), type=pa.string()),
+                    "key": pa.array([labels[i] for i in k], type=pa.string()),
+                    "stock": pa.array(agg_s[si][g, k]),
+                    "flow": pa.array(agg_f[si][g, k]),
+                    "in_window": pa.array(in_win[g]),
+                }))
+            vac, res = agg_s[0], agg_s[1]
+            g, k = np.nonzero((vac != 0) | (res != 0))
+            target = np.full(len(g), np.nan)
+            if dim in ("role_category_country", "it_country"):
+                lab_pos = {lab: i for i, lab in enumerate(labels)}
+                for ci, cat in enumerate(cal.categories):
+                    key_lab = f"{cat}|113" if dim == "role_category_country" else ("true|113" if cat == "11" else None)
+                    if key_lab is None or key_lab not in lab_pos:
+                        continue
+                    sel = k == lab_pos[key_lab]
+                    target[sel] = plan.targets[ci, g[sel]]
+            v, r = vac[g, k], res[g, k]
+            index_parts.append(pa.table({
+                "month": months.take(pa.array(g)),
+                "dim": pa.array([dim] * len(g), type=pa.string()),
+                "key": pa.array([labels[i] for i in k], type=pa.string()),
+                "in_window": pa.array(in_win[g]),
+                "vacancies": pa.array(v),
+                "resumes": pa.array(r),
+                "index": pa.array(np.where(v > 0, r / np.maximum(v, 1), np.nan), mask=v == 0),
+                "target": pa.array(target, mask=np.isnan(target)),
+            }))
+        del months_lab
+        pq.write_table(pa.concat_tables(stock_parts), out / "stocks.parquet")
+        idx = pa.concat_tables(index_parts)
+        pq.write_table(idx, out / "index.parquet")
         summary = dict(summary)
-        summary["target_check"] = target_check(idx)
+        summary["target_check"] = target_check(idx.to_pandas())
         (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         return summary
 
@@ -172,8 +229,11 @@ def target_check(idx: pd.DataFrame, min_vacancies: int = 200) -> dict:
     t["rel_err"] = (t["index"] / t["target"] - 1).abs()
     it = t[(t["dim"] == "it_country") & (t["key"] == "true|113")]
     cats = t[t["dim"] == "role_category_country"]
+    big = cats[cats["vacancies"] >= 10 * min_vacancies]
     return {
         "min_vacancies": min_vacancies,
+        "category_max_rel_err_large_cells": round(float(big["rel_err"].max()), 4) if len(big) else None,
+        "large_cells": int(len(big)),
         "cells": int(len(cats)),
         "category_max_rel_err": round(float(cats["rel_err"].max()), 4) if len(cats) else None,
         "category_median_rel_err": round(float(cats["rel_err"].median()), 4) if len(cats) else None,

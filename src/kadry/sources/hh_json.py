@@ -54,8 +54,10 @@ def vacancy_from_hh(obj: dict) -> dict:
     archived = obj.get("archived")
     published = parse_ts(obj.get("published_at"), field="published_at")
     created = parse_ts(obj.get("created_at") or obj.get("initial_created_at"), field="created_at")
+    simulated = obj.get("simulated") is True  # kadry simulate --jsonl marks its objects
     return {
-        "source": "hh",
+        "source": "sim" if simulated else "hh",
+        "simulated": simulated,
         "source_id": clean_str(obj.get("id")),
         "title": clean_str(obj.get("name")),
         "description": description,
