@@ -1,7 +1,7 @@
 """Fixtures for the indicator tests: small stores built row by row, and both engines.
 
-The ``engine`` fixture runs a test on DuckDB and on Spark (local[2], one session for the
-whole run); Spark cases carry the ``spark`` marker. Stores are filled by inserting
+``world`` runs the hand-computed world on DuckDB, ``world_spark`` on Spark (local[2], one
+session for the whole run; tests using it carry the ``spark`` marker). Stores are filled by inserting
 canonical rows directly, so these tests rely only on schema.py's columns.
 """
 
@@ -116,6 +116,12 @@ def world_parquet(world_store, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def world_spark(world_engines):
+    """``world_spark(indicator, ...)``: the world's queries on Spark."""
+    return world_on(world_engines, "spark")
+
+
+@pytest.fixture(scope="session")
 def world_engines(world_store, world_parquet, request):
     """Engines over the world, built on first use: ``world_engines('duckdb' | 'spark')``."""
 
@@ -128,16 +134,23 @@ def world_engines(world_store, world_parquet, request):
     return get
 
 
-@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
-def world(request, world_engines):
-    """``world(indicator, by=..., period=..., **options)`` on one engine; results cached per engine."""
-    engine = world_engines(request.param)
+@pytest.fixture
+def world(world_engines):
+    """``world(indicator, by=..., period=..., **options)`` on DuckDB; results cached for the session.
+
+    The same queries run on Spark in test_indicators_engines.py, which demands identical tables.
+    """
+    return world_on(world_engines, "duckdb")
+
+
+def world_on(world_engines, name: str):
+    engine = world_engines(name)
 
     def run(indicator: str, by: tuple = ("role", "region"), period: str = "month", start: str = "2022-01",
             end: str = "2022-03", **opts):
         return compute(indicator, by=list(by), period=period, start=start, end=end, engine=engine, **opts)
 
-    return _Cached(run, request.param)
+    return _Cached(run, name)
 
 
 class _Cached:

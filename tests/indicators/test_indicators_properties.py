@@ -33,7 +33,7 @@ _resume = st.fixed_dictionaries({
 })
 _world = st.fixed_dictionaries({"vacancies": st.lists(_vacancy, max_size=8), "resumes": st.lists(_resume, max_size=8)})
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _ts(offset: int, hour: int = 10) -> datetime:
@@ -60,7 +60,7 @@ def _rows(world: dict) -> list[tuple[str, dict]]:
 def _store(rows: list[tuple[str, dict]]) -> Store:
     store = Store(":memory:")
     for table, values in rows:
-        store.con.execute(f"INSERT OR IGNORE INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+        store.con.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                           list(values.values()))
     return store
 
@@ -90,6 +90,7 @@ def _oracle(world: dict) -> dict:
             sightings = [seen for seen, _ in r["obs"]]
             if d >= c and (any(u <= d <= u + WINDOW - 1 for u in updates) or d in sightings):
                 active.setdefault((_key(r["role"]), r["region"], month), (set(), set()))[1].add(i)
+        day += timedelta(days=1)
     return {k: (len(v), len(r)) for k, (v, r) in active.items()}
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import pytest
 
 from kadry.errors import InputError
-from kadry.mobility import flows
-from tests.mobility.conftest import D
+from kadry.indicators import Engine
+from kadry.mobility import flows, od_cube
+from kadry.store import Store
+from tests.mobility.conftest import D, Histories
 
 
 def build(h) -> None:
@@ -31,16 +33,51 @@ def build(h) -> None:
     h.resume("h", [(D(2022, 3, 1), "RU", "RU-MOW"), (D(2022, 10, 1), "AM", None), (D(2022, 12, 15), "RU", "RU-MOW")])
 
 
-@pytest.fixture
-def world(new_store, on_engine, engine_name):
-    build(new_store)
-    eng = on_engine(new_store.store, engine_name)
+@pytest.fixture(scope="module")
+def world_store():
+    store = Store(":memory:")
+    build(Histories(store))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def world_engines(world_store, tmp_path_factory, request):
+    """One engine per name over the world, built on first use (Spark starts once)."""
+    made: dict[str, Engine] = {}
+
+    def get(name: str) -> Engine:
+        if name not in made:
+            if name == "duckdb":
+                made[name] = Engine.from_store(world_store)
+            else:
+                out = tmp_path_factory.mktemp("mobility-world")
+                world_store.export_parquet(out)
+                made[name] = Engine.spark(out, session=request.getfixturevalue("spark_session"))
+        return made[name]
+
+    return get
+
+
+_CUBES: dict = {}
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def world(request, world_engines):
+    """``world(**flows arguments)`` -> DataFrame; cubes are computed once per engine and arguments."""
+    eng = world_engines(request.param)
 
     def run(**kw):
         kw.setdefault("start", "2022-01")
         kw.setdefault("end", "2022-12")
         kw.setdefault("suppressed", False)
-        return flows(eng, **kw).to_pandas()
+        level = "country" if kw.get("view") == "abroad" else kw.get("level", "region")
+        key = (request.param, level, tuple(kw.get("by", ())), kw.get("period", "quarter"), kw["start"], kw["end"],
+               repr(sorted((kw.get("filters") or {}).items())))
+        if key not in _CUBES:
+            _CUBES[key] = od_cube(eng, level=level, by=kw.get("by", ()), period=kw.get("period", "quarter"),
+                                  start=kw["start"], end=kw["end"], filters=kw.get("filters"))
+        return flows(eng, cube=_CUBES[key], **kw).to_pandas()
 
     return run
 

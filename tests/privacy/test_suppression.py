@@ -85,14 +85,11 @@ def _attack(published: pd.DataFrame, truth: pd.DataFrame, hierarchies: list[Hier
     if not hidden or not rows:
         return [key[i] for i in hidden] if hidden and not rows else []
     a = np.array(rows)
-    rank = np.linalg.matrix_rank(a)
-    recovered = []
-    for i in hidden:
-        e = np.zeros(len(hidden))
-        e[col[i]] = 1
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            recovered.append(key[i])
-    return recovered
+    # all hidden cells at once: e_i is in the row space iff A^T y = e_i has an exact solution
+    eye = np.eye(len(hidden))
+    y = np.linalg.lstsq(a.T, eye, rcond=None)[0]
+    residual = np.abs(a.T @ y - eye).max(axis=0)
+    return [key[i] for i in hidden if residual[col[i]] < 1e-8]
 
 
 leaf_counts = st.tuples(st.integers(0, 40), st.integers(0, 40))
@@ -110,7 +107,7 @@ def cubes(draw):
     return leaves, draw(st.booleans()), draw(st.integers(2, 15))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cubes())
 def test_no_hidden_cell_recoverable_from_published_answers(case):
     leaves, with_it, k = case
@@ -130,7 +127,7 @@ def test_no_hidden_cell_recoverable_from_published_answers(case):
         assert _attack(out, truth, hierarchies, measure) == []
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(cubes())
 def test_total_minus_published_siblings_never_reveals(case):
     """The simplest attack, by direct subtraction, spelled out: each roll-up group hides 0 or 2+ members."""

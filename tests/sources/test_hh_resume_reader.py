@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from _records import RESUME_KEYS, dump, split
+from ._records import RESUME_KEYS, dump, split
 from kadry.errors import UnreadableFileError
 from kadry.sources import detect
 from kadry.sources.hh_resume import HHResumeJSON, resume_from_hh

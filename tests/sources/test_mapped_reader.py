@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from _records import RESUME_KEYS, VACANCY_KEYS, dump, split
+from ._records import RESUME_KEYS, VACANCY_KEYS, dump, split
 from kadry.errors import MappingError, UnreadableFileError
 from kadry.sources.base import head_bytes
 from kadry.sources.mapped import MappedReader, load_mapping, mapping_from_dict, sidecar_mapping

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from _records import RESUME_KEYS, VACANCY_KEYS, dump, split
+from ._records import RESUME_KEYS, VACANCY_KEYS, dump, split
 from kadry.errors import UnreadableFileError
 from kadry.sources import detect
 from kadry.sources.resume_csv import HHCardVacanciesCSV, ResumeCSV

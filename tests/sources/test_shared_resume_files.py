@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from _records import RESUME_KEYS, VACANCY_KEYS, split
+from ._records import RESUME_KEYS, VACANCY_KEYS, split
 from kadry.sources import detect
 
 pytestmark = pytest.mark.shared

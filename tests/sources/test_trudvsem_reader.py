@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from _records import VACANCY_KEYS, dump, split
+from ._records import VACANCY_KEYS, dump, split
 from kadry.errors import UnreadableFileError
 from kadry.sources import detect
 from kadry.sources.base import head_bytes

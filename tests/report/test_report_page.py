@@ -1,0 +1,189 @@
+"""The report on a real (small) store: written, self-contained, equal to the indicators after
+suppression, hiding small cells, labelling simulated data, in Russian and English."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from kadry.indicators import compute
+from kadry.privacy import Hierarchy, suppress
+from kadry.report import SECTIONS, build_report, external_references
+from kadry.report.sections import summary_section, trend_section
+
+from .report_pagetools import END, START
+from .report_pagetools import ADDRESS, parse, rows_by
+
+
+def _expected_cube(engine, filters, k):
+    """The index by region and period as compute() gives it, suppressed here independently."""
+    raw = compute("index", by=["region"], period="month", start=START, end=END, filters=filters, engine=engine, as_="pandas")
+    raw["period"] = raw["period"].map(lambda d: d.isoformat())
+    res = suppress(raw, dimensions=["region", "period"], counts=["n_vacancies", "n_resumes"],
+                   values=["index", "ci_low", "ci_high"], hierarchies=[Hierarchy.flat("region", sorted(raw["region"].unique()))], k=k)
+    return raw, res.table
+
+
+@pytest.fixture(scope="module")
+def it_en(store_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "it-en.html"
+    result = build_report(segment="it", start=START, end=END, db=store_path, lang="en", out=out)
+    return result, out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def all_ru_moscow(store_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "all-ru.html"
+    result = build_report(segment="all", region="RU-MOW", start=START, end=END, db=store_path, lang="ru", out=out)
+    return result, out.read_text(encoding="utf-8")
+
+
+def test_report_is_one_self_contained_file(it_en):
+    result, text = it_en
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert result["bytes"] == len(text.encode("utf-8"))
+    assert not ADDRESS.search(text), ADDRESS.search(text)
+    assert external_references(text) == []
+    page = parse(text)
+    assert not {"script", "link", "img", "iframe", "object", "embed"} & set(page.tags)
+    assert all(not a.get("src") and not a.get("href") for _, a in page.attrs_all)
+    assert text.count("<svg") >= 3  # trend, regions, salaries (and skills, mobility)
+    assert "@media print" in text and "size: A4" in text
+    for section in ("summary", "trend", "regions", "salary", "skills", "mobility", "sources"):
+        assert f'id="{section}"' in text, section
+
+
+def test_index_figures_equal_compute_after_suppression(it_en, engine):
+    result, text = it_en
+    raw, expected = _expected_cube(engine, {"it": True}, 10)
+    page = parse(text)
+    trend = rows_by(page, "trend-table", "data-period")
+    total = expected[expected["region"] == "all"].set_index("period")
+    assert sorted(trend) == sorted(total.index)
+    published = 0
+    for period, cells in trend.items():
+        row = total.loc[period]
+        for col in ("index", "ci_low", "ci_high", "n_vacancies", "n_resumes"):
+            value, shown = cells[col]
+            if pd.isna(row[col]):
+                assert value == "" and shown == "—"
+            else:
+                published += 1
+                assert float(value) == pytest.approx(float(row[col]), rel=1e-12)
+                assert shown == (f"{float(row[col]):,.2f}" if col in ("index", "ci_low", "ci_high") else f"{float(row[col]):,.0f}")
+    assert published > 0
+    last = total.dropna(subset=["index"]).iloc[-1]
+    assert float(page.headline["value"]) == pytest.approx(float(last["index"]), rel=1e-12)
+    assert page.headline["text"] == f"{float(last['index']):.2f}"
+    assert result["headline"]["index"] == pytest.approx(float(last["index"]))
+    # regions: exactly the published federal subjects of the headline period, ranked by index
+    regions = rows_by(page, "regions-table", "data-region")
+    at = expected[(expected["period"] == last.name) & expected["region"].str.startswith("RU-")]
+    shown = at.dropna(subset=["index"]).sort_values("index", ascending=False)
+    assert list(regions) == list(shown["region"])
+    for code, cells in regions.items():
+        assert float(cells["index"][0]) == pytest.approx(float(shown.set_index("region").loc[code, "index"]))
+
+
+def test_suppressed_cells_are_hidden(store_path, engine, tmp_path):
+    # k between the IT resume stocks of the months hides some months and most regions
+    k = 180
+    raw, expected = _expected_cube(engine, {"it": True}, k)
+    total = expected[expected["region"] == "all"].set_index("period")
+    hidden = total[total["suppressed"]]
+    assert 0 < len(hidden) < len(total), "the fixture should give a mix of hidden and published months"
+    out = tmp_path / "k.html"
+    build_report(segment="it", start=START, end=END, db=store_path, lang="en", min_cell=k, out=out)
+    text = out.read_text(encoding="utf-8")
+    page = parse(text)
+    trend = rows_by(page, "trend-table", "data-period")
+    raw_total = raw[raw["region"] == "all"].set_index("period")
+    for period in hidden.index:
+        cells = trend[period]
+        assert all(cells[c] == ("", "—") for c in ("index", "ci_low", "ci_high", "n_vacancies", "n_resumes"))
+        row_html = re.search(rf'<tr data-period="{period}">.*?</tr>', text).group(0)
+        for col in ("n_resumes", "n_vacancies"):
+            assert f">{int(raw_total.loc[period, col]):,}<" not in row_html
+    for period in total.index.difference(hidden.index):
+        assert trend[period]["n_resumes"][0] != ""
+    regions = rows_by(page, "regions-table", "data-region")
+    ranked_at = [p for p in sorted(trend) if trend[p]["index"][0] != ""][-1]
+    at = expected[(expected["period"] == ranked_at) & expected["region"].str.startswith("RU-")].set_index("region")
+    assert set(regions) == set(at.index[~at["suppressed"].astype(bool)])
+    assert at["suppressed"].any()
+    assert f"fewer than {k} records" in text
+
+
+def test_simulated_data_is_labelled(it_en, all_ru_moscow):
+    _, en = it_en
+    _, ru = all_ru_moscow
+    assert it_en[0]["simulated"] and all_ru_moscow[0]["simulated"]
+    assert 'data-simulated="true"' in en and "SIMULATED DATA" in en
+    assert 'data-simulated="true"' in ru and "СМОДЕЛИРОВАННЫЕ ДАННЫЕ" in ru
+    # every section built on simulated resumes says so
+    for section in ("trend", "regions", "salary"):
+        body = en.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+        assert "SIMULATED DATA" in body and "SIM</span>" in body, section
+
+
+def test_russian_report(all_ru_moscow, engine):
+    result, text = all_ru_moscow
+    assert '<html lang="ru">' in text
+    for word in ("Динамика индекса", "Регионы", "Зарплаты", "Источники данных", "Москва"):
+        assert word in text
+    assert "Trend of the index" not in text
+    raw = compute("index", by=["region"], period="month", start=START, end=END, engine=engine, as_="pandas")
+    moscow = raw[raw["region"] == "RU-MOW"].sort_values("period").iloc[-1]
+    page = parse(text)
+    assert float(page.headline["value"]) == pytest.approx(float(moscow["index"]))  # thousands of records: published
+    assert page.headline["text"] == f"{float(moscow['index']):.2f}".replace(".", ",")
+    assert result["region"] == "RU-MOW"
+    assert 'class="focus-rank"' in text
+
+
+def test_english_report_words(it_en):
+    _, text = it_en
+    assert '<html lang="en">' in text
+    for word in ("Trend of the index", "Regions", "Salaries", "Data sources and coverage", "acute shortage of job seekers"):
+        assert word in text
+    assert "Динамика" not in text
+
+
+def test_sources_and_coverage(it_en, store_path):
+    from kadry.store import Store
+
+    _, text = it_en
+    page = parse(text)
+    records = {(a["data-kind"], a["data-source"]): c for a, c in page.tables["records-table"]}
+    with Store(store_path, read_only=True) as store:
+        n_vac = store.con.execute("SELECT count(*) FROM vacancies WHERE source = 'hh'").fetchall()[0][0]
+        n_sim = store.con.execute("SELECT count(*) FROM resumes WHERE simulated").fetchall()[0][0]
+    assert float(records[("vacancy", "hh")]["records"][0]) == n_vac
+    assert float(records[("resume", "sim")]["records"][0]) == n_sim
+    assert "closed_at, else lifetime 30d" in text  # the vacancy activity rule used
+    assert "quarantine-table" in text or "quarantine is empty" in text
+    assert "hh.ru" in text
+
+
+def test_sections_compose(store_path, tmp_path):
+    def custom(ctx):
+        return f'<section id="custom"><h2>Custom</h2><p>{len(ctx.data.trend)} periods</p></section>'
+
+    out = tmp_path / "custom.html"
+    build_report(segment="it", start="2022-05", end=END, db=store_path, lang="en", out=out,
+                 sections=[summary_section, trend_section, custom])
+    text = out.read_text(encoding="utf-8")
+    assert '<section id="custom">' in text and "2 periods" in text
+    assert 'id="regions"' not in text and 'id="sources"' not in text
+    assert SECTIONS[0] is summary_section
+
+
+def test_quarter_period_and_role_segment(store_path, tmp_path):
+    out = tmp_path / "q.html"
+    result = build_report(segment="role:96", start=START, end=END, period="quarter", db=store_path, lang="en", out=out)
+    text = out.read_text(encoding="utf-8")
+    assert "2022 Q1" in text and "2022 Q2" in text
+    assert "Программист, разработчик (96)" in text
+    assert result["segment"] == "role:96"

@@ -1,0 +1,120 @@
+"""The dashboard in Debian's headless Chromium, driven by Playwright, against a real `kadry serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kadry.api.sample import build_store
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright")
+    db = build_store(tmp_path_factory.mktemp("web") / "kadry.duckdb", vacancies=6000, months=4)
+    port = _free_port()
+    cmd = [sys.executable, "-c", "from kadry.cli import main; main()", "serve", "--db", str(db), "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "KADRY_MIN_CELL": "10"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/api/v1/health", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stdout.read().decode())
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _api(base: str, **params) -> dict:
+    from urllib.parse import urlencode
+
+    with urllib.request.urlopen(f"{base}/api/v1/indicators?{urlencode(params)}", timeout=120) as r:
+        return json.loads(r.read())
+
+
+def _wait_render(page, n: int) -> None:
+    page.wait_for_function(f"Number(document.body.dataset.renders || 0) >= {n} || !!document.body.dataset.error", timeout=180_000)
+    assert not page.evaluate("document.body.dataset.error"), page.evaluate("document.body.dataset.error")
+
+
+def _shown(page) -> dict:
+    """Trend points and table cells as the page shows them."""
+    dots = page.eval_on_selector_all("#trend circle", "cs => cs.map(c => [c.dataset.period, Number(c.dataset.value)])")
+    cells = page.eval_on_selector_all("#numbers tbody tr", "rs => rs.map(r => [r.dataset.period, r.cells[3].dataset.value])")
+    return {"dots": dict(dots), "table": dict(cells)}
+
+
+def _expected(rows) -> tuple[dict, dict]:
+    dots = {r["period"]: r["index"] for r in rows if r["index"] is not None}
+    table = {r["period"]: ("" if r["index"] is None else r["index"]) for r in rows}
+    return dots, table
+
+
+def test_dashboard_follows_segment_and_period(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("KADRY_SCREENSHOTS", tmp_path))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(server + "/")
+        _wait_render(page, 1)
+        assert page.is_visible("#simulated")  # simulated data labelled on screen
+        start, end = page.input_value("#start"), page.input_value("#end")
+        page.screenshot(path=str(shots / "dashboard-it-month.png"), full_page=True)
+        # the default view: all occupations, whole country, by month
+        api = _api(server, occupation="all", region="all", period="month", start=start, end=end)
+        dots, table = _expected(api["rows"])
+        shown = _shown(page)
+        assert shown["dots"] == pytest.approx(dots) and len(dots) >= 2
+        assert {p: (float(v) if v else "") for p, v in shown["table"].items()} == table
+
+        # change the segment (a category with published quarters), then the period: quarters
+        segment = next(o for o in ("category:17", "category:11", "category:4", "it")
+                       if any(r["index"] is not None for r in _api(server, occupation=o, period="quarter", start=start, end=end)["rows"]))
+        page.select_option("#occupation", segment)
+        _wait_render(page, 2)
+        page.select_option("#period", "quarter")
+        _wait_render(page, 3)
+        api = _api(server, occupation=segment, region="all", period="quarter", start=start, end=end)
+        dots, table = _expected(api["rows"])
+        shown = _shown(page)
+        assert shown["dots"] == pytest.approx(dots) and shown["dots"] != {}
+        assert {p: (float(v) if v else "") for p, v in shown["table"].items()} == table
+        assert all(p.endswith(("-01-01", "-04-01", "-07-01", "-10-01")) for p in shown["dots"])
+        # regions ranked on the map and in the bars; language switch
+        assert page.locator("#map path[data-region='RU-MOW']").count() == 1
+        assert page.locator("#ranking rect").count() >= 1
+        page.click("#lang")
+        _wait_render(page, 4)
+        assert "Deficiency index" in page.inner_text("#trend-svg >> xpath=../../h2")
+        page.screenshot(path=str(shots / "dashboard-category-quarter-en.png"), full_page=True)
+        browser.close()
+    assert (shots / "dashboard-it-month.png").stat().st_size > 10_000
