@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 from itertools import product
 from datetime import date, datetime
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 import ibis
 import pandas as pd
@@ -25,21 +26,44 @@ import pyarrow as pa
 
 from kadry.errors import InputError
 from kadry.indicators.engine import Engine
-from kadry.indicators.periods import calendar, parse_day
-from kadry.indicators.segments import ALL, resolve_dims
+from kadry.indicators.periods import Calendar, parse_day
+from kadry.indicators.segments import ALL, DIMENSIONS, resolve_dims
 from kadry.mobility.moves import HOME, OCCUPATION_DIMS, moves, resolve_level
 from kadry.mobility.scaling import Coverage, base_count, scale
 from kadry.privacy import Hierarchy, min_cell, suppress
 
-__all__ = ["VIEWS", "occupation_dims", "expand_rollup", "od_expr", "od_cube", "flows", "observed_span"]
+__all__ = ["VIEWS", "parse_filters", "occupation_dims", "expand_rollup", "od_expr", "od_cube", "flows", "flow_views", "observed_span", "one_blas_thread"]
 
 VIEWS = ("od", "balance", "abroad")
 _EST = ("estimate", "low", "high")
 
 
+def parse_filters(items: Iterable[str] | None) -> dict[str, list]:
+    """``["it=true", "role=96,97"]`` -> ``{"it": [True], "role": ["96", "97"]}`` (CLI and API syntax)."""
+    out: dict[str, list] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError(f"bad filter {item!r}: use DIMENSION=VALUE[,VALUE...]")
+        key, _, values = item.partition("=")
+        name = resolve_dims([key])[0]
+        boolean = DIMENSIONS[name][1] is not None
+        for v in (v.strip() for v in values.split(",")):
+            if not v:
+                continue
+            if boolean and v.lower() in ("true", "false", "yes", "no", "1", "0"):
+                out.setdefault(key.strip(), []).append(v.lower() in ("true", "yes", "1"))
+            else:
+                out.setdefault(key.strip(), []).append(v)
+    return out
+
+
 def occupation_dims(by: Iterable[str] | str | None) -> list[str]:
     """Resume dimensions to cut moves by; places are the level's business, not a dimension here."""
-    dims = resolve_dims(by)
+    try:
+        dims = resolve_dims(by)
+    except InputError as exc:
+        raise InputError(f"{exc.message.split(':')[0]}: flows are cut by region level (region, federal_district, country) "
+                         f"and by {', '.join(OCCUPATION_DIMS)}") from None
     bad = [d for d in dims if d not in OCCUPATION_DIMS]
     if bad:
         raise InputError(f"flows cannot be cut by {', '.join(bad)}: use one of {', '.join(OCCUPATION_DIMS)} "
@@ -47,10 +71,11 @@ def occupation_dims(by: Iterable[str] | str | None) -> list[str]:
     return dims
 
 
-def od_expr(engine: Engine, level: str, dims: list[str], cal: ibis.Table, filters: dict | None = None) -> ibis.Table:
+def od_expr(engine: Engine, level: str, dims: list[str], cal: Calendar, filters: dict | None = None) -> ibis.Table:
     """The flow cube as one Ibis expression: ``<dims>, origin, destination, ps, pe, n_moves, n_movers, simulated``."""
     mv = moves(engine, level, dims, filters).view()  # a relation of its own, not part of moves' join chain
-    j = mv.join(cal, [mv.day >= cal.ps, mv.day <= cal.pe])
+    days = cal.days
+    j = mv.join(days, mv.day == days.d)  # a move belongs to the period of its day
     rel = j.select("record_id", "ps", "pe", "origin", "destination", "simulated", *dims)
     return expand_rollup(
         rel,
@@ -68,6 +93,8 @@ def expand_rollup(rel: ibis.Table, dims: list[str], keys: list[str], metrics) ->
     once, so the input (here a window over all sightings) is evaluated once instead of once
     per subset, which Spark does not share between the branches of a union.
     """
+    if not dims:
+        return rel.group_by(keys).aggregate(**metrics(rel))
     masks = list(product([True, False], repeat=len(dims)))
     grid = ibis.memtable(pa.table({f"_keep_{d}": [m[i] for m in masks] for i, d in enumerate(dims)}))
     x = rel.cross_join(grid)
@@ -102,7 +129,7 @@ def od_cube(engine: Engine, *, level: str = "region", by: Iterable[str] | str | 
     level = resolve_level(level)
     dims = occupation_dims(by)
     first, last = _range(engine, start, end)
-    cal = ibis.memtable(calendar(period, first, last))
+    cal = Calendar(period, first, last)
     t = engine.execute(od_expr(engine, level, dims, cal, filters))
     df = t.to_pandas()
     df["period"] = pd.to_datetime(df.pop("ps"), unit="D").dt.date
@@ -110,15 +137,32 @@ def od_cube(engine: Engine, *, level: str = "region", by: Iterable[str] | str | 
     df["n_moves"] = df["n_moves"].astype("int64")
     df["n_movers"] = df["n_movers"].astype("int64")
     df["simulated"] = df["simulated"].fillna(False).astype(bool)
+    for c in (*dims, "origin", "destination"):  # plain Python strings: Arrow-backed keys fail to merge when empty
+        df[c] = df[c].astype(object)
     cols = [*dims, "origin", "destination", "period", "period_end", "n_moves", "n_movers", "simulated"]
     return df[cols].sort_values([*dims, "origin", "destination", "period"]).reset_index(drop=True)
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run linear algebra on one BLAS thread: the suppression's many small SVDs ran 20x slower
+    on two busy cores with OpenBLAS's default threads (16 s against 0.7 s, bench/results/mobility.md)."""
+    try:
+        import scipy.linalg  # noqa: F401  (load SciPy's BLAS first, so the limit reaches it too)
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # an optional speed-up (threadpoolctl comes with scikit-learn)
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _suppressed(cube: pd.DataFrame, dims: list[str], k: int | None, estimates: bool) -> pd.DataFrame:
     keys = [*dims, "origin", "destination", "period"]
     hierarchies = [Hierarchy.flat(d, sorted(cube[d].astype(str).unique())) for d in [*dims, "origin", "destination"]]
     values = {c: "n_moves" for c in _EST} if estimates else {}
-    res = suppress(cube, dimensions=keys, counts=["n_moves", "n_movers"], values=values, hierarchies=hierarchies, k=k)
+    with one_blas_thread():
+        res = suppress(cube, dimensions=keys, counts=["n_moves", "n_movers"], values=values, hierarchies=hierarchies, k=k)
     return res.table
 
 
@@ -135,6 +179,7 @@ def flows(
     coverage: Coverage | None = None,
     k: int | None = None,
     suppressed: bool = True,
+    cube: pd.DataFrame | None = None,
 ) -> pa.Table:
     """Moves as an origin-destination table, a per-place balance, or the outflow abroad.
 
@@ -143,15 +188,51 @@ def flows(
     role_category, isco2, it, ...), with roll-ups ``"all"``. ``coverage`` adds population
     estimates with intervals. With ``suppressed`` (default) small cells are hidden
     (kadry.privacy, minimum count ``k``); ``suppressed=False`` is for internal checks only.
+    ``cube``: the result of ``od_cube`` with the same level, by, period, range and filters,
+    to cut several views from one computation.
     """
     if view not in VIEWS:
         raise InputError(f"unknown flows view {view!r}: use one of {', '.join(VIEWS)}")
+    return flow_views(engine, views=(view,), level=level, by=by, period=period, start=start, end=end, filters=filters,
+                      coverage=coverage, k=k, suppressed=suppressed, cube=cube)[view]
+
+
+def flow_views(
+    engine: Engine,
+    *,
+    views: Iterable[str] = ("od", "balance"),
+    level: str = "region",
+    by: Iterable[str] | str | None = (),
+    period: str = "quarter",
+    start: date | datetime | str | None = None,
+    end: date | datetime | str | None = None,
+    filters: dict[str, Any] | None = None,
+    coverage: Coverage | None = None,
+    k: int | None = None,
+    suppressed: bool = True,
+    cube: pd.DataFrame | None = None,
+) -> dict[str, pa.Table]:
+    """Several views cut from one cube, suppressed once: ``{view: table}`` (arguments as ``flows``).
+
+    ``od`` and ``balance`` share a level; ``abroad`` alone is at the country level, so it
+    cannot be asked together with the others unless ``level="country"``.
+    """
+    views = list(dict.fromkeys(views))
+    bad = [v for v in views if v not in VIEWS]
+    if bad or not views:
+        raise InputError(f"unknown flows view {', '.join(map(repr, bad)) or '(none)'}: use one of {', '.join(VIEWS)}")
     if not isinstance(engine, Engine):
         raise InputError("engine must be a kadry.indicators.Engine")
-    level = "country" if view == "abroad" else resolve_level(level)
+    level = resolve_level(level)
+    if "abroad" in views:
+        if len(views) > 1 and level != "country":
+            raise InputError("the abroad view is cut from the country-level cube: ask for it alone or with level='country'")
+        level = "country"
     dims = occupation_dims(by)
     first, last = _range(engine, start, end)
-    cube = od_cube(engine, level=level, by=dims, period=period, start=first, end=last, filters=filters)
+    if cube is None:
+        cube = od_cube(engine, level=level, by=dims, period=period, start=first, end=last, filters=filters)
+    cube = cube.copy()
     base = None
     if coverage is not None:
         base = base_count(engine, filters, first, last) if coverage.needs_base else None
@@ -162,22 +243,27 @@ def flows(
     else:
         cube["suppressed"] = False
         cube["suppression"] = None
-    if view == "od":
-        out = cube[(cube["origin"] != ALL) & (cube["destination"] != ALL)]
-        out = out.sort_values(["period", *dims, "n_moves", "origin", "destination"], ascending=[True] * (1 + len(dims)) + [False, True, True])
-    elif view == "abroad":
-        out = cube[(cube["origin"] == HOME) & (cube["destination"] != HOME)].drop(columns=["origin"])
-        out = out.sort_values([*dims, "period", "destination"])
-    else:
-        out = _balance(cube, dims, coverage is not None)
-    meta = {
-        "view": view, "level": level, "by": dims, "period": period, "start": first.isoformat(), "end": last.isoformat(),
-        "engine": engine.name, "filters": filters or {}, "suppressed": suppressed, "min_cell": min_cell(k) if suppressed else None,
-        "dated": "at the later of the two sightings (the first that shows the new place)",
-        "coverage": coverage.describe(base) if coverage is not None else None,
-    }
-    table = pa.Table.from_pandas(_nullable(out.reset_index(drop=True)), preserve_index=False)
-    return table.replace_schema_metadata({"kadry": json.dumps(meta, default=str)})
+    out: dict[str, pa.Table] = {}
+    for view in views:
+        if view == "od":
+            cut = cube[(cube["origin"] != ALL) & (cube["destination"] != ALL)]
+            cut = cut.sort_values(["period", *dims, "n_moves", "origin", "destination"],
+                                  ascending=[True] * (1 + len(dims)) + [False, True, True])
+        elif view == "abroad":
+            cut = cube[(cube["origin"] == HOME) & (cube["destination"] != HOME)].drop(columns=["origin"])
+            cut = cut.sort_values([*dims, "period", "destination"])
+        else:
+            cut = _balance(cube, dims, coverage is not None)
+        meta = {
+            "view": view, "level": level, "by": dims, "period": period, "start": first.isoformat(), "end": last.isoformat(),
+            "engine": engine.name, "filters": filters or {}, "suppressed": suppressed,
+            "min_cell": min_cell(k) if suppressed else None,
+            "dated": "at the later of the two sightings (the first that shows the new place)",
+            "coverage": coverage.describe(base) if coverage is not None else None,
+        }
+        table = pa.Table.from_pandas(_nullable(cut.reset_index(drop=True)), preserve_index=False)
+        out[view] = table.replace_schema_metadata({"kadry": json.dumps(meta, default=str)})
+    return out
 
 
 def _balance(cube: pd.DataFrame, dims: list[str], estimates: bool) -> pd.DataFrame:

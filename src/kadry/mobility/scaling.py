@@ -15,7 +15,7 @@ The interval combines two uncertainties (docs/indicators.md, "## Mobility"):
 covers the truth whenever both parts do, so it holds at least the stated level for
 sampling and is exact on coverage. ``monte_carlo`` draws the rate from the Jeffreys
 posterior ``Gamma(c + 1/2)`` and the factor uniformly from its range, and takes quantiles:
-narrower, and still seeded so results repeat.
+narrower, and still seeded so results repeat (a zero count keeps the lower bound 0).
 """
 
 from __future__ import annotations
@@ -164,6 +164,8 @@ def scale(counts: np.ndarray, coverage: Coverage, base: int | None) -> tuple[np.
         else:
             factor = rng.uniform(f_lo, f_hi, coverage.draws)
         q = np.quantile(rate * factor, [a / 2, 1 - a / 2])
+        if value == 0:  # nothing seen: the lower bound is 0, as in the exact interval
+            q[0] = 0.0
         lo_out[values == value], hi_out[values == value] = q
     low[known], high[known] = lo_out, hi_out
     return est, low, high

@@ -1,0 +1,174 @@
+"""``kadry flows`` (moves between regions and abroad) and ``kadry relocation`` (readiness signals)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kadry.errors import InputError
+
+__all__ = ["register"]
+
+_HIDDEN = {"period_end", "simulated", "suppression"}
+
+
+def _cell(value: object, column: str = "") -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:.1%}" if column.endswith("_share") else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _split_by(by: str) -> tuple[str | None, list[str]]:
+    """``--by region,it`` -> level ``region`` and resume dimensions ``[it]``."""
+    from kadry.mobility.moves import LEVELS, resolve_level
+
+    level, dims = None, []
+    for part in (p.strip() for p in by.split(",") if p.strip()):
+        try:
+            name = resolve_level(part)
+        except InputError:
+            dims.append(part)
+            continue
+        if level is not None and name != level:
+            raise InputError(f"--by names two region levels ({level}, {name}): use one of {', '.join(LEVELS)}")
+        level = name
+    return level, dims
+
+
+def _engine(engine: str, db: Path | None, spark_master: str):
+    from kadry.indicators import Engine
+    from kadry.indicators.engine import spark_for_store
+
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"unknown engine {engine!r}: use duckdb or spark")
+    return Engine.duckdb(db) if engine == "duckdb" else spark_for_store(db, spark_master)
+
+
+def _emit(table, fmt: str, out: Path | None, title: str, limit: int) -> None:
+    from kadry.indicators.output import FORMATS, write
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt != "table" or out is not None:
+        text = write(table, "csv" if fmt == "table" else fmt, out)
+        if text is not None:
+            typer.echo(text, nl=False)
+        return
+    console = Console() if Console().is_terminal else Console(width=200)
+    meta = json.loads((table.schema.metadata or {}).get(b"kadry", b"{}"))
+    rows = table.to_pylist()
+    cols = [c for c in table.column_names if c not in _HIDDEN]
+    view = Table(title=title, show_lines=False)
+    for c in cols:
+        text_like = str(table.schema.field(c).type) in ("string", "date32[day]", "bool")
+        view.add_column(c, justify="left" if text_like else "right", no_wrap=True)
+    any_sim = any(r.get("simulated") for r in rows)
+    if any_sim:
+        view.add_column("data", no_wrap=True)
+    for r in rows[:limit]:
+        cells = [_cell(r[c], c) for c in cols]
+        if any_sim:
+            cells.append("[magenta]SIM[/]" if r.get("simulated") else "real")
+        view.add_row(*cells)
+    console.print(view)
+    if len(rows) > limit:
+        console.print(f"{len(rows) - limit:,} more rows (use --limit, or --format csv/json)")
+    if not rows:
+        console.print("no moves in this range")
+    notes = []
+    if meta.get("suppressed"):
+        notes.append(f"cells resting on fewer than {meta.get('min_cell')} records are hidden (—)")
+    if meta.get("dated"):
+        notes.append(f"a move is dated {meta['dated']}")
+    cov = meta.get("coverage")
+    if cov:
+        notes.append(f"estimates scale counts by {cov['factor']:.4g} ({cov['factor_low']:.4g}..{cov['factor_high']:.4g}), "
+                     f"{cov['confidence']:.0%} {cov['method']} intervals; base = {cov['base']} resumes")
+    for note in notes:
+        console.print(note)
+    if any_sim:
+        console.print("[bold magenta]SIM[/]: simulated records contributed to the rows so marked (not real data).")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def flows(
+        by: str = typer.Option("region", "--by", help="Region level (region, federal_district, country) and resume "
+                               "dimensions (role, role_category, isco2, it, experience, remote), comma-separated."),
+        period: str = typer.Option("quarter", "--period", help="day, week, month or quarter."),
+        abroad: bool = typer.Option(False, "--abroad", help="The outflow from Russia to other countries, by destination."),
+        view: str = typer.Option(None, "--view", help="od (origin-destination, default), balance (inflow, outflow, net) or abroad."),
+        start: str = typer.Option(None, "--from", help="First day: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: first sighting)."),
+        end: str = typer.Option(None, "--to", help="Last day (default: last sighting)."),
+        filters: list[str] = typer.Option(None, "--filter", help="Keep only resumes with DIMENSION=VALUE[,VALUE] (e.g. it=true)."),
+        population: str = typer.Option(None, "--population", help="Population the resumes stand for, N (or A..B): adds estimates."),
+        population_range: str = typer.Option(None, "--population-range", help="Uncertainty range of the population, A..B."),
+        coverage: str = typer.Option(None, "--coverage", help="Or the share of the population the platform sees, s or s1..s2."),
+        confidence: float = typer.Option(0.95, "--confidence", help="Level of the estimate intervals."),
+        interval: str = typer.Option("envelope", "--interval", help="envelope (outer bounds) or monte_carlo."),
+        min_cell: int = typer.Option(None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."),
+        engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
+        spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
+        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
+        fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
+        out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the terminal."),
+        limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
+    ) -> None:
+        """Moves of resumes between federal subjects, districts and countries by period: an
+        origin-destination table, inflow/outflow/net per place, or the outflow abroad, with
+        population estimates when a population or coverage is given. Small cells are hidden."""
+        from kadry.mobility import Coverage
+        from kadry.mobility import flows as compute_flows
+        from kadry.mobility.flows import parse_filters
+
+        level, dims = _split_by(by)
+        chosen = view or ("abroad" if abroad else "od")
+        if abroad and chosen != "abroad":
+            raise InputError("--abroad and --view disagree: use one of them")
+        cov = Coverage.of(population, population_range, coverage, confidence, interval)
+        eng = _engine(engine, db, spark_master)
+        try:
+            table = compute_flows(eng, view=chosen, level=level or "region", by=dims, period=period, start=start, end=end,
+                                  filters=parse_filters(filters), coverage=cov, k=min_cell)
+        finally:
+            eng.close()
+        title = f"kadry flows: {chosen}" + ("" if chosen == "abroad" else f" by {level or 'region'}")
+        _emit(table, fmt, out, title, limit)
+
+    @app.command()
+    def relocation(
+        by: str = typer.Option("", "--by", help="Dimensions: role, role_category, isco2, it, region, federal_district, country, ..."),
+        period: str = typer.Option("month", "--period", help="day, week, month or quarter."),
+        start: str = typer.Option(..., "--from", help="First day."),
+        end: str = typer.Option(..., "--to", help="Last day."),
+        filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE]."),
+        window: int = typer.Option(30, "--window", help="Days an update keeps a resume active."),
+        min_cell: int = typer.Option(None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."),
+        engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
+        spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
+        db: Path = typer.Option(None, "--db", help="Store file."),
+        fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
+        out: Path = typer.Option(None, "--out", "-o", help="Write to this file."),
+        limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
+    ) -> None:
+        """Shares of active resumes ready to relocate, ready to go abroad, located abroad, and
+        located abroad while seeking remote work, by segment and period."""
+        from kadry.mobility.flows import parse_filters
+        from kadry.mobility.signals import signals
+
+        eng = _engine(engine, db, spark_master)
+        try:
+            table = signals(eng, by=by, period=period, start=start, end=end, filters=parse_filters(filters), window=window, k=min_cell)
+        finally:
+            eng.close()
+        _emit(table, fmt, out, "kadry relocation signals", limit)
