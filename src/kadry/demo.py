@@ -7,7 +7,6 @@ Every simulated record carries ``simulated = true`` and every figure built on on
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,30 +29,21 @@ class DemoResult:
 
 
 def simulate_supply(store: Store, start: str, end: str, *, seed: int = 1, say: Say = print) -> dict:
-    """Add simulated resumes sized so the index lands in the scenario's published ranges.
+    """Add simulated resumes planned against the real vacancy stock of every category and month.
 
-    The simulator plans both sides with the same number of vacancies as the store holds in
-    the period, and only its resumes (with their update histories) are loaded.
+    ``kadry.simulate.supply_for_store`` measures the store's real vacancy stock (normalizing
+    the real records first, since roles and duplicates set the demand) and has the simulator
+    plan resumes so that resume stock = the scenario's index target x that stock: the index
+    follows the published levels where there are real vacancies and is undefined where there
+    are none.
     """
-    from kadry.ingest.canonical import ingest_canonical
-    from kadry.simulate import simulate
+    from kadry.simulate import supply_for_store
 
     existing = store.con.execute("SELECT count(*) FROM resumes WHERE simulated").fetchall()[0][0]
     if existing:
         say(f"supply: {existing:,} simulated resumes already in the store")
         return {"resumes": existing, "reused": True}
-    n_vac = store.con.execute(
-        "SELECT count(*) FROM vacancies WHERE NOT simulated AND published_at >= ?::DATE "
-        "AND published_at < ?::DATE + INTERVAL 1 MONTH", [f"{start}-01", f"{end}-01"]).fetchall()[0][0]
-    if n_vac == 0:
-        raise InputError(f"no real vacancies published {start}..{end} to size the simulated supply against")
-    n_res = max(2_000, int(n_vac * 1.2))
-    with tempfile.TemporaryDirectory(prefix="kadry-supply-") as tmp:
-        out = Path(tmp) / "supply"
-        say(f"supply: simulating {n_res:,} resume histories against {n_vac:,} real vacancies ({start}..{end}), labelled simulated")
-        summary = simulate(out, vacancies=n_vac, resumes=n_res, start=start, end=end, seed=seed)
-        result = ingest_canonical(store, out, kinds=("resume",))
-    return {"resumes": result.counts.stored, "observations": summary["observations"]["resume"], "reused": False}
+    return supply_for_store(store, start, end, seed=seed, say=say)
 
 
 def run_demo(db: Path, *, samples: Path = SAMPLES, start: str = "2022-01", end: str = "2022-12", say: Say = print) -> DemoResult:

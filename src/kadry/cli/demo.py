@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         top = regions.filter(pc.greater_equal(regions["n_vacancies"], 100)).sort_by([("n_vacancies", "descending")]).slice(0, 12)
         console.print("the largest region x quarter cells (at least 100 active vacancies):")
         _render(top, "index", console)
-        console.print(f"more: kadry index --db {db} --by region,category --period month --from {start} --to {end}")
+        console.print(f"more: kadry index --db {db} --by region,role_category --period month --from {start} --to {end}")
         if serve:
             from kadry.api import serve as run_server
 

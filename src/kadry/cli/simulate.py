@@ -89,4 +89,28 @@ def register(app: typer.Typer) -> None:
         if not report["ok"]:
             raise typer.Exit(1)
 
+    @sim.command("supply")
+    def supply_cmd(
+        db: Optional[Path] = typer.Option(None, "--db", help="Store file (default: kadry.duckdb)."),
+        start: str = typer.Option(..., "--from", help="First month (YYYY-MM)."),
+        end: str = typer.Option(..., "--to", help="Last month (YYYY-MM)."),
+        seed: int = typer.Option(1, "--seed", help="Random seed."),
+        scenario: Optional[str] = typer.Option(None, "--scenario", help="Scenario YAML file, or a shipped name (default, 2022)."),
+        unknown: str = typer.Option("spread", "--unknown", help="Vacancies of unknown role: spread (by the category mix) or drop."),
+        quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+    ) -> None:
+        """Add simulated (labelled) resumes planned against the store's real vacancy stock."""
+        from kadry.config import default_db
+        from kadry.simulate import supply_for_store
+        from kadry.store import Store
+
+        with Store(db or default_db()) as store:
+            result = supply_for_store(store, start, end, seed=seed, scenario=scenario, unknown=unknown,
+                                      say=(lambda _: None) if quiet else _console.print)
+        for w in result.get("warnings", []):
+            _console.print(f"[yellow]warning:[/yellow] {w}")
+        if not quiet:
+            levels = ", ".join(f"{m} {v:.2f}" for m, v in result["expected_index"].items())
+            _console.print(f"added {result['resumes']:,} simulated resumes (simulated=true); expected index: {levels}")
+
     app.add_typer(sim, name="simulate")

@@ -9,6 +9,8 @@ from kadry.simulate.calibrate import calibrate
 from kadry.simulate.check import compare_with_truth, recompute
 from kadry.simulate.run import simulate
 from kadry.simulate.scenario import Scenario, load_scenario
+from kadry.simulate.supply import supply_for_store
 from kadry.simulate.validate import validate
 
-__all__ = ["simulate", "calibrate", "validate", "load_scenario", "Scenario", "recompute", "compare_with_truth"]
+__all__ = ["simulate", "supply_for_store", "calibrate", "validate", "load_scenario", "Scenario", "recompute",
+           "compare_with_truth"]

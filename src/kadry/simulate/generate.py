@@ -236,11 +236,13 @@ def _sample_cells(rng, prob: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray
     return cell // G, cell % G
 
 
-def _role_in_category(rng, cal: Calibration, cat: np.ndarray) -> np.ndarray:
+def _role_in_category(rng, cal: Calibration, cat: np.ndarray, cdfs: list | None = None) -> np.ndarray:
+    """A role for each record of a category: calibrated shares, or ``cdfs`` (a plan's given role mix)."""
+    cdfs = cal.role_cdf_by_cat if cdfs is None else cdfs
     role = np.zeros(len(cat), dtype=np.int64)
     for ci in np.unique(cat):
         sel = np.flatnonzero(cat == ci)
-        idx, cdf = cal.role_cdf_by_cat[ci]
+        idx, cdf = cdfs[ci]
         role[sel] = idx[_choice(rng, cdf, len(sel))]
     return role
 
@@ -437,7 +439,7 @@ def make_resumes(
     res = scenario.resumes
     window_s = scenario.window_days * DAY
     cat, month = _sample_cells(rng, plan.res_prob, n)
-    role = _role_in_category(rng, cal, cat)
+    role = _role_in_category(rng, cal, cat, plan.role_cdf)
     area0 = np.zeros(n, dtype=np.int64)
     for g in np.unique(month):
         sel = np.flatnonzero(month == g)

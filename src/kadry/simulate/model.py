@@ -8,6 +8,11 @@ number created in month t and ``A[m, t]`` the probability that a resume created 
 active in m (Monte Carlo over the update process, the same process the generator uses).
 The pace of updates (a multiplier of the gaps between them) is the one free scale: it is chosen so that the
 allocation totals ``--resumes M``.
+
+With ``vacancy_stock`` the resume targets rest on a given (category x month) vacancy stock, e.g.
+the real one measured in a store, instead of the simulator's own vacancies; cells with no stock
+make no resume demand. ``n_resumes=None`` then lets the planner choose M (the pace that meets the
+targets best, slowest among near-equals).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from scipy.optimize import nnls
 from kadry.errors import ConfigError, InputError
 from kadry.simulate.scenario import Scenario, month_index, month_label
 
-__all__ = ["Calibration", "load_calibration", "Calendar", "Plan", "make_plan", "DAY"]
+__all__ = ["Calibration", "load_calibration", "Calendar", "Plan", "make_plan", "category_table", "DAY"]
 
 DAY = 86400
 
@@ -65,6 +70,15 @@ class Calibration:
     @property
     def category_share(self) -> np.ndarray:
         return np.bincount(self.cat_of_role, weights=self.role_share, minlength=len(self.categories))
+
+    def role_cdf_with(self, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``role_cdf_by_cat`` with other role weights (per role, in ``role_ids`` order); a category
+        whose roles all weigh 0 keeps the calibrated shares."""
+        out = []
+        for ci, (idx, cdf) in enumerate(self.role_cdf_by_cat):
+            w = np.asarray(weights, dtype=float)[idx]
+            out.append((idx, np.cumsum(w) / w.sum()) if w.sum() > 0 else (idx, cdf))
+        return out
 
 
 def load_calibration(path: str | Path | None = None) -> Calibration:
@@ -138,6 +152,14 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     #: multiplier of resume targets that compensates moves abroad (None: no such moves)
     outflow_factor: np.ndarray | None = None
+    #: resumes the plan is for (the requested M, or the one chosen with ``n_resumes=None``)
+    n_resumes: int = 0
+    #: the vacancy stock was given (``vacancy_stock``), not simulated
+    given_stock: bool = False
+    #: per category (role indexes, cumulative weights) when the role mix is given; None: calibrated
+    role_cdf: list[tuple[np.ndarray, np.ndarray]] | None = None
+    #: expected relative error of the resume stock against the targets (weighted by the target stock)
+    fit_error: float | None = None
 
 
 def _lifetime_days(cal: Calibration, u_int: np.ndarray, u_frac: np.ndarray) -> np.ndarray:
@@ -225,6 +247,8 @@ def _solve_category(A: np.ndarray, R: np.ndarray, rows: np.ndarray, ridge: float
     R_ext = np.empty(G)
     R_ext[:] = R[rows[0]]
     R_ext[rows] = R[rows]
+    if not (R[rows] > 0).all():
+        return _solve_sparse(A, R, rows, R_ext, ridge)
     active_months = np.maximum(A.sum(axis=0), 1e-9)
     x_ref = R_ext / active_months
     scale = float(max(x_ref.mean(), 1e-12))
@@ -233,6 +257,55 @@ def _solve_category(A: np.ndarray, R: np.ndarray, rows: np.ndarray, ridge: float
     b = np.concatenate([np.ones(len(rows)), np.sqrt(ridge) * np.ones(G)])
     z, _ = nnls(M, b, maxiter=50 * G)
     return z * scale
+
+
+def _solve_sparse(A: np.ndarray, R: np.ndarray, rows: np.ndarray, R_ext: np.ndarray, ridge: float) -> np.ndarray:
+    """``_solve_category`` when some months have no demand (a given vacancy stock with empty cells).
+
+    Months with no target stock are not fitted, and nothing is created in a month whose
+    (extended) target is zero, so resumes only come from months with demand (or the burn-in
+    before a first month with demand); those created earlier still age out naturally.
+    """
+    G = A.shape[1]
+    x = np.zeros(G)
+    fit = rows[R[rows] > 0]
+    cols = np.flatnonzero(R_ext > 0)
+    if not len(fit) or not len(cols):
+        return x
+    active_months = np.maximum(A.sum(axis=0), 1e-9)
+    x_ref = R_ext[cols] / active_months[cols]
+    scale = float(max(x_ref.mean(), 1e-12))
+    Ar = A[np.ix_(fit, cols)] / R[fit, None] * scale
+    M = np.vstack([Ar, np.sqrt(ridge) * np.diag(1.0 / np.maximum(x_ref / scale, 1e-9))])
+    b = np.concatenate([np.ones(len(fit)), np.sqrt(ridge) * np.ones(len(cols))])
+    z, _ = nnls(M, b, maxiter=50 * G)
+    x[cols] = z * scale
+    return x
+
+
+def category_table(cal: Calibration, calendar: Calendar, table: object, name: str = "vacancy_stock") -> np.ndarray:
+    """A (category x grid month) table as an array in ``cal.categories`` order.
+
+    Accepts an array of shape (C, G) or a mapping ``{category id: G values}`` (absent
+    categories are 0); values must be finite and >= 0.
+    """
+    C, G = len(cal.categories), calendar.n
+    if isinstance(table, dict):
+        out = np.zeros((C, G))
+        for key, values in table.items():
+            if str(key) not in cal.categories:
+                raise InputError(f"{name}: unknown role category {key!r} (use hh category ids: {', '.join(cal.categories)})")
+            row = np.asarray(values, dtype=float)
+            if row.shape != (G,):
+                raise InputError(f"{name}: category {key} has {row.size} months, the grid has {G} ({calendar.labels()[0]}..{calendar.labels()[-1]})")
+            out[cal.categories.index(str(key))] = row
+    else:
+        out = np.asarray(table, dtype=float)
+        if out.shape != (C, G):
+            raise InputError(f"{name} must be (categories x months) = ({C}, {G}), got {out.shape}")
+    if not np.isfinite(out).all() or (out < 0).any():
+        raise InputError(f"{name} must be finite and >= 0")
+    return out
 
 
 def make_plan(
@@ -244,13 +317,25 @@ def make_plan(
     end: str,
     seed: int,
     mc_samples: int = 1000,
+    *,
+    vacancy_stock: object = None,
+    role_weights: np.ndarray | None = None,
 ) -> Plan:
-    """Allocate vacancies and resumes over categories and months to meet the scenario's targets."""
+    """Allocate vacancies and resumes over categories and months to meet the scenario's targets.
+
+    ``vacancy_stock`` (C x G on the grid, burn-in included; see ``category_table``) replaces the
+    expected stock of the simulated vacancies in the resume targets; ``n_vacancies`` may then be
+    0, and ``n_resumes=None`` lets the planner choose M. ``role_weights`` (per role, in
+    ``cal.role_ids`` order) replaces the calibrated role mix of resumes within a category.
+    """
     first_m, last_m = month_index(start), month_index(end)
     if last_m < first_m:
         raise InputError(f"--to {end} is before --from {start}")
-    if n_vacancies <= 0 or n_resumes < 0:
+    given = vacancy_stock is not None
+    if (n_vacancies <= 0 and not given) or n_vacancies < 0 or (n_resumes is not None and n_resumes < 0):
         raise InputError("--vacancies must be > 0 and --resumes >= 0")
+    if n_resumes is None and not given:
+        raise InputError("the number of resumes can only be chosen by the planner against a given vacancy stock")
     calendar = Calendar(first_m - scenario.burn_in_months, first_m, last_m)
     G, C = calendar.n, len(cal.categories)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 7001]))
@@ -263,6 +348,8 @@ def make_plan(
     vac_prob = vac_w / vac_w.sum()
     B = _vacancy_matrix(cal, calendar, rng, mc_samples * 4)
     V = n_vacancies * (vac_prob @ B.T)  # (C, G)
+    if given:
+        V = category_table(cal, calendar, vacancy_stock)
 
     targets = np.full((C, G), np.nan)
     win = calendar.window
@@ -275,7 +362,14 @@ def make_plan(
     warnings: list[str] = []
     plan = Plan(calendar=calendar, vac_prob=vac_prob, res_prob=np.zeros((C, G)), pace=1.0,
                 updates_mean=float(res.get("updates_mean", 4)), expected_vacancy_stock=V,
-                expected_resume_stock=np.zeros((C, G)), targets=targets, warnings=warnings)
+                expected_resume_stock=np.zeros((C, G)), targets=targets, warnings=warnings, given_stock=given)
+    if role_weights is not None:
+        w = np.asarray(role_weights, dtype=float)
+        if w.shape != (len(cal.role_ids),) or not np.isfinite(w).all() or (w < 0).any():
+            raise InputError(f"role_weights must be {len(cal.role_ids)} finite values >= 0 (one per role)")
+        plan.role_cdf = cal.role_cdf_with(w)
+    if given and not (R > 0).any():
+        raise InputError("the given vacancy stock is zero in every month of the window: no resumes to plan")
     ridge = float(res.get("ridge", 0.01))
     _solve(plan, mc, R, n_resumes, res.get("pace", "auto"), ridge)
     factor = _outflow_factor(cal, scenario, plan, seed)
@@ -286,8 +380,27 @@ def make_plan(
     return plan
 
 
-def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int, fixed: object, ridge: float = 0.01) -> None:
-    """Choose the pace and the creations per category and month; fill the plan in place."""
+def _fit_error(X: np.ndarray, A: np.ndarray, R: np.ndarray, win: np.ndarray) -> float:
+    """Relative error of the expected resume stock against the targets, weighted by the targets."""
+    E = X @ A.T
+    Rw, Ew = R[:, win], E[:, win]
+    live = Rw > 0
+    if not live.any():
+        return 0.0
+    return float((np.abs(Ew[live] - Rw[live])).sum() / Rw[live].sum())
+
+
+#: paces tried when the planner chooses M, and how much worse than the best fit it may be
+_AUTO_PACES = np.geomspace(0.02, 20.0, 16)
+_AUTO_SLACK = 0.01
+
+
+def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int | None, fixed: object, ridge: float = 0.01) -> None:
+    """Choose the pace and the creations per category and month; fill the plan in place.
+
+    ``n_resumes=None``: the pace (and so M) is the slowest whose fit error is within 1 point
+    of the best one (slow paces give longer histories, fast ones follow abrupt stock changes).
+    """
     win = plan.calendar.window
     C = R.shape[0]
     warnings = plan.warnings
@@ -299,6 +412,10 @@ def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int, fixed: ob
 
     if fixed not in (None, "auto"):
         pace = float(fixed)
+    elif n_resumes is None:
+        errors = [_fit_error(*allocate(p), R, win) for p in _AUTO_PACES]
+        best = min(errors)
+        pace = float(max(p for p, e in zip(_AUTO_PACES, errors) if e <= best + _AUTO_SLACK))
     else:
         lo, hi = 0.02, 20.0
         X_lo, _ = allocate(lo)
@@ -328,9 +445,14 @@ def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int, fixed: ob
             pace = float(np.sqrt(lo * hi))
     X, A = allocate(pace)
     total = X.sum()
+    if n_resumes is None:
+        n_resumes = max(int(round(total)), 1)
     plan.pace = pace
+    plan.n_resumes = int(n_resumes)
     plan.res_prob = X / total if total > 0 else np.full(X.shape, 1.0 / X.size)
     plan.expected_resume_stock = n_resumes * (plan.res_prob @ A.T)
+    if plan.given_stock:
+        plan.fit_error = round(_fit_error(n_resumes * plan.res_prob, A, R, win), 4)
 
 
 def _outflow_factor(cal: Calibration, scenario: Scenario, plan: Plan, seed: int, pilot: int = 60_000) -> np.ndarray | None:

@@ -17,7 +17,7 @@ from kadry.simulate.model import load_calibration, make_plan
 from kadry.simulate.scenario import load_scenario
 from kadry.simulate.truth import Truth
 
-__all__ = ["simulate", "DEFAULT_CHUNK"]
+__all__ = ["simulate", "plan_table", "DEFAULT_CHUNK"]
 
 DEFAULT_CHUNK = 200_000
 
@@ -30,7 +30,7 @@ def _part(directory: Path, number: int) -> Path:
 def simulate(
     out: str | Path,
     vacancies: int,
-    resumes: int,
+    resumes: int | None,
     start: str = "2021-01",
     end: str = "2022-12",
     seed: int = 0,
@@ -39,9 +39,26 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK,
     overwrite: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    *,
+    vacancy_stock: object = None,
+    role_weights: object = None,
+    resumes_only: bool = False,
 ) -> dict:
-    """Write a simulated market to ``out`` (Parquet parts + truth/) and return its summary."""
+    """Write a simulated market to ``out`` (Parquet parts + truth/) and return its summary.
+
+    ``vacancy_stock`` (category x grid month, burn-in included: an array in
+    ``Calibration.categories`` order or ``{category id: values}``) is the vacancy stock the
+    resume targets rest on, instead of the simulated vacancies' expected stock; ``resumes=None``
+    then lets the planner choose M. ``role_weights`` (array per role, or ``{role id: weight}``)
+    is the role mix of resumes within a category. ``resumes_only`` writes no vacancies (and
+    their observations); the truth then has the resume side only and ``truth/plan.parquet``
+    holds the given stock, the targets and the expected resume stock per category and month.
+    """
     out = Path(out)
+    if resumes_only and vacancy_stock is None:
+        raise InputError("resumes only needs a given vacancy stock (vacancy_stock) to plan the resumes against")
+    if resumes is None and vacancy_stock is None:
+        raise InputError("--resumes is required unless the vacancy stock is given")
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise InputError(f"output directory {out} is not empty (use --overwrite to replace its simulation)")
     if chunk_size <= 0:
@@ -56,7 +73,15 @@ def simulate(
     t0 = time.perf_counter()
     cal = load_calibration()
     sc = load_scenario(scenario)
-    plan = make_plan(cal, sc, vacancies, resumes, start, end, seed)
+    if isinstance(role_weights, dict):
+        unknown = sorted(set(map(str, role_weights)) - set(cal.role_ids))
+        if unknown:
+            raise InputError(f"role_weights: unknown hh role id(s) {', '.join(unknown[:5])}")
+        role_weights = [float(role_weights.get(r, 0.0)) for r in cal.role_ids]
+    if resumes_only:
+        vacancies = 0
+    plan = make_plan(cal, sc, vacancies, resumes, start, end, seed, vacancy_stock=vacancy_stock, role_weights=role_weights)
+    resumes = plan.n_resumes
     t_plan = time.perf_counter() - t0
     areas = Areas(cal, plan, sc)
     truth = Truth(cal, plan, sc.window_days)
@@ -123,17 +148,47 @@ def simulate(
         "activity_window_days": sc.window_days,
         "pace": plan.pace,
         "updates_mean": plan.updates_mean,
+        "vacancy_stock": "given" if plan.given_stock else "simulated",
+        "resumes_only": resumes_only,
+        "fit_error": plan.fit_error,
         "warnings": plan.warnings,
         "chunk_size": chunk_size,
         "seconds": {"plan": round(t_plan, 2), "generate": round(t_gen, 2)},
         "calibration_built_at": cal.data.get("built_at"),
     }
     summary = truth.write(out / "truth", summary)
+    if plan.given_stock:
+        pq.write_table(plan_table(cal, plan), out / "truth" / "plan.parquet")
     if n_moves == 0 and not (out / "truth" / "moves.parquet").exists():
         pq.write_table(_empty_moves(), out / "truth" / "moves.parquet")
     summary["seconds"]["total"] = round(time.perf_counter() - t0, 2)
     (out / "truth" / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return summary
+
+
+def plan_table(cal, plan) -> pa.Table:
+    """Per category and grid month: the vacancy stock the plan used, the target, the expected
+    resume stock and the expected index (null where there is no stock or no target)."""
+    import numpy as np
+
+    C, G = plan.expected_vacancy_stock.shape
+    labels = plan.calendar.labels()
+    v = plan.expected_vacancy_stock.ravel()
+    r = plan.expected_resume_stock.ravel()
+    t = plan.targets.ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        idx = np.where(v > 0, r / v, np.nan)
+    in_win = np.zeros(G, dtype=bool)
+    in_win[plan.calendar.window] = True
+    return pa.table({
+        "role_category": pa.array([c for c in cal.categories for _ in range(G)], pa.string()),
+        "month": pa.array([m for _ in range(C) for m in labels], pa.string()),
+        "in_window": pa.array(np.tile(in_win, C)),
+        "vacancy_stock": pa.array(v),
+        "target": pa.array(t, mask=np.isnan(t)),
+        "expected_resumes": pa.array(r),
+        "expected_index": pa.array(idx, mask=np.isnan(idx)),
+    })
 
 
 def _empty_moves() -> pa.Table:
