@@ -81,3 +81,35 @@ def test_python_api_checks_the_key_first(new_store):
         match_for_resume(store, "hh:aa11", key=None)
     with pytest.raises(Forbidden):  # not NotFound: an unauthenticated caller learns nothing about ids
         match_for_resume(store, "hh:nobody", key="kadry_x")
+
+
+@pytest.mark.anyio
+async def test_served_from_a_read_only_store_file_like_the_http_app(tmp_path, new_store):
+    """The HTTP app opens the store read-only per request: the index must exist (kadry match build)."""
+    from kadry.match.index import MatchIndex
+    from kadry.store import Store
+
+    db = tmp_path / "k.duckdb"
+    writable = new_store(db)
+    _, key = create_key(writable, ["match"])
+    writable.close()
+
+    def get_store():
+        s = Store(db, read_only=True)
+        try:
+            yield s
+        finally:
+            s.close()
+
+    app = FastAPI()
+    app.include_router(make_router(get_store))
+    r = await _get(app, "/api/v1/match/resume/hh:aa11", **{"X-API-Key": key})
+    assert r.status_code == 500 and "kadry match build" in r.json()["error"]["message"]
+    with Store(db, read_only=True) as ro:
+        MatchIndex(ro).update()
+    for _ in range(2):  # the second call reuses the cached matcher with a new store object
+        r = await _get(app, "/api/v1/match/resume/hh:aa11?k=2", **{"X-API-Key": key})
+        assert r.status_code == 200 and r.json()["matches"][0]["vacancy_id"] == "hh:1"
+    # audit of a read-only store goes beside it
+    lines = (tmp_path / "k.duckdb.match" / "audit.jsonl").read_text().splitlines()
+    assert len(lines) == 2 and set(json.loads(lines[0])) == {"called_at", "key_id", "direction", "k", "result_count"}

@@ -90,22 +90,24 @@ class Matcher:
         return share
 
     def _title_sims(self, title: str | None, ids: list[str], rows: dict[str, dict]) -> np.ndarray:
-        """Exact title cosines; candidates' title vectors are cached (the same ones recur)."""
+        """Exact title cosines; title vectors are cached by title (titles recur a lot)."""
         model = self.index.model
-        todo = [i for i in ids if i not in self._titles]
+        cache = self._titles
+        titles = [rows[i]["title"] or "" for i in ids]
+        todo = list(dict.fromkeys(t for t in titles if t not in cache))
         if todo:
-            m = model.title_sparse([rows[i]["title"] for i in todo])
-            for n, i in enumerate(todo):
+            m = model.title_sparse(todo)
+            for n, t in enumerate(todo):
                 a, b = m.indptr[n], m.indptr[n + 1]
-                self._titles[i] = (m.indices[a:b].copy(), m.data[a:b].copy())
+                cache[t] = (m.indices[a:b].copy(), m.data[a:b].copy())
         q = np.asarray(model.title_sparse([title]).todense(), dtype=np.float32).ravel()
         out = np.empty(len(ids), dtype=np.float32)
-        for n, i in enumerate(ids):
-            idx, data = self._titles[i]
-            self._titles.move_to_end(i)
+        for n, t in enumerate(titles):
+            idx, data = cache[t]
+            cache.move_to_end(t)
             out[n] = float(q[idx] @ data)
-        while len(self._titles) > _TITLE_CACHE:
-            self._titles.popitem(last=False)
+        while len(cache) > _TITLE_CACHE:
+            cache.popitem(last=False)
         return out
 
     def for_resume(self, resume_id: str, k: int = 20) -> MatchResult:
@@ -132,6 +134,8 @@ class Matcher:
     def _rank(self, query: dict, target: str, k: int, exclude: frozenset[str] = frozenset()) -> MatchResult:
         if not isinstance(k, int) or k < 1 or k > MAX_K:
             raise BadRequest(f"k must be between 1 and {MAX_K}, got {k}", k=k)
+        if not (query.get("title") or query.get("skills")):
+            raise BadRequest("the record has neither a title nor skills to match on")
         cfg = self.config
         model = self.index.model
         n_cand = max(k * cfg.index.candidates_per_match, cfg.index.min_candidates)

@@ -47,6 +47,7 @@ __all__ = [
     "evaluate_resume_titles",
     "fairness",
     "evaluate_all",
+    "evaluate_simulated",
 ]
 
 #: a labelled real sample shipped with kadry (see resources/match/README.md)
@@ -115,7 +116,8 @@ def _ours_rank(matcher: Matcher, queries: list[dict], k: int, exclude: list[str 
 
 
 def evaluate_roles(vacancies: list[dict], *, per_role: int = 5, min_role_size: int = 5, k: int = 10,
-                   use_skills: bool = True, config: MatchConfig | None = None, seed: int = 0) -> dict:
+                   use_skills: bool = True, config: MatchConfig | None = None, seed: int = 0,
+                   compare_exact: bool = True) -> dict:
     """Held-out vacancy titles (and skills) as resume-like queries; relevant = same hh role."""
     cfg = config or MatchConfig()
     queries_src = _choose_queries(vacancies, per_role, min_role_size, seed)
@@ -133,11 +135,12 @@ def evaluate_roles(vacancies: list[dict], *, per_role: int = 5, min_role_size: i
         t0 = time.perf_counter()
         ours = _ours_rank(matcher, queries, k, exclude)
         query_s = time.perf_counter() - t0
-        # the same matcher with every pool record as a candidate: what the ANN step costs
-        exact_cfg = cfg.model_copy(deep=True)
-        exact_cfg.index.min_candidates = len(vacancies)
-        exact_cfg.index.ef_search = max(exact_cfg.index.ef_search, len(vacancies))
-        exact = _ours_rank(Matcher(store, exact_cfg, index=matcher.index, update=False), queries, k, exclude)
+        exact = None
+        if compare_exact:  # the same matcher with every pool record as a candidate: what the ANN step costs
+            exact_cfg = cfg.model_copy(deep=True)
+            exact_cfg.index.min_candidates = len(vacancies)
+            exact_cfg.index.ef_search = max(exact_cfg.index.ef_search, len(vacancies))
+            exact = _ours_rank(Matcher(store, exact_cfg, index=matcher.index, update=False), queries, k, exclude)
     base = _baseline_rank(vacancies, queries_src, k, exclude)
     roles = [v["role_id"] for v in queries_src]
     avail = [role_size[r] - 1 for r in roles]
@@ -149,7 +152,7 @@ def evaluate_roles(vacancies: list[dict], *, per_role: int = 5, min_role_size: i
         "pool": len(vacancies),
         "roles": len(set(roles)),
         "ours": _metrics(rel(ours), avail, k),
-        "ours_exact_candidates": _metrics(rel(exact), avail, k),
+        "ours_exact_candidates": _metrics(rel(exact), avail, k) if exact is not None else None,
         "baseline_tfidf": _metrics(rel(base), avail, k),
         "index_build_seconds": round(build_s, 2),
         "query_ms": round(1000 * query_s / max(len(queries), 1), 2),
@@ -170,7 +173,7 @@ def evaluate_resume_titles(vacancies: list[dict], resumes: list[dict], *, role: 
     def rel(ranked):
         return [[role_of.get(i) == role for i in ids] for ids in ranked]
 
-    return {"resumes": len(queries), "role": role, "relevant_in_pool": available,
+    return {"resumes": len(queries), "pool": len(vacancies), "role": role, "relevant_in_pool": available,
             "ours": _metrics(rel(ours), [available] * len(queries), k),
             "baseline_tfidf": _metrics(rel(base), [available] * len(queries), k)}
 
@@ -220,7 +223,7 @@ def fairness(vacancies: list[dict], resumes: list[dict], *, occupation: str, k: 
             rows.append({"score": float(np.mean([m.score for m in result.matches])), "parts": parts,
                          "gender": r.get("gender"), "age_band": r.get("age_band"),
                          "stratum": f"{occupation}|{r.get('experience') or 'unknown'}"})
-    report = {"occupation": occupation, "resumes": len(rows), "k": k}
+    report = {"occupation": occupation, "resumes": len(rows), "k": k, "strata": "occupation x experience band"}
     for attr in ("gender", "age_band"):
         sub = [x for x in rows if x[attr]]
         groups: dict[str, list[dict]] = defaultdict(list)
@@ -274,3 +277,83 @@ def evaluate_all(data: Path | None = None, *, config: MatchConfig | None = None,
     if java.exists():
         report["fairness_java"] = fairness(pool, read_java_resumes(java), occupation="java", config=config)
     return report
+
+
+def _read_simulated(folder: Path, n_vacancies: int, n_resumes: int) -> tuple[list[dict], list[dict]]:
+    import duckdb
+
+    folder = Path(folder)
+    if not (folder / "vacancies").is_dir() or not (folder / "resumes").is_dir():
+        raise NotFound(f"{folder} is not an output folder of `kadry simulate` (no vacancies/ and resumes/)")
+    con = duckdb.connect()
+    v = con.execute(
+        f"""SELECT vacancy_id, title, role_ids_raw[1], skills_raw, experience_raw,
+                   CASE WHEN salary_currency = 'RUR' THEN salary_from END, CASE WHEN salary_currency = 'RUR' THEN salary_to END
+            FROM read_parquet('{folder}/vacancies/*.parquet') ORDER BY hash(vacancy_id) LIMIT ?""", [n_vacancies]).fetchall()
+    r = con.execute(
+        f"""SELECT resume_id, title, role_ids_raw[1], skills_raw, experience_months,
+                   CASE WHEN salary_currency = 'RUR' THEN salary_amount END, age_band, gender
+            FROM read_parquet('{folder}/resumes/*.parquet') WHERE title IS NOT NULL ORDER BY hash(resume_id) LIMIT ?""",
+        [n_resumes]).fetchall()
+    con.close()
+    from kadry.schema import experience_band
+
+    vacancies = [{"vacancy_id": x[0], "title": x[1], "role_id": x[2], "skills": x[3] or None, "experience": x[4],
+                  "salary_rub_from": x[5], "salary_rub_to": x[6], "simulated": True} for x in v]
+    resumes = [{"resume_id": x[0], "title": x[1], "true_role": x[2], "skills": x[3] or None,
+                "experience": experience_band(x[4]), "salary_rub": x[5], "age_band": x[6], "gender": x[7]} for x in r]
+    return vacancies, resumes
+
+
+def evaluate_simulated(folder: Path, *, n_vacancies: int = 20_000, n_resumes: int = 300, k: int = 10,
+                       config: MatchConfig | None = None, seed: int = 0) -> dict:
+    """Simulated resumes against simulated vacancies; relevant = the simulator's true role.
+
+    The resume's role is withheld from the matcher (it sees title, skills, salary, experience),
+    so this measures how well the text model recovers the occupation the simulator drew.
+    """
+    vacancies, resumes = _read_simulated(folder, n_vacancies, n_resumes)
+    role_of = {v["vacancy_id"]: v["role_id"] for v in vacancies}
+    size = defaultdict(int)
+    for v in vacancies:
+        size[v["role_id"]] += 1
+    queries = [{f: r.get(f) for f in RESUME_FIELDS} for r in resumes]
+    with _pool_store(vacancies) as store:
+        matcher = Matcher(store, config or MatchConfig())
+        ours = _ours_rank(matcher, queries, k, [None] * len(queries))
+    base = _baseline_rank(vacancies, resumes, k, [None] * len(queries))
+    truth = [r["true_role"] for r in resumes]
+
+    def rel(ranked):
+        return [[role_of.get(i) == t for i in ids] for ids, t in zip(ranked, truth)]
+
+    avail = [size[t] for t in truth]
+    report = {"pool": len(vacancies), "resumes": len(resumes),
+              "ours": _metrics(rel(ours), avail, k), "baseline_tfidf": _metrics(rel(base), avail, k)}
+    strata_resumes = [dict(r, experience=r["experience"]) for r in resumes]
+    report["fairness"] = _fairness_by_role(vacancies, strata_resumes, k=k, config=config, seed=seed)
+    return report
+
+
+def _fairness_by_role(vacancies: list[dict], resumes: list[dict], *, k: int, config: MatchConfig | None, seed: int) -> dict:
+    """``fairness`` with the stratum = (true role, experience band) of each simulated resume."""
+    flat = []
+    with _pool_store(vacancies) as store:
+        matcher = Matcher(store, config or MatchConfig())
+        for r in resumes:
+            result = matcher.rank_vacancies({f: r.get(f) for f in RESUME_FIELDS}, k)
+            if result.matches:
+                flat.append({"score": float(np.mean([m.score for m in result.matches])), "gender": r.get("gender"),
+                             "age_band": r.get("age_band"), "stratum": f"{r['true_role']}|{r.get('experience') or 'unknown'}"})
+    out = {"resumes": len(flat), "strata": "true role x experience band"}
+    for attr in ("gender", "age_band"):
+        sub = [x for x in flat if x[attr]]
+        groups: dict[str, list[float]] = defaultdict(list)
+        for x in sub:
+            groups[x[attr]].append(x["score"])
+        table = {g: {"n": len(v), "mean_score": round(float(np.mean(v)), 4)} for g, v in sorted(groups.items())}
+        means = [t["mean_score"] for t in table.values()]
+        out[attr] = {"groups": table, "max_gap": round(max(means) - min(means), 4) if len(means) > 1 else None,
+                     "p_value": _permutation_p([x["score"] for x in sub], [x[attr] for x in sub],
+                                               [x["stratum"] for x in sub], 1000, seed) if len(table) > 1 else None}
+    return out

@@ -175,6 +175,8 @@ class MatchIndex:
         t = self.tables.get(table)
         if t is None:
             t = self.tables[table] = _Table(self.model.dim)
+        elif self.store.count(table) == t.count:
+            return 0  # nothing new (records are never deleted from the store)
         reader = self._new_rows(table, t.ids)
         added = 0
         for batch in reader:
@@ -214,15 +216,22 @@ class MatchIndex:
         if t is None or t.count == 0:
             return [[] for _ in range(len(vectors))]
         k = min(k, t.count)
-        t.graph.set_ef(max(self.config.index.ef_search, k))
+        ef = max(self.config.index.ef_search, k)
         while True:
+            t.graph.set_ef(ef)
             try:
                 labels, dist = t.graph.knn_query(vectors, k=k, num_threads=self.threads)
                 break
-            except RuntimeError:  # fewer reachable than k
-                if k <= 1:
+            except RuntimeError:
+                # fewer than k reachable: clusters of near-identical vectors (repeated titles) trap
+                # the greedy search; widen it first, and only then accept fewer results
+                if ef < 8 * max(k, self.config.index.ef_search) and ef < t.count:
+                    ef *= 2
+                elif k > 1:
+                    k = max(1, k // 2)
+                else:
                     return [[] for _ in range(len(vectors))]
-                k = max(1, k // 2)
+        t.graph.set_ef(self.config.index.ef_search)
         return [[(t.ids[int(l)], float(1.0 - d)) for l, d in zip(lr, dr)] for lr, dr in zip(labels, dist)]
 
     def vectors(self, table: str, labels: np.ndarray | None = None) -> np.ndarray:

@@ -158,9 +158,12 @@ class TextModel:
         """Dense float32 rows, L2-normalized (cosine = inner product): the ANN index's vectors."""
         x = self.sparse(titles, skills)
         d = np.asarray(x @ self._svd.components_.T, dtype=np.float32)
-        norms = np.linalg.norm(d, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return d / norms
+        norms = np.linalg.norm(d, axis=1)
+        empty = norms == 0
+        if empty.any():  # no title and no skills: a fixed unit vector (hnswlib cannot take zeros)
+            d[empty] = 1.0
+            norms[empty] = np.sqrt(d.shape[1])
+        return d / norms[:, None]
 
     def _check(self) -> None:
         if not self.fitted:
