@@ -265,6 +265,9 @@ version of the rules that produced them.
   ages are bands. Readers drop such fields, and the ingest keeps only the columns below.
 - Every input record ends as a stored record, a merged sighting, or a `quarantine` row
   with its file, position and reason; `ingest_log` keeps the four counts of each file.
+- Two more tables belong to matching (`kadry.match.keys`): `api_keys` (key id, name, scope,
+  SHA-256 of the key, never the key) and `match_audit` (time, key id, direction, k, result
+  count: no person-level payload).
 """
 
 
