@@ -122,3 +122,52 @@ def test_dashboard_and_static_files_served(get):
     assert get("/static/dashboard.js").status_code == 200
     shapes = get("/static/vendor/russia-regions.json").json()
     assert "RU-MOW" in shapes["regions"] and "RU-SPE" in shapes["regions"]
+
+
+def test_published_cube_resists_recomputation(app):
+    """The attacker's view of the served cube: every roll-up identity, IT written as its roles.
+
+    Independent of the suppression code's own equations (which write IT as category 11 plus
+    the other IT roles): a hidden count must not be a linear combination of published ones.
+    """
+    import numpy as np
+
+    publisher = app.state.publisher
+    first, last = publisher.data_range()
+    cube = publisher.cube("index", "month", first, last)
+    roles = cube.attrs["parents:occupation"]
+    subjects = cube.attrs["parents:region"]
+    occ_groups = {"all": sorted(set(roles.values())), "it": [r for r in roles if r.split(":")[1] in cube.attrs["it_roles"]]}
+    for role, cat in roles.items():
+        occ_groups.setdefault(cat, []).append(role)
+    reg_groups = {"all": sorted(set(subjects.values()))}
+    for subject, district in subjects.items():
+        reg_groups.setdefault(district, []).append(subject)
+    assert cube.loc[(cube.occupation == "it") & (cube.region == "all"), "suppressed"].eq(False).any()
+    for period, part in cube.groupby("period"):
+        key = {(o, r): i for i, (o, r) in enumerate(zip(part.occupation, part.region))}
+        hidden = [i for i, h in enumerate(part.suppressed) if h]
+        if not hidden:
+            continue
+        col = {i: j for j, i in enumerate(hidden)}
+        rows = []
+        for (o, r), i in key.items():
+            for parent_is, groups, make in ((o, occ_groups, lambda c: (c, r)), (r, reg_groups, lambda c: (o, c))):
+                children = [key[make(c)] for c in groups.get(parent_is, []) if make(c) in key]
+                if not children:
+                    continue
+                row = np.zeros(len(hidden))
+                if i in col:
+                    row[col[i]] -= 1
+                for c in children:
+                    if c in col:
+                        row[col[c]] += 1
+                if row.any():
+                    rows.append(row)
+        if not rows:
+            continue
+        a = np.array(rows)
+        eye = np.eye(len(hidden))
+        y = np.linalg.lstsq(a.T, eye, rcond=None)[0]
+        residual = np.abs(a.T @ y - eye).max(axis=0)
+        assert (residual > 1e-8).all(), (period, [part.iloc[hidden[j]][["occupation", "region"]].tolist() for j in np.flatnonzero(residual <= 1e-8)])

@@ -19,8 +19,10 @@ def test_no_server_errors_and_schema_conformance(app, get):
         for indicator in ("index", "flow", "salary", "skills"):
             assert get(f"/api/v1/indicators?period={period}&indicator={indicator}&limit=1").status_code == 200
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} >= {"/api/v1/indicators", "/api/v1/dimensions", "/api/v1/health"}
+    ours = {"/api/v1/indicators", "/api/v1/dimensions", "/api/v1/health"}
+    # the mounted match and flows routers are fuzzed by their own packages' tests
+    operations = [op for op in (result.ok() for result in schema.get_all_operations()) if op.path in ours]
+    assert {op.path for op in operations} == ours
     for operation in operations:
 
         @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)

@@ -89,8 +89,10 @@ def test_dashboard_follows_segment_and_period(server, tmp_path):
         assert page.is_visible("#simulated")  # simulated data labelled on screen
         start, end = page.input_value("#start"), page.input_value("#end")
         page.screenshot(path=str(shots / "dashboard-it-month.png"), full_page=True)
-        # the default view: all occupations, whole country, by month
-        api = _api(server, occupation="all", region="all", period="month", start=start, end=end)
+        # the default view (the IT segment), whole country, by month
+        default = page.input_value("#occupation")
+        assert default == "it"
+        api = _api(server, occupation=default, region="all", period="month", start=start, end=end)
         dots, table = _expected(api["rows"])
         shown = _shown(page)
         assert shown["dots"] == pytest.approx(dots) and len(dots) >= 2

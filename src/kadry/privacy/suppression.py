@@ -179,15 +179,21 @@ def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, li
     for e, (parent, children) in enumerate(equations):
         for r in (parent, *children):
             by_row.setdefault(r, []).append(e)
+    given_up: set[int] = set()
     while True:
         _fixed_point(hidden, size, equations, by_row)
-        leaks = recoverable_cells(hidden, equations)
+        leaks = recoverable_cells(hidden, equations) - given_up
         if not leaks:
             return hidden
+        progress = False
         for row in sorted(leaks):
-            if hidden.sum() == len(hidden):
-                return hidden
-            _hide_one_more(row, hidden, size, equations, by_row)
+            if _hide_one_more(row, hidden, size, equations, by_row):
+                progress = True
+            else:
+                # fixed by the structure alone (e.g. a roll-up with one child): nothing to hide
+                given_up.add(row)
+        if not progress and not (leaks - given_up):
+            return hidden
 
 
 def _fixed_point(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]) -> None:
@@ -213,15 +219,31 @@ def _fixed_point(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int
                 queued.add(other)
 
 
-def _hide_one_more(row: int, hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]) -> None:
-    candidates = set()
-    for e in by_row.get(row, ()):
-        parent, children = equations[e]
-        candidates |= {m for m in (parent, *children) if not hidden[m]}
-    if not candidates:
-        return
-    pick = min(candidates, key=lambda m: (size[m], m))
-    hidden[pick] = True
+def _hide_one_more(row: int, hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]) -> bool:
+    """Hide the smallest published cell sharing an equation with ``row``, else with its component."""
+    seen_rows, frontier, seen_eqs = {row}, [row], set()
+    while frontier:
+        candidates: dict[int, bool] = {}
+        next_frontier = []
+        for r in frontier:
+            for e in by_row.get(r, ()):
+                if e in seen_eqs:
+                    continue
+                seen_eqs.add(e)
+                parent, children = equations[e]
+                for m in (parent, *children):
+                    if not hidden[m]:
+                        # prefer hiding a detail cell over a roll-up total
+                        candidates[m] = candidates.get(m, True) and m == parent
+                    elif m not in seen_rows:
+                        seen_rows.add(m)
+                        next_frontier.append(m)
+        if candidates:
+            pick = min(candidates, key=lambda m: (candidates[m], size[m], m))
+            hidden[pick] = True
+            return True
+        frontier = next_frontier
+    return False
 
 
 def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):

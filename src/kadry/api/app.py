@@ -1,0 +1,342 @@
+"""The FastAPI app: indicators, dimensions and health as JSON/CSV, and the dashboard at ``/``.
+
+Aggregates only: every number comes from a suppressed cube (``kadry.api.cube``); no
+endpoint here reads a person-level row. Every error, whatever raised it, leaves as one
+JSON shape (``ErrorResponse``), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kadry import __version__
+from kadry.api.cube import Publisher
+from kadry.api.models import (
+    DATE_PATTERN, OCCUPATION_PATTERN, REGION_PATTERN, Dimensions, ErrorResponse, Format, GroupBy, Health,
+    Indicator, IndicatorPage, Named, Period, PeriodInfo,
+)
+from kadry.api.names import occupation_names, region_names
+from kadry.errors import BadRequest, KadryError
+
+__all__ = ["create_app", "STATIC"]
+
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+_ERRORS = {
+    400: {"model": ErrorResponse, "description": "Bad parameter value"},
+    404: {"model": ErrorResponse, "description": "Not found"},
+    422: {"model": ErrorResponse, "description": "Parameter fails validation (type, enum, pattern, range)"},
+    503: {"model": ErrorResponse, "description": "Store or engine unavailable"},
+}
+
+
+def _error(status: int, kind: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "type": kind, "message": message}}, status_code=status)
+
+
+class _ResponseCache:
+    """LRU of rendered answers keyed by normalized parameters and the store version."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._data: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return value
+
+    def put(self, key: tuple, value: tuple[bytes, str]) -> None:
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True) -> FastAPI:
+    """The app for one store (opened read-only, per request; several servers may share it)."""
+    publisher = Publisher(db_path, k=k)
+    responses = _ResponseCache() if cache else None
+    app = FastAPI(
+        title="kadry",
+        version=__version__,
+        description="Labour-market aggregates (deficiency index, stocks, flows, salaries, skills) by occupation, "
+        "region and period. Every number passes small-cell suppression (cells resting on fewer than k records, "
+        "and the cells that would let them be recomputed, are null with `suppressed: true`). "
+        'Every error has the shape `{"error": {"status", "type", "message"}}`.',
+        responses={500: {"model": ErrorResponse, "description": "Unexpected failure (reported without details)"}},
+    )
+    app.state.publisher = publisher
+    app.state.responses = responses
+    _install_error_handlers(app)
+    api = APIRouter(prefix="/api/v1", responses=_ERRORS)
+    counts: dict[str, tuple[int, int]] = {}  # store version -> (vacancies, resumes)
+
+    @api.get("/health", response_model=Health, summary="Server and store status")
+    def health() -> Health:
+        import duckdb
+
+        version = publisher.version()
+        cached = counts.get(version)
+        if cached is not None:
+            return Health(status="ok", version=__version__, store=publisher.db_path.name, store_version=version,
+                          vacancies=cached[0], resumes=cached[1])
+        try:
+            con = duckdb.connect(str(publisher.db_path), read_only=True)
+        except duckdb.Error as exc:
+            raise KadryError(f"cannot open store: {str(exc).splitlines()[0]}", status=503) from None
+        try:
+            v = con.execute("SELECT count(*) FROM vacancies").fetchone()[0]
+            r = con.execute("SELECT count(*) FROM resumes").fetchone()[0]
+        finally:
+            con.close()
+        counts.clear()
+        counts[version] = (v, r)
+        return Health(status="ok", version=__version__, store=publisher.db_path.name, store_version=version, vacancies=v, resumes=r)
+
+    @api.get("/dimensions", response_model=Dimensions, summary="Occupations, regions and periods available")
+    def dimensions() -> Dimensions:
+        first, last = publisher.data_range()
+        cube = publisher.cube("index", "month", first, last)
+        return Dimensions(
+            indicators=list(Indicator),
+            occupations=_named(cube, "occupation", occupation_names()),
+            regions=_named(cube, "region", region_names()),
+            periods=PeriodInfo(granularities=list(Period), first=first, last=last),
+            k=publisher.k,
+        )
+
+    @api.get(
+        "/indicators",
+        response_model=IndicatorPage,
+        summary="An indicator by occupation, region and period (suppressed)",
+        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON page, or CSV with format=csv"}},
+    )
+    async def indicators(
+        indicator: Indicator = Query(Indicator.index, description="what to compute"),
+        occupation: str = Query("all", pattern=OCCUPATION_PATTERN, max_length=48,
+                                description="all, it (the IT segment), role:<hh role id>, category:<hh category id>"),
+        region: str = Query("all", pattern=REGION_PATTERN, max_length=24,
+                            description="all (every region), RU-XXX (ISO 3166-2:RU subject), district:<code> (CFD, NWFD, ...)"),
+        group_by: GroupBy = Query(GroupBy.none, description="list every region, district, role or category inside the selection instead of one row per period"),
+        period: Period = Query(Period.month, description="period length"),
+        start: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: first data)"),
+        end: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="same forms, inclusive (default: last data)"),
+        format: Format = Query(Format.json, description="json or csv"),
+        limit: int = Query(1000, ge=1, le=10000, description="rows per page"),
+        offset: int = Query(0, ge=0, le=10_000_000, description="rows to skip"),
+    ) -> Response:
+        # a repeated query is answered on the event loop from the LRU; anything else (store,
+        # cube, slicing) runs in a worker thread so it never blocks other clients
+        key = (publisher.version(), indicator.value, occupation, region, group_by.value, period.value, start, end,
+               format.value, limit, offset)
+        if responses is not None:
+            hit = responses.get(key)
+            if hit is not None:
+                return Response(hit[0], media_type=hit[1])
+        body, media = await run_in_threadpool(
+            _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset)
+        if responses is not None:
+            responses.put(key, (body, media))
+        return Response(body, media_type=media)
+
+    app.include_router(api)
+    _include_flows(app, publisher.db_path, publisher.k)
+    _include_match(app, publisher.db_path)
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+# --- slicing -------------------------------------------------------------------------------
+
+
+def _answer(publisher: Publisher, indicator: Indicator, occupation: str, region: str, group_by: GroupBy, period: Period,
+            start: str | None, end: str | None, format: Format, limit: int, offset: int) -> tuple[bytes, str]:
+    first, last = publisher.data_range()
+    start_day, end_day = _day(start or first, end=False), _day(end or last, end=True)
+    if start_day > end_day:
+        raise BadRequest(f"start {start_day} is after end {end_day}")
+    # one cube per indicator and period length over the whole data range (bounded work, one
+    # suppression pattern); the requested range only selects its periods
+    cube = publisher.cube(indicator.value, period.value, first, last)
+    _known(occupation, cube["occupation"], occupation_names(), "occupation")
+    _known(region, cube["region"], region_names(), "region")
+    rows = _slice(cube, occupation, region, group_by.value)
+    rows = rows[(rows["period_end"] >= start_day) & (rows["period"] <= end_day)]
+    total = len(rows)
+    page = rows.iloc[offset : offset + limit]
+    if format is Format.csv:
+        return _csv(page).encode("utf-8"), "text/csv; charset=utf-8"
+    payload = IndicatorPage(
+        indicator=indicator, period=period, start=start_day, end=end_day, k=publisher.k,
+        simulated=bool(rows["simulated"].any()) if total else False, total=total, limit=limit, offset=offset,
+        rows=_records(page),
+    )
+    return payload.model_dump_json(exclude_none=False).encode("utf-8"), "application/json"
+
+
+
+def _day(text: str, *, end: bool) -> str:
+    from kadry.indicators import parse_day
+
+    try:
+        return parse_day(text, end=end).isoformat()
+    except KadryError:
+        raise
+    except (ValueError, TypeError):
+        raise BadRequest(f"not a date: {text!r} (use YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)") from None
+
+
+def _known(value: str, present: pd.Series, names: dict, what: str) -> None:
+    if value not in names and not (present == value).any():
+        raise BadRequest(f"unknown {what} {value!r}: see /api/v1/dimensions")
+
+
+def _slice(cube: pd.DataFrame, occupation: str, region: str, group_by: str) -> pd.DataFrame:
+    """Rows of the selection: one per period, or one per member of the grouping inside it."""
+    parents_occ = cube.attrs.get("parents:occupation", {})
+    parents_reg = cube.attrs.get("parents:region", {})
+    occ, reg = cube["occupation"], cube["region"]
+    if group_by == "region":
+        inside = [r for r, d in parents_reg.items() if region in ("all", d, r)]
+        mask = reg.isin(inside) & (occ == occupation)
+    elif group_by == "district":
+        mask = reg.str.startswith("district:") & (occ == occupation)
+    elif group_by == "role":
+        it_roles = set(cube.attrs.get("it_roles", ()))
+        inside = [r for r, c in parents_occ.items() if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)]
+        mask = occ.isin(inside) & (reg == region)
+    elif group_by == "category":
+        mask = occ.str.startswith("category:") & (reg == region)
+    else:
+        mask = (occ == occupation) & (reg == region)
+    return cube[mask]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+                value = None
+            clean[key] = value
+        out.append(clean)
+    return out
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    frame.drop(columns=[c for c in ("vacancy_activity_rule",) if c in frame.columns]).to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+def _named(cube: pd.DataFrame, column: str, names: dict) -> list[Named]:
+    parents = cube.attrs.get(f"parents:{column}", {})
+    out = []
+    for value in sorted(cube[column].unique(), key=lambda v: (v not in ("all", "it"), not v.startswith(("category:", "district:")), v)):
+        ru, en = names.get(value, (None, None))
+        kind = value.split(":", 1)[0] if ":" in value else ("segment" if value in ("all", "it") else "subject")
+        out.append(Named(id=value, name_ru=ru, name_en=en, parent=parents.get(value), kind=kind))
+    return out
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(KadryError)
+    async def _kadry(request: Request, exc: KadryError) -> JSONResponse:
+        status = int(getattr(exc, "status", 400) or 400)
+        if status >= 500:
+            # the store or engine failed: say so without internals
+            return _error(503 if status != 500 else 503, type(exc).__name__, str(exc).splitlines()[0][:300])
+        return _error(status, type(exc).__name__, str(exc).splitlines()[0][:300])
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors()[:3]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "query")
+            parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        return _error(422, "ValidationError", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "NotFound", 405: "MethodNotAllowed", 403: "Forbidden", 401: "Unauthorized"}.get(exc.status_code, "HTTPError")
+        detail = exc.detail if isinstance(exc.detail, str) else kind
+        return _error(exc.status_code, kind, detail)
+
+    @app.exception_handler(Exception)
+    async def _anything(request: Request, exc: Exception) -> JSONResponse:
+        return _error(500, "InternalError", "unexpected server error; it has been logged")
+
+    original = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        # FastAPI documents its own 422 shape; ours is ErrorResponse everywhere
+        for path in schema.get("paths", {}).values():
+            for op in path.values():
+                if "422" in op.get("responses", {}):
+                    op["responses"]["422"] = {"description": _ERRORS[422]["description"],
+                                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
+def _include_match(app: FastAPI, db_path: Path) -> None:
+    """The matching API (person-level: its router checks its own keys), when its package provides one."""
+    try:
+        from kadry.match.router import make_router
+    except ImportError:
+        return
+    from kadry.store import Store
+
+    def get_store():
+        store = Store(db_path, read_only=True)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    app.include_router(make_router(get_store))
+
+
+def _include_flows(app: FastAPI, db_path: Path, k: int) -> None:
+    """The mobility API (flows, relocation signals; suppressed by its package), when present."""
+    try:
+        from kadry.mobility.router import engine_for, make_router
+    except ImportError:
+        return
+    app.include_router(make_router(engine_for(db_path), k=k))

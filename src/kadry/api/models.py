@@ -1,0 +1,133 @@
+"""Response models and parameter vocabularies of the HTTP API (what the OpenAPI shows)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "Indicator", "Period", "GroupBy", "Format", "OCCUPATION_PATTERN", "REGION_PATTERN", "DATE_PATTERN",
+    "ErrorBody", "ErrorResponse", "IndicatorRow", "IndicatorPage", "Health", "Named", "Dimensions", "PeriodInfo",
+]
+
+OCCUPATION_PATTERN = r"^(all|it|role:[0-9A-Za-z_-]{1,32}|category:[0-9A-Za-z_-]{1,32})$"
+REGION_PATTERN = r"^(all|unknown|RU-[A-Z]{1,4}|district:[A-Za-z]{1,8})$"
+DATE_PATTERN = r"^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-Q[1-4])?$"
+
+
+class Indicator(str, Enum):
+    index = "index"
+    stock = "stock"
+    flow = "flow"
+    salary = "salary"
+    skills = "skills"
+
+
+class Period(str, Enum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+class GroupBy(str, Enum):
+    none = "none"
+    region = "region"
+    district = "district"
+    role = "role"
+    category = "category"
+
+
+class Format(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+class ErrorBody(BaseModel):
+    status: int = Field(description="HTTP status code, repeated")
+    type: str = Field(description="error class: BadRequest, NotFound, ValidationError, StoreError, InternalError, ...")
+    message: str = Field(description="one line a person can act on")
+
+
+class ErrorResponse(BaseModel):
+    """The one shape of every error answer."""
+
+    error: ErrorBody
+
+
+class IndicatorRow(BaseModel):
+    """One segment (occupation x region) and period; fields of other indicators are absent."""
+
+    occupation: str
+    region: str
+    period: str = Field(description="first day of the period, YYYY-MM-DD")
+    period_end: str
+    skill: str | None = None
+    n_vacancies: float | None = Field(None, description="active (stock) or new (flow) vacancies; null if suppressed")
+    n_resumes: float | None = None
+    new_vacancies: float | None = None
+    new_resumes: float | None = None
+    index: float | None = Field(None, description="resumes per vacancy (hh.index)")
+    band: str | None = Field(None, description="HeadHunter's band of the index")
+    ci_low: float | None = None
+    ci_high: float | None = None
+    offered_q1: float | None = None
+    offered_median: float | None = None
+    offered_q3: float | None = None
+    expected_q1: float | None = None
+    expected_median: float | None = None
+    expected_q3: float | None = None
+    salary_gap: float | None = None
+    salary_gap_ratio: float | None = None
+    n_vacancies_skill: float | None = None
+    n_resumes_skill: float | None = None
+    demand_share: float | None = None
+    supply_share: float | None = None
+    demand_supply_ratio: float | None = None
+    simulated: bool = Field(description="simulated records contributed to this row")
+    suppressed: bool = Field(description="the cell is hidden (small cell or its complement)")
+    suppression: str | None = Field(None, description="small_cell or complementary")
+
+
+class IndicatorPage(BaseModel):
+    indicator: Indicator
+    period: Period
+    start: str
+    end: str
+    k: int = Field(description="minimum records a published cell rests on")
+    simulated: bool = Field(description="some row rests on simulated records")
+    total: int
+    limit: int
+    offset: int
+    rows: list[IndicatorRow]
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    store: str
+    store_version: str
+    vacancies: int
+    resumes: int
+
+
+class Named(BaseModel):
+    id: str = Field(description="the value to pass as a parameter")
+    name_ru: str | None = None
+    name_en: str | None = None
+    parent: str | None = Field(None, description="category of a role, district of a region")
+    kind: str
+
+
+class PeriodInfo(BaseModel):
+    granularities: list[Period]
+    first: str
+    last: str
+
+
+class Dimensions(BaseModel):
+    indicators: list[Indicator]
+    occupations: list[Named]
+    regions: list[Named]
+    periods: PeriodInfo
+    k: int

@@ -1,0 +1,29 @@
+"""``kadry serve``: the HTTP API and the dashboard on uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kadry.config import default_db
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        db: Path = typer.Option(None, "--db", help="Store file (default: KADRY_DB or ./kadry.duckdb)."),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    ) -> None:
+        """Serve the API (/api/v1, /docs) and the dashboard (/) from a store, read-only."""
+        from kadry.api import serve as run
+        from kadry.errors import StoreError
+
+        path = db or default_db()
+        if not Path(path).exists():
+            raise StoreError(f"no store at {path}: run `kadry ingest` first (or `kadry demo`)", path=str(path))
+        typer.echo(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
+        run(path, host, port)
