@@ -50,3 +50,52 @@ def test_read_only_store_can_be_indexed(tmp_path, new_store):
     with Store(db, read_only=True) as ro:
         assert Matcher(ro).for_resume("hh:aa11", k=3).matches
     assert (tmp_path / "k.duckdb.match" / "state.json").exists()
+
+
+def test_identical_texts_share_one_vector_and_are_expanded_through_postings(tmp_path, new_store):
+    db = tmp_path / "k.duckdb"
+    store = new_store(db)
+    twins = [dict(vacancy_id=f"hh:t{n}", title="Frontend developer", region_code="RU-MOW", country_code="RU",
+                  skills=["React", "Vue"], salary_rub=100000.0 + n) for n in range(5)]
+    insert_records(store, "vacancies", twins[:3])
+    index = MatchIndex(store)
+    index.update()
+    # hh:3 has the same title and skills as the twins: 7 + 3 records, 7 distinct texts
+    assert index.count("vacancies") == 10 and index.distinct_count("vacancies") == 7
+    hits = index.search("vacancies", index.model.dense(["Frontend developer"], [["React", "Vue"]]), 4)[0]
+    assert {i for i, _ in hits[:4]} == {"hh:3", "hh:t0", "hh:t1", "hh:t2"}
+    assert len({round(s, 6) for _, s in hits}) == 1  # one vector, one similarity
+    capped = index.search("vacancies", index.model.dense(["Frontend developer"], [["React", "Vue"]]), 4, per_vector=2)[0]
+    assert [i for i, _ in capped[:2]] == ["hh:3", "hh:t0"] and "hh:t1" not in {i for i, _ in capped}
+
+    # a known text arriving later only adds a posting; skills in another order encode to the
+    # same vector and share it too; the postings survive a reopen
+    twins[4]["skills"] = ["Vue", "React"]
+    insert_records(store, "vacancies", twins[3:])
+    reopened = MatchIndex(store)
+    assert reopened.update() == {"vacancies": 2, "resumes": 0}
+    again = MatchIndex(store)
+    assert again.count("vacancies") == 12 and again.distinct_count("vacancies") == 7
+    hits = again.search("vacancies", again.model.dense(["Frontend developer"], [["React", "Vue"]]), 6)[0]
+    assert {i for i, _ in hits} == {"hh:3", *(t["vacancy_id"] for t in twins)}
+    # the matcher re-ranks the twins on the other parts (salary differs)
+    ids = [m.id for m in Matcher(store).for_resume("hh:aa11", k=10).matches]
+    assert {"hh:t0", "hh:t4"} <= set(ids)
+    store.close()
+
+
+def test_an_index_in_the_old_single_level_format_is_rebuilt(tmp_path, new_store):
+    import json
+
+    db = tmp_path / "k.duckdb"
+    store = new_store(db)
+    MatchIndex(store).update()
+    state_path = index_folder(db) / "state.json"
+    state = json.loads(state_path.read_text())
+    state["format"] = 1
+    state_path.write_text(json.dumps(state))
+    old = MatchIndex(store)
+    assert old.count("vacancies") == 0  # not loaded
+    assert old.update() == {"vacancies": 7, "resumes": 2}
+    assert MatchIndex(store).distinct_count("vacancies") == 7
+    store.close()

@@ -22,6 +22,8 @@ __all__ = ["Match", "MatchResult", "Matcher", "MAX_K"]
 
 MAX_K = 500
 _TITLE_CACHE = 200_000
+#: at most this many times the candidate count after expanding distinct texts through postings
+_EXPAND = 2
 
 
 @dataclass
@@ -140,7 +142,11 @@ class Matcher:
         model = self.index.model
         n_cand = max(k * cfg.index.candidates_per_match, cfg.index.min_candidates)
         qvec = model.dense([query.get("title")], [query.get("skills")])
-        hits = self.index.search(target, qvec, n_cand)[0]
+        # n_cand distinct vectors, each expanded through its postings: up to max(k, candidates_per_match)
+        # records per vector (so the k nearest are always among them), _EXPAND * n_cand in all.
+        # Records sharing a vector differ in salary, place, experience: the re-ranking tells them apart
+        per_vector = max(k, cfg.index.candidates_per_match)
+        hits = self.index.search(target, qvec, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)[0]
         own_id = query.get("vacancy_id") or query.get("resume_id")
         ids = [i for i, _ in hits if i != own_id and i not in exclude]
         rows = fetch(self.store.con, target, ids, open_only=cfg.hard.open_only, skip_duplicates=cfg.hard.skip_duplicates)

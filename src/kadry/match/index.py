@@ -3,15 +3,23 @@
 Layout of ``<store>.match/`` (nothing in it is personal beyond the hashed resume ids the store
 already holds)::
 
-    model.joblib          fitted TextModel (kept fixed: new records are encoded with it)
-    state.json            model and index parameters, counts, build times
-    vacancies.hnsw        hnswlib graph (cosine) over vacancy vectors
-    vacancies.ids.parquet label -> vacancy_id (label = row number)
-    resumes.hnsw / resumes.ids.parquet   the same for resumes
+    model.joblib              fitted TextModel (kept fixed: new records are encoded with it)
+    state.json                model and index parameters, counts, build times
+    vacancies.hnsw            hnswlib graph (cosine) over the DISTINCT vacancy vectors
+    vacancies.keys.parquet    text key (hash of title + skills) -> graph label
+    vacancies.vectors.parquet hash of each graph label's vector bytes (equal vectors share a label)
+    vacancies.ids.parquet     vacancy_id -> graph label, in arrival order (the postings)
+    resumes.*                 the same for resumes
 
-``update`` adds only the records whose ids are not yet in the index, so the index grows as
-records arrive; ``rebuild`` refits the text model and starts again. A store opened as
-":memory:" keeps its index in memory.
+Two levels: records with identical title + skills text (or texts that encode to the same
+vector) share one vector, so the graph holds each vector once and the postings list the records
+under it. Repeated titles otherwise make huge clusters of identical points, in which the graph
+search gets lost; a search finds distinct vectors and expands each through its postings
+(capped per vector when asked).
+
+``update`` adds only the records whose ids are not yet in the index (a new text gets a new
+vector, a known text only a new posting), so the index grows as records arrive; ``rebuild``
+refits the text model and starts again. A store opened as ":memory:" keeps its index in memory.
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ __all__ = ["MatchIndex", "index_folder", "TABLES"]
 
 TABLES = ("vacancies", "resumes")
 _CHUNK = 50_000
-_FORMAT = 1
+_FORMAT = 2  # 2: distinct vectors + postings
 
 
 def index_folder(store_path: str | Path) -> Path | None:
@@ -51,15 +59,37 @@ def _glossary_hash() -> str:
     return hashlib.sha256(Path(_GLOSSARY_PATH).read_bytes()).hexdigest()[:16]
 
 
+def _text_key(title: str | None, skills) -> bytes:
+    """Identity of a record's text: records with equal keys get one shared vector."""
+    text = (title or "") + "\x1f" + "\x1e".join(skills or [])
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 class _Table:
     def __init__(self, dim: int) -> None:
         self.dim = dim
-        self.ids: list[str] = []
+        self.ids: list[str] = []  # every record, in arrival order
+        self.labels: list[int] = []  # graph label of each record (parallel to ids)
+        self.keys: dict[bytes, int] = {}  # text key -> graph label
+        self.vkeys: dict[bytes, int] = {}  # hash of the vector's bytes -> graph label (texts that encode alike)
+        self.postings: list[list[int]] = []  # graph label -> positions in ids
         self.graph: hnswlib.Index | None = None
 
     @property
     def count(self) -> int:
         return len(self.ids)
+
+    @property
+    def distinct(self) -> int:
+        return len(self.postings)
+
+    def _set(self, ids: list[str], labels: list[int], keys: list[bytes], key_labels: list[int], vkeys: list[bytes]) -> None:
+        self.ids, self.labels = ids, labels
+        self.keys = dict(zip(keys, key_labels))
+        self.vkeys = {k: n for n, k in enumerate(vkeys)}
+        self.postings = [[] for _ in vkeys]
+        for pos, label in enumerate(labels):
+            self.postings[label].append(pos)
 
 
 class MatchIndex:
@@ -87,9 +117,13 @@ class MatchIndex:
             tables = {}
             for name, info in state.get("tables", {}).items():
                 t = _Table(info["dim"])
-                t.ids = pq.read_table(self.folder / f"{name}.ids.parquet").column("id").to_pylist()
+                ids = pq.read_table(self.folder / f"{name}.ids.parquet")
+                keys = pq.read_table(self.folder / f"{name}.keys.parquet")
+                vkeys = pq.read_table(self.folder / f"{name}.vectors.parquet").column("key").to_pylist()
+                t._set(ids.column("id").to_pylist(), ids.column("label").to_pylist(),
+                       keys.column("key").to_pylist(), keys.column("label").to_pylist(), vkeys)
                 g = hnswlib.Index(space="cosine", dim=t.dim)
-                g.load_index(str(self.folder / f"{name}.hnsw"), max_elements=max(t.count, 1))
+                g.load_index(str(self.folder / f"{name}.hnsw"), max_elements=max(t.distinct, 1))
                 g.set_ef(self.config.index.ef_search)
                 g.set_num_threads(self.threads)
                 t.graph = g
@@ -107,7 +141,16 @@ class MatchIndex:
             if t.graph is None:
                 continue
             t.graph.save_index(str(self.folder / f"{name}.hnsw"))
-            pq.write_table(pa.table({"id": pa.array(t.ids, pa.string())}), self.folder / f"{name}.ids.parquet")
+            pq.write_table(
+                pa.table({"id": pa.array(t.ids, pa.string()), "label": pa.array(t.labels, pa.int32())}),
+                self.folder / f"{name}.ids.parquet",
+            )
+            pq.write_table(
+                pa.table({"key": pa.array(list(t.keys), pa.binary(16)), "label": pa.array(list(t.keys.values()), pa.int32())}),
+                self.folder / f"{name}.keys.parquet",
+            )
+            vkeys = sorted(t.vkeys, key=t.vkeys.__getitem__)
+            pq.write_table(pa.table({"key": pa.array(vkeys, pa.binary(16))}), self.folder / f"{name}.vectors.parquet")
         tmp = self.folder / "state.json.tmp"
         tmp.write_text(json.dumps(self.state, indent=2, ensure_ascii=False))
         tmp.replace(self.folder / "state.json")
@@ -156,7 +199,7 @@ class MatchIndex:
                 t = self.tables.get(table)
                 if t is not None and t.graph is not None:
                     info = self.state["tables"].setdefault(table, {"dim": t.dim})
-                    info.update(count=t.count, updated_at=now)
+                    info.update(count=t.count, distinct=t.distinct, updated_at=now)
             self.state["last_update_seconds"] = round(time.perf_counter() - started, 3)
             self._save()
         return added
@@ -183,59 +226,131 @@ class MatchIndex:
             ids = batch.column(0).to_pylist()
             if not ids:
                 continue
-            vectors = self.model.dense(batch.column(1).to_pylist(), batch.column(2).to_pylist())
-            self._add(t, ids, vectors)
+            self._add(t, ids, batch.column(1).to_pylist(), batch.column(2).to_pylist())
             added += len(ids)
             if progress:
                 progress(table, added)
         self.store.con.unregister(f"_match_known_{table}")
         return added
 
-    def _add(self, t: _Table, ids: list[str], vectors: np.ndarray) -> None:
+    def _add(self, t: _Table, ids: list[str], titles: list, skills: list) -> None:
+        """Post each record under its vector; encode only texts not seen before, insert only new vectors.
+
+        Two texts can encode alike (skills in another order, words outside the model's
+        vocabulary): the vector's bytes are a second key, so equal vectors share one label.
+        """
+        pending: dict[bytes, int] = {}  # new text key -> row in new_titles
+        new_titles, new_skills, waiting = [], [], []
+        for rid, title, sk in zip(ids, titles, skills):
+            key = _text_key(title, sk)
+            label = t.keys.get(key)
+            pos = len(t.ids)
+            t.ids.append(rid)
+            if label is None:
+                j = pending.get(key)
+                if j is None:
+                    j = pending[key] = len(new_titles)
+                    new_titles.append(title)
+                    new_skills.append(sk)
+                waiting.append((pos, j))
+                t.labels.append(-1)
+            else:
+                t.postings[label].append(pos)
+                t.labels.append(label)
+        if not new_titles:
+            return
+        vectors = np.ascontiguousarray(self.model.dense(new_titles, new_skills), dtype=np.float32)
+        first = t.distinct
+        fresh, row_label = [], []
+        for j, (key, vec) in enumerate(zip(pending, vectors)):
+            vkey = hashlib.blake2b(vec.tobytes(), digest_size=16).digest()
+            label = t.vkeys.get(vkey)
+            if label is None:
+                label = t.vkeys[vkey] = t.distinct
+                t.postings.append([])
+                fresh.append(j)
+            t.keys[key] = label
+            row_label.append(label)
+        for pos, j in waiting:
+            t.labels[pos] = row_label[j]
+            t.postings[row_label[j]].append(pos)
+        if fresh:
+            self._insert(t, first, vectors[fresh])
+
+    def _insert(self, t: _Table, first: int, vectors: np.ndarray) -> None:
         s = self.config.index
-        need = t.count + len(ids)
+        need = first + len(vectors)
         if t.graph is None:
             t.graph = hnswlib.Index(space="cosine", dim=t.dim)
             t.graph.init_index(max_elements=max(need, 1024), ef_construction=s.ef_construction, M=s.M, random_seed=0)
             t.graph.set_num_threads(self.threads)
         elif need > t.graph.get_max_elements():
             t.graph.resize_index(max(need, int(t.graph.get_max_elements() * 1.5)))
-        labels = np.arange(t.count, need, dtype=np.int64)
+        labels = np.arange(first, need, dtype=np.int64)
         t.graph.add_items(vectors, labels, num_threads=self.threads)
         t.graph.set_ef(s.ef_search)
-        t.ids.extend(ids)
 
     # --- querying ----------------------------------------------------------------------
     def count(self, table: str) -> int:
         t = self.tables.get(table)
         return 0 if t is None else t.count
 
-    def search(self, table: str, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
-        """Top-k (id, cosine similarity) per query vector, approximate."""
+    def distinct_count(self, table: str) -> int:
         t = self.tables.get(table)
-        if t is None or t.count == 0:
-            return [[] for _ in range(len(vectors))]
-        k = min(k, t.count)
+        return 0 if t is None else t.distinct
+
+    def search_distinct(self, table: str, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k distinct vectors per query: (labels, cosine similarities), approximate."""
+        t = self.tables.get(table)
+        if t is None or t.distinct == 0:
+            return np.zeros((len(vectors), 0), np.int64), np.zeros((len(vectors), 0), np.float32)
+        k = min(k, t.distinct)
         ef = max(self.config.index.ef_search, k)
-        while True:
-            t.graph.set_ef(ef)
-            try:
-                labels, dist = t.graph.knn_query(vectors, k=k, num_threads=self.threads)
-                break
-            except RuntimeError:
-                # fewer than k reachable: clusters of near-identical vectors (repeated titles) trap
-                # the greedy search; widen it first, and only then accept fewer results
-                if ef < 8 * max(k, self.config.index.ef_search) and ef < t.count:
-                    ef *= 2
-                elif k > 1:
-                    k = max(1, k // 2)
-                else:
-                    return [[] for _ in range(len(vectors))]
-        t.graph.set_ef(self.config.index.ef_search)
-        return [[(t.ids[int(l)], float(1.0 - d)) for l, d in zip(lr, dr)] for lr, dr in zip(labels, dist)]
+        try:
+            while True:
+                t.graph.set_ef(ef)
+                try:
+                    labels, dist = t.graph.knn_query(vectors, k=k, num_threads=self.threads)
+                    return labels, 1.0 - dist
+                except RuntimeError:
+                    # fewer than k reachable: widen the search first, and only then accept fewer
+                    if ef < 8 * max(k, self.config.index.ef_search) and ef < t.distinct:
+                        ef *= 2
+                    elif k > 1:
+                        k = max(1, k // 2)
+                    else:
+                        return np.zeros((len(vectors), 0), np.int64), np.zeros((len(vectors), 0), np.float32)
+        finally:
+            t.graph.set_ef(self.config.index.ef_search)
+
+    def search(
+        self, table: str, vectors: np.ndarray, k: int, *, distinct: int | None = None, per_vector: int | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Up to k (id, cosine similarity) per query vector, nearest first, approximate.
+
+        Finds the ``distinct`` (default k) nearest distinct text vectors, then lists the records
+        posted under each (at most ``per_vector`` of them, oldest first) until k are listed.
+        Records sharing a vector tie; which of them fill the last places is arbitrary.
+        """
+        t = self.tables.get(table)
+        labels, sims = self.search_distinct(table, vectors, distinct or k)
+        out = []
+        for lr, sr in zip(labels, sims):
+            hits: list[tuple[str, float]] = []
+            for label, sim in zip(lr, sr):
+                for pos in t.postings[int(label)][:per_vector]:
+                    hits.append((t.ids[pos], float(sim)))
+                if len(hits) >= k:
+                    break
+            out.append(hits[:k])
+        return out
 
     def vectors(self, table: str, labels: np.ndarray | None = None) -> np.ndarray:
-        """The stored vectors of a table (for exact-search comparisons in the benchmark)."""
+        """The stored distinct vectors of a table (for exact-search comparisons in the benchmark)."""
         t = self.tables[table]
-        labels = np.arange(t.count) if labels is None else labels
+        labels = np.arange(t.distinct) if labels is None else labels
         return np.asarray(t.graph.get_items(labels, return_type="numpy"), dtype=np.float32)
+
+    def record_labels(self, table: str) -> np.ndarray:
+        """The distinct-vector label of every indexed record, in the order of ``tables[table].ids``."""
+        return np.asarray(self.tables[table].labels, dtype=np.int64)
