@@ -104,7 +104,7 @@ def test_engine_errors(tmp_path):
 def test_duckdb_engine_reads_a_store_file_read_only(tmp_path):
     from kadry.store import Store
 
-    from .conftest import build_world  # noqa: E402  (tests/indicators is on sys.path under pytest)
+    from .conftest import build_world
 
     path = tmp_path / "k.duckdb"
     with Store(path) as store:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from kadry.cli import app
 from kadry.store import Store
 
-from .conftest import build_world  # noqa: E402  (tests/indicators is on sys.path under pytest)
+from .conftest import build_world
 
 ARGS = ["index", "--by", "role,region", "--period", "month", "--from", "2022-01", "--to", "2022-03"]
 

@@ -97,8 +97,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Stocks, flows, the deficiency index (with its band), salaries, skills, remote work and
         experience mix by segment and period."""
-        from kadry.indicators import Engine, compute
-        from kadry.indicators.engine import spark_for_store
+        from kadry.indicators import Engine, compute, spark_for_store
         from kadry.indicators.output import FORMATS, write
 
         if fmt not in FORMATS:

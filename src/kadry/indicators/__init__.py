@@ -13,7 +13,7 @@ See docs/indicators.md for the formulas, the activity rules and the output colum
 
 from kadry.indicators.activity import VACANCY_RULES, Options
 from kadry.indicators.api import INDICATORS, band, compute
-from kadry.indicators.engine import Engine
+from kadry.indicators.engine import Engine, spark_for_store
 from kadry.indicators.measures import BANDS
 from kadry.indicators.periods import PERIODS, calendar, parse_day
 from kadry.indicators.segments import ALL, DIMENSIONS, UNKNOWN, resolve_dims
@@ -21,6 +21,7 @@ from kadry.indicators.segments import ALL, DIMENSIONS, UNKNOWN, resolve_dims
 __all__ = [
     "compute",
     "Engine",
+    "spark_for_store",
     "Options",
     "INDICATORS",
     "DIMENSIONS",

@@ -1,9 +1,10 @@
-"""Who is active when: per-record activity intervals, met with the period calendar by a range join.
+"""Who is active when: per-record activity intervals, and the records of each period.
 
 A record is never exploded into one row per day. A vacancy has one interval
 [publication, close]; a resume has the union of the intervals its updates and sightings
-keep it active, merged (gaps-and-islands with window functions). Intervals meet the
-calendar of periods through a range join, giving at most one row per record and period.
+keep it active, merged (gaps-and-islands with window functions). Stocks are counted from
+the intervals by a sweep (stocks.py); the populations of salary, skills and the like meet
+the calendar of periods through a range join, one row per record and period it touches.
 All days are integers (days since 1970-01-01).
 """
 
@@ -118,11 +119,12 @@ def vacancy_intervals(engine: Engine, dims: list[str], filters: dict | None, opt
     cols["s"] = start
     cols["e"] = ibis.coalesce(closed, open_end)
     out = v.select(**cols)
-    return out.filter(out.s.notnull())
+    # a close dated before the publication day: never active (it is still a flow)
+    return out.filter(out.s.notnull(), out.e >= out.s)
 
 
 def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibis.Table:
-    """Merged activity intervals of resumes: ``record_id, s, e``, disjoint and non-adjacent per resume.
+    """Merged activity intervals of resumes: ``record_id, s, e, next_s``, disjoint and non-adjacent per resume.
 
     An update at day u keeps the resume active on u..u+window-1; a sighting at day d on d;
     nothing counts before the resume was created (created_at, else first_seen).
@@ -138,21 +140,30 @@ def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibi
     o = o.filter(o.kind == "resume")
     keys = r.select(rid=r.resume_id, c=created)
     o = o.join(keys, o.record_id == keys.rid)
-    for ts, span in ((o.updated_at, w), (o.observed_at, 0)):
-        d = _day(ts)
-        own.append(o.select(record_id=o.record_id, c=o.c, s=d, e=d + span))
+    updated, seen = _day(o.updated_at), _day(o.observed_at)
+    own.append(o.select(record_id=o.record_id, c=o.c, s=updated, e=updated + w))
+    # a sighting inside the window of the update it shows adds nothing: leave it out early
+    lone = o.filter(updated.isnull() | (seen < updated) | (seen > updated + w))
+    own.append(lone.select(record_id=lone.record_id, c=lone.c, s=seen, e=seen))
     ev = ibis.union(*own, distinct=False)
     ev = ev.mutate(s=ibis.greatest(ev.s, ev.c))
-    # distinct: identical (s, e) events would tie in the two windows below, and ties may be
-    # ordered differently in each, splitting one island in two
-    ev = ev.filter(ev.s.notnull(), ev.e >= ev.s).select("record_id", "s", "e").distinct()
-    # gaps and islands: a new island starts where no earlier interval reaches the day before
-    before = ibis.window(group_by=ev.record_id, order_by=[ev.s, ev.e], rows=(None, -1))
-    ev = ev.mutate(reach=ev.e.max().over(before))
-    ev = ev.mutate(new=ibis.ifelse(ev.reach.isnull() | (ev.s > ev.reach + 1), 1, 0))
-    upto = ibis.window(group_by=ev.record_id, order_by=[ev.s, ev.e], rows=(None, 0))
-    ev = ev.mutate(island=ev.new.sum().over(upto))
-    return ev.group_by(["record_id", "island"]).aggregate(s=ev.s.min(), e=ev.e.max()).select("record_id", "s", "e")
+    # no distinct needed: of events tied on (s, e) only the first can open an island (the
+    # others see its end in their reach), and island starts have distinct days
+    ev = ev.filter(ev.s.notnull(), ev.e >= ev.s).select("record_id", "s", "e")
+    # gaps and islands in two window passes: a new island starts where no earlier interval
+    # reaches the day before it; an island ends where the reach stands when the next begins
+    order = [ev.s, ev.e]
+    before = ibis.window(group_by=ev.record_id, order_by=order, rows=(None, -1))
+    whole = ibis.window(group_by=ev.record_id, order_by=order, rows=(None, None))
+    ev = ev.mutate(reach=ev.e.max().over(before), last=ev.e.max().over(whole))
+    starts = ev.filter(ev.reach.isnull() | (ev.s > ev.reach + 1))
+    nxt = ibis.window(group_by=starts.record_id, order_by=starts.s)
+    return starts.select(
+        "record_id",
+        "s",
+        e=ibis.coalesce(starts.reach.lead().over(nxt), starts.last),
+        next_s=starts.s.lead().over(nxt),
+    )
 
 
 def intervals(engine: Engine, kind: str, dims: list[str], filters: dict | None, opts: Options) -> ibis.Table:
@@ -165,7 +176,6 @@ def intervals(engine: Engine, kind: str, dims: list[str], filters: dict | None, 
         iv = vacancy_intervals(engine, dims, filters, opts)
         return iv.select("record_id", "s", "e", next_s=ibis.null("int64"), **{d: iv[d] for d in dims}, simulated=iv.simulated)
     iv = resume_intervals(engine, filters, opts)
-    iv = iv.mutate(next_s=iv.s.lead().over(ibis.window(group_by=iv.record_id, order_by=iv.s)))
     r = _resumes(engine, filters)
     attrs = r.select(**_attributes(r, "resume_id", dims, {})).rename(rid="record_id")
     j = iv.join(attrs, iv.record_id == attrs.rid)

@@ -97,8 +97,9 @@ def deficiency_index(engine, dims, cal, filters, opts):
     t = t.mutate(index=index, se=se)
     return t.mutate(
         band=band_expr(t.index),
-        ci_low=t.index * (-z * t.se).exp(),
-        ci_high=t.index * (z * t.se).exp(),
+        # rounded: exp/log may differ in the last bit between engines; 6 decimals is plenty for an interval
+        ci_low=(t.index * (-z * t.se).exp()).round(6),
+        ci_high=(t.index * (z * t.se).exp()).round(6),
     ).drop("se")
 
 

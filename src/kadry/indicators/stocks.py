@@ -81,11 +81,15 @@ def stock_cells(engine: Engine, dims: list[str], cal: Calendar, filters: dict | 
     c = counts.rename(**{f"k_{d}": d for d in dims}, k_ps="ps")
     j = grid.left_join(c, [grid[d] == c[f"k_{d}"] for d in dims] + [grid.ps == c.k_ps])
     j = j.select(*dims, "ps", "pe", **{k: j[k].fill_null(0) for k in _SUMS})
+    # one running sum per level: stock(p) = sum_{q<=p}(S - E)(q) + E(p) - G(p)
+    j = j.mutate(nv=j.sv - j.ev, nr=j.sr - j.er, ns=j.ss - j.es)
     upto = ibis.window(group_by=[j[d] for d in dims] or None, order_by=j.ps, rows=(None, 0))
-
-    def level(s: str, e: str, g: str) -> ibis.Value:
-        return j[s].sum().over(upto) - j[e].sum().over(upto) + j[e] - j[g]
-
-    out = j.select(*dims, "ps", "pe", n_vacancies=level("sv", "ev", "gv"), n_resumes=level("sr", "er", "gr"),
-                   n_simulated=level("ss", "es", "gs"))
+    out = j.select(
+        *dims,
+        "ps",
+        "pe",
+        n_vacancies=j.nv.sum().over(upto) + j.ev - j.gv,
+        n_resumes=j.nr.sum().over(upto) + j.er - j.gr,
+        n_simulated=j.ns.sum().over(upto) + j.es - j.gs,
+    )
     return out.filter((out.n_vacancies > 0) | (out.n_resumes > 0))
