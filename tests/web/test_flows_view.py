@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from .test_dashboard import ARGS, CHROMIUM, _free_port
+from ._server import ARGS, CHROMIUM, need_browser, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def flows_server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright")
+    need_browser()
     from kadry.ingest.canonical import ingest_canonical
     from kadry.normalize import normalize_store
     from kadry.simulate import simulate
@@ -34,28 +27,8 @@ def flows_server(tmp_path_factory):
     with Store(db) as store:
         ingest_canonical(store, root / "sim")
         normalize_store(store)
-    port = _free_port()
-    env = {**os.environ, "KADRY_MIN_CELL": "3"}
-    proc = subprocess.Popen([sys.executable, "-m", "kadry", "serve", "--db", str(db), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/api/v1/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stdout.read().decode())
-                time.sleep(0.5)
+    with serving(db, min_cell=3) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # still busy computing a table the page asked for
-            proc.kill()
-            proc.wait()
 
 
 def test_flows_view_shows_the_apis_outflow_abroad(flows_server, tmp_path):
