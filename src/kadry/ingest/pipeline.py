@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 import pyarrow as pa
 
-from kadry.errors import InputError, KadryError, UnreadableFileError
+from kadry.errors import InputError, UnreadableFileError
 from kadry.ingest.validate import validate
 from kadry.schema import (
     OBSERVATION,
@@ -35,7 +35,6 @@ from kadry.store import Store
 
 __all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "resume_key"]
 
-_OBS_EXTRA = ["observed_at", "archived", "updated_at", "salary_amount", "relocation_type"]
 _KEY = {"vacancy": "vacancy_id", "resume": "resume_id"}
 _TABLE = {"vacancy": "vacancies", "resume": "resumes"}
 _RAW = {"vacancy": RAW_VACANCY_FIELDS, "resume": RAW_RESUME_FIELDS}
@@ -97,12 +96,13 @@ def ingest_paths(
     """Ingest files and directories. A file named directly that cannot be read raises;
     inside a directory, files no reader recognises are reported as skipped."""
     report = IngestReport()
-    named = [Path(p) for p in paths]
-    for top in named:
-        files = expand_paths([top])
-        for path in files:
-            if fmt == "canonical" or (fmt is None and path.is_dir()):
-                continue
+    for top in (Path(p) for p in paths):
+        if fmt == "canonical":
+            from kadry.ingest.canonical import ingest_canonical
+
+            report.files.append(ingest_canonical(store, top))
+            continue
+        for path in expand_paths([top]):
             try:
                 reader = _reader_for(path, fmt, mapping)
             except UnreadableFileError as exc:
@@ -114,10 +114,6 @@ def ingest_paths(
             ingest_items(store, reader.read(path), result, observed_at=observed_at,
                          batch_size=batch_size, on_progress=on_progress)
             report.files.append(result)
-        if fmt == "canonical":
-            from kadry.ingest.canonical import ingest_canonical
-
-            report.files.append(ingest_canonical(store, top))
     return report
 
 
@@ -152,8 +148,6 @@ def ingest_items(
                 if on_progress:
                     on_progress(result.path, result.counts.read)
         result.counts.add(batch.flush())
-    except KadryError:
-        raise
     except (OSError, EOFError) as exc:
         raise UnreadableFileError(result.path, f"read failed: {exc}") from None
     if on_progress:
@@ -214,10 +208,6 @@ class _Batch:
             seen = observed_at or record.get("observed_at") or _latest(row.get("updated_at"), row.get("created_at"))
         row["observed_at"] = seen
         row["archived"] = record.get("archived")
-        row["updated_at"] = row.get("updated_at")
-        row["relocation_type"] = row.get("relocation_type")
-        if kind == "resume":
-            row["salary_amount"] = row.get("salary_amount")
         return row
 
     def flush(self) -> Counts:
