@@ -137,3 +137,13 @@ def test_resume_ids_are_salted_hashes(store):
     assert "abc123secret" not in dump and "Иван" not in dump and "900" not in dump
     key = store.con.execute("SELECT source_key FROM resumes").fetchall()[0][0]
     assert len(key) == 32 and key != "abc123secret"
+
+
+def test_flat_csv_experience_and_schedule_words_become_hh_ids(store, tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text("id,name,company,salary_from,salary_to,currency,experience,schedule,description,key_skills,url\n"
+                    "1,Тестировщик,Телум,160000,,RUR,От 1 года до 3 лет,Удаленная работа,<p>Тесты</p>,SQL,https://x\n"
+                    "2,Аналитик,Телум,,,,Нет опыта,Полный день,,,https://y\n", encoding="utf-8")
+    ingest_paths(store, [path])
+    rows = store.con.execute("SELECT source_id, experience_raw, schedule FROM vacancies ORDER BY source_id").fetchall()
+    assert rows == [("1", "between1And3", "remote"), ("2", "noExperience", "fullDay")]

@@ -18,8 +18,9 @@ from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.sources.base import BadValue, Item, clean_str, open_text, parse_ts, strip_html, to_float
+from kadry.sources.text_values import experience_id_from_text
 
-__all__ = ["HHFlatCSV", "READERS", "EXPERIENCE_TEXT", "SCHEDULE_TEXT"]
+__all__ = ["HHFlatCSV", "READERS", "SCHEDULE_TEXT"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -45,12 +46,6 @@ _ALIASES = {
 _TITLE_NAMES = set(_ALIASES["title"])
 _PLACE_OR_SALARY = set(_ALIASES["region_raw"]) | {"salary_from", "salary_to"}
 
-EXPERIENCE_TEXT = {
-    "нет опыта": "noExperience",
-    "от 1 года до 3 лет": "between1And3",
-    "от 3 до 6 лет": "between3And6",
-    "более 6 лет": "moreThan6",
-}
 SCHEDULE_TEXT = {
     "полный день": "fullDay",
     "сменный график": "shift",
@@ -59,7 +54,6 @@ SCHEDULE_TEXT = {
     "удалённая работа": "remote",
     "вахтовый метод": "flyInFlyOut",
 }
-_EXPERIENCE_IDS = {"noExperience", "between1And3", "between3And6", "moreThan6"}
 _TRUE = {"1", "true", "yes", "да", "t"}
 _FALSE = {"0", "false", "no", "нет", "f"}
 
@@ -94,15 +88,6 @@ def _column_map(header: list[str]) -> dict[str, int]:
 def _bool(value: str | None) -> bool | None:
     text = (value or "").strip().lower()
     return True if text in _TRUE else False if text in _FALSE else None
-
-
-def _experience(value: str | None) -> str | None:
-    text = clean_str(value)
-    if text is None:
-        return None
-    if text in _EXPERIENCE_IDS:
-        return text
-    return EXPERIENCE_TEXT.get(text.lower(), text)
 
 
 def _schedule(value: str | None) -> str | None:
@@ -198,7 +183,7 @@ class HHFlatCSV:
             "salary_currency": clean_str(get("salary_currency")),
             "salary_gross": _bool(get("salary_gross")),
             "salary_period": "month",
-            "experience_raw": _experience(get("experience_raw")),
+            "experience_raw": experience_id_from_text(get("experience_raw")),
             "employment": clean_str(get("employment")),
             "schedule": _schedule(get("schedule")),
             "work_format_raw": [],
