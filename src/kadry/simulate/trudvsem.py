@@ -308,6 +308,14 @@ def simulate_trudvsem(
                                        for i, c, v, d in invitations)),
         }
         files.append({"day": day.isoformat(), "file": name, **counts})
+    first_name = dump_name(first, "043041")
+    _write_dump(out / f"{CATALOGUE_PREFIX}professions" / first_name, "professions", (
+        f"<profession about={quoteattr(f'{_RES}professions/{code}.xml#{code}')}>{_x('name', name)}"
+        f"{_x('category', 'Рабочие' if code.startswith('1') else 'Служащие')}{_x('active', 'true')}</profession>"
+        for code, name in PROFESSIONS))
+    _write_dump(out / f"{CATALOGUE_PREFIX}regions" / first_name, "regions", (
+        f"<region about={quoteattr(f'{_RES}regions/{code}.xml#{code}')}>{_x('code', code)}{_x('name', name)}</region>"
+        for code, name in regs))
     truth = out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     dumped = {f["day"] for f in files}
