@@ -96,10 +96,11 @@ def dataset_of(head: bytes) -> str | None:
 @lru_cache(maxsize=1)
 def _regions() -> dict[str, str]:
     out: dict[str, str] = {}
-    for name in ("region_code.csv", "region_code_short.csv"):
+    for name in ("region_code.csv", "region_code_short.csv", "region_code_extra.csv"):
         with open(RESOURCES / "trudvsem" / name, encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                out[row["region_code"].strip()] = row["region_name"].strip()
+                out.setdefault(row["region_code"].strip(), row["region_name"].strip())
+                out.setdefault(row["region_code"].strip()[:2], row["region_name"].strip())
     return out
 
 
