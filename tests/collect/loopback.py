@@ -94,8 +94,10 @@ class Loopback:
                     body = json.dumps({"errors": [{"type": "captcha_required", "value": "captcha_required",
                                                    "captcha_url": f"{lb.url}/captcha"}]}).encode()
                     return self._send(403, body, "application/json")
-                if path in lb.routes:
-                    status, payload = lb.routes[path](parse_qs(parsed.query), dict(self.headers))
+                route = lb.routes.get(path) or next((fn for prefix, fn in lb.routes.items()
+                                                     if prefix.endswith("/") and path.startswith(prefix)), None)
+                if route is not None:
+                    status, payload = route({**parse_qs(parsed.query), "_path": [path]}, dict(self.headers))
                     return self._send(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
                 if path.endswith("/") and any(p.startswith(path) and p != path for p in lb.files):
                     names = sorted({p[len(path):].split("/")[0] for p in lb.files if p.startswith(path)})

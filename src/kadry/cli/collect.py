@@ -73,6 +73,8 @@ def register(app: typer.Typer) -> None:
         base_url: str = typer.Option("https://api.hh.ru", "--base-url", help="API root."),
         details: bool = typer.Option(True, "--details/--no-details", help="Fetch each vacancy's detail (key skills)."),
         rate: float = typer.Option(5.0, "--rate", min=0.1, help="Requests per second at most."),
+        recheck: bool = typer.Option(False, "--recheck", help="List done days again and confirm the close of "
+                                     "vacancies gone from them through their detail."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the totals line."),
     ) -> None:
         """Search vacancies day by day in windows of at most 2,000 results, fetch details, store them; resumable."""
@@ -86,7 +88,7 @@ def register(app: typer.Typer) -> None:
         last = _day(end) or first
         with Store(db) as store:
             report = collect_hh(store, first, last, token=token, user_agent=user_agent, base_url=base_url,
-                                areas=area or ["113"], roles=role or [], details=details, rate=rate,
+                                areas=area or ["113"], roles=role or [], details=details, rate=rate, recheck=recheck,
                                 say=None if quiet else (lambda m: _console.print(m, highlight=False)))
         typer.echo(f"hh: {report.windows} windows, {report.pages} pages, fetched {report.fetched} vacancies "
                    f"({report.details} details), skipped {report.skipped}, failed {report.failed}, "
