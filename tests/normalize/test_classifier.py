@@ -8,15 +8,23 @@ import numpy as np
 import pytest
 
 from kadry.normalize.classifier import (
-    HELDOUT_PATH, MODEL_PATH, OTHER_ROLE, TIE_MARGIN, VECTORS_PATH, TitleClassifier, char_wb, shipped_metrics,
-    title_key, title_words,
+    HELDOUT_PATH,
+    MODEL_PATH,
+    OTHER_ROLE,
+    TIE_MARGIN,
+    VECTORS_PATH,
+    TitleClassifier,
+    char_wb,
+    shipped_metrics,
+    title_key,
+    title_words,
 )
 from kadry.normalize.occupations import IT_ROLES, roles
 from kadry.normalize.train import Row, evaluate, load_labelled, split_of
 
 #: the figures of the shipped model on the shipped held-out split (titles never trained on);
 #: a retrain that changes them must change these on purpose
-PINNED = {"coverage": 0.0, "top1_covered": 0.0, "top3_covered": 0.0, "isco2_covered": 0.0}
+PINNED = {"coverage": 0.9408, "top1_covered": 0.8024, "top3_covered": 0.8987, "isco2_covered": 0.882}
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +79,8 @@ def test_other_is_never_an_answer(model):
 
 
 def test_named_failures_are_fixed(model):
-    p = {t: x for t, x in zip(titles := ["Project Manager", "Data Engineer", "Руководитель проектов IT", "Data Scientist"],
-                               model.predict(titles))}
+    titles = ["Project Manager", "Data Engineer", "Руководитель проектов IT", "Data Scientist"]
+    p = dict(zip(titles, model.predict(titles)))
     assert p["Project Manager"].role == "107"  # Руководитель проектов, not sales
     assert p["Data Engineer"].role in IT_ROLES and p["Data Engineer"].role != OTHER_ROLE
     assert p["Руководитель проектов IT"].role == "107"

@@ -67,7 +67,7 @@ def test_portal_records_by_title_then_code_then_typical_position():
     assert by_title.method == "title" and by_title.role_id == "21" and by_title.isco2 == role("21").isco2
     # no usable title: the code's crosswalk entry (built from the portal's names by the model)
     by_code = code_occupation("trudvsem", "", "103759")
-    assert by_code.method == "crosswalk" and by_code.role_id == "22"  # Повар
+    assert by_code.method == "crosswalk" and by_code.role_id == "94"  # Повар, пекарь, кондитер
     # neither: the portal's typical-position name
     typ = code_occupation("trudvsem", None, "999999", typical_position="Продавец-консультант")
     assert typ.method == "typical_position" and typ.role_id == "97"
@@ -108,7 +108,12 @@ def test_a_bad_override_is_a_clear_error(tmp_path):
 
 
 def test_crosswalk_covers_every_known_portal_code_and_agrees_with_the_hand_check():
-    from kadry.normalize.occupations import CROSSWALK_PATH, PROFESSIONS_PATH, RES, crosswalk
+    from kadry.normalize.occupations import (
+        CROSSWALK_PATH,
+        PROFESSIONS_PATH,
+        RES,
+        crosswalk,
+    )
 
     codes = {r["code"] for r in csv.DictReader(open(PROFESSIONS_PATH, encoding="utf-8"))}  # noqa: SIM115
     shipped = {r["code"] for r in csv.DictReader(open(CROSSWALK_PATH, encoding="utf-8"))}  # noqa: SIM115

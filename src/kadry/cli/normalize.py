@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -91,7 +90,7 @@ def register(app: typer.Typer) -> None:
         labels: list[Path] = typer.Option([], "--labels", help="Your labelled titles: CSV with title, role_id (hh role id), "
                                           "optional skills. Repeatable."),
         force: bool = typer.Option(False, "--force", help="Replace the model even if the held-out figures drop."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Write the model here instead of replacing the shipped one."),
+        out: Path | None = typer.Option(None, "--out", help="Write the model here instead of replacing the shipped one."),
         quiet: bool = typer.Option(False, "--quiet", help="Print only the held-out figures."),
     ) -> None:
         """Retrain the title classifier from the shared data (KADRY_SHARED_DATA) plus your labelled titles.

@@ -96,7 +96,7 @@ def _morph():
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, tuple[str, ...]]:
-    """English job word -> Russian lemmas it adds (``title_glossary.csv``, edit freely)."""
+    """English job word or two-word phrase -> Russian lemmas it adds (``title_glossary.csv``, edit freely)."""
     out: dict[str, tuple[str, ...]] = {}
     with open(GLOSSARY_PATH, encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
@@ -117,14 +117,15 @@ def _lemma(word: str) -> str:
 
 
 def title_words(title: str | None) -> list[str]:
-    """The title's lemmas in order, English job words followed by their Russian translation."""
+    """The title's lemmas in order, then the Russian words its English job words and phrases add."""
     gl = glossary()
-    out: list[str] = []
-    for w in _WORD.findall(fold(title)):
-        lem = _lemma(w)
-        out.append(lem)
-        out.extend(gl.get(lem, ()))
-    return out
+    lemmas = [_lemma(w) for w in _WORD.findall(fold(title))]
+    extra: list[str] = []
+    for a, b in pairwise(lemmas):
+        extra.extend(gl.get(f"{a} {b}", ()))
+    for w in lemmas:
+        extra.extend(gl.get(w, ()))
+    return lemmas + extra
 
 
 def title_key(title: str | None) -> str:
@@ -265,8 +266,12 @@ class TitleClassifier:
 
     def __init__(self, features: TitleFeatures, coef: np.ndarray, intercept: np.ndarray, classes: list[str], *,
                  temperature: float = 1.0, threshold: float = THRESHOLD, skill_vocab: list[str] | None = None,
-                 skill_coef: np.ndarray | None = None) -> None:
+                 skill_coef: np.ndarray | None = None, calib_x: np.ndarray | None = None,
+                 calib_y: np.ndarray | None = None) -> None:
         self.features = features
+        #: isotonic map of the top probability to the share right (validation side); identity if absent
+        self.calib_x = np.asarray(calib_x if calib_x is not None else [0.0, 1.0], dtype=np.float32)
+        self.calib_y = np.asarray(calib_y if calib_y is not None else [0.0, 1.0], dtype=np.float32)
         self.classes = np.asarray(classes)
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = np.asarray(intercept, dtype=np.float32)
@@ -289,6 +294,7 @@ class TitleClassifier:
             coef_q=np.round(self.coef / scale[:, None]).astype(np.int8), coef_scale=scale, intercept=self.intercept,
             classes=self.classes, temperature=np.float32(self.temperature), threshold=np.float32(self.threshold),
             skill_vocab=np.asarray(self.skill_vocab, dtype=str), skill_coef=self.skill_coef.astype(np.float16),
+            calib_x=self.calib_x, calib_y=self.calib_y,
         )
         _load.cache_clear()
 
@@ -313,8 +319,10 @@ class TitleClassifier:
     def predict(self, titles: list[str], skills: list[str] | None = None, batch: int = 20_000) -> list[Prediction]:
         """Top role, calibrated confidence and top three per title; below the threshold it abstains.
 
-        Skills re-rank only the title's top two when their probabilities are within ``TIE_MARGIN``;
-        the confidence and the abstain decision stay the title's own.
+        The confidence is the title's top probability mapped through the isotonic calibration (the
+        share of validation titles with that probability that were right); the threshold applies to
+        the probability itself. Skills re-rank only the title's top two when their probabilities are
+        within ``TIE_MARGIN``; the confidence and the abstain decision stay the title's own.
         """
         out: list[Prediction] = []
         classes = self.classes
@@ -333,10 +341,11 @@ class TitleClassifier:
                         a, b = top[r, 0], top[r, 1]
                         if s[j, b] > s[j, a]:
                             top[r, 0], top[r, 1] = b, a
-            for k, (row, idx) in enumerate(zip(p, top)):
-                conf = float(row.max())
-                out.append(Prediction(str(classes[idx[0]]), conf, tuple(str(classes[j]) for j in idx),
-                                      abstained=conf < self.threshold))
+            raw = p.max(axis=1)
+            conf = np.interp(raw, self.calib_x, self.calib_y)
+            for k, idx in enumerate(top):
+                out.append(Prediction(str(classes[idx[0]]), float(conf[k]), tuple(str(classes[j]) for j in idx),
+                                      abstained=bool(raw[k] < self.threshold)))
         return out
 
 
@@ -375,7 +384,8 @@ def _load(path: str) -> TitleClassifier:
             coef = z["coef_q"].astype(np.float32) * z["coef_scale"][:, None]
             return TitleClassifier(feats, coef, z["intercept"], z["classes"].tolist(),
                                    temperature=float(z["temperature"]), threshold=float(z["threshold"]),
-                                   skill_vocab=z["skill_vocab"].tolist(), skill_coef=z["skill_coef"].astype(np.float32))
+                                   skill_vocab=z["skill_vocab"].tolist(), skill_coef=z["skill_coef"].astype(np.float32),
+                                   calib_x=z["calib_x"], calib_y=z["calib_y"])
     except KeyError as exc:
         raise ConfigError(f"{p} is not a title model of this version (missing {exc}): run `kadry normalize train`") from None
 

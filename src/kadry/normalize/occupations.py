@@ -119,12 +119,20 @@ class Occupation:
     crosswalk_version: str
 
 
-@lru_cache(maxsize=1)
+_VERSIONED = ("roles.csv", "occupation_crosswalk.csv", "occupation_overrides.csv", "title_role_model.npz",
+              "title_vectors.npz", "title_glossary.csv")
+
+
 def crosswalk_version(base: Path = RES) -> str:
     """A short hash of everything an occupation answer depends on: roles, crosswalk, overrides, model."""
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in (base / n for n in _VERSIONED))
+    return _version(base, stamp)
+
+
+@lru_cache(maxsize=8)
+def _version(base: Path, stamp: tuple) -> str:
     digest = hashlib.sha256()
-    for name in ("roles.csv", "occupation_crosswalk.csv", "occupation_overrides.csv", "title_role_model.npz",
-                 "title_vectors.npz", "title_glossary.csv"):
+    for name in _VERSIONED:
         p = base / name
         digest.update(name.encode())
         digest.update(p.read_bytes() if p.exists() else b"")
@@ -197,7 +205,6 @@ def build_crosswalk(professions: Path = PROFESSIONS_PATH, out: Path | None = CRO
             w.writeheader()
             w.writerows(rows)
         crosswalk.cache_clear()
-        crosswalk_version.cache_clear()
     return rows
 
 
