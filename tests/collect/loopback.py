@@ -15,9 +15,9 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
 
@@ -49,7 +49,7 @@ class Loopback:
     def etag(self, path: str) -> str:
         return '"' + hashlib.sha1(self.files[path]).hexdigest()[:16] + '"'
 
-    def start(self) -> "Loopback":
+    def start(self) -> Loopback:
         self.thread.start()
         return self
 
@@ -78,7 +78,7 @@ class Loopback:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parsed = urlparse(self.path)
                 path = parsed.path
                 with lb.lock:

@@ -72,6 +72,18 @@ def _render(table, indicator: str, console: Console) -> None:
         console.print("no records in this range")
 
 
+def _no_silent_mix(engine, filters: dict, by: str) -> None:
+    """The portal's records (a supply and a demand of their own) are never pooled with another source unasked."""
+    if "source" in filters or "source" in [b.strip() for b in by.split(",")]:
+        return
+    v, r = engine.table("vacancies"), engine.table("resumes")
+    names = set(engine.execute(v.select("source").distinct())["source"].to_pylist())
+    names |= set(engine.execute(r.select("source").distinct())["source"].to_pylist())
+    if "trudvsem" in names and len(names) > 1:
+        raise InputError(f"the store holds several sources ({', '.join(sorted(n for n in names if n))}): pass "
+                         "--source NAME for one index per source, or --by source to set them side by side")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def index(
@@ -90,6 +102,7 @@ def register(app: typer.Typer) -> None:
         window: int = typer.Option(30, "--window", help="Days an update keeps a resume active."),
         vacancy_rule: str = typer.Option("lifetime", "--vacancy-rule", help="End of a vacancy without a close date: lifetime or last_seen."),
         filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE] (repeatable)."),
+        source: str = typer.Option(None, "--source", help="One source only (hh, trudvsem, sim, ...): one index per source."),
         include_duplicates: bool = typer.Option(False, "--include-duplicates", help="Count vacancies marked as duplicates."),
         no_rollups: bool = typer.Option(False, "--no-rollups", help="Only the full combination of --by, no 'all' rows."),
         top: int = typer.Option(None, "--top", help="skills: keep the N most named skills per segment and period."),
@@ -106,9 +119,13 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"unknown engine {engine!r}: use duckdb or spark")
         options = dict(lifetime=lifetime, window=window, vacancy_rule=vacancy_rule, include_duplicates=include_duplicates,
                        rollups=not no_rollups, top=top, basis=basis)
+        chosen = _filters(filters)
+        if source:
+            chosen["source"] = [s.strip() for s in source.split(",") if s.strip()]
         eng = Engine.duckdb(db) if engine == "duckdb" else spark_for_store(db, spark_master)
         try:
-            result = compute(indicator, by=by, period=period, start=start, end=end, filters=_filters(filters), engine=eng, **options)
+            _no_silent_mix(eng, chosen, by)
+            result = compute(indicator, by=by, period=period, start=start, end=end, filters=chosen, engine=eng, **options)
         finally:
             eng.close()
         if fmt == "table" and out is None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 import httpx
 
@@ -31,7 +31,7 @@ from kadry.sources.base import BadValue, Item
 from kadry.sources.hh_json import vacancy_from_hh
 from kadry.store import Store
 
-__all__ = ["HhReport", "collect_hh", "MAX_RESULTS"]
+__all__ = ["MAX_RESULTS", "HhReport", "collect_hh"]
 
 MAX_RESULTS = 2000
 PER_PAGE = 100

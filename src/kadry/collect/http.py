@@ -14,15 +14,15 @@ import gzip
 import json
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import httpx
 
 from kadry.errors import CollectError
 
-__all__ = ["Retry", "get_with_retry", "download", "check_gzip", "RETRY_STATUSES"]
+__all__ = ["RETRY_STATUSES", "Retry", "check_gzip", "download", "get_with_retry"]
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -41,9 +41,10 @@ class Retry:
         return min(self.backoff * (2 ** attempt), self.max_wait)
 
 
-def get_with_retry(client: httpx.Client, url: str, *, retry: Retry = Retry(), sleep: Callable[[float], None] = time.sleep,
+def get_with_retry(client: httpx.Client, url: str, *, retry: Retry | None = None, sleep: Callable[[float], None] = time.sleep,
                    **kwargs) -> httpx.Response:
     """GET with retries on 429, 5xx and connection errors; other statuses are returned as they are."""
+    retry = retry or Retry()
     last: str = ""
     for attempt in range(retry.attempts):
         try:
@@ -84,10 +85,11 @@ def _drop(part: Path) -> None:
     part.with_name(part.name + ".json").unlink(missing_ok=True)
 
 
-def download(client: httpx.Client, url: str, target: Path, *, retry: Retry = Retry(),
+def download(client: httpx.Client, url: str, target: Path, *, retry: Retry | None = None,
              sleep: Callable[[float], None] = time.sleep, expect_gzip: bool = True,
              on_bytes: Callable[[int], None] | None = None) -> Path:
     """Fetch ``url`` to ``target`` (resuming a previous part); raise CollectError if it cannot be had whole."""
+    retry = retry or Retry()
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

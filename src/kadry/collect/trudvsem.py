@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urljoin
 
 import httpx
@@ -26,13 +26,13 @@ from kadry.ingest.snapshots import ingest_snapshot, snapshot_done
 from kadry.sources.trudvsem_xml import DATASETS, snapshot_of
 from kadry.store import Store
 
-__all__ = ["BASE_URL", "Remote", "CollectReport", "list_dataset", "collect_trudvsem", "ORDER"]
+__all__ = ["BASE_URL", "ORDER", "CollectReport", "Remote", "collect_trudvsem", "list_dataset"]
 
 BASE_URL = "https://opendata.trudvsem.ru/oda2Hialoephidohyie1oR6chaem1oN0quiephooleiWei1aiD/"
 PREFIX = "7710538364-"
 #: dictionaries first (records refer to them), then the records, then the links between them
 ORDER = ("professions", "regions", "industries", "vacancy", "cv", "response", "invitation")
-_HREF = re.compile(r"""href\s*=\s*["']?([^"' >]*data-\d{8}T\d{6}[^"' >]*\.gz)""", re.I)
+_HREF = re.compile(r"""href\s*=\s*["']?([^"' >]*data-\d{8}T\d{6}[^"' >]*\.gz)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,10 @@ class CollectReport:
     failures: list[str] = field(default_factory=list)
 
 
-def list_dataset(client: httpx.Client, base_url: str, dataset: str, *, retry: Retry = Retry(),
+def list_dataset(client: httpx.Client, base_url: str, dataset: str, *, retry: Retry | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> list[Remote]:
     """The dated dumps of one dataset, one per day (the day's last), oldest first."""
+    retry = retry or Retry()
     url = urljoin(base_url if base_url.endswith("/") else base_url + "/", f"{PREFIX}{dataset}/")
     response = get_with_retry(client, url, retry=retry, sleep=sleep)
     if response.status_code == 404:
@@ -84,12 +85,13 @@ def collect_trudvsem(
     datasets: tuple[str, ...] | list[str] | None = None,
     since: date | None = None,
     client: httpx.Client | None = None,
-    retry: Retry = Retry(),
+    retry: Retry | None = None,
     keep: bool = False,
     say: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CollectReport:
     """List, fetch and ingest every served dump newer than ``since`` that the store lacks."""
+    retry = retry or Retry()
     chosen = list(datasets) if datasets else [d for d in ORDER if d in ("vacancy", "cv", "response", "invitation",
                                                                        "professions", "regions", "industries")]
     unknown = [d for d in chosen if d not in DATASETS]

@@ -19,17 +19,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 
 from kadry.errors import InputError
 from kadry.ingest.pipeline import resume_key
 from kadry.ingest.validate import validate
-from kadry.schema import CAREER, DICTIONARY, LINK, QUARANTINE, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS, arrow_schema
+from kadry.schema import (
+    CAREER,
+    DICTIONARY,
+    LINK,
+    QUARANTINE,
+    RAW_RESUME_FIELDS,
+    RAW_VACANCY_FIELDS,
+    arrow_schema,
+)
 from kadry.sources.trudvsem_xml import KIND, TrudvsemXML, snapshot_of
 from kadry.store import Store
 

@@ -19,16 +19,16 @@ import csv
 import gzip
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from kadry.config import RESOURCES
 from kadry.errors import InputError
 
-__all__ = ["simulate_trudvsem", "write_cv_dump", "dump_name", "PROFESSIONS", "CATALOGUE_PREFIX"]
+__all__ = ["CATALOGUE_PREFIX", "PROFESSIONS", "dump_name", "simulate_trudvsem", "write_cv_dump"]
 
 CATALOGUE_PREFIX = "7710538364-"
 #: real codes and names of the portal's professions (from its API answers, see tests/fixtures/trudvsem)
@@ -134,10 +134,10 @@ def _cv_xml(c: _Cv, regions: list[tuple[str, str]], day: date, rng: random.Rando
     code, name = PROFESSIONS[c.prof]
     skills = rng.sample(_SKILLS, 3)
     history = "".join(
-        "<workExperience>" + _x("companyName", f"ООО Ромашка {i}") + _x("jobTitle", title)
+        ("<workExperience>" + _x("companyName", f"ООО Ромашка {i}") + _x("jobTitle", title)
         + (_ref("profession", "professions", PROFESSIONS[p][0]) if p >= 0 else "")
         + _x("dateFrom", start.isoformat()) + _x("dateTo", end.isoformat() if end else None)
-        + _x("demands", "Вёл учёт, звонить +7 900 111-22-33") + _x("achievements", "Лучший сотрудник") + "</workExperience>"
+        + _x("demands", "Вёл учёт, звонить +7 900 111-22-33") + _x("achievements", "Лучший сотрудник") + "</workExperience>")
         for i, (title, p, start, end) in enumerate(c.history)
     )
     created_tag, publish_tag, skills_tag = (("creationDate", "publishDate", "skills") if c.gen == 1
@@ -164,8 +164,8 @@ def _cv_xml(c: _Cv, regions: list[tuple[str, str]], day: date, rng: random.Rando
         f"<innerInfo>{_x('dateModify', (c.modified or c.created).isoformat())}{_x('deleted', 'false')}"
         f"{_x('status', 'Активен')}</innerInfo>",
         f"<workExperienceList>{history}</workExperienceList>",
-        "<educationList><educationType>" + _x("legalName", "Колледж №1") + _x("graduateYear", c.born + 20)
-        + "</educationType></educationList>",
+        ("<educationList><educationType>" + _x("legalName", "Колледж №1") + _x("graduateYear", c.born + 20)
+         + "</educationType></educationList>"),
         _x("simulated", "true"),
         "</cv>",
     ]
@@ -361,12 +361,10 @@ def write_cv_dump(path: str | Path, target_bytes: int, *, seed: int = 0, day: st
     rng = random.Random(seed)
     regs = _regions(10)
     the_day = date.fromisoformat(day)
-    opener: IO[str]
     path.parent.mkdir(parents=True, exist_ok=True)
-    opener = gzip.open(path, "wt", encoding="utf-8") if gzip_output else open(path, "w", encoding="utf-8")  # type: ignore[assignment]
     n = 0
     written = 0
-    with opener as f:
+    with (gzip.open(path, "wt", encoding="utf-8") if gzip_output else path.open("w", encoding="utf-8")) as f:
         head = '<?xml version="1.0" encoding="UTF-8"?><cvs>'
         f.write(head)
         written += len(head)

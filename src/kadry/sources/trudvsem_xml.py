@@ -22,27 +22,36 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from kadry.config import RESOURCES
 from kadry.errors import UnreadableFileError
 from kadry.schema import age_band, experience_band
-from kadry.sources.base import BadValue, Item, clean_str, open_binary, parse_ts, strip_html, to_float
+from kadry.sources.base import (
+    BadValue,
+    Item,
+    clean_str,
+    open_binary,
+    parse_ts,
+    strip_html,
+    to_float,
+)
 from kadry.sources.records import blank_resume, blank_vacancy
 from kadry.sources.text_values import employment_ids, parse_gender, schedule_ids
 
 __all__ = [
     "DATASETS",
+    "READERS",
     "RECORD_TAGS",
     "TrudvsemXML",
-    "snapshot_of",
     "dataset_of",
     "region_name",
     "skill_terms",
-    "READERS",
+    "snapshot_of",
 ]
 
 SOURCE = "trudvsem"
@@ -364,7 +373,7 @@ def resume_from_xml(d: dict[str, object], snapshot: datetime | None) -> dict:
     if years is not None:
         if years < 0:
             raise BadValue(f"negative experience: {years:g}")
-        record["experience_months"] = int(round(years * 12))
+        record["experience_months"] = round(years * 12)
     record["age_band"] = _age_band(_pick(d, "birthday", "birthdate", "birthyear"), snapshot)
     record["gender"] = parse_gender(_text(_pick(d, "gender")))
     terms = skill_terms(_text(_pick(d, "skills", "professionalskills")))
