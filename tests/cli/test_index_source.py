@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -32,9 +34,7 @@ def test_index_per_source(tmp_path, monkeypatch):
     one = _kadry("index", "--source", "trudvsem", "--by", "profession", "--from", "2024-03-26", "--to", "2024-03-27",
                  "--period", "day", "--db", str(db), "-f", "csv", "--no-rollups")
     assert one.returncode == 0, one.stderr
-    lines = one.stdout.strip().splitlines()
-    header = lines[0].split(",")
-    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
+    rows = list(csv.DictReader(io.StringIO(one.stdout)))
     with Store(db) as store:
         want = store.con.execute("SELECT count(*) FROM vacancies WHERE source = 'trudvsem' AND first_seen::DATE <= "
                                  "'2024-03-26' AND activity_end::DATE >= '2024-03-26'").fetchall()[0][0]

@@ -108,17 +108,35 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", help="table or json."),
         out: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON report here."),
         config: Optional[Path] = typer.Option(None, "--config", help="TOML match config."),
+        labels: Optional[str] = typer.Option(None, "--labels", help="responses: relevant = the vacancies each CV "
+                                             "applied to (trudvsem response dumps in the store)."),
+        db: Optional[Path] = typer.Option(None, "--db", help="Store file (with --labels)."),
     ) -> None:
         """Ranking quality (precision@10, nDCG@10) vs a plain TF-IDF baseline, and the fairness check."""
         from kadry.errors import InputError
         from kadry.match.config import load_config
-        from kadry.match.evaluate import evaluate_all, evaluate_simulated
+        from kadry.match.evaluate import evaluate_all, evaluate_responses, evaluate_simulated
 
         if fmt not in ("table", "json"):
             raise InputError(f"--format must be table or json, not {fmt!r}")
         cfg = load_config(config)
         if data is not None and not data.is_dir():
             raise InputError(f"--data {data} is not a folder")
+        if labels is not None:
+            if labels != "responses":
+                raise InputError(f"--labels {labels!r}: use responses")
+            from kadry.store import Store
+
+            with Store(db, read_only=True) as store:
+                report = {"responses": evaluate_responses(store, config=cfg)}
+            if report["responses"]["resumes"] == 0:
+                raise InputError("no CV with responses in the store: collect or ingest the trudvsem response dumps")
+            text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+            if fmt == "json":
+                typer.echo(text)
+            else:
+                _print_report(report)
+            return
         report = evaluate_all(data, config=cfg, per_role=per_role, seed=seed)
         if simulated is not None:
             report["simulated"] = evaluate_simulated(simulated, config=cfg, seed=seed)

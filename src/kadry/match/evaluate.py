@@ -357,3 +357,43 @@ def _fairness_by_role(vacancies: list[dict], resumes: list[dict], *, k: int, con
                      "p_value": _permutation_p([x["score"] for x in sub], [x[attr] for x in sub],
                                                [x["stratum"] for x in sub], 1000, seed) if len(table) > 1 else None}
     return out
+
+
+def evaluate_responses(store: Store, *, k: int = 10, config: MatchConfig | None = None, max_queries: int = 300) -> dict:
+    """Who applied where: each CV with responses ranks the portal's vacancies; relevant = the ones it applied to.
+
+    Labels are the ``links`` of kind response (trudvsem dumps). Both rankers see the same pool
+    (every trudvsem vacancy) and the CV's title, skills, salary and experience, never its links.
+    """
+    from kadry.schema import experience_band
+
+    con = store.con
+    v = con.execute("SELECT vacancy_id, title, role_id, skills_raw, experience_raw, salary_from, salary_to, simulated "
+                    "FROM vacancies WHERE source = 'trudvsem' ORDER BY vacancy_id").fetchall()
+    vacancies = [{"vacancy_id": x[0], "title": x[1], "role_id": x[2], "skills": list(x[3] or []) or None,
+                  "experience": x[4], "salary_rub_from": x[5], "salary_rub_to": x[6], "simulated": bool(x[7])} for x in v]
+    labels: dict[str, set[str]] = defaultdict(set)
+    pool = {x["vacancy_id"] for x in vacancies}
+    for rid, vid in con.execute("SELECT resume_id, vacancy_id FROM links WHERE kind = 'response'").fetchall():
+        if vid in pool:
+            labels[rid].add(vid)
+    r = con.execute("SELECT resume_id, title, role_id, skills_raw, experience_months, salary_amount, simulated "
+                    "FROM resumes WHERE source = 'trudvsem' ORDER BY resume_id").fetchall()
+    resumes = [{"resume_id": x[0], "title": x[1], "role_id": x[2], "skills": list(x[3] or []) or None,
+                "experience": experience_band(x[4]), "salary_rub": x[5], "simulated": bool(x[6])}
+               for x in r if x[0] in labels][:max_queries]
+    if not resumes or not vacancies:
+        return {"pool": len(vacancies), "resumes": 0, "ours": _metrics([], [], k), "baseline_tfidf": _metrics([], [], k)}
+    queries = [{f: q.get(f) for f in RESUME_FIELDS} for q in resumes]
+    with _pool_store(vacancies) as pool_store:
+        ours = _ours_rank(Matcher(pool_store, config or MatchConfig()), queries, k, [None] * len(queries))
+    base = _baseline_rank(vacancies, resumes, k, [None] * len(queries))
+    want = [labels[q["resume_id"]] for q in resumes]
+
+    def rel(ranked):
+        return [[i in w for i in ids] for ids, w in zip(ranked, want)]
+
+    avail = [len(w) for w in want]
+    return {"pool": len(vacancies), "resumes": len(resumes), "labels": "responses (who applied where)",
+            "simulated": any(q["simulated"] for q in resumes),
+            "ours": _metrics(rel(ours), avail, k), "baseline_tfidf": _metrics(rel(base), avail, k)}
