@@ -35,7 +35,7 @@ import yaml
 
 from kadry.errors import MappingError, UnreadableFileError
 from kadry.schema import RESUME, VACANCY, age_band
-from kadry.sources.base import BadValue, Item, clean_str, head_bytes, parse_ts, to_float
+from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, head_bytes, parse_ts, to_float
 from kadry.sources.csvstream import iter_rows, read_header
 from kadry.sources.jsonstream import JsonBad, iter_json_objects
 from kadry.sources.records import RESUME_RECORD_FIELDS, VACANCY_RECORD_FIELDS, blank_resume, blank_vacancy, content_id
@@ -203,7 +203,7 @@ def _lookup(row: dict, column: str) -> object:
     return value
 
 
-class MappedReader:
+class MappedReader(BaseReader):
     """CSV / JSON lines / Parquet through a mapping file (``--format mapped --mapping m.toml``)."""
 
     name = "mapped"
@@ -217,9 +217,11 @@ class MappedReader:
     def kind(self) -> str:
         return self.mapping.kind if self.mapping else "vacancy"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        """Only a file with a sidecar mapping (``<file>.mapping.toml``) is recognised."""
-        return sidecar_mapping(path) is not None
+    def score(self, head: Head) -> Score:
+        """Only a file with a sidecar mapping (``<file>.mapping.toml``) is claimed, and then for sure."""
+        if sidecar_mapping(head.path) is None:
+            return NO
+        return Score(1.0, self.kind, "a sidecar mapping file")
 
     def read(self, path: Path) -> Iterator[Item]:
         mapping = self.mapping
