@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadry.errors import UnreadableFileError
-from kadry.ingest.pipeline import Counts, FileResult, _log, refresh_lifecycle_sql
+from kadry.ingest.pipeline import Counts, FileResult
 from kadry.ingest.validate import KNOWN_CURRENCIES
 from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS
 from kadry.store import Store
+from kadry.store.writes import log_file, refresh_lifecycle_sql, transaction
 
 __all__ = ["ingest_canonical"]
 
@@ -54,8 +55,7 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
     result = FileResult(str(root.resolve()), "canonical")
     con = store.con
     found = False
-    con.begin()
-    try:
+    with transaction(con, store.path):
         for table, (kind, key, raw) in _PARTS.items():
             pattern = _glob(root, table)
             if pattern is None or kind not in kinds:
@@ -75,13 +75,17 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
                 "WHERE q.source_file = s._file AND q.position = s._pos)", [kind])
             bad = con.execute("SELECT count(*) FROM _cin WHERE _reason IS NOT NULL").fetchall()[0][0]
             before = store.count(table)
+            dups, known = con.execute(
+                f"SELECT (SELECT count(*) - count(DISTINCT {key}) FROM _cin WHERE _reason IS NULL), "
+                f"(SELECT count(*) FROM (SELECT DISTINCT {key} FROM _cin WHERE _reason IS NULL) s "
+                f" WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key}))").fetchall()[0]
             con.execute(
                 f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
                 f"  SELECT *, row_number() OVER (PARTITION BY {key}) AS _k FROM _cin WHERE _reason IS NULL) s "
                 f"WHERE _k = 1 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
             )
             stored = store.count(table) - before
-            result.counts.add(Counts(read=n, stored=stored, merged=n - bad - stored, quarantined=bad))
+            result.counts.add(Counts(read=n, stored=stored, merged=dups + known, quarantined=bad))
             con.execute("DROP TABLE _cin")
         pattern = _glob(root, "observations")
         if pattern is not None:
@@ -95,11 +99,9 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
             )
             for kind in kinds:
                 con.execute(refresh_lifecycle_sql(kind))
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        if found:
+            c = result.counts
+            log_file(con, result.path, result.format, (c.read, c.stored, c.merged, c.quarantined))
     if not found:
         raise UnreadableFileError(root, "no vacancies/ or resumes/ Parquet files inside")
-    _log(store, result)
     return result
