@@ -156,10 +156,18 @@ def _reader_for(path: Path, fmt: str | None, mapping: str | Path | None):  # typ
         check_regular(path)
         return MappedReader(Path(mapping))
     if fmt:
+        from kadry.sources.base import Head
+        from kadry.sources.people import person_evidence
         from kadry.sources.textio import check_regular
 
         check_regular(path)
-        return get_reader(fmt)
+        reader = get_reader(fmt)
+        people = person_evidence(Head.of(path)) if reader.kind == "vacancy" else None
+        if people:
+            # --format names the shape, not the content: a file about people is still not vacancies
+            raise UnreadableFileError(path, f"looks like a file about people ({people}), not vacancies: not read "
+                                            f"as {fmt}; read resumes with a mapping of kind = \"resume\"")
+        return reader
     return detect(path)
 
 

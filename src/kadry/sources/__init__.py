@@ -36,7 +36,8 @@ def readers() -> list[Reader]:
 
 
 def reader_names() -> list[str]:
-    return [r.name for r in readers()] + ["mapped", "canonical"]
+    names = [r.name for r in readers()] + ["mapped", "canonical"]
+    return list(dict.fromkeys(names))
 
 
 def get_reader(name: str) -> Reader:

@@ -97,7 +97,7 @@ def first_objects(head: bytes, n: int = 20) -> list[object]:
         try:
             obj = json.loads(text)
         except ValueError:
-            return _partial_page(text, n)
+            return _partial_page(text, n) or _partial_object(text)
         if isinstance(obj, dict) and isinstance(obj.get("items"), list) and "id" not in obj:
             return list(obj["items"][:n])
         return [obj]
@@ -112,6 +112,29 @@ def first_objects(head: bytes, n: int = 20) -> list[object]:
             break
         out.append(obj)
     return out
+
+
+def _partial_object(text: str) -> list[object]:
+    """The keys (two levels deep) and leading scalars of one object longer than the head."""
+    import io
+
+    root: dict = {}
+    try:
+        for prefix, event, value in ijson.parse(io.BytesIO(text.encode("utf-8"))):
+            parts = prefix.split(".") if prefix else []
+            if len(parts) > 2 or "item" in parts:
+                continue
+            if event == "map_key" and len(parts) <= 1:
+                target = root if not parts else root.setdefault(parts[0], {})
+                if isinstance(target, dict):
+                    target.setdefault(value, None)
+            elif event in ("string", "number", "boolean") and len(parts) in (1, 2):
+                target = root if len(parts) == 1 else root.get(parts[0])
+                if isinstance(target, dict):
+                    target[parts[-1]] = value
+    except (ijson.JSONError, ValueError):
+        pass
+    return [root] if root else []
 
 
 def _partial_page(text: str, n: int) -> list[object]:

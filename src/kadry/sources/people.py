@@ -25,8 +25,9 @@ TITLE_PLACEHOLDER = "[скрыто: имя человека]"
 _LEGAL = re.compile(r"^(?:ИП|И\.\s?П\.|ФЛП|ФОП|СПД|индивидуальный предприниматель|фізична особа[- ]підприємець)\s+",
                     re.IGNORECASE)
 _INITIALS = re.compile(r"^(?:[А-ЯЁІЇЄҐA-Z]\.\s?){1,2}$")
-_WORD = re.compile(r"^[А-ЯЁІЇЄҐ][а-яёіїєґ'’-]+$")
+_WORD = re.compile(r"^[А-ЯЁІЇЄҐ][а-яёіїєґ'’-]+$|^[А-ЯЁІЇЄҐ][а-яёіїєґ]+-[А-ЯЁІЇЄҐ][а-яёіїєґ]+$")
 _PERSON_TAGS = {"Name", "Surn", "Patr"}
+_PATRONYMIC = re.compile(r"(вич|вна|чна|ична|оглы|оғлы|кызы|қызы|ович|івна|ївна)$", re.I)
 
 #: header names that only a file about people has (contacts alone are not enough: vacancies carry them)
 PERSON_COLUMNS = {
@@ -73,6 +74,10 @@ def _classify(text: str) -> tuple[bool, bool]:
     initials = len(tokens) - len(words)
     if not words or not all(_WORD.match(w) for w in words):
         return False, legal
+    if legal:
+        return True, legal  # an ИП is by law a natural person: its name is a person's name
+    if len(words) >= 2 and _PATRONYMIC.search(words[-1]):
+        return True, legal  # "... Гокум Оглы", "... Иванович": a patronymic the dictionary may lack
     kinds = [_word_kind(w) for w in words]
     if any(k is None for k in kinds):
         return False, legal
