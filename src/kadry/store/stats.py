@@ -41,4 +41,7 @@ def store_stats(store: Store, *, unmapped_limit: int = 15) -> dict:
             UNION ALL SELECT region_raw FROM resumes WHERE region_status = 'unmapped')
         GROUP BY ALL ORDER BY records DESC, region_raw LIMIT {int(unmapped_limit)}""")
     out["files"] = con.execute("SELECT count(*) FROM ingest_log").fetchall()[0][0]
+    out["names_hidden"] = con.execute("SELECT coalesce(sum(names_hidden), 0) FROM ingest_log").fetchall()[0][0]
+    out["fields_quarantined"] = con.execute("SELECT count(*) FROM quarantine_fields").fetchall()[0][0]
+    out["failed_files"] = _rows(con, "SELECT source_file, detail FROM ingest_log WHERE status = 'failed' ORDER BY 1")
     return out
