@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -273,7 +274,7 @@ class _Batch:
         self._scrub(item.kind, record)
         for name, why in item.field_issues or ():
             self.field_quarantine.append({"source_file": self.source_file, "position": item.position,
-                                          "kind": item.kind, "field": name, "reason": why})
+                                          "kind": item.kind, "field": name, "reason": _safe(item.kind, why)})
             self.fields_quarantined += 1
         reason = validate(item.kind, record)
         if reason:
@@ -303,7 +304,7 @@ class _Batch:
 
     def _bad(self, position: int, kind: str, reason: str, excerpt: object) -> None:
         self.quarantine.append({"source_file": self.source_file, "position": position, "kind": kind,
-                                "reason": reason, "excerpt": None if kind == "resume" or excerpt is None else str(excerpt)[:200]})
+                                "reason": _safe(kind, reason), "excerpt": None if kind == "resume" or excerpt is None else str(excerpt)[:200]})
 
     def _canonical(self, kind: str, record: dict, observed_at: datetime | None) -> dict:
         row = {name: record.get(name) for name in _RAW[kind]}
@@ -345,6 +346,18 @@ class _Batch:
             insert_field_quarantine(con, self.field_quarantine)
         self._reset()
         return counts
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _safe(kind: str, reason: str) -> str:
+    """A quarantine reason without personal values: for resumes, quoted values and numbers
+    (an exact age, a salary) are replaced, so the reason says what was wrong, not what it was."""
+    if kind != "resume":
+        return reason
+    return _DIGITS.sub("N", _QUOTED.sub("'…'", reason))
 
 
 def _later(a: datetime | None, b: datetime | None) -> bool:
