@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings

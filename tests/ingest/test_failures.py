@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def _kadry(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, KADRY_SALT="failure-test-salt-0123456789", COLUMNS="300")
-    return subprocess.run([sys.executable, "-m", "kadry", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "kadry", *args], check=False, capture_output=True, text=True, env=env, timeout=300)
 
 
 def _jsonl(n: int) -> bytes:
@@ -76,7 +76,7 @@ def test_folder_of_unrecognised_files_exits_non_zero_with_whole_reasons(tmp_path
 
 def _tmpfs(path: Path, size: str) -> bool:
     path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=False, capture_output=True)
     return done.returncode == 0
 
 
@@ -92,7 +92,7 @@ def test_disk_full_says_no_space_and_stores_nothing_half(tmp_path):
         assert "no space left on device" in out.stderr and "cannot rollback" not in out.stderr
         assert out.stderr.count("\n") == 1
     finally:
-        subprocess.run(["umount", str(disk)])
+        subprocess.run(["umount", str(disk)], check=False)
 
 
 def test_read_only_store_names_the_cause(tmp_path):
@@ -106,7 +106,7 @@ def test_read_only_store_names_the_cause(tmp_path):
         out = _kadry("ingest", "--db", str(disk / "k.duckdb"), str(FIXTURES / "quoted_titles.csv"))
         assert out.returncode == 1 and "read-only" in out.stderr.lower() and out.stderr.count("\n") == 1, out.stderr
     finally:
-        subprocess.run(["umount", str(disk)])
+        subprocess.run(["umount", str(disk)], check=False)
 
 
 def test_file_size_limit_is_named(tmp_path):
@@ -116,7 +116,7 @@ def test_file_size_limit_is_named(tmp_path):
             "resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000)); "
             "sys.argv = ['kadry', 'ingest', '--quiet', '--db', sys.argv[1], sys.argv[2]]; "
             "from kadry.cli import main; main()")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "k.duckdb"), str(src)], capture_output=True,
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "k.duckdb"), str(src)], check=False, capture_output=True,
                          text=True, timeout=300, env=dict(os.environ, KADRY_SALT="failure-test-salt-0123456789"))
     assert out.returncode == 1, out.stderr
     assert "file size limit" in out.stderr or "no space" in out.stderr or "too large" in out.stderr.lower(), out.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadry.ingest import ingest_paths
-from kadry.sources.people import is_person_name, scrub_person, EMPLOYER_PLACEHOLDER
+from kadry.sources.people import EMPLOYER_PLACEHOLDER, is_person_name, scrub_person
 from kadry.store.stats import store_stats
 
 FIXTURES = Path(__file__).parent / "fixtures"

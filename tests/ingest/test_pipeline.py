@@ -8,8 +8,6 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-
 from kadry.ingest import ingest_paths
 from kadry.store import Store
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kadry.errors import UnreadableFileError
 from kadry.ingest.pipeline import Counts, FileResult
-from kadry.ingest.validate import KNOWN_CURRENCIES
+from kadry.ingest.rules import reason_sql
 from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS
 from kadry.store import Store
 from kadry.store.writes import log_file, refresh_lifecycle_sql, transaction
@@ -32,19 +32,7 @@ def _glob(root: Path, name: str) -> str | None:
 
 
 def _reason_sql(kind: str) -> str:
-    currencies = ", ".join(f"'{c}'" for c in sorted(KNOWN_CURRENCIES))
-    ident = "source_id" if kind == "vacancy" else "source_key"
-    checks = [
-        (f"{ident} IS NULL OR {ident} = ''", "'missing id'"),
-        ("salary_currency IS NOT NULL AND upper(salary_currency) NOT IN (" + currencies + ")",
-         "'unknown currency: ' || salary_currency"),
-    ]
-    if kind == "vacancy":
-        checks.insert(1, ("title IS NULL OR title = ''", "'missing title'"))
-        checks.append(("salary_from < 0 OR salary_to < 0", "'negative salary'"))
-    else:
-        checks.append(("salary_amount < 0", "'negative salary'"))
-    return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
+    return reason_sql(kind, "source_id" if kind == "vacancy" else "source_key")
 
 
 def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacancy", "resume")) -> FileResult:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from kadry.ingest.pipeline import _Batch, _reader_for
 from kadry.sources.textio import pop_notes
+from kadry.store.connect import scratch
 
 __all__ = ["DryRun", "dry_run", "print_dry_run"]
 
@@ -47,14 +48,18 @@ def dry_run(path: Path | str, fmt: str | None = None, *, mapping: Path | str | N
         if out.read >= scan:
             break
         out.read += 1
-        before_q, before_f = len(batch.quarantine), len(batch.field_quarantine)
         batch.add(item, None)
-        for q in batch.quarantine[before_q:]:
-            out.reasons[q["reason"]] += 1
-            if len(out.quarantined) < limit:
-                out.quarantined.append((q["position"], q["reason"]))
-        for f in batch.field_quarantine[before_f:]:
-            out.fields[f"{f['field']}: {f['reason']}"] += 1
+    con = scratch()
+    try:
+        batch.check(con)
+    finally:
+        con.close()
+    for q in batch.quarantine:
+        out.reasons[q["reason"]] += 1
+        if len(out.quarantined) < limit:
+            out.quarantined.append((q["position"], q["reason"]))
+    for f in batch.field_quarantine:
+        out.fields[f"{f['field']}: {f['reason']}"] += 1
     shown = 0
     for kind in ("vacancy", "resume"):
         for row in batch.records[kind].values():

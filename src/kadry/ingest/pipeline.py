@@ -19,8 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import pyarrow as pa
+
 from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
-from kadry.ingest.validate import validate
+from kadry.ingest.rules import CHECK_COLUMNS, reason_sql
 from kadry.schema import RAW_OBSERVATION_FIELDS
 from kadry.sources import Item, detect, expand_paths, get_reader
 from kadry.sources.people import EMPLOYER_PLACEHOLDER, TITLE_PLACEHOLDER, scrub_person
@@ -38,8 +40,7 @@ from kadry.store.writes import (
     upsert_records,
 )
 
-__all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "ingest_file", "resume_key",
-           "prepare_items"]
+__all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "ingest_file", "resume_key"]
 
 _KEY = KEY
 _RAW = RAW
@@ -256,6 +257,7 @@ class _Batch:
         self._reset()
 
     def _reset(self) -> None:
+        self.candidates: dict[str, list[tuple[int, dict, dict]]] = {"vacancy": [], "resume": []}
         self.records: dict[str, dict[str, dict]] = {"vacancy": {}, "resume": {}}
         self.n_records = {"vacancy": 0, "resume": 0}
         self.observations: dict[tuple, dict] = {}
@@ -276,19 +278,43 @@ class _Batch:
             self.field_quarantine.append({"source_file": self.source_file, "position": item.position,
                                           "kind": item.kind, "field": name, "reason": _safe(item.kind, why)})
             self.fields_quarantined += 1
-        reason = validate(item.kind, record)
-        if reason:
-            self._bad(item.position, item.kind, reason, None if item.kind == "resume" else record.get("title"))
-            return
-        row = self._canonical(item.kind, record, observed_at)
-        key = row[_KEY[item.kind]]
-        self.n_records[item.kind] += 1
-        seen = self.records[item.kind].get(key)
-        if seen is None or _later(row["observed_at"], seen["observed_at"]):
-            self.records[item.kind][key] = row
-        obs = {name: row.get(name) for name in RAW_OBSERVATION_FIELDS}
-        obs.update(kind=item.kind, record_id=key, source_file=self.source_file)
-        self.observations[(item.kind, key, row["observed_at"])] = obs
+        self.candidates[item.kind].append((item.position, record, self._canonical(item.kind, record, observed_at)))
+
+    def check(self, con) -> None:  # type: ignore[no-untyped-def]
+        """Run the one SQL rule set over the batch's candidates; keep the winners, quarantine the rest."""
+        for kind, candidates in self.candidates.items():
+            if not candidates:
+                continue
+            columns = {name: [rec.get(name) for _, rec, _ in candidates] for name in CHECK_COLUMNS[kind]}
+            for name in ("source_id", "title"):
+                if name in columns:
+                    columns[name] = [None if v is None else str(v) for v in columns[name]]
+            for name in ("salary_from", "salary_to", "salary_amount", "experience_months"):
+                if name in columns:
+                    columns[name] = pa.array(columns[name], pa.float64())
+            if "salary_currency" in columns:
+                columns["salary_currency"] = [None if v is None else str(v) for v in columns["salary_currency"]]
+            table = pa.table({"_i": pa.array(range(len(candidates)), pa.int64()), **columns})
+            con.register("_chk", table)
+            try:
+                bad = dict(con.execute(f"SELECT _i, r FROM (SELECT _i, {reason_sql(kind)} AS r FROM _chk) "
+                                       "WHERE r IS NOT NULL").fetchall())
+            finally:
+                con.unregister("_chk")
+            for i, (position, record, row) in enumerate(candidates):
+                reason = bad.get(i)
+                if reason is not None:
+                    self._bad(position, kind, reason, None if kind == "resume" else record.get("title"))
+                    continue
+                key = row[_KEY[kind]]
+                self.n_records[kind] += 1
+                seen = self.records[kind].get(key)
+                if seen is None or _later(row["observed_at"], seen["observed_at"]):
+                    self.records[kind][key] = row
+                obs = {name: row.get(name) for name in RAW_OBSERVATION_FIELDS}
+                obs.update(kind=kind, record_id=key, source_file=self.source_file)
+                self.observations[(kind, key, row["observed_at"])] = obs
+            candidates.clear()
 
     def _scrub(self, kind: str, record: dict) -> None:
         """Person names never reach the store: employer and title get a placeholder."""
@@ -315,7 +341,8 @@ class _Batch:
             row["salary_amount"] = row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
         else:
             # the raw id never reaches the store: only its salted hash does
-            row["source_key"] = resume_key(self.salt, row["source"], str(record["source_id"]))
+            ident = record.get("source_id")
+            row["source_key"] = None if ident in (None, "") else resume_key(self.salt, row["source"], str(ident))
             row["resume_id"] = f"{row['source']}:{row['source_key']}"
             seen = observed_at or record.get("observed_at") or _latest(row.get("updated_at"), row.get("created_at"))
         row["observed_at"] = seen
@@ -324,10 +351,11 @@ class _Batch:
 
     def flush(self) -> Counts:
         """Write the batch inside the caller's transaction; merged is counted, not a remainder."""
-        counts = Counts(read=self.size, quarantined=len(self.quarantine))
         if self.size == 0:
-            return counts
+            return Counts()
         con = self.store.con  # type: ignore[union-attr]
+        self.check(con)
+        counts = Counts(read=self.size, quarantined=len(self.quarantine))
         for kind in ("vacancy", "resume"):
             rows = list(self.records[kind].values())
             if rows:

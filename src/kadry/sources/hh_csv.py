@@ -110,7 +110,7 @@ class HHFlatCSV(BaseReader):
     kind = "vacancy"
 
     def score(self, head: Head) -> Score:
-        from kadry.ingest.validate import KNOWN_CURRENCIES
+        from kadry.ingest.rules import KNOWN_CURRENCIES
 
         if head.is_json or not head.header:
             return NO

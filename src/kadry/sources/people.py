@@ -16,8 +16,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["is_person_name", "scrub_person", "person_evidence", "EMPLOYER_PLACEHOLDER", "TITLE_PLACEHOLDER",
-           "PERSON_COLUMNS"]
+__all__ = [
+    "EMPLOYER_PLACEHOLDER",
+    "PERSON_COLUMNS",
+    "TITLE_PLACEHOLDER",
+    "is_person_name",
+    "person_evidence",
+    "scrub_person",
+]
 
 EMPLOYER_PLACEHOLDER = "[частное лицо]"
 TITLE_PLACEHOLDER = "[скрыто: имя человека]"
@@ -27,7 +33,7 @@ _LEGAL = re.compile(r"^(?:ИП|И\.\s?П\.|ФЛП|ФОП|СПД|индивиду
 _INITIALS = re.compile(r"^(?:[А-ЯЁІЇЄҐA-Z]\.\s?){1,2}$")
 _WORD = re.compile(r"^[А-ЯЁІЇЄҐ][а-яёіїєґ'’-]+$|^[А-ЯЁІЇЄҐ][а-яёіїєґ]+-[А-ЯЁІЇЄҐ][а-яёіїєґ]+$")
 _PERSON_TAGS = {"Name", "Surn", "Patr"}
-_PATRONYMIC = re.compile(r"(вич|вна|чна|ична|оглы|оғлы|кызы|қызы|ович|івна|ївна)$", re.I)
+_PATRONYMIC = re.compile(r"(вич|вна|чна|ична|оглы|оғлы|кызы|қызы|ович|івна|ївна)$", re.IGNORECASE)
 
 #: header names that only a file about people has (contacts alone are not enough: vacancies carry them)
 PERSON_COLUMNS = {

@@ -20,8 +20,17 @@ from typing import IO
 
 from kadry.errors import UnreadableFileError
 
-__all__ = ["FileNotes", "notes_for", "pop_notes", "check_regular", "open_binary", "open_text", "sniff_encoding",
-           "head_bytes", "head_text"]
+__all__ = [
+    "FileNotes",
+    "check_regular",
+    "head_bytes",
+    "head_text",
+    "notes_for",
+    "open_binary",
+    "open_text",
+    "pop_notes",
+    "sniff_encoding",
+]
 
 _CYRILLIC = ["cp1251", "koi8_r", "cp866", "koi8_u"]
 
@@ -111,7 +120,7 @@ def open_binary(path: Path, *, raw: bool = False) -> IO[bytes]:
     path = Path(path)
     check_regular(path)
     try:
-        f: IO[bytes] = open(path, "rb")
+        f: IO[bytes] = open(path, "rb")  # noqa: SIM115 - returned open, closed by the caller
     except OSError as exc:
         raise UnreadableFileError(path, exc.strerror or str(exc)) from None
     magic = f.read(2)
@@ -124,7 +133,7 @@ def open_binary(path: Path, *, raw: bool = False) -> IO[bytes]:
 
 
 def _utf16(head: bytes) -> str | None:
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = head[:4096]
     if len(sample) >= 8:

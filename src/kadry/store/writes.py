@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pyarrow as pa
@@ -36,9 +36,21 @@ from kadry.schema import (
     arrow_schema,
 )
 
-__all__ = ["TABLE", "KEY", "RAW", "transaction", "write_cause", "upsert_records", "insert_observations",
-           "refresh_lifecycle_sql", "refresh_lifecycle", "insert_quarantine", "insert_field_quarantine", "log_file",
-           "staging_schema"]
+__all__ = [
+    "KEY",
+    "RAW",
+    "TABLE",
+    "insert_field_quarantine",
+    "insert_observations",
+    "insert_quarantine",
+    "log_file",
+    "refresh_lifecycle",
+    "refresh_lifecycle_sql",
+    "staging_schema",
+    "transaction",
+    "upsert_records",
+    "write_cause",
+]
 
 TABLE = {"vacancy": "vacancies", "resume": "resumes"}
 KEY = {"vacancy": "vacancy_id", "resume": "resume_id"}
