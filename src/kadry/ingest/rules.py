@@ -7,7 +7,7 @@ of the rules, so the two paths cannot drift apart. The first failing check is th
 
 from __future__ import annotations
 
-__all__ = ["KNOWN_CURRENCIES", "reason_sql", "CHECK_COLUMNS"]
+__all__ = ["KNOWN_CURRENCIES", "reason_sql", "CHECK_COLUMNS", "validate"]
 
 #: currencies hh, trudvsem and the CBR tables use; anything else cannot be converted honestly
 KNOWN_CURRENCIES = {
@@ -42,3 +42,28 @@ def reason_sql(kind: str, ident: str = "source_id") -> str:
         checks.append(("experience_months < 0 OR experience_months > 960",
                        "'impossible experience: ' || printf('%g', experience_months) || ' months'"))
     return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
+
+
+_TYPES = {"source_id": "VARCHAR", "title": "VARCHAR", "salary_currency": "VARCHAR", "salary_from": "DOUBLE",
+          "salary_to": "DOUBLE", "salary_amount": "DOUBLE", "experience_months": "DOUBLE"}
+_SCRATCH: list = []
+
+
+def validate(kind: str, record: dict) -> str | None:
+    """The same rule set for one record (callers that cannot batch, e.g. the snapshot path).
+
+    Runs ``reason_sql`` on a one-row select, so there is still no Python copy of the rules;
+    batching callers should register an Arrow table instead (much faster).
+    """
+    if not _SCRATCH:
+        from kadry.store.connect import scratch
+
+        _SCRATCH.append(scratch())
+    con = _SCRATCH[0]
+    cols = CHECK_COLUMNS[kind]
+    values = []
+    for name in cols:
+        value = record.get(name)
+        values.append(None if value is None else str(value) if _TYPES[name] == "VARCHAR" else float(value))
+    select = ", ".join(f"?::{_TYPES[c]} AS {c}" for c in cols)
+    return con.execute(f"SELECT {reason_sql(kind)} FROM (SELECT {select})", values).fetchall()[0][0]

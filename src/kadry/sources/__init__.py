@@ -18,8 +18,8 @@ from kadry.sources.textio import check_regular
 __all__ = ["Item", "Reader", "readers", "reader_names", "get_reader", "detect", "expand_paths", "rank"]
 
 # modules with a READERS list, most specific first
-_MODULES = ["mapped", "trudvsem", "hh_resume", "resume_csv", "hh_json", "hh_csv"]
-_DATA_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".gz", ".parquet"}
+_MODULES = ["mapped", "trudvsem_xml", "trudvsem", "hh_resume", "resume_csv", "hh_json", "hh_csv"]
+_DATA_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".gz", ".parquet", ".xml"}
 
 
 def readers() -> list[Reader]:
@@ -47,9 +47,17 @@ def get_reader(name: str) -> Reader:
     raise InputError(f"unknown format {name!r}; known formats: {', '.join(reader_names())}")
 
 
+def _score(reader: Reader, head: Head) -> Score:
+    """A reader's score; one with only the older ``sniff`` counts as sure (0.9) when it claims the file."""
+    if hasattr(reader, "score"):
+        return reader.score(head)
+    claims = reader.sniff(head.path, head.raw)
+    return Score(0.9 if claims else 0.0, getattr(reader, "kind", "vacancy"), f"{reader.name} claims it")
+
+
 def rank(head: Head) -> list[tuple[Score, Reader]]:
     """Every reader's score of a file head, best first."""
-    scored = [(reader.score(head), reader) for reader in readers()]
+    scored = [(_score(reader, head), reader) for reader in readers()]
     return sorted(scored, key=lambda pair: -pair[0].value)
 
 
