@@ -19,6 +19,7 @@ __all__ = [
     "OBSERVATION",
     "QUARANTINE",
     "INGEST_LOG",
+    "QUARANTINE_FIELDS",
     "SNAPSHOT",
     "PRESENCE",
     "VERSION",
@@ -207,7 +208,19 @@ INGEST_LOG: list[Column] = [
     _c("stored", "BIGINT", "new records stored"),
     _c("merged", "BIGINT", "repeat sightings or exact duplicates"),
     _c("quarantined", "BIGINT", "records quarantined"),
-    _c("finished_at", "TIMESTAMP", "when the file was fully ingested"),
+    _c("finished_at", "TIMESTAMP", "when the file was fully ingested (or failed)"),
+    _c("status", "VARCHAR", "ok, or failed (nothing of the file is stored)"),
+    _c("detail", "VARCHAR", "why it failed; for ok files what decoding changed (NUL bytes removed)"),
+    _c("names_hidden", "BIGINT", "person names replaced by a placeholder in employer or title"),
+    _c("fields_quarantined", "BIGINT", "optional fields dropped (record kept), see quarantine_fields"),
+]
+
+QUARANTINE_FIELDS: list[Column] = [
+    _c("source_file", "VARCHAR", "input file"),
+    _c("position", "BIGINT", "record position in the file"),
+    _c("kind", "VARCHAR", "vacancy or resume"),
+    _c("field", "VARCHAR", "the canonical field left empty"),
+    _c("reason", "VARCHAR", "why the value was dropped (never the value itself for resumes)"),
 ]
 
 # --- snapshot sources (trudvsem dumps): what each full snapshot showed, kept as runs -----------
@@ -269,6 +282,7 @@ TABLES: dict[str, tuple[list[Column], tuple[str, ...]]] = {
     "observations": (OBSERVATION, ("kind", "record_id", "observed_at")),
     "quarantine": (QUARANTINE, ("source_file", "position")),
     "ingest_log": (INGEST_LOG, ("source_file",)),
+    "quarantine_fields": (QUARANTINE_FIELDS, ("source_file", "position", "field")),
     "snapshots": (SNAPSHOT, ("dataset", "snapshot_at")),
     "presence": (PRESENCE, ("kind", "record_id", "first_at")),
     "versions": (VERSION, ("kind", "record_id", "content_hash", "first_at")),

@@ -8,9 +8,6 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-
-from kadry.errors import UnreadableFileError
 from kadry.ingest import ingest_paths
 from kadry.store import Store
 
@@ -60,14 +57,16 @@ def test_search_page_items_and_snippet(store):
     assert text == "Опыт SQL"
 
 
-def test_unreadable_file_is_one_error_and_stores_nothing(store):
-    with pytest.raises(UnreadableFileError, match="garbage.bin: format not recognised"):
-        ingest_paths(store, [FIXTURES / "garbage.bin"])
-    with pytest.raises(UnreadableFileError, match="truncated_array.json: unparseable JSON after record 1"):
-        ingest_paths(store, [FIXTURES / "truncated_array.json"], batch_size=1000)
-    assert store.count("vacancies") == 0
-    with pytest.raises(UnreadableFileError, match="no such file"):
-        ingest_paths(store, [FIXTURES / "missing.json"])
+def test_unreadable_file_is_reported_and_stores_nothing(store):
+    report = ingest_paths(store, [FIXTURES / "garbage.bin"])
+    assert not report.ok and report.files[0].skipped.startswith("format not recognised")
+    report = ingest_paths(store, [FIXTURES / "truncated_array.json"], batch_size=1)
+    assert not report.ok and report.files[0].failed.startswith("unparseable JSON after record 1")
+    # the record read before the break was rolled back with the file, and the log says so
+    assert store.count("vacancies") == 0 and store.count("quarantine") == 0
+    assert store.con.execute("SELECT status, read FROM ingest_log").fetchall() == [("failed", 0)]
+    report = ingest_paths(store, [FIXTURES / "missing.json"])
+    assert report.files[0].skipped == "no such file or directory"
 
 
 def test_every_bundled_sample_adds_up_and_second_ingest_adds_nothing(store, samples):

@@ -122,13 +122,13 @@ def test_mapping_errors_are_precise(tmp_path):
 
 
 def test_missing_columns_are_named_with_the_available_ones(tmp_path):
-    mapping = mapping_from_dict({"kind": "vacancy", "columns": {"title": "job_title", "region_raw": "town",
+    mapping = mapping_from_dict({"kind": "vacancy", "columns": {"title": "job_name", "region_raw": "town",
                                                                 "source_id": "id"}})
     with pytest.raises(MappingError) as err:
         list(MappedReader(mapping).read(FIXTURES / "export.csv"))
     message = str(err.value)
-    assert "job_title, town" in message and "available: id, Job Title, city" in message
-    assert err.value.missing == ["job_title", "town"]
+    assert "job_name, town" in message and "available: id, Job Title, city" in message
+    assert err.value.missing == ["job_name", "town"]
     with pytest.raises(MappingError, match="tags"):
         list(MappedReader(mapping_from_dict({"kind": "resume", "columns": {"skills_raw": "tags2"}}))
              .read(FIXTURES / "resumes.jsonl"))

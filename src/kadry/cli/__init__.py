@@ -48,7 +48,9 @@ for _name in _MODULES:
 def main() -> None:
     debug = "--debug" in sys.argv[1:]
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns (not raises) a typer.Exit's code here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except KadryError as exc:
         if debug:
             raise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -19,13 +18,13 @@ def _progress_enabled(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-def print_report(report, console: Console) -> None:
+def print_report(report, console: Console) -> None:  # type: ignore[no-untyped-def]
     table = Table(title="ingest", show_lines=False)
     for col in ("file", "format", "read", "stored", "merged", "quarantined"):
         table.add_column(col, justify="right" if col not in ("file", "format") else "left")
     for f in report.files:
-        if f.skipped:
-            table.add_row(Path(f.path).name, "skipped", "", "", "", f.skipped[:60])
+        if f.problem:
+            table.add_row(Path(f.path).name, "skipped" if f.skipped else "FAILED", "", "", "", "")
             continue
         c = f.counts
         table.add_row(Path(f.path).name, f.format or "", *(f"{v:,}" for v in (c.read, c.stored, c.merged, c.quarantined)))
@@ -33,8 +32,29 @@ def print_report(report, console: Console) -> None:
     table.add_row("total", "", *(f"{v:,}" for v in (t.read, t.stored, t.merged, t.quarantined)), style="bold")
     if len(report.files) <= 40:
         console.print(table)
+    print_totals(report, console)
+
+
+def print_totals(report, console: Console) -> None:  # type: ignore[no-untyped-def]
+    """The totals line, the notes (names hidden, NULs removed), and one whole line per file not read."""
+    t = report.total
     console.print(f"read {t.read:,} = stored {t.stored:,} + merged {t.merged:,} + quarantined {t.quarantined:,}"
-                  + ("" if t.balanced else "  [red]COUNTS DO NOT ADD UP[/red]"))
+                  + ("" if t.balanced else "  [red]COUNTS DO NOT ADD UP[/red]"), soft_wrap=True)
+    hidden = sum(f.names_hidden for f in report.files)
+    fields = sum(f.fields_quarantined for f in report.files)
+    nuls = sum(f.nul_bytes for f in report.files)
+    notes = [f"{hidden:,} person names replaced by a placeholder" if hidden else "",
+             f"{fields:,} fields quarantined (records kept)" if fields else "",
+             f"{nuls:,} NUL bytes removed" if nuls else ""]
+    if any(notes):
+        console.print("; ".join(n for n in notes if n), soft_wrap=True)
+    for f in report.files:
+        if f.problem:
+            # one whole line per file, never cut: the reason is what the user acts on
+            console.print(f"{'skipped' if f.skipped else 'FAILED'} {f.path}: {f.problem}", soft_wrap=True,
+                          markup=False, highlight=False)
+    if not report.files or t.read == 0 and all(f.problem is None for f in report.files):
+        console.print("nothing recognised: no records read", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +67,12 @@ def register(app: typer.Typer) -> None:
         mapping: Path = typer.Option(None, "--mapping", help="TOML or YAML file naming which column is which field (any CSV/JSONL/Parquet)."),
         observed_at: str = typer.Option(None, "--observed-at", help="When these records were seen (YYYY-MM-DD[THH:MM]); "
                                         "default: each record's own publication or update time."),
-        batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Records per transaction."),
+        source: str = typer.Option(None, "--source", help="Source label for the records (default: from the detected "
+                                   "format, e.g. hh, or the mapping's source)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Store nothing: show the first records as they would be "
+                                     "stored and what would be quarantined (to check a --mapping)."),
+        limit: int = typer.Option(5, "--limit", min=1, help="With --dry-run: how many records to show."),
+        batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Records per batch (a file is one transaction)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table, only the totals line."),
     ) -> None:
         """Read vacancies and resumes into the store. Every record is stored, merged (a repeat
@@ -63,6 +88,12 @@ def register(app: typer.Typer) -> None:
             except BadValue as exc:
                 raise InputError(str(exc)) from None
         console = Console(stderr=False)
+        if dry_run:
+            from kadry.ingest.dryrun import dry_run as run_dry, print_dry_run
+
+            for path in paths:
+                print_dry_run(run_dry(path, fmt, mapping=mapping, source=source, limit=limit), console)
+            return
         with Store(db) as store:
             if _progress_enabled(quiet):
                 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -70,17 +101,24 @@ def register(app: typer.Typer) -> None:
                 with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
                               TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
                     task = progress.add_task("ingest", total=None)
-                    report = ingest_paths(store, paths, fmt, mapping=mapping, observed_at=seen, batch_size=batch_size,
-                                          on_progress=lambda f, n: progress.update(task, description=Path(f).name, completed=n))
+                    report = ingest_paths(store, paths, fmt, mapping=mapping, source=source, observed_at=seen,
+                                          batch_size=batch_size, on_progress=lambda f, n: progress.update(task, description=Path(f).name, completed=n))
             else:
-                report = ingest_paths(store, paths, fmt, mapping=mapping, observed_at=seen, batch_size=batch_size)
+                report = ingest_paths(store, paths, fmt, mapping=mapping, source=source, observed_at=seen,
+                                      batch_size=batch_size)
+        if len(report.files) == 1 and report.files[0].problem:
+            # one file named and not read: that is the error, as one line
+            from kadry.errors import UnreadableFileError
+
+            raise UnreadableFileError(report.files[0].path, report.files[0].problem)
         if quiet:
-            t = report.total
-            console.print(f"read {t.read:,} = stored {t.stored:,} + merged {t.merged:,} + quarantined {t.quarantined:,}")
+            print_totals(report, console)
         else:
             print_report(report, console)
         if not report.total.balanced:
             raise typer.Exit(2)
+        if not report.ok:
+            raise typer.Exit(1)
 
     @app.command()
     def export(

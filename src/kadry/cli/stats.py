@@ -43,5 +43,10 @@ def register(app: typer.Typer) -> None:
         console.print(f"store {data['path']}: {data['files']} files ingested, {data['observations']:,} observations")
         for key, title in (("records", "records by source"), ("by_year", "records by year"),
                            ("quarantine", "quarantined, by reason"), ("normalized", "normalization"),
-                           ("unmapped_regions", "unmapped places (most frequent)")):
-            console.print(_table(title, data[key]))
+                           ("place_coverage", "place coverage by source (after kadry normalize)"),
+                           ("unmapped_regions", "unmapped places (most frequent)"), ("failed_files", "files that failed")):
+            if data.get(key):
+                console.print(_table(title, data[key]))
+        if data.get("names_hidden") or data.get("fields_quarantined"):
+            console.print(f"{data['names_hidden']:,} person names replaced by a placeholder; "
+                          f"{data['fields_quarantined']:,} fields quarantined (records kept)")

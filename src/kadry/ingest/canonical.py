@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadry.errors import UnreadableFileError
-from kadry.ingest.pipeline import Counts, FileResult, _log, refresh_lifecycle_sql
-from kadry.ingest.validate import KNOWN_CURRENCIES
+from kadry.ingest.pipeline import Counts, FileResult
+from kadry.ingest.rules import reason_sql
 from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS
 from kadry.store import Store
+from kadry.store.writes import log_file, refresh_lifecycle_sql, transaction
 
 __all__ = ["ingest_canonical"]
 
@@ -31,19 +32,7 @@ def _glob(root: Path, name: str) -> str | None:
 
 
 def _reason_sql(kind: str) -> str:
-    currencies = ", ".join(f"'{c}'" for c in sorted(KNOWN_CURRENCIES))
-    ident = "source_id" if kind == "vacancy" else "source_key"
-    checks = [
-        (f"{ident} IS NULL OR {ident} = ''", "'missing id'"),
-        ("salary_currency IS NOT NULL AND upper(salary_currency) NOT IN (" + currencies + ")",
-         "'unknown currency: ' || salary_currency"),
-    ]
-    if kind == "vacancy":
-        checks.insert(1, ("title IS NULL OR title = ''", "'missing title'"))
-        checks.append(("salary_from < 0 OR salary_to < 0", "'negative salary'"))
-    else:
-        checks.append(("salary_amount < 0", "'negative salary'"))
-    return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
+    return reason_sql(kind, "source_id" if kind == "vacancy" else "source_key")
 
 
 def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacancy", "resume")) -> FileResult:
@@ -54,8 +43,7 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
     result = FileResult(str(root.resolve()), "canonical")
     con = store.con
     found = False
-    con.begin()
-    try:
+    with transaction(con, store.path):
         for table, (kind, key, raw) in _PARTS.items():
             pattern = _glob(root, table)
             if pattern is None or kind not in kinds:
@@ -75,13 +63,17 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
                 "WHERE q.source_file = s._file AND q.position = s._pos)", [kind])
             bad = con.execute("SELECT count(*) FROM _cin WHERE _reason IS NOT NULL").fetchall()[0][0]
             before = store.count(table)
+            dups, known = con.execute(
+                f"SELECT (SELECT count(*) - count(DISTINCT {key}) FROM _cin WHERE _reason IS NULL), "
+                f"(SELECT count(*) FROM (SELECT DISTINCT {key} FROM _cin WHERE _reason IS NULL) s "
+                f" WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key}))").fetchall()[0]
             con.execute(
                 f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
                 f"  SELECT *, row_number() OVER (PARTITION BY {key}) AS _k FROM _cin WHERE _reason IS NULL) s "
                 f"WHERE _k = 1 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
             )
             stored = store.count(table) - before
-            result.counts.add(Counts(read=n, stored=stored, merged=n - bad - stored, quarantined=bad))
+            result.counts.add(Counts(read=n, stored=stored, merged=dups + known, quarantined=bad))
             con.execute("DROP TABLE _cin")
         pattern = _glob(root, "observations")
         if pattern is not None:
@@ -95,11 +87,9 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
             )
             for kind in kinds:
                 con.execute(refresh_lifecycle_sql(kind))
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        if found:
+            c = result.counts
+            log_file(con, result.path, result.format, (c.read, c.stored, c.merged, c.quarantined))
     if not found:
         raise UnreadableFileError(root, "no vacancies/ or resumes/ Parquet files inside")
-    _log(store, result)
     return result

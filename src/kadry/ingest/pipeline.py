@@ -1,43 +1,49 @@
 """Ingest: every input record ends in exactly one place, and reruns change nothing.
 
-Records stream from a reader into batches; each batch is one transaction that stores new
-records, merges repeat sightings (the newest sighting's values win, history goes to
-``observations``) and quarantines the rest with a reason. Since every write is keyed
-(record id, sighting time, file position), a batch applied twice is a batch applied once:
-an ingest killed at any point and run again ends in the same store as an uninterrupted one.
+Records stream from a reader into batches; a file is one transaction, so it is stored whole or
+not at all (a truncated .gz, a full disk or a kill leaves nothing of it, and the ingest log says
+it failed and why). Each batch stores new records, merges repeat sightings (the latest sighting's
+values win, see kadry.store.writes; history goes to ``observations``) and quarantines the rest
+with a reason. Every write is keyed (record id, sighting time, file position), so a rerun of a
+file changes nothing, and the SQL itself lives in kadry.store.writes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
-from kadry.errors import InputError, UnreadableFileError
-from kadry.ingest.validate import validate
-from kadry.schema import (
-    OBSERVATION,
-    QUARANTINE,
-    RAW_OBSERVATION_FIELDS,
-    RAW_RESUME_FIELDS,
-    RAW_VACANCY_FIELDS,
-    RESUME,
-    VACANCY,
-    arrow_schema,
-)
+from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
+from kadry.ingest.rules import CHECK_COLUMNS, reason_sql
+from kadry.schema import RAW_OBSERVATION_FIELDS
 from kadry.sources import Item, detect, expand_paths, get_reader
+from kadry.sources.people import EMPLOYER_PLACEHOLDER, TITLE_PLACEHOLDER, scrub_person
+from kadry.sources.textio import pop_notes
 from kadry.store import Store
+from kadry.store.writes import (
+    KEY,
+    RAW,
+    insert_field_quarantine,
+    insert_observations,
+    insert_quarantine,
+    log_file,
+    refresh_lifecycle,
+    transaction,
+    upsert_records,
+)
 
-__all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "resume_key"]
+__all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "ingest_file", "resume_key"]
 
-_KEY = {"vacancy": "vacancy_id", "resume": "resume_id"}
-_TABLE = {"vacancy": "vacancies", "resume": "resumes"}
-_RAW = {"vacancy": RAW_VACANCY_FIELDS, "resume": RAW_RESUME_FIELDS}
+_KEY = KEY
+_RAW = RAW
 
 
 @dataclass
@@ -60,15 +66,32 @@ class Counts:
 
 @dataclass
 class FileResult:
+    """One file's outcome: counted records, or why it was ``skipped`` (never read) or ``failed``
+    (read or write broke off; nothing of it is stored)."""
+
     path: str
     format: str | None
     counts: Counts = field(default_factory=Counts)
     skipped: str | None = None
+    failed: str | None = None
+    names_hidden: int = 0
+    fields_quarantined: int = 0
+    nul_bytes: int = 0
+    encoding: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        return self.skipped or self.failed
 
 
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was read and something was recognised (the CLI's exit code)."""
+        return bool(self.files) and all(f.problem is None for f in self.files) and self.total.read > 0
 
     @property
     def total(self) -> Counts:
@@ -89,12 +112,16 @@ def ingest_paths(
     fmt: str | None = None,
     *,
     mapping: str | Path | None = None,
+    source: str | None = None,
     observed_at: datetime | None = None,
     batch_size: int = 5000,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> IngestReport:
-    """Ingest files and directories. A file named directly that cannot be read raises;
-    inside a directory, files no reader recognises are reported as skipped."""
+    """Ingest files and directories, each file in one transaction (all of it or nothing).
+
+    A file that cannot be recognised or read is reported (``skipped`` / ``failed``) and the
+    others go on; a store that cannot be written stops the run with the real cause.
+    """
     report = IngestReport()
     for top in (Path(p) for p in paths):
         if fmt == "canonical":
@@ -102,20 +129,24 @@ def ingest_paths(
 
             report.files.append(ingest_canonical(store, top))
             continue
-        for path in expand_paths([top]):
+        try:
+            files = expand_paths([top])
+        except UnreadableFileError as exc:
+            report.files.append(FileResult(str(top), None, skipped=exc.reason))
+            continue
+        for path in files:
             try:
                 reader = _reader_for(path, fmt, mapping)
             except UnreadableFileError as exc:
-                if top.is_dir() and fmt is None:
-                    report.files.append(FileResult(str(path), None, skipped=exc.reason))
-                    continue
-                raise
+                report.files.append(FileResult(str(path), None, skipped=exc.reason))
+                pop_notes(path)
+                continue
             if getattr(reader, "snapshot", False):
                 report.files.append(_snapshot_file(store, path, reader))
                 continue
             result = FileResult(str(path.resolve()), reader.name)
-            ingest_items(store, reader.read(path), result, observed_at=observed_at,
-                         batch_size=batch_size, on_progress=on_progress)
+            ingest_file(store, reader.read(path), result, source=source, observed_at=observed_at,
+                        batch_size=batch_size, on_progress=on_progress)
             report.files.append(result)
     return report
 
@@ -130,16 +161,86 @@ def _snapshot_file(store: Store, path: Path, reader) -> FileResult:
     return result
 
 
-def _reader_for(path: Path, fmt: str | None, mapping: str | Path | None):
+def _reader_for(path: Path, fmt: str | None, mapping: str | Path | None):  # type: ignore[no-untyped-def]
     if fmt == "mapped" or mapping is not None:
         if mapping is None:
             raise InputError("--format mapped needs --mapping FILE (TOML or YAML naming the columns)")
         from kadry.sources.mapped import MappedReader
+        from kadry.sources.textio import check_regular
 
+        check_regular(path)
         return MappedReader(Path(mapping))
     if fmt:
-        return get_reader(fmt)
+        from kadry.sources.base import Head
+        from kadry.sources.people import person_evidence
+        from kadry.sources.textio import check_regular
+
+        check_regular(path)
+        reader = get_reader(fmt)
+        people = person_evidence(Head.of(path)) if reader.kind == "vacancy" else None
+        if people:
+            # --format names the shape, not the content: a file about people is still not vacancies
+            raise UnreadableFileError(path, f"looks like a file about people ({people}), not vacancies: not read "
+                                            f"as {fmt}; read resumes with a mapping of kind = \"resume\"")
+        return reader
     return detect(path)
+
+
+def _guarded(items: Iterable[Item], path: str) -> Iterator[Item]:
+    """A reader's items, with a read error (truncated gzip, I/O) turned into UnreadableFileError."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UnreadableFileError(path, f"read failed: {exc}") from None
+        yield item
+
+
+def ingest_file(
+    store: Store,
+    items: Iterable[Item],
+    result: FileResult,
+    *,
+    source: str | None = None,
+    observed_at: datetime | None = None,
+    batch_size: int = 5000,
+    on_progress: Callable[[str, int], None] | None = None,
+) -> FileResult:
+    """Consume one file's items in one transaction; a failure leaves nothing of the file but a
+    ``failed`` row in the ingest log. A failed write (disk full, read-only) raises StoreError."""
+    batch = _Batch(store, result.path, source)
+    try:
+        with transaction(store.con, store.path):
+            for item in _guarded(items, result.path):
+                batch.add(item, observed_at)
+                if batch.size >= batch_size:
+                    result.counts.add(batch.flush())
+                    if on_progress:
+                        on_progress(result.path, result.counts.read)
+            result.counts.add(batch.flush())
+            notes = pop_notes(result.path)
+            result.nul_bytes, result.encoding = notes.nul_bytes, notes.encoding
+            result.names_hidden, result.fields_quarantined = batch.names_hidden, batch.fields_quarantined
+            c = result.counts
+            log_file(store.con, result.path, result.format, (c.read, c.stored, c.merged, c.quarantined),
+                     detail=f"{result.nul_bytes} NUL bytes removed" if result.nul_bytes else None,
+                     names_hidden=result.names_hidden, fields_quarantined=result.fields_quarantined)
+    except StoreError:
+        result.counts, result.failed = Counts(), "store write failed"
+        raise
+    except KadryError as exc:
+        pop_notes(result.path)
+        result.counts = Counts()
+        result.names_hidden = result.fields_quarantined = 0
+        result.failed = getattr(exc, "reason", None) or str(exc)
+        with transaction(store.con, store.path):
+            log_file(store.con, result.path, result.format, (0, 0, 0, 0), status="failed", detail=result.failed)
+    if on_progress:
+        on_progress(result.path, result.counts.read)
+    return result
 
 
 def ingest_items(
@@ -151,36 +252,30 @@ def ingest_items(
     batch_size: int = 5000,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> FileResult:
-    """Consume a reader's items into the store, batch by batch, counting each one."""
-    batch = _Batch(store, result.path)
-    try:
-        for item in items:
-            batch.add(item, observed_at)
-            if batch.size >= batch_size:
-                result.counts.add(batch.flush())
-                if on_progress:
-                    on_progress(result.path, result.counts.read)
-        result.counts.add(batch.flush())
-    except (OSError, EOFError) as exc:
-        raise UnreadableFileError(result.path, f"read failed: {exc}") from None
-    if on_progress:
-        on_progress(result.path, result.counts.read)
-    _log(store, result)
-    return result
+    """Consume a reader's items into the store (one transaction), counting each one."""
+    return ingest_file(store, items, result, observed_at=observed_at, batch_size=batch_size, on_progress=on_progress)
 
 
 class _Batch:
-    def __init__(self, store: Store, source_file: str) -> None:
+    """Records of one batch: the winning sighting per key, every sighting, the quarantine."""
+
+    def __init__(self, store: Store | None, source_file: str, source: str | None = None,
+                 salt: bytes | None = None) -> None:
         self.store = store
         self.source_file = source_file
-        self.salt = store.salt
+        self.source = source
+        self.salt = salt if salt is not None else store.salt  # type: ignore[union-attr]
+        self.names_hidden = 0
+        self.fields_quarantined = 0
         self._reset()
 
     def _reset(self) -> None:
+        self.candidates: dict[str, list[tuple[int, dict, dict]]] = {"vacancy": [], "resume": []}
         self.records: dict[str, dict[str, dict]] = {"vacancy": {}, "resume": {}}
         self.n_records = {"vacancy": 0, "resume": 0}
         self.observations: dict[tuple, dict] = {}
         self.quarantine: list[dict] = []
+        self.field_quarantine: list[dict] = []
         self.size = 0
 
     def add(self, item: Item, observed_at: datetime | None) -> None:
@@ -189,23 +284,66 @@ class _Batch:
             self._bad(item.position, item.kind, item.reason or "unreadable record", item.excerpt)
             return
         record = item.record
-        reason = validate(item.kind, record)
-        if reason:
-            self._bad(item.position, item.kind, reason, None if item.kind == "resume" else record.get("title"))
-            return
-        row = self._canonical(item.kind, record, observed_at)
-        key = row[_KEY[item.kind]]
-        self.n_records[item.kind] += 1
-        seen = self.records[item.kind].get(key)
-        if seen is None or _later(row["observed_at"], seen["observed_at"]):
-            self.records[item.kind][key] = row
-        obs = {name: row.get(name) for name in RAW_OBSERVATION_FIELDS}
-        obs.update(kind=item.kind, record_id=key, source_file=self.source_file)
-        self.observations[(item.kind, key, row["observed_at"])] = obs
+        if self.source:
+            record["source"] = self.source
+        self._scrub(item.kind, record)
+        for name, why in item.field_issues or ():
+            self.field_quarantine.append({"source_file": self.source_file, "position": item.position,
+                                          "kind": item.kind, "field": name, "reason": _safe(item.kind, why)})
+            self.fields_quarantined += 1
+        self.candidates[item.kind].append((item.position, record, self._canonical(item.kind, record, observed_at)))
+
+    def check(self, con) -> None:  # type: ignore[no-untyped-def]
+        """Run the one SQL rule set over the batch's candidates; keep the winners, quarantine the rest."""
+        for kind, candidates in self.candidates.items():
+            if not candidates:
+                continue
+            columns = {name: [rec.get(name) for _, rec, _ in candidates] for name in CHECK_COLUMNS[kind]}
+            for name in ("source_id", "title"):
+                if name in columns:
+                    columns[name] = [None if v is None else str(v) for v in columns[name]]
+            for name in ("salary_from", "salary_to", "salary_amount", "experience_months"):
+                if name in columns:
+                    columns[name] = pa.array(columns[name], pa.float64())
+            if "salary_currency" in columns:
+                columns["salary_currency"] = [None if v is None else str(v) for v in columns["salary_currency"]]
+            table = pa.table({"_i": pa.array(range(len(candidates)), pa.int64()), **columns})
+            con.register("_chk", table)
+            try:
+                bad = dict(con.execute(f"SELECT _i, r FROM (SELECT _i, {reason_sql(kind)} AS r FROM _chk) "
+                                       "WHERE r IS NOT NULL").fetchall())
+            finally:
+                con.unregister("_chk")
+            for i, (position, record, row) in enumerate(candidates):
+                reason = bad.get(i)
+                if reason is not None:
+                    self._bad(position, kind, reason, None if kind == "resume" else record.get("title"))
+                    continue
+                key = row[_KEY[kind]]
+                self.n_records[kind] += 1
+                seen = self.records[kind].get(key)
+                if seen is None or _later(row["observed_at"], seen["observed_at"]):
+                    self.records[kind][key] = row
+                obs = {name: row.get(name) for name in RAW_OBSERVATION_FIELDS}
+                obs.update(kind=kind, record_id=key, source_file=self.source_file)
+                self.observations[(kind, key, row["observed_at"])] = obs
+            candidates.clear()
+
+    def _scrub(self, kind: str, record: dict) -> None:
+        """Person names never reach the store: employer and title get a placeholder."""
+        for name, placeholder in (("employer_name", EMPLOYER_PLACEHOLDER), ("title", TITLE_PLACEHOLDER)):
+            if kind == "resume" and name == "employer_name":
+                continue
+            value = record.get(name)
+            if value:
+                clean, hidden = scrub_person(value, placeholder)
+                if hidden:
+                    record[name] = clean
+                    self.names_hidden += 1
 
     def _bad(self, position: int, kind: str, reason: str, excerpt: object) -> None:
         self.quarantine.append({"source_file": self.source_file, "position": position, "kind": kind,
-                                "reason": reason, "excerpt": None if kind == "resume" or excerpt is None else str(excerpt)[:200]})
+                                "reason": _safe(kind, reason), "excerpt": None if kind == "resume" or excerpt is None else str(excerpt)[:200]})
 
     def _canonical(self, kind: str, record: dict, observed_at: datetime | None) -> dict:
         row = {name: record.get(name) for name in _RAW[kind]}
@@ -216,7 +354,8 @@ class _Batch:
             row["salary_amount"] = row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
         else:
             # the raw id never reaches the store: only its salted hash does
-            row["source_key"] = resume_key(self.salt, row["source"], str(record["source_id"]))
+            ident = record.get("source_id")
+            row["source_key"] = None if ident in (None, "") else resume_key(self.salt, row["source"], str(ident))
             row["resume_id"] = f"{row['source']}:{row['source_key']}"
             seen = observed_at or record.get("observed_at") or _latest(row.get("updated_at"), row.get("created_at"))
         row["observed_at"] = seen
@@ -224,34 +363,46 @@ class _Batch:
         return row
 
     def flush(self) -> Counts:
-        counts = Counts(read=self.size, quarantined=len(self.quarantine))
+        """Write the batch inside the caller's transaction; merged is counted, not a remainder."""
         if self.size == 0:
-            return counts
-        con = self.store.con
-        con.begin()
-        try:
+            return Counts()
+        con = self.store.con  # type: ignore[union-attr]
+        self.check(con)
+        counts = Counts(read=self.size, quarantined=len(self.quarantine))
+        for kind in ("vacancy", "resume"):
+            rows = list(self.records[kind].values())
+            if rows:
+                stored, known = upsert_records(con, kind, rows)
+                counts.stored += stored
+                # repeats inside the batch, plus winners whose key the store already held
+                counts.merged += (self.n_records[kind] - len(rows)) + known
+        if self.observations:
+            insert_observations(con, list(self.observations.values()))
             for kind in ("vacancy", "resume"):
-                rows = list(self.records[kind].values())
-                if rows:
-                    new = _upsert(con, kind, rows)
-                    counts.stored += new
-                    counts.merged += self.n_records[kind] - new
-            if self.observations:
-                _insert_observations(con, list(self.observations.values()))
-                for kind in ("vacancy", "resume"):
-                    if self.records[kind]:
-                        _refresh_lifecycle(con, kind, list(self.records[kind]))
-            if self.quarantine:
-                _insert_quarantine(con, self.quarantine)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+                if self.records[kind]:
+                    refresh_lifecycle(con, kind, list(self.records[kind]))
+        if self.quarantine:
+            insert_quarantine(con, self.quarantine)
+        if self.field_quarantine:
+            insert_field_quarantine(con, self.field_quarantine)
         self._reset()
         return counts
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _safe(kind: str, reason: str) -> str:
+    """A quarantine reason without personal values: for resumes, quoted values and numbers
+    (an exact age, a salary) are replaced, so the reason says what was wrong, not what it was."""
+    if kind != "resume":
+        return reason
+    return _DIGITS.sub("N", _QUOTED.sub("'…'", reason))
+
+
 def _later(a: datetime | None, b: datetime | None) -> bool:
+    """Whether sighting time ``a`` (read after ``b``) wins: later, or equal; no time is oldest."""
     if a is None:
         return b is None
     return b is None or a >= b
@@ -262,94 +413,3 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def _staging_schema(kind: str) -> pa.Schema:
-    columns = VACANCY if kind == "vacancy" else RESUME
-    base = arrow_schema(columns, ("raw",))
-    return base.append(pa.field("observed_at", pa.timestamp("us")))
-
-
-def _upsert(con, kind: str, rows: list[dict]) -> int:
-    """Update records whose newest sighting changed them, insert new ones; return how many were new."""
-    table, key = _TABLE[kind], _KEY[kind]
-    staging = pa.Table.from_pylist(rows, schema=_staging_schema(kind))
-    con.register("_stg", staging)
-    try:
-        raw = [c for c in _RAW[kind] if c != key]
-        changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in raw)
-        assign = ", ".join(f"{c} = s.{c}" for c in raw)
-        con.execute(
-            f"UPDATE {table} t SET {assign}, norm_version = NULL FROM _stg s "
-            f"WHERE t.{key} = s.{key} AND (t.last_seen IS NULL OR s.observed_at IS NULL OR s.observed_at >= t.last_seen) "
-            f"AND ({changed})"
-        )
-        cols = ", ".join(_RAW[kind])
-        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _stg s "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
-        after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    finally:
-        con.unregister("_stg")
-    return after - before
-
-
-def _insert_observations(con, rows: list[dict]) -> None:
-    staging = pa.Table.from_pylist(rows, schema=arrow_schema(OBSERVATION, ("raw",)))
-    con.register("_obs", staging)
-    try:
-        cols = ", ".join(RAW_OBSERVATION_FIELDS)
-        con.execute(
-            f"INSERT INTO observations ({cols}) SELECT {cols} FROM _obs s WHERE NOT EXISTS ("
-            "SELECT 1 FROM observations o WHERE o.kind = s.kind AND o.record_id = s.record_id "
-            "AND o.observed_at IS NOT DISTINCT FROM s.observed_at)"
-        )
-    finally:
-        con.unregister("_obs")
-
-
-def refresh_lifecycle_sql(kind: str, scope: str = "") -> str:
-    """SQL deriving first/last sighting (and, for vacancies, the close) from observations.
-
-    A sighting that shows a vacancy archived closes it only when it is later than the
-    publication: without a real observation time the close date is unknown, and the
-    indicators then fall back to the last sighting or the lifetime rule.
-    """
-    table, key = _TABLE[kind], _KEY[kind]
-    if kind == "vacancy":
-        closed = ("min(o.observed_at) FILTER (WHERE o.archived AND (t.published_at IS NULL OR o.observed_at > t.published_at))")
-        extra = ", closed_at = coalesce(t.archived_at, agg.closed)"
-    else:
-        closed = "NULL"
-        extra = ", updated_at = greatest(t.updated_at, agg.updated)"
-    return (
-        f"UPDATE {table} t SET first_seen = agg.f, last_seen = agg.l{extra} FROM ("
-        f"  SELECT o.record_id, min(o.observed_at) AS f, max(o.observed_at) AS l, {closed} AS closed, max(o.updated_at) AS updated"
-        f"  FROM observations o JOIN {table} t ON t.{key} = o.record_id"
-        f"  WHERE o.kind = '{kind}' {scope} GROUP BY o.record_id) agg WHERE t.{key} = agg.record_id"
-    )
-
-
-def _refresh_lifecycle(con, kind: str, ids: list[str]) -> None:
-    con.register("_ids", pa.table({"id": pa.array(ids, pa.string())}))
-    try:
-        con.execute(refresh_lifecycle_sql(kind, "AND o.record_id IN (SELECT id FROM _ids)"))
-    finally:
-        con.unregister("_ids")
-
-
-def _insert_quarantine(con, rows: list[dict]) -> None:
-    con.register("_q", pa.Table.from_pylist(rows, schema=arrow_schema(QUARANTINE)))
-    try:
-        con.execute("INSERT INTO quarantine SELECT * FROM _q s WHERE NOT EXISTS ("
-                    "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)")
-    finally:
-        con.unregister("_q")
-
-
-def _log(store: Store, result: FileResult) -> None:
-    c = result.counts
-    con = store.con
-    con.begin()
-    con.execute("DELETE FROM ingest_log WHERE source_file = ?", [result.path])
-    con.execute("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [result.path, result.format, c.read, c.stored, c.merged, c.quarantined, datetime.now().replace(microsecond=0)])
-    con.commit()

@@ -28,16 +28,8 @@ import pyarrow as pa
 
 from kadry.errors import InputError
 from kadry.ingest.pipeline import resume_key
-from kadry.ingest.validate import validate
-from kadry.schema import (
-    CAREER,
-    DICTIONARY,
-    LINK,
-    QUARANTINE,
-    RAW_RESUME_FIELDS,
-    RAW_VACANCY_FIELDS,
-    arrow_schema,
-)
+from kadry.ingest.rules import validate
+from kadry.schema import CAREER, DICTIONARY, LINK, QUARANTINE, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS, arrow_schema
 from kadry.sources.trudvsem_xml import KIND, TrudvsemXML, snapshot_of
 from kadry.store import Store
 
@@ -329,10 +321,10 @@ def ingest_snapshot(
                         "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)")
             con.execute("UPDATE snapshots SET new = ?, changed = ?, finished_at = ? WHERE dataset = ? AND snapshot_at = ?",
                         [result.new, result.changed, datetime.now().replace(microsecond=0), dataset, snap])
-            con.execute("DELETE FROM ingest_log WHERE source_file = ?", [path.name])
-            con.execute("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [path.name, f"trudvsem-xml:{dataset}", result.read, result.new, result.merged, result.quarantined,
-                         datetime.now().replace(microsecond=0)])
+            from kadry.store.writes import log_file
+
+            log_file(con, path.name, f"trudvsem-xml:{dataset}",
+                     (result.read, result.new, result.merged, result.quarantined))
             con.commit()
         except BaseException:
             con.rollback()

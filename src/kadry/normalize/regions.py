@@ -232,6 +232,10 @@ class RegionMapper:
         for v in _variants(hint):
             hint_ids |= self._index.get(v, set())
         narrowed = {a for a in ids if hint_ids & set(self.ancestors(a)[1:])}
+        if not narrowed and hint_ids and hint_ids <= set(self.countries):
+            # "Донецк (Украина)": the text names the country; no same-named city under it in the
+            # tree, so the country is what is known, not a same-named city elsewhere
+            return hint_ids
         return narrowed or ids
 
     def _choose(self, ids: set[str]) -> Place:

@@ -1,26 +1,53 @@
-"""What every reader yields, and the helpers they share.
+"""What every reader yields, how a reader claims a file, and the helpers they share.
 
 A reader turns one input file into a stream of ``Item``: either a canonical raw record
 (the ``raw`` columns of kadry.schema, plus ``observed_at`` and the observation fields) or a
 quarantine reason with the record's position. Readers never decide what is stored: the
 ingest pipeline validates, hashes, merges and accounts for every item.
+
+The scoring protocol (how detection picks a reader; new readers implement it too)
+--------------------------------------------------------------------------------
+Detection never asks "is this file yours?" but "how sure are you?". Each reader has
+``score(head: Head) -> Score``; ``Head`` is the decoded start of the file, parsed once for
+everybody: ``head.text``, the CSV ``head.header`` (lower-cased) and first ``head.rows``, or
+the first JSON ``head.objects`` and their canonical ``head.keys`` (``area-name`` and
+``areaName`` both read ``area_name``; nested keys as ``area.name``). A score is
+
+* ``value`` in [0, 1]: the share of the evidence the reader recognises, from the content
+  (header names, keys, and value shapes: dates that parse, currency codes, numbers where
+  numbers belong), not from the file name. 0 means "not mine"; ``STRONG`` (0.6) or more
+  means "I can read it"; 1.0 is reserved for an explicit claim (a sidecar mapping).
+* ``kind``: ``vacancy`` or ``resume``, what the reader would produce;
+* ``why``: a short phrase for the user ("header matches hh flat export 6/6").
+
+``kadry.sources.detect`` reads the file with the best reader only if its value is at least
+``STRONG`` and beats the runner-up by ``MARGIN`` (0.2); otherwise it fails with a one-line
+error naming the candidates and their scores and ``--format`` / ``--mapping``. Independently
+of the scores, a file whose content shows people (name, age, birth date columns, first names
+in a title column) is never given to a vacancy reader. A reader for a format that cannot be
+parsed from a text head (XML, say) still returns a Score from what ``head.text`` shows.
+Subclass ``BaseReader`` to get ``sniff`` (``score >= STRONG``) for free.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
+import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Iterator, Protocol
+from typing import Iterator, Protocol
 
-from kadry.errors import UnreadableFileError
+from kadry.sources.textio import head_bytes, head_text, open_binary, open_text
 
 __all__ = [
     "Item",
     "Reader",
+    "BaseReader",
+    "Head",
+    "Score",
+    "STRONG",
+    "MARGIN",
     "open_binary",
     "open_text",
     "head_bytes",
@@ -31,6 +58,9 @@ __all__ = [
     "BadValue",
 ]
 
+STRONG = 0.6
+MARGIN = 0.2
+
 
 class BadValue(ValueError):
     """A field value that makes the record impossible; its message is the quarantine reason."""
@@ -38,13 +68,18 @@ class BadValue(ValueError):
 
 @dataclass(slots=True)
 class Item:
-    """One input record: a ``record`` to store, or a ``reason`` to quarantine it."""
+    """One input record: a ``record`` to store, or a ``reason`` to quarantine it.
+
+    ``field_issues`` lists ``(field, reason)`` of optional fields that were dropped (quarantined
+    as fields) while the record itself is kept.
+    """
 
     position: int
     kind: str  # "vacancy" or "resume"
     record: dict | None = None
     reason: str | None = None
     excerpt: str | None = None
+    field_issues: list[tuple[str, str]] | None = None
 
     @classmethod
     def bad(cls, position: int, kind: str, reason: str, excerpt: object = None) -> "Item":
@@ -52,52 +87,114 @@ class Item:
         return cls(position, kind, None, reason, text)
 
 
+@dataclass(frozen=True)
+class Score:
+    """How sure a reader is that it can read a file (see the module docstring)."""
+
+    value: float
+    kind: str = "vacancy"
+    why: str = ""
+
+
+NO = Score(0.0)
+
+_DELIMITERS = ("|", ";", "\t", ",")
+
+
+@dataclass
+class Head:
+    """The decoded start of a file, parsed once for every reader's ``score``."""
+
+    path: Path
+    raw: bytes
+    text: str
+    is_json: bool
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    objects: list[object] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    delimiter: str = ","
+
+    @classmethod
+    def of(cls, path: Path, raw: bytes | None = None) -> "Head":
+        from kadry.sources.jsonstream import canon_keys, first_objects
+
+        raw = head_bytes(path, 65536) if raw is None else raw
+        text = head_text(raw)
+        stripped = text.lstrip()
+        head = cls(Path(path), raw, text, stripped[:1] in ("{", "["))
+        if head.is_json:
+            head.objects = [canon_keys(o) for o in first_objects(raw)]
+            for obj in head.objects:
+                if isinstance(obj, dict):
+                    head.keys.update(_flat_keys(obj))
+            return head
+        lines = re.split(r"\r\n|\r|\n", text, maxsplit=1)
+        head.delimiter = sniff_delimiter(lines[0])
+        # whole records only: the last line of the window may be cut
+        body = text[: text.rfind("\n") if "\n" in text[len(lines[0]) + 1:] else len(text)]
+        try:
+            parsed = list(csv.reader(body.splitlines(), delimiter=head.delimiter))[:21] if body else []
+        except csv.Error:
+            parsed = []
+        if parsed:
+            head.header = [c.strip().strip("\ufeff").strip().lower() for c in parsed[0]]
+            head.rows = [r for r in parsed[1:] if any(c.strip() for c in r)]
+        return head
+
+    def column(self, name: str) -> list[str]:
+        """The head's values of a CSV column (lower-cased header name), blanks dropped."""
+        if name not in self.header:
+            return []
+        i = self.header.index(name)
+        return [r[i].strip() for r in self.rows if i < len(r) and r[i].strip()]
+
+
+def _flat_keys(obj: dict, prefix: str = "", depth: int = 0) -> set[str]:
+    out: set[str] = set()
+    for key, value in obj.items():
+        name = f"{prefix}{key}"
+        out.add(name)
+        if isinstance(value, dict) and depth < 2:
+            out |= _flat_keys(value, name + ".", depth + 1)
+    return out
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter of a header line: the most frequent of ``| ; TAB ,`` outside quotes."""
+    bare = re.sub(r'"[^"]*"', "", line)
+    counts = {d: bare.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 class Reader(Protocol):
-    """A format: ``sniff`` says whether a file looks like it, ``read`` streams its items."""
+    """A format: ``score`` says how sure it is a file is its format, ``read`` streams its items."""
 
     name: str
     kind: str
+
+    def score(self, head: Head) -> Score: ...
 
     def sniff(self, path: Path, head: bytes) -> bool: ...
 
     def read(self, path: Path) -> Iterator[Item]: ...
 
 
-def open_binary(path: Path) -> IO[bytes]:
-    """Open a file for reading, gunzipping transparently (by magic number, not by name)."""
-    try:
-        raw = open(path, "rb")
-    except OSError as exc:
-        raise UnreadableFileError(path, exc.strerror or str(exc)) from None
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
-    return raw
+class BaseReader:
+    """Shared defaults: ``sniff`` is ``score >= STRONG``."""
 
+    name = "base"
+    kind = "vacancy"
 
-def open_text(path: Path, newline: str | None = None) -> IO[str]:
-    """Text view of a (possibly gzipped) file: UTF-8 with BOM tolerated, else cp1251."""
-    binary = open_binary(path)
-    head = binary.read(65536)
-    binary.seek(0)
-    encoding = "utf-8-sig"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a cut multi-byte character at the end of the window is not a bad encoding
-        if exc.start < len(head) - 4:
-            encoding = "cp1251"
-    return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline=newline)
+    def score(self, head: Head) -> Score:  # pragma: no cover - every reader overrides it
+        return NO
 
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return self.score(Head.of(path, head if len(head) >= 65536 else None)).value >= STRONG
 
-def head_bytes(path: Path, n: int = 8192) -> bytes:
-    """The first bytes of a file, decompressed, for sniffing."""
-    with open_binary(path) as f:
-        try:
-            return f.read(n)
-        except (OSError, EOFError) as exc:
-            raise UnreadableFileError(path, f"cannot decompress: {exc}") from None
+    def read(self, path: Path) -> Iterator[Item]:  # pragma: no cover
+        raise NotImplementedError
 
 
 _TS_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",

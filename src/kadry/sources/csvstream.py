@@ -13,30 +13,17 @@ from pathlib import Path
 from typing import Iterator
 
 from kadry.errors import UnreadableFileError
-from kadry.sources.base import open_text
+from kadry.sources.base import sniff_delimiter
+from kadry.sources.textio import head_text, open_text
 
 __all__ = ["first_line", "sniff_delimiter", "header_tokens", "read_header", "iter_rows"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-_DELIMITERS = ("|", ";", "\t", ",")
-
 
 def first_line(head: bytes) -> str:
-    """The first line of a (decompressed) file head, BOM removed."""
-    try:
-        text = head[:8192].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        text = head[:8192].decode("utf-8" if exc.start >= len(head[:8192]) - 4 else "cp1251", "replace")
-    return re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"), maxsplit=1)[0]
-
-
-def sniff_delimiter(line: str) -> str:
-    """The delimiter of a header line: the most frequent of ``| ; TAB ,`` outside quotes."""
-    bare = re.sub(r'"[^"]*"', "", line)
-    counts = {d: bare.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The first line of a (decompressed) file head, BOM removed, in the file's encoding."""
+    return re.split(r"\r\n|\r|\n", head_text(head[:8192]), maxsplit=1)[0]
 
 
 def header_tokens(line: str) -> list[str]:

@@ -12,17 +12,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import sys
 from pathlib import Path
 from typing import Iterator
 
 from kadry.errors import UnreadableFileError
-from kadry.sources.base import BadValue, Item, clean_str, open_text, parse_ts, strip_html, to_float
+from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, parse_ts, strip_html, to_float
+from kadry.sources.csvstream import iter_rows
 from kadry.sources.text_values import experience_id_from_text
 
 __all__ = ["HHFlatCSV", "READERS", "SCHEDULE_TEXT"]
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 # header aliases: canonical -> names seen in the wild (lower case)
 _ALIASES = {
@@ -58,23 +56,6 @@ _TRUE = {"1", "true", "yes", "да", "t"}
 _FALSE = {"0", "false", "no", "нет", "f"}
 
 
-def _sniff_dialect(sample: str) -> csv.Dialect | type[csv.Dialect]:
-    try:
-        return csv.Sniffer().sniff(sample.split("\n", 1)[0] if "\n" in sample else sample[:2000], delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
-
-
-def _header(path: Path) -> list[str]:
-    with open_text(path, newline="") as f:
-        sample = f.read(4096)
-    if not sample.strip():
-        return []
-    first = re.split(r"\r\n|\r|\n", sample, maxsplit=1)[0]
-    dialect = _sniff_dialect(first)
-    return [h.strip().lower() for h in next(csv.reader([first], dialect))]
-
-
 def _column_map(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for canonical, names in _ALIASES.items():
@@ -103,58 +84,70 @@ def _skills(value: str | None) -> list[str]:
     return [p.strip().strip("'\"[]") for p in parts if p.strip().strip("'\"[]")]
 
 
-class HHFlatCSV:
-    """Flat hh vacancy CSVs, recognised by a title column plus a place or salary column."""
+#: every column of the three known hh flat exports ("" is pandas' unnamed index)
+_KNOWN = {"", "unnamed: 0", "name", "salary_from", "salary_to", "salary_currency", "area_name", "published_at",
+          "id", "title", "city", "experience", "employment", "schedule", "has_salary", "salary_gross", "is_premium",
+          "employer_trusted", "has_address", "role_id", "published_weekday", "published_hour", "title_word_count",
+          "company", "currency", "description", "key_skills", "url"}
+
+
+def _share(values: list[str], ok) -> float:  # type: ignore[no-untyped-def]
+    if not values:
+        return 1.0
+    good = 0
+    for value in values:
+        try:
+            good += bool(ok(value))
+        except (BadValue, ValueError):
+            pass
+    return good / len(values)
+
+
+class HHFlatCSV(BaseReader):
+    """Flat hh vacancy CSVs, recognised by a header made of hh export columns and values of hh shapes."""
 
     name = "hh-csv"
     kind = "vacancy"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        text = head[:4096].decode("utf-8", "replace").lstrip("\ufeff")
-        if text.lstrip()[:1] in ("{", "["):
-            return False
-        first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0].lower()
-        cols = {c.strip().strip('"') for c in re.split(r"[,;\t|]", first)}
-        return bool(cols & _TITLE_NAMES) and bool(cols & _PLACE_OR_SALARY)
+    def score(self, head: Head) -> Score:
+        from kadry.ingest.rules import KNOWN_CURRENCIES
+
+        if head.is_json or not head.header:
+            return NO
+        cols = head.header
+        if not set(cols) & _TITLE_NAMES or not set(cols) & (_PLACE_OR_SALARY | {"published_at", "role_id", "company"}):
+            return NO
+        known = sum(c in _KNOWN for c in cols) / len(cols)
+        # value shapes: hh writes numbers, ISO dates and ISO currency codes
+        shape = min(
+            _share(head.column("salary_from") + head.column("salary_to"), lambda v: to_float(v) is not None),
+            _share(head.column("published_at"), lambda v: parse_ts(v) is not None),
+            _share(head.column("salary_currency") + head.column("currency"), lambda v: v.upper() in KNOWN_CURRENCIES),
+        )
+        value = round(known * shape, 2)
+        return Score(value, "vacancy", f"{sum(c in _KNOWN for c in cols)}/{len(cols)} columns of hh flat exports, "
+                                       f"values {shape:.0%} of hh shapes")
 
     def read(self, path: Path) -> Iterator[Item]:
-        header = _header(path)
-        columns = _column_map(header)
-        if "title" not in columns:
-            raise UnreadableFileError(path, f"no title column (expected one of {', '.join(_ALIASES['title'])}; found {', '.join(header) or 'nothing'})")
-        with open_text(path, newline="") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            first = re.split(r"\r\n|\r|\n", sample, maxsplit=1)[0]
-            reader = csv.reader(f, _sniff_dialect(first))
+        columns: dict[str, int] | None = None
+        width = 0
+        for line, row, header in iter_rows(path):
+            if columns is None:
+                columns = _column_map(header)
+                width = len(header)
+                if "title" not in columns:
+                    raise UnreadableFileError(path, f"no title column (expected one of {', '.join(_ALIASES['title'])}; "
+                                                    f"found {', '.join(header) or 'nothing'})")
+            if isinstance(row, csv.Error):
+                yield Item.bad(line, self.kind, f"bad CSV row: {row}")
+                continue
+            if len(row) != width:
+                yield Item.bad(line, self.kind, f"row has {len(row)} fields, header has {width}", ",".join(row))
+                continue
             try:
-                next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise UnreadableFileError(path, f"bad CSV header: {exc}") from None
-            width = len(header)
-            position = 0
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    yield Item.bad(position, self.kind, f"bad CSV row: {exc}")
-                    position += 1
-                    continue
-                if not row or not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != width:
-                    yield Item.bad(position, self.kind, f"row has {len(row)} fields, header has {width}", ",".join(row))
-                    position += 1
-                    continue
-                try:
-                    yield Item(position, self.kind, self._record(row, columns))
-                except BadValue as exc:
-                    yield Item.bad(position, self.kind, str(exc), ",".join(row))
-                position += 1
+                yield Item(line, self.kind, self._record(row, columns))
+            except BadValue as exc:
+                yield Item.bad(line, self.kind, str(exc), ",".join(row))
 
     @staticmethod
     def _record(row: list[str], columns: dict[str, int]) -> dict:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from kadry.sources.base import BadValue, Item, clean_str, parse_ts, strip_html, to_float
-from kadry.sources.jsonstream import JsonBad, iter_json_objects, looks_like_json
+from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, parse_ts, strip_html, to_float
+from kadry.sources.jsonstream import JsonBad, canon_keys, iter_json_objects
 
 __all__ = ["HHVacancyJSON", "vacancy_from_hh", "READERS"]
 
@@ -35,6 +35,48 @@ def _ids(values: object, key: str = "id") -> list[str]:
         text = clean_str(value)
         if text is not None:
             out.append(text)
+    return out
+
+
+_NESTED = ("salary_range", "salary", "area", "employer", "experience", "schedule", "employment_form", "employment",
+           "address", "snippet")
+#: keys of an hh vacancy object (canonical spelling); flat exports spell nested ones area_name, salary_from
+_HH_KEYS = {"id", "name", "area", "salary", "salary_range", "employer", "published_at", "created_at", "experience",
+            "schedule", "employment", "employment_form", "key_skills", "professional_roles", "description", "snippet",
+            "alternate_url", "url", "archived", "address", "type", "work_format", "working_hours", "premium",
+            "has_test", "response_url", "apply_alternate_url", "department", "contacts", "billing_type",
+            "accept_handicapped", "accept_kids", "specializations", "initial_created_at", "relations", "insider_interview",
+            "allow_messages", "languages", "driver_license_types", "accept_incomplete_resumes", "accept_temporary",
+            "test", "code", "hidden", "quick_responses_allowed", "negotiations_url", "suitable_resumes_url",
+            "branded_description", "vacancy_constructor_template", "response_letter_required", "show_logo_in_search",
+            "sort_point_distance", "counters", "is_adv_vacancy", "adv_response_url", "schedule_by_days",
+            "working_days", "working_time_intervals", "working_time_modes", "fly_in_fly_out_duration",
+            "internship", "night_shifts", "archived_at", "simulated", "employer_name", "area_name", "salary_from",
+            "salary_to", "salary_currency", "salary_gross", "area_id", "employer_id", "experience_id", "schedule_id",
+            "employment_id", "brand_snippet", "show_contacts", "adv_context", "branding", "experimental_modes"}
+
+
+def unflatten(obj: dict) -> dict:
+    """A flat export's ``area_name``/``salary_from``/... folded back into hh's nested objects.
+
+    Keys must be canonical already (``canon_keys``); a nested object present wins.
+    """
+    out = dict(obj)
+    for key, value in obj.items():
+        if key in _NESTED:
+            continue
+        for prefix in _NESTED:
+            if key.startswith(prefix + "_") and key != prefix:
+                inner = key[len(prefix) + 1:]
+                if prefix == "salary" and inner == "range":
+                    break
+                nested = out.get(prefix)
+                if nested is None:
+                    nested = out[prefix] = {}
+                if isinstance(nested, dict) and inner not in nested:
+                    nested[inner] = value
+                del out[key]
+                break
     return out
 
 
@@ -83,22 +125,29 @@ def vacancy_from_hh(obj: dict) -> dict:
     }
 
 
-class HHVacancyJSON:
+class HHVacancyJSON(BaseReader):
     """api.hh.ru vacancies: one object per file, arrays, JSON lines, ``{"items": [...]}`` pages."""
 
     name = "hh-json"
     kind = "vacancy"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        if not looks_like_json(head):
-            return False
-        text = head[:8192].decode("utf-8", "replace")
-        # resumes have last_name/total_experience; trudvsem wraps in "results"/"vacancy"
-        if '"categories"' in text and '"roles"' in text:  # the professional_roles dictionary
-            return False
-        if '"total_experience"' in text or '"last_name"' in text or '"results"' in text and '"vacancies"' in text:
-            return False
-        return '"name"' in text or '"items"' in text or '"professional_roles"' in text
+    def score(self, head: Head) -> Score:
+        objs = [o for o in head.objects if isinstance(o, dict)]
+        if not head.is_json or not objs:
+            return NO
+        keys = {k for o in objs for k in o}
+        if {"total_experience", "last_name", "skill_set", "first_name"} & keys:
+            return Score(0.0, "resume", "resume keys")
+        if "results" in keys or "vacancies" in keys or {"categories"} <= keys:
+            return NO
+        def fits(o: dict) -> bool:
+            names = set(o)
+            return "name" in names and "id" in names and len(names & _HH_KEYS) >= 3
+        good = sum(fits(o) for o in objs) / len(objs)
+        share = len(keys & _HH_KEYS) / len(keys)
+        value = round(good * (0.5 + 0.5 * share), 2)
+        return Score(value, "vacancy", f"{good:.0%} of the first objects are hh vacancies, "
+                                       f"{share:.0%} of their keys are hh's")
 
     def read(self, path: Path) -> Iterator[Item]:
         for position, obj in iter_json_objects(path):
@@ -109,7 +158,7 @@ class HHVacancyJSON:
                 yield Item.bad(position, self.kind, f"not a JSON object but {type(obj).__name__}", obj)
                 continue
             try:
-                record = vacancy_from_hh(obj)
+                record = vacancy_from_hh(unflatten(canon_keys(obj)))  # type: ignore[arg-type]
             except BadValue as exc:
                 yield Item.bad(position, self.kind, str(exc), obj.get("id"))
                 continue

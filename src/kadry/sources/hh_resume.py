@@ -13,7 +13,7 @@ from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.schema import age_band
-from kadry.sources.base import BadValue, Item, clean_str, parse_ts, to_float
+from kadry.sources.base import NO, BaseReader, Head, Score, BadValue, Item, clean_str, parse_ts, to_float
 from kadry.sources.jsonstream import JsonBad, iter_json_objects, looks_like_json
 from kadry.sources.records import blank_resume
 from kadry.sources.text_values import parse_gender
@@ -83,13 +83,16 @@ def resume_from_hh(obj: dict) -> dict:
     return record
 
 
-class HHResumeJSON:
+class HHResumeJSON(BaseReader):
     """hh resumes: one object per file, arrays, JSON lines, ``{"items": [...]}`` pages, directories."""
 
     name = "hh-resume-json"
     kind = "resume"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
+    def score(self, head: Head) -> Score:
+        return Score(0.9, self.kind, f"content of {self.name}") if self._claims(head.path, head.raw) else NO
+
+    def _claims(self, path: Path, head: bytes) -> bool:
         if not looks_like_json(head):
             return False
         text = head[:8192]

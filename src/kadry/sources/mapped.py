@@ -13,8 +13,24 @@ canonical field; values are converted to the field's type from kadry.schema::
     salary_from = "min_salary"
     published_at = "date"
     skills_raw = { column = "skills", split = ";" }
+    schedule = { column = "workplace", values = { TELECOMMUTE = "remote", ON_SITE = "fullDay" } }
+    salary_from = { column = "salary", parse = "money_from" }    # "от 50 000 до 80 000 руб.", "80000 грн."
+    salary_to = { column = "salary", parse = "money_to" }
+    salary_currency = { column = "salary", parse = "currency", on_error = "field" }
+    published_at = { column = "date", format = "%d.%m.%Y" }
+    region_raw = { column = "city", optional = true }            # bad value: drop the field, keep the record
+    employer_name = { value = "ООО Ромашка" }                     # a constant
     [defaults]
     salary_currency = "RUR"
+
+A column spec is a column name, or a table with ``column`` (a CSV header, or a JSON path:
+``salary.from``, ``key_skills[].name`` for a list of objects; keys match in any spelling,
+``area-name`` = ``areaName``), ``split`` (list fields), ``values`` (a value map, matched
+case-insensitively; unmapped values pass through), ``parse`` (``number``: the first number,
+with ``тыс.``/``k``/``млн``, as in ``42 роки``; ``months``: a duration, ``4 роки`` 48; ``money_from``/``money_to``/``currency``: the
+bounds and currency of salary text), ``format`` (a strptime date format), ``value`` (a
+constant) and ``on_error`` (``record``, the default: a bad value quarantines the record;
+``field``, or ``optional = true``: the field is left empty and quarantined on its own).
 
 For resumes the pseudo-field ``age`` (an exact age) is accepted and stored only as
 ``age_band``. Only canonical fields can be named, so nothing else of the input (names,
@@ -28,6 +44,7 @@ import csv
 import json
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -35,11 +52,11 @@ import yaml
 
 from kadry.errors import MappingError, UnreadableFileError
 from kadry.schema import RESUME, VACANCY, age_band
-from kadry.sources.base import BadValue, Item, clean_str, head_bytes, parse_ts, to_float
+from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, head_bytes, parse_ts, to_float
 from kadry.sources.csvstream import iter_rows, read_header
-from kadry.sources.jsonstream import JsonBad, iter_json_objects
+from kadry.sources.jsonstream import JsonBad, canon_key, iter_json_objects
 from kadry.sources.records import RESUME_RECORD_FIELDS, VACANCY_RECORD_FIELDS, blank_resume, blank_vacancy, content_id
-from kadry.sources.text_values import parse_gender
+from kadry.sources.text_values import currency_code, parse_duration_months, parse_gender, parse_number_text, parse_salary_text
 
 __all__ = ["Mapping", "load_mapping", "MappedReader", "sidecar_mapping", "READERS"]
 
@@ -58,8 +75,17 @@ _SIDECARS = (".mapping.toml", ".mapping.yaml", ".mapping.yml")
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    column: str
+    column: str | None
     split: str | None = None
+    values: dict | None = None
+    parse: str | None = None
+    format: str | None = None
+    value: object = None
+    on_error: str = "record"
+
+
+_SPEC_KEYS = {"column", "split", "values", "parse", "format", "value", "on_error", "optional"}
+_PARSERS = {"number", "months", "money_from", "money_to", "currency"}
 
 
 @dataclass
@@ -123,17 +149,7 @@ def mapping_from_dict(data: object, where: object = "mapping") -> Mapping:
     for name, spec in raw_columns.items():
         if name not in allowed:
             raise _fail(where, f"unknown {kind} field {name!r} in [columns]; known: {', '.join(sorted(allowed))}")
-        if isinstance(spec, str) and spec:
-            columns[name] = ColumnSpec(spec)
-        elif isinstance(spec, dict) and isinstance(spec.get("column"), str) and set(spec) <= {"column", "split"}:
-            split = spec.get("split")
-            if split is not None and (not isinstance(split, str) or not split):
-                raise _fail(where, f"{name}.split must be a non-empty string")
-            if split is not None and not _TYPES[name].endswith("[]"):
-                raise _fail(where, f"{name} is not a list field; 'split' applies to list fields only")
-            columns[name] = ColumnSpec(spec["column"], split)
-        else:
-            raise _fail(where, f"{name} must be a column name or {{ column = \"...\", split = \"...\" }}")
+        columns[name] = _spec(where, name, spec)
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise _fail(where, "[defaults] must be a table")
@@ -142,6 +158,36 @@ def mapping_from_dict(data: object, where: object = "mapping") -> Mapping:
             raise _fail(where, f"unknown {kind} field {name!r} in [defaults]; known: {', '.join(sorted(allowed))}")
     return Mapping(kind, source.strip(), columns, dict(defaults), fmt, delimiter,
                    Path(str(where)) if where != "mapping" else None)
+
+
+def _spec(where: object, name: str, spec: object) -> ColumnSpec:
+    if isinstance(spec, str) and spec:
+        return ColumnSpec(spec)
+    if not isinstance(spec, dict) or not set(spec) <= _SPEC_KEYS or not ("column" in spec or "value" in spec):
+        raise _fail(where, f"{name} must be a column name or a table with column (or value) and optionally "
+                           f"{', '.join(sorted(_SPEC_KEYS - {'column', 'value'}))}")
+    column = spec.get("column")
+    if column is not None and (not isinstance(column, str) or not column):
+        raise _fail(where, f"{name}.column must be a non-empty string")
+    split = spec.get("split")
+    if split is not None and (not isinstance(split, str) or not split):
+        raise _fail(where, f"{name}.split must be a non-empty string")
+    if split is not None and not _TYPES[name].endswith("[]"):
+        raise _fail(where, f"{name} is not a list field; 'split' applies to list fields only")
+    values = spec.get("values")
+    if values is not None and not isinstance(values, dict):
+        raise _fail(where, f"{name}.values must be a table mapping input values to canonical ones")
+    parse = spec.get("parse")
+    if parse is not None and parse not in _PARSERS:
+        raise _fail(where, f"{name}.parse must be one of {', '.join(sorted(_PARSERS))}, not {parse!r}")
+    fmt = spec.get("format")
+    if fmt is not None and (not isinstance(fmt, str) or "%" not in fmt):
+        raise _fail(where, f"{name}.format must be a strptime format such as \"%d.%m.%Y\"")
+    on_error = spec.get("on_error", "field" if spec.get("optional") is True else "record")
+    if on_error not in ("record", "field"):
+        raise _fail(where, f"{name}.on_error must be 'record' or 'field', not {on_error!r}")
+    folded = {str(k).strip().lower(): v for k, v in values.items()} if values else None
+    return ColumnSpec(column, split, folded, parse, fmt, spec.get("value"), on_error)
 
 
 def sidecar_mapping(path: Path) -> Path | None:
@@ -192,18 +238,79 @@ def _convert(name: str, value: object, split: str | None) -> object:
     raise BadValue(f"unsupported field type {kind} for {name}")  # pragma: no cover
 
 
-def _lookup(row: dict, column: str) -> object:
+def _lookup(row: dict, column: str | None) -> object:
+    """A CSV column, or a JSON path (``salary.from``, ``key_skills[].name``), keys in any spelling."""
+    if column is None:
+        return None
     if column in row:
         return row[column]
-    value: object = row
-    for part in column.split("."):  # nested JSON: "salary.from"
-        if not isinstance(value, dict) or part not in value:
+    return _walk(row, column.split("."))
+
+
+def _child(value: dict, key: str) -> object:
+    if key in value:
+        return value[key]
+    wanted = canon_key(key)
+    for k, v in value.items():
+        if isinstance(k, str) and canon_key(k) == wanted:
+            return v
+    return None
+
+
+def _walk(value: object, parts: list[str]) -> object:
+    if not parts:
+        return value
+    part, rest = parts[0], parts[1:]
+    if part.endswith("[]"):
+        seq = _child(value, part[:-2]) if part[:-2] and isinstance(value, dict) else value
+        if not isinstance(seq, list):
             return None
-        value = value[part]
-    return value
+        out: list = []
+        for element in seq:
+            got = _walk(element, rest)
+            if isinstance(got, list):
+                out.extend(got)
+            elif got is not None:
+                out.append(got)
+        return out
+    if not isinstance(value, dict):
+        return None
+    return _walk(_child(value, part), rest)
 
 
-class MappedReader:
+def _value(name: str, spec: ColumnSpec, raw: object) -> object:
+    """The spec's value for a row: constant, lookup, value map, unit parsing, date format, type."""
+    value = spec.value if spec.column is None else raw
+    if spec.values is not None and value is not None and not isinstance(value, (dict, list)):
+        value = spec.values.get(str(value).strip().lower(), value)
+    if spec.parse and value is not None and not isinstance(value, (dict, list)):
+        text = str(value)
+        if spec.parse == "number":
+            value = parse_number_text(text)
+            if value is None and text.strip():
+                raise BadValue(f"{name}: no number in the value")
+        elif spec.parse == "months":
+            value = parse_duration_months(text)
+            if value is None and text.strip():
+                raise BadValue(f"{name}: no duration (years, months) in the value")
+        elif spec.parse == "currency":
+            value = currency_code(text)
+        else:
+            money = parse_salary_text(text)
+            value = None if money is None else money.salary_from if spec.parse == "money_from" else money.salary_to
+    if spec.format and value is not None and not isinstance(value, datetime):
+        text = str(value).strip()
+        if text:
+            try:
+                value = datetime.strptime(text, spec.format)
+            except ValueError:
+                raise BadValue(f"{name}: not a date in the format {spec.format}") from None
+        else:
+            value = None
+    return _convert(name, value, spec.split)
+
+
+class MappedReader(BaseReader):
     """CSV / JSON lines / Parquet through a mapping file (``--format mapped --mapping m.toml``)."""
 
     name = "mapped"
@@ -217,9 +324,11 @@ class MappedReader:
     def kind(self) -> str:
         return self.mapping.kind if self.mapping else "vacancy"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
-        """Only a file with a sidecar mapping (``<file>.mapping.toml``) is recognised."""
-        return sidecar_mapping(path) is not None
+    def score(self, head: Head) -> Score:
+        """Only a file with a sidecar mapping (``<file>.mapping.toml``) is claimed, and then for sure."""
+        if sidecar_mapping(head.path) is None:
+            return NO
+        return Score(1.0, self.kind, "a sidecar mapping file")
 
     def read(self, path: Path) -> Iterator[Item]:
         mapping = self.mapping
@@ -236,10 +345,13 @@ class MappedReader:
                 yield Item.bad(position, mapping.kind, row)
                 continue
             try:
-                yield Item(position, mapping.kind, self._record(row, mapping))
+                record = self._record(row, mapping)
+                issues = record.pop("_field_issues", None)
+                yield Item(position, mapping.kind, record, field_issues=issues or None)
             except BadValue as exc:
                 # the excerpt shows mapped columns only: unmapped ones may hold personal data
-                shown = {spec.column: _lookup(row, spec.column) for spec in mapping.columns.values()}
+                shown = {spec.column: _lookup(row, spec.column) for spec in mapping.columns.values()
+                         if spec.column is not None}
                 yield Item.bad(position, mapping.kind, str(exc), json.dumps(shown, ensure_ascii=False, default=str))
 
     @staticmethod
@@ -247,17 +359,25 @@ class MappedReader:
         record = blank_vacancy(mapping.source) if mapping.kind == "vacancy" else blank_resume(mapping.source)
         for name, value in mapping.defaults.items():
             record[name] = _convert(name, value, None)
+        issues: list[tuple[str, str]] = []
         for name, spec in mapping.columns.items():
-            value = _convert(name, _lookup(row, spec.column), spec.split)
+            try:
+                value = _value(name, spec, _lookup(row, spec.column))
+            except BadValue as exc:
+                if spec.on_error != "field":
+                    raise
+                issues.append((name, str(exc)))
+                continue
             if value not in (None, []):
                 record[name] = value
+        record["_field_issues"] = issues
         if record.get("gender") is not None:
             record["gender"] = parse_gender(record["gender"])
         age = record.pop("age", None)
         if age is not None and record.get("age_band") is None:
             record["age_band"] = age_band(age)
         if record.get("source_id") is None:
-            values = [_lookup(row, spec.column) for spec in mapping.columns.values()]
+            values = [_lookup(row, spec.column) for spec in mapping.columns.values() if spec.column is not None]
             record["source_id"] = content_id("row-", values)
         if mapping.kind == "resume" and record.get("observed_at") is None:
             record["observed_at"] = record.get("updated_at")
@@ -265,8 +385,10 @@ class MappedReader:
 
     @staticmethod
     def _check_columns(path: Path, mapping: Mapping, available: list[str]) -> None:
-        wanted = {spec.column for spec in mapping.columns.values()}
-        missing = sorted(c for c in wanted if c not in available and c.split(".")[0] not in available)
+        wanted = {spec.column for spec in mapping.columns.values() if spec.column is not None}
+        have = {canon_key(a) for a in available}
+        missing = sorted(c for c in wanted if c not in available and c.split(".")[0] not in available
+                         and canon_key(c.split(".")[0].removesuffix("[]")) not in have)
         if missing:
             raise MappingError(f"{path}: column(s) {', '.join(missing)} named in the mapping are not in the file; "
                                f"available: {', '.join(available) or 'none'}", missing=missing, available=available)
@@ -305,7 +427,8 @@ class MappedReader:
             raise UnreadableFileError(path, f"not a readable Parquet file: {exc}") from None
         available = pf.schema_arrow.names
         self._check_columns(path, mapping, available)
-        wanted = sorted({spec.column.split(".")[0] for spec in mapping.columns.values()})
+        wanted = sorted({spec.column.split(".")[0].removesuffix("[]") for spec in mapping.columns.values()
+                         if spec.column is not None})
         position = 0
         try:
             for batch in pf.iter_batches(batch_size=4096, columns=wanted):

@@ -23,7 +23,7 @@ from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.schema import age_band
-from kadry.sources.base import BadValue, Item, clean_str, open_text, parse_ts, to_float
+from kadry.sources.base import NO, BaseReader, Head, Score, BadValue, Item, clean_str, open_text, parse_ts, to_float
 from kadry.sources.csvstream import first_line, header_tokens, iter_rows
 from kadry.sources.records import blank_resume, blank_vacancy, content_id
 from kadry.sources.text_values import (
@@ -184,13 +184,16 @@ def _hh44k(cell: dict[str, str]) -> dict:
 _BUILDERS = {"frontend": _frontend, "java": _java, "hh44k": _hh44k}
 
 
-class ResumeCSV:
+class ResumeCSV(BaseReader):
     """hh resume CSVs (frontend-2025, ios-2025, java-2023, 44k-numeric-2019 shapes)."""
 
     name = "resume-csv"
     kind = "resume"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
+    def score(self, head: Head) -> Score:
+        return Score(0.9, self.kind, f"content of {self.name}") if self._claims(head.path, head.raw) else NO
+
+    def _claims(self, path: Path, head: bytes) -> bool:
         return resume_variant(header_tokens(first_line(head))) is not None
 
     def read(self, path: Path) -> Iterator[Item]:
@@ -240,7 +243,7 @@ def _excerpt(line: str) -> str:
     return f"vacancy {m.group(1)}" if m else "row without a vacancy link"
 
 
-class HHCardVacanciesCSV:
+class HHCardVacanciesCSV(BaseReader):
     """hh vacancy search cards ``vacancy_link,vacancy_title,vacancy_salary,experience,company,location``.
 
     The real file (hh-ios-2025/vacancies.csv) mixes single- and double-quoted lines and has
@@ -251,7 +254,10 @@ class HHCardVacanciesCSV:
     name = "hh-vacancy-cards-csv"
     kind = "vacancy"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
+    def score(self, head: Head) -> Score:
+        return Score(0.9, self.kind, f"content of {self.name}") if self._claims(head.path, head.raw) else NO
+
+    def _claims(self, path: Path, head: bytes) -> bool:
         cols = set(header_tokens(first_line(head)))
         return {"vacancy_link", "vacancy_salary"} <= cols
 

@@ -22,6 +22,7 @@ __all__ = [
     "schedule_ids",
     "split_list",
     "looks_like_person_name",
+    "parse_number_text",
 ]
 
 
@@ -70,6 +71,25 @@ def _number(token: str) -> float:
     return float(re.sub(r"[\s\u00a0\u202f\u2009]", "", token).replace(",", "."))
 
 
+_THOUSANDS = re.compile(r"тыс|тис|\d\s*[kк]\b|\bk\b", re.I)
+_MILLIONS = re.compile(r"млн|mln|\d\s*m\b", re.I)
+
+
+def _scale(low: str) -> float:
+    return 1e6 if _MILLIONS.search(low) else 1e3 if _THOUSANDS.search(low) else 1.0
+
+
+def parse_number_text(text: object) -> float | None:
+    """The first number in text with its unit: ``"42 роки"`` 42, ``"1,5 тыс."`` 1500, ``"80000 грн."`` 80000."""
+    if text is None:
+        return None
+    raw = str(text)
+    m = _NUMBER.search(raw)
+    if m is None or not m.group().strip():
+        return None
+    return _number(m.group()) * _scale(raw.lower())
+
+
 def parse_salary_text(text: object) -> SalaryText | None:
     """``"от 250 000 ₽ на руки"``, ``"220000 – 350000 ₽"``, ``"до 360 000 ₽"``, ``"$3000"``.
 
@@ -83,7 +103,8 @@ def parse_salary_text(text: object) -> SalaryText | None:
     if not raw or not re.search(r"\d", raw):
         return None
     low = raw.lower()
-    numbers = [_number(m.group()) for m in _NUMBER.finditer(raw) if m.group().strip()]
+    scale = _scale(low)
+    numbers = [_number(m.group()) * scale for m in _NUMBER.finditer(raw) if m.group().strip()]
     if not numbers:
         return None
     lo: float | None
@@ -102,8 +123,8 @@ def parse_salary_text(text: object) -> SalaryText | None:
     return SalaryText(lo, hi, currency_code(raw), gross)
 
 
-_YEARS = re.compile(r"(\d+)\s*(?:год|года|лет|г\.|years?|yrs?)", re.I)
-_MONTHS = re.compile(r"(\d+)\s*(?:месяц|месяца|месяцев|мес\.?|months?)", re.I)
+_YEARS = re.compile(r"(\d+)\s*(?:год|года|лет|г\.|рік|роки|років|years?|yrs?)", re.I)
+_MONTHS = re.compile(r"(\d+)\s*(?:месяц|месяца|месяцев|мес\.?|місяц|місяці|місяців|міс\.?|months?)", re.I)
 
 
 def parse_duration_months(text: object) -> int | None:
@@ -229,18 +250,11 @@ def split_list(text: object, sep: str | None = None) -> list[str]:
     return [p.strip().strip("\"'") for p in raw.split(sep) if p.strip().strip("\"'")]
 
 
-_PATRONYMIC = re.compile(r"(вич|вна|чна|оглы|оғлы|кызы|қызы)$", re.I)
-
-
 def looks_like_person_name(text: object) -> bool:
     """True for an employer that is a private person (``ИП Иванов ...``, ``Иванов Иван Иванович``).
 
     Such names are personal data, so readers drop them rather than store them as employers.
     """
-    if text is None:
-        return False
-    raw = str(text).strip()
-    if re.match(r"(?i)^(ип|индивидуальный предприниматель)\b", raw):
-        return True
-    words = raw.split()
-    return 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words) and bool(_PATRONYMIC.search(words[-1]))
+    from kadry.sources.people import is_person_name
+
+    return is_person_name(None if text is None else str(text))

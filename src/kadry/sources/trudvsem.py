@@ -36,7 +36,7 @@ from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.schema import experience_band
-from kadry.sources.base import BadValue, Item, clean_str, head_bytes, parse_ts, strip_html, to_float
+from kadry.sources.base import NO, BaseReader, Head, Score, BadValue, Item, clean_str, head_bytes, parse_ts, strip_html, to_float
 from kadry.sources.csvstream import first_line, header_tokens, iter_rows
 from kadry.sources.jsonstream import JsonBad, iter_json_objects, looks_like_json
 from kadry.sources.records import blank_vacancy
@@ -239,13 +239,16 @@ def _looks_trudvsem_json(head: bytes) -> bool:
         or (b'"results"' in text and b'"vacancies"' in text)
 
 
-class TrudvsemJSON:
+class TrudvsemJSON(BaseReader):
     """trudvsem API answers, open-data JSON dumps, arrays or JSON lines of their vacancies."""
 
     name = "trudvsem-json"
     kind = "vacancy"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
+    def score(self, head: Head) -> Score:
+        return Score(0.9, self.kind, f"content of {self.name}") if self._claims(head.path, head.raw) else NO
+
+    def _claims(self, path: Path, head: bytes) -> bool:
         return looks_like_json(head) and _looks_trudvsem_json(head)
 
     def read(self, path: Path) -> Iterator[Item]:
@@ -286,13 +289,16 @@ _CSV_MARKERS = {"vacurl", "salarymin", "salarymax", "stateregioncode", "datecrea
                 "companyinn", "companycode", "regionname", "requiredexperience"}
 
 
-class TrudvsemCSV:
+class TrudvsemCSV(BaseReader):
     """trudvsem open-data vacancy CSV (``vacancy.csv``), columns found by name."""
 
     name = "trudvsem-csv"
     kind = "vacancy"
 
-    def sniff(self, path: Path, head: bytes) -> bool:
+    def score(self, head: Head) -> Score:
+        return Score(0.9, self.kind, f"content of {self.name}") if self._claims(head.path, head.raw) else NO
+
+    def _claims(self, path: Path, head: bytes) -> bool:
         if looks_like_json(head):
             return False
         cols = {_norm(c) for c in header_tokens(first_line(head))}

@@ -491,6 +491,8 @@ class TrudvsemXML:
                 while elem.getprevious() is not None:
                     del elem.getparent()[0]
         except etree.XMLSyntaxError as exc:
+            if guarded.error is not None:  # the XML broke because the read did: that is the cause
+                raise UnreadableFileError(path, f"read failed after {position} records: {guarded.error}") from None
             raise UnreadableFileError(path, f"broken XML after {position} records: {exc}") from None
         finally:
             raw.close()

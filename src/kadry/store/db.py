@@ -25,8 +25,14 @@ class Store:
             self.ensure_schema()
 
     def ensure_schema(self) -> None:
+        have = set(self.con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                    "WHERE table_schema = 'main'").fetchall())
         for table in TABLES:
             self.con.execute(ddl(table))
+            if any(t == table for t, _ in have):
+                for column in TABLES[table][0]:  # a store made by an older kadry gains new columns
+                    if (table, column.name) not in have:
+                        self.con.execute(f"ALTER TABLE {table} ADD COLUMN {column.name} {column.type}")
         self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
 
     @property

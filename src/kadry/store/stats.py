@@ -40,5 +40,18 @@ def store_stats(store: Store, *, unmapped_limit: int = 15) -> dict:
             SELECT region_raw FROM vacancies WHERE region_status = 'unmapped'
             UNION ALL SELECT region_raw FROM resumes WHERE region_status = 'unmapped')
         GROUP BY ALL ORDER BY records DESC, region_raw LIMIT {int(unmapped_limit)}""")
+    out["place_coverage"] = _rows(con, """
+        SELECT 'vacancy' AS kind, source, count(*) AS records,
+               count(*) FILTER (WHERE region_status = 'mapped') AS mapped,
+               count(*) FILTER (WHERE region_status = 'country_only') AS country_only,
+               count(*) FILTER (WHERE region_status = 'unmapped') AS unmapped
+        FROM vacancies WHERE region_status IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT 'resume', source, count(*), count(*) FILTER (WHERE region_status = 'mapped'),
+               count(*) FILTER (WHERE region_status = 'country_only'), count(*) FILTER (WHERE region_status = 'unmapped')
+        FROM resumes WHERE region_status IS NOT NULL GROUP BY ALL ORDER BY kind, source""")
     out["files"] = con.execute("SELECT count(*) FROM ingest_log").fetchall()[0][0]
+    out["names_hidden"] = con.execute("SELECT coalesce(sum(names_hidden), 0) FROM ingest_log").fetchall()[0][0]
+    out["fields_quarantined"] = con.execute("SELECT count(*) FROM quarantine_fields").fetchall()[0][0]
+    out["failed_files"] = _rows(con, "SELECT source_file, detail FROM ingest_log WHERE status = 'failed' ORDER BY 1")
     return out

@@ -1,0 +1,217 @@
+"""The SQL that writes ingested data: records, sightings, lifecycle, quarantine and the ingest log.
+
+The ingest (kadry.ingest) decides what goes where; this module is the one place that knows how
+it is written, so the store stays the one door. Every write is keyed (record id, sighting time,
+file position), so applying the same batch twice is applying it once.
+
+Which sighting wins: a record holds the values of its latest sighting (``observed_at``; a
+sighting without a time is older than any timed one), and among sightings with the same time
+the one read last. The rule is the same within a batch (the caller keeps the winner per key),
+across batches and files (the UPDATE below), and on the bulk Parquet path, so the stored
+result does not depend on the batch size.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from kadry.errors import StoreError
+from kadry.schema import (
+    OBSERVATION,
+    QUARANTINE,
+    QUARANTINE_FIELDS,
+    RAW_OBSERVATION_FIELDS,
+    RAW_RESUME_FIELDS,
+    RAW_VACANCY_FIELDS,
+    RESUME,
+    VACANCY,
+    arrow_schema,
+)
+
+__all__ = [
+    "KEY",
+    "RAW",
+    "TABLE",
+    "insert_field_quarantine",
+    "insert_observations",
+    "insert_quarantine",
+    "log_file",
+    "refresh_lifecycle",
+    "refresh_lifecycle_sql",
+    "staging_schema",
+    "transaction",
+    "upsert_records",
+    "write_cause",
+]
+
+TABLE = {"vacancy": "vacancies", "resume": "resumes"}
+KEY = {"vacancy": "vacancy_id", "resume": "resume_id"}
+RAW = {"vacancy": RAW_VACANCY_FIELDS, "resume": RAW_RESUME_FIELDS}
+
+_CAUSES = (
+    ("no space left", "no space left on device"),
+    ("disk full", "no space left on device"),
+    ("file too large", "file size limit reached (file too large)"),
+    ("read-only file system", "the file system is read-only"),
+    ("permission denied", "permission denied"),
+    ("quota", "disk quota exceeded"),
+)
+
+
+def write_cause(exc: BaseException, path: object = None) -> str:
+    """The real cause of a failed write in words a user acts on ("no space left on device")."""
+    text = str(exc)
+    low = text.lower()
+    for needle, cause in _CAUSES:
+        if needle in low:
+            return cause
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EDQUOT):
+        return os.strerror(code).lower()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, store_path: object = None) -> Iterator[None]:
+    """One transaction; on failure it is rolled back (if DuckDB still has it) and the first
+    error's real cause is raised as a StoreError, not "cannot rollback - no transaction is active"."""
+    con.begin()
+    try:
+        yield
+    except BaseException as exc:
+        try:
+            con.rollback()
+        except duckdb.Error:
+            pass  # DuckDB already aborted the transaction; the first error is what matters
+        if isinstance(exc, (duckdb.Error, OSError)):
+            raise StoreError(f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path),
+                             cause=write_cause(exc)) from None
+        raise
+    try:
+        con.commit()
+    except (duckdb.Error, OSError) as exc:
+        try:
+            con.rollback()
+        except duckdb.Error:
+            pass
+        raise StoreError(f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path),
+                         cause=write_cause(exc)) from None
+
+
+def staging_schema(kind: str) -> pa.Schema:
+    columns = VACANCY if kind == "vacancy" else RESUME
+    return arrow_schema(columns, ("raw",)).append(pa.field("observed_at", pa.timestamp("us")))
+
+
+def upsert_records(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict]) -> tuple[int, int]:
+    """Insert new records, update known ones from a later sighting; ``(stored, known)``.
+
+    ``rows`` hold one winner per key (the caller's in-batch rule). ``known`` counts keys that
+    were already in the store, counted before the insert, so stored + known == len(rows) is a
+    check the caller can make rather than a remainder.
+    """
+    table, key = TABLE[kind], KEY[kind]
+    staging = pa.Table.from_pylist(rows, schema=staging_schema(kind))
+    con.register("_stg", staging)
+    try:
+        known = con.execute(f"SELECT count(*) FROM _stg s WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
+                            ).fetchall()[0][0]
+        raw = [c for c in RAW[kind] if c != key]
+        changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in raw)
+        assign = ", ".join(f"{c} = s.{c}" for c in raw)
+        con.execute(
+            f"UPDATE {table} t SET {assign}, norm_version = NULL FROM _stg s "
+            f"WHERE t.{key} = s.{key} AND (t.last_seen IS NULL OR s.observed_at >= t.last_seen) AND ({changed})"
+        )
+        cols = ", ".join(RAW[kind])
+        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _stg s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
+        stored = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
+    finally:
+        con.unregister("_stg")
+    return stored, known
+
+
+def insert_observations(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    staging = pa.Table.from_pylist(rows, schema=arrow_schema(OBSERVATION, ("raw",)))
+    con.register("_obs", staging)
+    try:
+        cols = ", ".join(RAW_OBSERVATION_FIELDS)
+        con.execute(
+            f"INSERT INTO observations ({cols}) SELECT {cols} FROM _obs s WHERE NOT EXISTS ("
+            "SELECT 1 FROM observations o WHERE o.kind = s.kind AND o.record_id = s.record_id "
+            "AND o.observed_at IS NOT DISTINCT FROM s.observed_at)"
+        )
+    finally:
+        con.unregister("_obs")
+
+
+def refresh_lifecycle_sql(kind: str, scope: str = "") -> str:
+    """SQL deriving first/last sighting (and, for vacancies, the close) from observations.
+
+    A sighting that shows a vacancy archived closes it only when it is later than the
+    publication: without a real observation time the close date is unknown, and the
+    indicators then fall back to the last sighting or the lifetime rule.
+    """
+    table, key = TABLE[kind], KEY[kind]
+    if kind == "vacancy":
+        closed = "min(o.observed_at) FILTER (WHERE o.archived AND (t.published_at IS NULL OR o.observed_at > t.published_at))"
+        extra = ", closed_at = coalesce(t.archived_at, agg.closed)"
+    else:
+        closed = "NULL"
+        extra = ", updated_at = greatest(t.updated_at, agg.updated)"
+    return (
+        f"UPDATE {table} t SET first_seen = agg.f, last_seen = agg.l{extra} FROM ("
+        f"  SELECT o.record_id, min(o.observed_at) AS f, max(o.observed_at) AS l, {closed} AS closed, max(o.updated_at) AS updated"
+        f"  FROM observations o JOIN {table} t ON t.{key} = o.record_id"
+        f"  WHERE o.kind = '{kind}' {scope} GROUP BY o.record_id) agg WHERE t.{key} = agg.record_id"
+    )
+
+
+def refresh_lifecycle(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str]) -> None:
+    con.register("_ids", pa.table({"id": pa.array(ids, pa.string())}))
+    try:
+        con.execute(refresh_lifecycle_sql(kind, "AND o.record_id IN (SELECT id FROM _ids)"))
+    finally:
+        con.unregister("_ids")
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    con.register("_q", pa.Table.from_pylist(rows, schema=arrow_schema(QUARANTINE)))
+    try:
+        con.execute("INSERT INTO quarantine SELECT * FROM _q s WHERE NOT EXISTS ("
+                    "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)")
+    finally:
+        con.unregister("_q")
+
+
+def insert_field_quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    con.register("_qf", pa.Table.from_pylist(rows, schema=arrow_schema(QUARANTINE_FIELDS)))
+    try:
+        con.execute("INSERT INTO quarantine_fields SELECT * FROM _qf s WHERE NOT EXISTS (SELECT 1 FROM quarantine_fields q "
+                    "WHERE q.source_file = s.source_file AND q.position = s.position AND q.field = s.field)")
+    finally:
+        con.unregister("_qf")
+
+
+def log_file(con: duckdb.DuckDBPyConnection, path: str, fmt: str | None, counts: tuple[int, int, int, int], *,
+             status: str = "ok", detail: str | None = None, names_hidden: int = 0, fields_quarantined: int = 0) -> None:
+    """The file's row of ``ingest_log`` (replacing an earlier run's), inside the caller's transaction."""
+    con.execute("DELETE FROM ingest_log WHERE source_file = ?", [path])
+    con.execute("INSERT INTO ingest_log (source_file, format, read, stored, merged, quarantined, finished_at, status, "
+                "detail, names_hidden, fields_quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [path, fmt, *counts, datetime.now().replace(microsecond=0), status, detail, names_hidden,
+                 fields_quarantined])
+
+
+def sql_path(path: Path | str) -> str:
+    return str(path).replace("'", "''")
