@@ -26,7 +26,7 @@ from kadry import __version__
 from kadry.api.cube import Publisher
 from kadry.api.models import (
     DATE_PATTERN, OCCUPATION_PATTERN, REGION_PATTERN, Dimensions, ErrorResponse, Format, GroupBy, Health,
-    Indicator, IndicatorPage, Named, Period, PeriodInfo,
+    Indicator, IndicatorPage, Named, Period, PeriodInfo, Rules,
 )
 from kadry.api.names import occupation_names, region_names
 from kadry.errors import BadRequest, KadryError
@@ -121,6 +121,14 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             periods=PeriodInfo(granularities=list(Period), first=first, last=last),
             k=publisher.k,
         )
+
+    @api.get("/rules", response_model=Rules, summary="Bands of the index, experience bands, activity rules")
+    def rules() -> Rules:
+        """The rules behind the numbers (HeadHunter's bands with labels and colours, experience bands, when a
+        record is active), from their one definition in kadry.rules: displays take them from here."""
+        from kadry import rules as defined
+
+        return Rules.model_validate(defined.as_json())
 
     @api.get(
         "/indicators",

@@ -9,26 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from kadry.errors import InputError
+from kadry.rules import activity, bands
 
 __all__ = ["register"]
 
-_BAND_STYLE = {
-    "acute shortage": "bold red",
-    "shortage": "red",
-    "moderate competition": "yellow",
-    "high competition": "green",
-    "extremely high competition": "bold green",
-}
-
-
-def _filters(values: list[str] | None) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for item in values or []:
-        if "=" not in item:
-            raise InputError(f"bad --filter {item!r}: use DIMENSION=VALUE[,VALUE...]")
-        key, _, vals = item.partition("=")
-        out.setdefault(key.strip(), []).extend(v.strip() for v in vals.split(",") if v.strip())
-    return out
 
 
 def _cell(value: object) -> str:
@@ -56,8 +40,9 @@ def _render(table, indicator: str, console: Console) -> None:
         cells = []
         for c in cols:
             text = _cell(r[c])
-            if c == "band" and r[c] in _BAND_STYLE:
-                text = f"[{_BAND_STYLE[r[c]]}]{text}[/]"
+            found = bands.get(r[c]) if c == "band" else None
+            if found is not None:
+                text = f"[{found.style}]{text}[/]"
             cells.append(text)
         if any_sim:
             cells.append("[magenta]SIM[/]" if r["simulated"] else "real")
@@ -86,8 +71,8 @@ def register(app: typer.Typer) -> None:
         db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
         fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
         out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the terminal."),
-        lifetime: int = typer.Option(30, "--lifetime", help="Days a vacancy without a close date stays active."),
-        window: int = typer.Option(30, "--window", help="Days an update keeps a resume active."),
+        lifetime: int = typer.Option(activity.LIFETIME_DAYS, "--lifetime", help="Days a vacancy without a close date stays active."),
+        window: int = typer.Option(activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."),
         vacancy_rule: str = typer.Option("lifetime", "--vacancy-rule", help="End of a vacancy without a close date: lifetime or last_seen."),
         filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE] (repeatable)."),
         include_duplicates: bool = typer.Option(False, "--include-duplicates", help="Count vacancies marked as duplicates."),
@@ -98,6 +83,7 @@ def register(app: typer.Typer) -> None:
         """Stocks, flows, the deficiency index (with its band), salaries, skills, remote work and
         experience mix by segment and period."""
         from kadry.indicators import Engine, compute, spark_for_store
+        from kadry.indicators import parse_filters
         from kadry.indicators.output import FORMATS, write
 
         if fmt not in FORMATS:
@@ -106,9 +92,12 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"unknown engine {engine!r}: use duckdb or spark")
         options = dict(lifetime=lifetime, window=window, vacancy_rule=vacancy_rule, include_duplicates=include_duplicates,
                        rollups=not no_rollups, top=top, basis=basis)
+        from kadry.stages import ensure_current
+
+        db = ensure_current(db)
         eng = Engine.duckdb(db) if engine == "duckdb" else spark_for_store(db, spark_master)
         try:
-            result = compute(indicator, by=by, period=period, start=start, end=end, filters=_filters(filters), engine=eng, **options)
+            result = compute(indicator, by=by, period=period, start=start, end=end, filters=parse_filters(filters), engine=eng, **options)
         finally:
             eng.close()
         if fmt == "table" and out is None:

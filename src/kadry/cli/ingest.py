@@ -49,11 +49,14 @@ def register(app: typer.Typer) -> None:
                                         "default: each record's own publication or update time."),
         batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Records per transaction."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table, only the totals line."),
+        normalize: bool = typer.Option(True, "--normalize/--no-normalize", help="Normalize what was stored (default), "
+                                       "or leave it for `kadry normalize` (commands reading the store do it first)."),
     ) -> None:
         """Read vacancies and resumes into the store. Every record is stored, merged (a repeat
         sighting) or quarantined with its reason; the four counts always add up."""
         from kadry.ingest import ingest_paths
         from kadry.sources.base import BadValue, parse_ts
+        from kadry.stages import normalize_pending
         from kadry.store import Store
 
         seen = None
@@ -74,6 +77,12 @@ def register(app: typer.Typer) -> None:
                                           on_progress=lambda f, n: progress.update(task, description=Path(f).name, completed=n))
             else:
                 report = ingest_paths(store, paths, fmt, mapping=mapping, observed_at=seen, batch_size=batch_size)
+            if normalize:
+                if _progress_enabled(quiet):
+                    with Console(stderr=True).status("normalizing what was stored"):
+                        normalize_pending(store)
+                else:
+                    normalize_pending(store)
         if quiet:
             t = report.total
             console.print(f"read {t.read:,} = stored {t.stored:,} + merged {t.merged:,} + quarantined {t.quarantined:,}")

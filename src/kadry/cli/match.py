@@ -65,8 +65,10 @@ def register(app: typer.Typer) -> None:
             raise InputError("give exactly one of --resume ID and --vacancy ID (or a subcommand: build, evaluate)")
         if fmt not in ("table", "json"):
             raise InputError(f"--format must be table or json, not {fmt!r}")
+        from kadry.stages import ensure_current
+
         cfg = load_config(config)
-        with Store(db, read_only=True) as store:
+        with Store(ensure_current(db), read_only=True) as store:
             matcher = Matcher(store, cfg)
             result = matcher.for_resume(resume, k) if resume else matcher.for_vacancy(vacancy, k)
         data = result.to_dict()
@@ -91,7 +93,9 @@ def register(app: typer.Typer) -> None:
             if not quiet:
                 _console.print(f"[dim]{table}: {done:,} indexed[/dim]", highlight=False)
 
-        with Store(db, read_only=True) as store:
+        from kadry.stages import ensure_current
+
+        with Store(ensure_current(db), read_only=True) as store:
             index = MatchIndex(store, load_config(config))
             added = index.rebuild(progress) if rebuild else index.update(progress=progress)
             counts = {t: index.count(t) for t in ("vacancies", "resumes")}

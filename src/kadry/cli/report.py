@@ -29,7 +29,9 @@ def register(app: typer.Typer) -> None:
         """Write one self-contained HTML report (inline charts, prints on A4): the deficiency index,
         its trend, regions, salaries, skills, mobility, sources and coverage."""
         from kadry.report import build_report
+        from kadry.stages import ensure_current
 
+        db = ensure_current(db)
         result = build_report(segment=segment, region=region, start=start, end=end, period=period, db=db, lang=lang,
                               min_cell=min_cell, out=out)
         if quiet:

@@ -18,8 +18,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the API (/api/v1, /docs) and the dashboard (/) from a store, read-only."""
         from kadry.api import serve as run
-        from kadry.store import require
+        from kadry.stages import ensure_current
 
-        path = require(db)
+        path = ensure_current(db)
         typer.echo(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         run(path, host, port)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from kadry.rules import experience
 from kadry.schema import OBSERVATION, RESUME, VACANCY, arrow_schema
 from kadry.simulate.model import DAY, Calibration, Plan, n_updates, update_gaps
 from kadry.simulate.scenario import Scenario, month_index
@@ -21,7 +22,7 @@ _US = 1_000_000
 VACANCY_SCHEMA = arrow_schema(VACANCY, ("raw",))
 RESUME_SCHEMA = arrow_schema(RESUME, ("raw",))
 OBSERVATION_SCHEMA = arrow_schema(OBSERVATION, ("raw",))
-_EXPERIENCE = ["noExperience", "between1And3", "between3And6", "moreThan6"]
+_EXPERIENCE = list(experience.KEYS)
 _RELOCATION = ["no_relocation", "relocation_possible", "relocation_desirable"]
 
 

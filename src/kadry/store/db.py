@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from kadry.config import salt_for
 from kadry.schema import TABLES, ddl
-from kadry.store.connect import connect, resolve
+from kadry.store.connect import DuckDBError, connect, resolve
 
 __all__ = ["Store"]
 
@@ -39,6 +42,43 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    # --- what each stage has processed ------------------------------------------------------
+    def data_version(self) -> str | None:
+        """Changes whenever records are written: every file ingested (the ingest log) and every
+        ``bump``. None for a store nothing was ever ingested into (built directly, e.g. by a fixture)."""
+        try:
+            n, last, totals = self.con.execute(
+                "SELECT count(*), max(finished_at), sum(read) || '.' || sum(stored) || '.' || sum(merged) || '.' || "
+                "sum(quarantined) FROM ingest_log").fetchall()[0]
+            bumps = self.meta("data_version") or "0"
+        except DuckDBError:  # not a kadry store, or one written before the meta table existed
+            return None
+        if n == 0 and bumps == "0":
+            return None
+        return hashlib.sha256(f"{bumps}|{n}|{last}|{totals}".encode()).hexdigest()[:16]
+
+    def bump(self) -> None:
+        """Count a write of records that the ingest log does not show (call inside the writing transaction)."""
+        try:
+            count = int(self.meta("data_version") or 0)
+        except DuckDBError:
+            count = 0
+        self.set_meta("data_version", str(count + 1))
+
+    def stage(self, name: str) -> dict | None:
+        """What stage ``name`` last processed: ``{"rules", "data_version", "at", ...}`` or None."""
+        try:
+            value = self.meta(f"stage:{name}")
+        except DuckDBError:
+            return None
+        return json.loads(value) if value else None
+
+    def record_stage(self, name: str, rules: str, **detail: object) -> None:
+        """Note that stage ``name`` has processed the store as it is now, under ``rules``."""
+        done = {"rules": rules, "data_version": self.data_version(),
+                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **detail}
+        self.set_meta(f"stage:{name}", json.dumps(done, default=str))
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
