@@ -103,3 +103,9 @@ class Forbidden(KadryError):
     """The caller lacks the key or scope for this operation."""
 
     status = 403
+
+
+class CollectError(KadryError):
+    """A remote source could not be collected (network, HTTP status, a broken download)."""
+
+    status = 502

@@ -16,7 +16,9 @@ from kadry.errors import EngineError, StoreError
 
 __all__ = ["Engine", "TABLE_NAMES", "spark_for_store"]
 
-TABLE_NAMES = ("vacancies", "resumes", "observations")
+TABLE_NAMES = ("vacancies", "resumes", "observations", "presence")
+#: tables an older store or export may lack: read as empty
+_OPTIONAL = {"presence"}
 
 
 class Engine:
@@ -59,7 +61,7 @@ class Engine:
         except ImportError as exc:
             raise EngineError(f"Spark engine needs pyspark (pip install 'kadry[spark]'): {exc}") from None
         parquet_dir = Path(parquet_dir)
-        missing = [t for t in TABLE_NAMES if not (parquet_dir / f"{t}.parquet").exists()]
+        missing = [t for t in TABLE_NAMES if t not in _OPTIONAL and not (parquet_dir / f"{t}.parquet").exists()]
         if missing:
             raise EngineError(f"{parquet_dir}: missing {', '.join(t + '.parquet' for t in missing)} (see Store.export_parquet)")
         if session is None:
@@ -79,7 +81,9 @@ class Engine:
         # timestamps are wall-clock values: read and truncate them without a zone shift
         session.conf.set("spark.sql.session.timeZone", "UTC")
         con = ibis.pyspark.connect(session)
-        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in TABLE_NAMES}
+        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in TABLE_NAMES
+                  if t not in _OPTIONAL or (parquet_dir / f"{t}.parquet").exists()}
+        tables.update({t: _empty(t) for t in _OPTIONAL if t not in tables})
         return cls("spark", con, tables, session=session)
 
     # --- use ------------------------------------------------------------------------------
@@ -111,11 +115,25 @@ class Engine:
         return f"Engine({self.name!r})"
 
 
+def _empty(name: str) -> Any:
+    import ibis
+
+    from kadry.schema import TABLES, arrow_schema
+
+    return ibis.memtable(arrow_schema(TABLES[name][0]).empty_table())
+
+
 def _tables(con: Any, path: Path | str) -> dict[str, Any]:
-    try:
-        return {t: con.table(t) for t in TABLE_NAMES}
-    except Exception as exc:
-        raise StoreError(f"{path} is not a kadry store: {str(exc).splitlines()[0]}", path=str(path)) from None
+    out = {}
+    for t in TABLE_NAMES:
+        try:
+            out[t] = con.table(t)
+        except Exception as exc:
+            if t in _OPTIONAL:
+                out[t] = _empty(t)
+                continue
+            raise StoreError(f"{path} is not a kadry store: {str(exc).splitlines()[0]}", path=str(path)) from None
+    return out
 
 
 def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, cache_dir: str | Path | None = None, session: Any = None) -> Engine:
