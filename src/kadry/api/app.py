@@ -321,11 +321,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _include_match(app: FastAPI, db_path: Path) -> None:
-    """The matching API (person-level: its router checks its own keys), when its package provides one."""
-    try:
-        from kadry.match.router import make_router
-    except ImportError:
-        return
+    """The matching API (person-level: its router checks its own keys); a missing router is an error at start."""
+    from kadry.match.router import make_router
     from kadry.store import Store
 
     def get_store():
@@ -339,9 +336,6 @@ def _include_match(app: FastAPI, db_path: Path) -> None:
 
 
 def _include_flows(app: FastAPI, db_path: Path, k: int) -> None:
-    """The mobility API (flows, relocation signals; suppressed by its package), when present."""
-    try:
-        from kadry.mobility.router import engine_for, make_router
-    except ImportError:
-        return
+    """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error."""
+    from kadry.mobility.router import engine_for, make_router
     app.include_router(make_router(engine_for(db_path), k=k))

@@ -21,10 +21,8 @@ DISTRICTS = {
 def occupation_names() -> dict[str, tuple[str | None, str | None]]:
     """``role:<id>`` / ``category:<id>`` / ``it`` / ``all`` -> (Russian, English) names."""
     out: dict[str, tuple[str | None, str | None]] = {"all": ("Все профессии", "All occupations"), "it": ("ИТ-сегмент", "IT segment")}
-    try:
-        from kadry.normalize.occupations import categories, roles
-    except ImportError:  # pragma: no cover - normalize ships with kadry
-        return out
+    from kadry.normalize.occupations import categories, roles
+
     for cid, name in categories().items():
         out[f"category:{cid}"] = (name, None)
     for rid, role in roles().items():

@@ -6,10 +6,9 @@ CSV), so detection picks the narrowest reader that recognises a file.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from kadry.errors import InputError, UnreadableFileError
+from kadry.errors import ConfigError, InputError, UnreadableFileError
 from kadry.sources.base import Item, Reader, head_bytes
 
 __all__ = ["Item", "Reader", "readers", "reader_names", "get_reader", "detect", "expand_paths"]
@@ -20,15 +19,15 @@ _DATA_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".gz", ".parquet
 
 
 def readers() -> list[Reader]:
+    """Every reader, most specific first; a listed module that is missing, or lists no READERS, is an error."""
+    from kadry.registry import load_modules
+
     found: list[Reader] = []
-    for name in _MODULES:
-        try:
-            module = importlib.import_module(f"kadry.sources.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kadry.sources.{name}":
-                raise
-            continue
-        found.extend(getattr(module, "READERS", []))
+    for module in load_modules("kadry.sources", _MODULES):
+        listed = getattr(module, "READERS", None)
+        if not listed:
+            raise ConfigError(f"kadry.sources lists {module.__name__} but it defines no READERS")
+        found.extend(listed)
     return found
 
 
