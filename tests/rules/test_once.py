@@ -45,3 +45,24 @@ def test_start_rule_lives_in_rules():
 
 def test_the_scan_sees_the_definitions_themselves():
     assert any(h.startswith("rules/bands.py") for h in _found(["extremely high competition"], skip=SRC / "nowhere"))
+
+
+def test_one_loader_of_the_subjects_file():
+    import ast
+
+    readers = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value == "ru_subjects.csv":
+                readers.append(str(path.relative_to(SRC)))
+    assert set(readers) == {"normalize/regions.py"}
+
+
+def test_district_names_once():
+    from kadry.api.names import region_names
+    from kadry.normalize.regions import DISTRICT_NAMES, FEDERAL_DISTRICTS, subjects_by_code
+
+    assert set(FEDERAL_DISTRICTS) == set(DISTRICT_NAMES) == {r["federal_district"] for r in subjects_by_code().values() if r["federal_district"]}
+    names = region_names()
+    assert names["district:CFD"] == DISTRICT_NAMES["CFD"] and names["RU-MOW"] == ("Москва", "Moscow")
+    assert _found(["Северо-Кавказский"], skip=SRC / "normalize") == []
