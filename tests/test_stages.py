@@ -73,7 +73,9 @@ def test_normalization_is_incremental(store, samples):
     ingest_paths(store, [samples / MOSCOW])
     normalize_store(store)
     # a mark on an already normalized record: an incremental pass must leave it alone
-    store.con.execute("UPDATE vacancies SET region_code = 'XX-MARK' WHERE vacancy_id = (SELECT min(vacancy_id) FROM vacancies)")
+    store.con.execute(
+        "UPDATE vacancies SET region_code = 'XX-MARK' WHERE vacancy_id = (SELECT min(vacancy_id) FROM vacancies)"
+    )
     assert normalize_behind(store) is None
     ingest_paths(store, [samples / BELARUS])
     assert normalize_behind(store) == "records were ingested after the last normalization"
@@ -93,8 +95,10 @@ def test_changed_rules_make_normalization_stale(store, samples):
     normalize_store(store)
     done = store.stage("normalize")
     # as a store normalized by an older kadry looks: its records and its stage carry the old rules
-    store.con.execute("UPDATE vacancies SET norm_version = '0.9+old' WHERE vacancy_id IN "
-                      "(SELECT vacancy_id FROM vacancies ORDER BY vacancy_id LIMIT 40)")
+    store.con.execute(
+        "UPDATE vacancies SET norm_version = '0.9+old' WHERE vacancy_id IN "
+        "(SELECT vacancy_id FROM vacancies ORDER BY vacancy_id LIMIT 40)"
+    )
     store.record_stage("normalize", "0.9+old")
     assert normalize_behind(store).startswith("normalization rules changed (0.9+old ->")
     assert normalize_pending(store)["pending"] == {"vacancies": 40, "resumes": 0}
@@ -125,8 +129,20 @@ def test_ensure_current_says_what_to_run_for_a_locked_store(tmp_path, samples, m
 @pytest.mark.slow
 def test_simulator_folder_is_ingested_without_format(tmp_path):
     sim = tmp_path / "sim"
-    out = _cli("simulate", "--vacancies", "300", "--resumes", "600", "--from", "2022-01", "--to", "2022-03",
-               "--out", str(sim), "--quiet")
+    out = _cli(
+        "simulate",
+        "--vacancies",
+        "300",
+        "--resumes",
+        "600",
+        "--from",
+        "2022-01",
+        "--to",
+        "2022-03",
+        "--out",
+        str(sim),
+        "--quiet",
+    )
     assert out.returncode == 0, out.stderr
     db = str(tmp_path / "k.duckdb")
     out = _cli("ingest", "--db", db, str(sim))

@@ -25,6 +25,7 @@ def load_modules(package: str, names: list[str] | tuple[str, ...]) -> list[Modul
         except ModuleNotFoundError as exc:
             if exc.name != target:
                 raise
-            raise ConfigError(f"{package} lists {name!r} but module {target} is missing "
-                              "(an incomplete installation: reinstall kadry)") from None
+            raise ConfigError(
+                f"{package} lists {name!r} but module {target} is missing (an incomplete installation: reinstall kadry)"
+            ) from None
     return modules

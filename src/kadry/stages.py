@@ -1,10 +1,11 @@
 """The stages and their order: read -> ingest -> normalize -> (index, flows, report, serve, match).
 
-Every ingest write changes the store's data version (``Store.data_version``: the ingest log and
-``Store.bump``); each stage records the data version and rule version it processed (``Store.record_stage``). A command that computes on the
-store calls ``ensure_current`` first: a store whose normalization is behind its data or its rules
-is brought up to date when it can be opened for writing, and otherwise refused in one line
-saying what to run. ``kadry normalize`` reruns everything under new rules.
+Every ingest write changes the store's data version (``Store.data_version``: the ingest log
+and ``Store.bump``); each stage records the data version and rule version it processed
+(``Store.record_stage``). A command that computes on the store calls ``ensure_current``
+first: a store whose normalization is behind its data or its rules is brought up to date
+when it can be opened for writing, and otherwise refused in one line saying what to run.
+``kadry normalize`` reruns everything under new rules.
 """
 
 from __future__ import annotations
@@ -72,8 +73,11 @@ def ensure_current(db: str | Path | None, *, say: Say | None = None) -> Path:
     try:
         store = Store(path)
     except StoreError:
-        raise StaleStore(f"store {path} is not normalized ({why}) and cannot be opened for writing here: "
-                         f"run `kadry normalize --db {path}`", path=str(path)) from None
+        raise StaleStore(
+            f"store {path} is not normalized ({why}) and cannot be opened for writing here: "
+            f"run `kadry normalize --db {path}`",
+            path=str(path),
+        ) from None
     with store:
         normalize_pending(store, say=say)
     return path

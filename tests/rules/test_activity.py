@@ -10,9 +10,12 @@ from kadry.store import ibis_backend, scratch
 
 
 def test_start_sql_and_ibis_agree():
-    rows = [(datetime(2022, 1, 5), datetime(2022, 1, 1), datetime(2022, 1, 2)),
-            (None, datetime(2022, 2, 1), datetime(2022, 2, 3)),
-            (None, None, datetime(2022, 3, 9)), (None, None, None)]
+    rows = [
+        (datetime(2022, 1, 5), datetime(2022, 1, 1), datetime(2022, 1, 2)),
+        (None, datetime(2022, 2, 1), datetime(2022, 2, 3)),
+        (None, None, datetime(2022, 3, 9)),
+        (None, None, None),
+    ]
     con = scratch()
     try:
         con.execute("CREATE TABLE v (published_at TIMESTAMP, created_at TIMESTAMP, first_seen TIMESTAMP)")

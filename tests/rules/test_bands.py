@@ -14,8 +14,17 @@ VALUES = [0.0, 0.5, 1.9, 1.95, 1.999, 2.0, 3.9, 3.99, 4.0, 7.99, 8.0, 11.9, 11.9
 
 def test_band_of_follows_hh_bounds_as_half_open_intervals():
     assert [bands.band_of(v) for v in (0.0, 1.99, 2.0, 3.99, 4.0, 7.99, 8.0, 11.99, 12.0, 500.0)] == [
-        "acute shortage", "acute shortage", "shortage", "shortage", "moderate competition", "moderate competition",
-        "high competition", "high competition", "extremely high competition", "extremely high competition"]
+        "acute shortage",
+        "acute shortage",
+        "shortage",
+        "shortage",
+        "moderate competition",
+        "moderate competition",
+        "high competition",
+        "high competition",
+        "extremely high competition",
+        "extremely high competition",
+    ]
     assert bands.band_of(None) is None and bands.band_of(math.nan) is None and bands.band_of(-1.0) is None
 
 

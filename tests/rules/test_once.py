@@ -27,9 +27,14 @@ def _found(needles: list[str], skip: Path = RULES) -> list[str]:
 
 
 def test_band_names_labels_and_colours_live_in_rules():
-    needles = [b.key for b in bands.BANDS if " " in b.key] + [b.ru for b in bands.BANDS] + \
-        [b.en for b in bands.BANDS if b.en != b.key] + [b.colour for b in bands.BANDS] + [b.tint for b in bands.BANDS] + \
-        ["острый дефицит", "очень высокая конкуренция"]
+    needles = (
+        [b.key for b in bands.BANDS if " " in b.key]
+        + [b.ru for b in bands.BANDS]
+        + [b.en for b in bands.BANDS if b.en != b.key]
+        + [b.colour for b in bands.BANDS]
+        + [b.tint for b in bands.BANDS]
+        + ["острый дефицит", "очень высокая конкуренция"]
+    )
     assert _found(needles) == []
 
 
@@ -62,7 +67,11 @@ def test_district_names_once():
     from kadry.api.names import region_names
     from kadry.normalize.regions import DISTRICT_NAMES, FEDERAL_DISTRICTS, subjects_by_code
 
-    assert set(FEDERAL_DISTRICTS) == set(DISTRICT_NAMES) == {r["federal_district"] for r in subjects_by_code().values() if r["federal_district"]}
+    assert (
+        set(FEDERAL_DISTRICTS)
+        == set(DISTRICT_NAMES)
+        == {r["federal_district"] for r in subjects_by_code().values() if r["federal_district"]}
+    )
     names = region_names()
     assert names["district:CFD"] == DISTRICT_NAMES["CFD"] and names["RU-MOW"] == ("Москва", "Moscow")
     assert _found(["Северо-Кавказский"], skip=SRC / "normalize") == []

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["VACANCY_START", "RESUME_START", "LIFETIME_DAYS", "RESUME_WINDOW_DAYS", "VACANCY_RULES",
-           "start_sql", "start_ibis", "as_json"]
+__all__ = [
+    "VACANCY_START",
+    "RESUME_START",
+    "LIFETIME_DAYS",
+    "RESUME_WINDOW_DAYS",
+    "VACANCY_RULES",
+    "start_sql",
+    "start_ibis",
+    "as_json",
+]
 
 #: the columns whose first non-null value is the record's start, in order
 VACANCY_START: tuple[str, ...] = ("published_at", "created_at", "first_seen")
@@ -38,5 +46,10 @@ def start_ibis(t: Any, kind: str = "vacancy") -> Any:
 
 
 def as_json() -> dict:
-    return {"vacancy_start": list(VACANCY_START), "resume_start": list(RESUME_START), "lifetime_days": LIFETIME_DAYS,
-            "resume_window_days": RESUME_WINDOW_DAYS, "vacancy_rules": list(VACANCY_RULES)}
+    return {
+        "vacancy_start": list(VACANCY_START),
+        "resume_start": list(RESUME_START),
+        "lifetime_days": LIFETIME_DAYS,
+        "resume_window_days": RESUME_WINDOW_DAYS,
+        "vacancy_rules": list(VACANCY_RULES),
+    }

@@ -36,6 +36,7 @@ class Band:
 
     def span(self, lang: str = "en") -> str:
         """The bounds as hh prints them, with one decimal: ``≤ 1.9``, ``2–3.9``, ``≥ 12``."""
+
         def num(x: float) -> str:
             text = f"{x:g}"
             return text.replace(".", ",") if lang == "ru" else text
@@ -48,14 +49,38 @@ class Band:
 
 
 BANDS: tuple[Band, ...] = (
-    Band("acute shortage", 0.0, 2.0, "острый дефицит соискателей", "acute shortage of job seekers",
-         "#d73027", "#f6c4c0", "bold red"),
+    Band(
+        "acute shortage",
+        0.0,
+        2.0,
+        "острый дефицит соискателей",
+        "acute shortage of job seekers",
+        "#d73027",
+        "#f6c4c0",
+        "bold red",
+    ),
     Band("shortage", 2.0, 4.0, "дефицит соискателей", "shortage of job seekers", "#fc8d59", "#fadcb4", "red"),
-    Band("moderate competition", 4.0, 8.0, "умеренная конкуренция", "moderate competition",
-         "#fee08b", "#f8f0b8", "yellow"),
+    Band(
+        "moderate competition",
+        4.0,
+        8.0,
+        "умеренная конкуренция",
+        "moderate competition",
+        "#fee08b",
+        "#f8f0b8",
+        "yellow",
+    ),
     Band("high competition", 8.0, 12.0, "высокая конкуренция", "high competition", "#91cf60", "#d5ebc0", "green"),
-    Band("extremely high competition", 12.0, math.inf, "крайне высокая конкуренция", "extremely high competition",
-         "#1a9850", "#b9dfd4", "bold green"),
+    Band(
+        "extremely high competition",
+        12.0,
+        math.inf,
+        "крайне высокая конкуренция",
+        "extremely high competition",
+        "#1a9850",
+        "#b9dfd4",
+        "bold green",
+    ),
 )
 KEYS: tuple[str, ...] = tuple(b.key for b in BANDS)
 _BY_KEY = {b.key: b for b in BANDS}

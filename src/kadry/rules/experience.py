@@ -29,9 +29,17 @@ class Experience:
 
 BANDS: tuple[Experience, ...] = (
     Experience("noExperience", 0, 12, "без опыта", "no experience", r"без опыта|нет опыта|не требуется|no experience"),
-    Experience("between1And3", 12, 36, "от 1 года до 3 лет", "1-3 years",
-               r"от 1 года до 3|1[^0-9]{1,12}3 (год|лет)|1\s*-\s*3|1 to 3"),
-    Experience("between3And6", 36, 72, "от 3 до 6 лет", "3-6 years", r"от 3 до 6|3[^0-9]{1,12}6 (год|лет)|3\s*-\s*6|3 to 6"),
+    Experience(
+        "between1And3",
+        12,
+        36,
+        "от 1 года до 3 лет",
+        "1-3 years",
+        r"от 1 года до 3|1[^0-9]{1,12}3 (год|лет)|1\s*-\s*3|1 to 3",
+    ),
+    Experience(
+        "between3And6", 36, 72, "от 3 до 6 лет", "3-6 years", r"от 3 до 6|3[^0-9]{1,12}6 (год|лет)|3\s*-\s*6|3 to 6"
+    ),
     Experience("moreThan6", 72, math.inf, "более 6 лет", "more than 6 years", r"более 6|больше 6|от 6|6\+|more than 6"),
 )
 KEYS: tuple[str, ...] = tuple(b.key for b in BANDS)
@@ -86,5 +94,13 @@ def sql_text(column: str) -> str:
 
 
 def as_json() -> list[dict]:
-    return [{"key": b.key, "lower_months": b.lower, "upper_months": None if math.isinf(b.upper) else int(b.upper),
-             "ru": b.ru, "en": b.en} for b in BANDS]
+    return [
+        {
+            "key": b.key,
+            "lower_months": b.lower,
+            "upper_months": None if math.isinf(b.upper) else int(b.upper),
+            "ru": b.ru,
+            "en": b.en,
+        }
+        for b in BANDS
+    ]

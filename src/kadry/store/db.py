@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kadry.config import salt_for
@@ -50,7 +50,8 @@ class Store:
         try:
             n, last, totals = self.con.execute(
                 "SELECT count(*), max(finished_at), sum(read) || '.' || sum(stored) || '.' || sum(merged) || '.' || "
-                "sum(quarantined) FROM ingest_log").fetchall()[0]
+                "sum(quarantined) FROM ingest_log"
+            ).fetchall()[0]
             bumps = self.meta("data_version") or "0"
         except DuckDBError:  # not a kadry store, or one written before the meta table existed
             return None
@@ -76,14 +77,20 @@ class Store:
 
     def record_stage(self, name: str, rules: str, **detail: object) -> None:
         """Note that stage ``name`` has processed the store as it is now, under ``rules``."""
-        done = {"rules": rules, "data_version": self.data_version(),
-                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **detail}
+        done = {
+            "rules": rules,
+            "data_version": self.data_version(),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **detail,
+        }
         self.set_meta(f"stage:{name}", json.dumps(done, default=str))
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
-    def export_parquet(self, out: str | Path, tables: tuple[str, ...] = ("vacancies", "resumes", "observations")) -> dict[str, Path]:
+    def export_parquet(
+        self, out: str | Path, tables: tuple[str, ...] = ("vacancies", "resumes", "observations")
+    ) -> dict[str, Path]:
         """Write each table to ``out/<table>.parquet`` (the exchange format, and Spark's input)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -97,7 +104,7 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
