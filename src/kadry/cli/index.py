@@ -11,7 +11,7 @@ from rich.table import Table
 from kadry.errors import InputError
 from kadry.rules import activity, bands
 
-__all__ = ["register"]
+__all__ = ["register", "render_table"]
 
 
 
@@ -25,7 +25,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _render(table, indicator: str, console: Console) -> None:
+def render_table(table, indicator: str, console: Console) -> None:
     hidden = {"period_end", "vacancy_activity_rule", "simulated"}
     cols = [c for c in table.column_names if c not in hidden]
     rows = table.to_pylist()
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
             console = Console()
             if not console.is_terminal:
                 console = Console(width=200)
-            _render(result, indicator, console)
+            render_table(result, indicator, console)
             return
         if fmt == "table":
             fmt = "csv"
