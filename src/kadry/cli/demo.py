@@ -7,13 +7,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        db: Path = typer.Option(Path("kadry.duckdb"), "--db", help="Store file to build (reused if it exists)."),
+        db: Path = options.db("Store file to build (reused if it exists).", Path("kadry.duckdb")),
         start: str = typer.Option("2022-01", "--from", help="First month of the demo period."),
         end: str = typer.Option("2022-12", "--to", help="Last month of the demo period."),
         serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard when done."),

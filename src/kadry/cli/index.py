@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
 from kadry.errors import InputError
 from kadry.rules import activity, bands
 
@@ -68,9 +69,9 @@ def register(app: typer.Typer) -> None:
         indicator: str = typer.Option("index", "--indicator", "-i", help="index, stock, flow, salary, skills, remote, experience."),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL (local[N] or a cluster)."),
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
-        out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the terminal."),
+        db: Path = options.db(),
+        fmt: str = options.fmt("table", help="table, csv, json or parquet."),
+        out: Path = options.out("Write to this file instead of the terminal."),
         lifetime: int = typer.Option(activity.LIFETIME_DAYS, "--lifetime", help="Days a vacancy without a close date stays active."),
         window: int = typer.Option(activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."),
         vacancy_rule: str = typer.Option("lifetime", "--vacancy-rule", help="End of a vacancy without a close date: lifetime or last_seen."),
@@ -82,8 +83,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Stocks, flows, the deficiency index (with its band), salaries, skills, remote work and
         experience mix by segment and period."""
-        from kadry.indicators import Engine, compute, spark_for_store
-        from kadry.indicators import parse_filters
+        from kadry.indicators import Engine, compute, parse_filters, spark_for_store
         from kadry.indicators.output import FORMATS, write
 
         if fmt not in FORMATS:

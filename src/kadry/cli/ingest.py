@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
 from kadry.errors import InputError
 
 __all__ = ["register", "print_report"]
@@ -41,14 +42,14 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def ingest(
         paths: list[Path] = typer.Argument(..., help="Files or directories to read (directories are walked; gzip is detected)."),
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
-        fmt: str = typer.Option(None, "--format", "-f", help="Reader to use instead of detection: hh-json, hh-csv, "
+        db: Path = options.db(),
+        fmt: str = options.fmt(None, help="Reader to use instead of detection: hh-json, hh-csv, "
                                 "hh-resume-json, resume-csv, trudvsem-json, trudvsem-csv, mapped (with --mapping), canonical (Parquet dirs)."),
         mapping: Path = typer.Option(None, "--mapping", help="TOML or YAML file naming which column is which field (any CSV/JSONL/Parquet)."),
         observed_at: str = typer.Option(None, "--observed-at", help="When these records were seen (YYYY-MM-DD[THH:MM]); "
                                         "default: each record's own publication or update time."),
         batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Records per transaction."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table, only the totals line."),
+        quiet: bool = options.quiet(help="No progress bar and no table, only the totals line."),
         normalize: bool = typer.Option(True, "--normalize/--no-normalize", help="Normalize what was stored (default), "
                                        "or leave it for `kadry normalize` (commands reading the store do it first)."),
     ) -> None:
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def export(
         out: Path = typer.Argument(..., help="Folder to write vacancies.parquet, resumes.parquet, observations.parquet into."),
-        db: Path = typer.Option(None, "--db", help="Store file."),
+        db: Path = options.db(),
     ) -> None:
         """Export the store to Parquet (for exchange, and for --engine spark)."""
         from kadry.store import Store
