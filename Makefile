@@ -13,7 +13,7 @@ help:  ## list targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[spark,test]'
+	$(BIN)/pip install -q -e '.[spark,test,lint]'
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install kadry with its test and Spark extras
@@ -31,6 +31,11 @@ test-fast: $(STAMP)  ## the quick part only (no Spark, browser or slow tests)
 
 bench: $(STAMP)  ## run the benchmarks (results in bench/results/, summarised in BENCHMARKS.md)
 	for f in bench/*_bench.py; do $(BIN)/python $$f || exit 1; done
+
+lint: $(STAMP)  ## ruff (lint and format) and mypy, configured in pyproject.toml
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
 
 clean:  ## remove the virtual environment and local stores
 	rm -rf $(VENV) kadry.duckdb kadry.duckdb.* .pytest_cache

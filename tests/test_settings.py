@@ -20,12 +20,26 @@ def test_docs_are_generated_from_the_settings():
 
 
 def test_every_variable_is_documented_and_parsed():
-    env = {"KADRY_DB": "/x/s.duckdb", "KADRY_MIN_CELL": "7", "KADRY_MEMORY_LIMIT": "1GB", "KADRY_THREADS": "2",
-           "KADRY_SALT": "s" * 20, "KADRY_SHARED_DATA": "/data", "KADRY_HH_TOKEN": "hh-secret-token"}
+    env = {
+        "KADRY_DB": "/x/s.duckdb",
+        "KADRY_MIN_CELL": "7",
+        "KADRY_MEMORY_LIMIT": "1GB",
+        "KADRY_THREADS": "2",
+        "KADRY_SALT": "s" * 20,
+        "KADRY_SHARED_DATA": "/data",
+        "KADRY_HH_TOKEN": "hh-secret-token",
+    }
     assert set(env) == set(ENV)
     s = Settings.from_env(env)
-    assert (s.db, s.min_cell, s.memory_limit, s.threads, s.salt, s.shared_data, s.hh_token) == \
-        (Path("/x/s.duckdb"), 7, "1GB", 2, "s" * 20, Path("/data"), "hh-secret-token")
+    assert (s.db, s.min_cell, s.memory_limit, s.threads, s.salt, s.shared_data, s.hh_token) == (
+        Path("/x/s.duckdb"),
+        7,
+        "1GB",
+        2,
+        "s" * 20,
+        Path("/data"),
+        "hh-secret-token",
+    )
     assert "hh-secret-token" not in repr(s) and "s" * 20 not in repr(s)
     assert Settings.from_env({}) == Settings()
     for name in ENV:
@@ -51,7 +65,11 @@ def test_no_module_reads_the_environment_but_settings():
         if path.name == "settings.py" and path.parent == SRC:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "putenv") \
-                    and isinstance(node.value, ast.Name) and node.value.id == "os":
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("environ", "getenv", "putenv")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+            ):
                 offenders.append(f"{path.relative_to(SRC.parent)}:{node.lineno}")
     assert offenders == [], "read settings through kadry.settings.settings():\n" + "\n".join(offenders)

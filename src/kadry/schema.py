@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from kadry.rules import experience as _experience
+
 __all__ = [
     "Column",
     "VACANCY",
@@ -110,7 +112,7 @@ VACANCY: list[Column] = [
     _c("role_source", "VARCHAR", "source, classifier, unknown", "norm"),
     _c("role_confidence", "DOUBLE", "classifier probability (1.0 when from source)", "norm"),
     _c("occupation_version", "VARCHAR", "version of the occupation crosswalk and title model (occupations.crosswalk_version)", "norm"),
-    _c("experience", "VARCHAR", "noExperience, between1And3, between3And6, moreThan6", "norm"),
+    _c("experience", "VARCHAR", ", ".join(_experience.KEYS), "norm"),
     _c("remote", "BOOLEAN", "work can be done remotely", "norm"),
     _c("salary_rub", "DOUBLE", "point estimate, roubles per month, net of income tax", "norm"),
     _c("salary_rub_from", "DOUBLE", "lower bound, roubles/month net", "norm"),
@@ -308,7 +310,7 @@ def ddl(table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} (\n  {body}\n)"
 
 
-EXPERIENCE_BANDS = ["noExperience", "between1And3", "between3And6", "moreThan6"]
+EXPERIENCE_BANDS = list(_experience.KEYS)
 AGE_BANDS = ["<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 
 
@@ -323,16 +325,8 @@ def age_band(age: int | float | None) -> str | None:
 
 
 def experience_band(months: int | float | None) -> str | None:
-    """hh's experience ids from a number of months."""
-    if months is None or months != months or months < 0:
-        return None
-    if months < 12:
-        return "noExperience"
-    if months < 36:
-        return "between1And3"
-    if months < 72:
-        return "between3And6"
-    return "moreThan6"
+    """hh's experience ids from a number of months (kadry.rules.experience)."""
+    return _experience.band_of(months)
 
 
 _INTRO = """# Canonical records

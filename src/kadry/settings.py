@@ -41,24 +41,55 @@ def _whole(name: str, raw: str, minimum: int) -> int:
 class Settings:
     """kadry's settings; build with ``Settings.from_env()`` or get the current one with ``settings()``."""
 
-    db: Path = field(default=DEFAULT_DB, metadata=_env(
-        "KADRY_DB", "The store file every command uses when `--db` is not given.", "./kadry.duckdb"))
-    min_cell: int = field(default=DEFAULT_MIN_CELL, metadata=_env(
-        "KADRY_MIN_CELL", "Minimum count a published cell must rest on (small-cell suppression `k`); a client "
-        "cannot lower it.", str(DEFAULT_MIN_CELL)))
-    memory_limit: str | None = field(default=None, metadata=_env(
-        "KADRY_MEMORY_LIMIT", "DuckDB's memory limit for every connection kadry opens (e.g. `2GB`); beyond it "
-        "DuckDB spills to disk.", "DuckDB's own (80% of RAM)"))
-    threads: int | None = field(default=None, metadata=_env(
-        "KADRY_THREADS", "DuckDB worker threads for every connection kadry opens.", "DuckDB's own (all cores)"))
-    salt: str | None = field(default=None, metadata=_env(
-        "KADRY_SALT", "Secret salt for hashing resume ids. When unset, a random salt is generated once and kept "
-        "in `<store>.salt` beside the store.", "`<store>.salt`"))
-    shared_data: Path | None = field(default=None, metadata=_env(
-        "KADRY_SHARED_DATA", "The larger real data set (training, calibration, shared-data tests).",
-        "`../shared/data` beside the repository, if present"))
-    hh_token: str | None = field(default=None, metadata=_env(
-        "KADRY_HH_TOKEN", "OAuth token for HeadHunter's API (reserved for the collector; never logged).", "none"))
+    db: Path = field(
+        default=DEFAULT_DB,
+        metadata=_env("KADRY_DB", "The store file every command uses when `--db` is not given.", "./kadry.duckdb"),
+    )
+    min_cell: int = field(
+        default=DEFAULT_MIN_CELL,
+        metadata=_env(
+            "KADRY_MIN_CELL",
+            "Minimum count a published cell must rest on (small-cell suppression `k`); a client cannot lower it.",
+            str(DEFAULT_MIN_CELL),
+        ),
+    )
+    memory_limit: str | None = field(
+        default=None,
+        metadata=_env(
+            "KADRY_MEMORY_LIMIT",
+            "DuckDB's memory limit for every connection kadry opens (e.g. `2GB`); beyond it DuckDB spills to disk.",
+            "DuckDB's own (80% of RAM)",
+        ),
+    )
+    threads: int | None = field(
+        default=None,
+        metadata=_env(
+            "KADRY_THREADS", "DuckDB worker threads for every connection kadry opens.", "DuckDB's own (all cores)"
+        ),
+    )
+    salt: str | None = field(
+        default=None,
+        metadata=_env(
+            "KADRY_SALT",
+            "Secret salt for hashing resume ids. When unset, a random salt is generated once and kept "
+            "in `<store>.salt` beside the store.",
+            "`<store>.salt`",
+        ),
+    )
+    shared_data: Path | None = field(
+        default=None,
+        metadata=_env(
+            "KADRY_SHARED_DATA",
+            "The larger real data set (training, calibration, shared-data tests).",
+            "`../shared/data` beside the repository, if present",
+        ),
+    )
+    hh_token: str | None = field(
+        default=None,
+        metadata=_env(
+            "KADRY_HH_TOKEN", "OAuth token for HeadHunter's API (reserved for the collector; never logged).", "none"
+        ),
+    )
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -84,8 +115,10 @@ class Settings:
         )
 
     def __repr__(self) -> str:  # the salt and the token never reach a log
-        shown = {f.name: ("***" if f.name in ("salt", "hh_token") and getattr(self, f.name) else getattr(self, f.name))
-                 for f in fields(self)}
+        shown = {
+            f.name: ("***" if f.name in ("salt", "hh_token") and getattr(self, f.name) else getattr(self, f.name))
+            for f in fields(self)
+        }
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
 

@@ -65,7 +65,7 @@ def test_json_and_parquet_files(db, tmp_path):
     (["--format", "xml"], "unknown format"),
     (["--engine", "hadoop"], "unknown engine"),
     (["--lifetime", "0"], "lifetime"),
-    (["--filter", "region"], "bad --filter"),
+    (["--filter", "region"], "bad filter"),
     (["--format", "parquet"], "needs --out"),
 ])
 def test_bad_options_give_one_line(db, extra, message):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from kadry.errors import KadryError
@@ -19,6 +20,30 @@ from kadry.mobility.router import get_engine, router
 from kadry.privacy import recoverable_cells
 from kadry.store import Store
 from tests.mobility.conftest import D, Histories
+
+
+class TestClient:
+    """A synchronous client over httpx.ASGITransport (the app in-process), replacing Starlette's
+    deprecated TestClient; usable as a context manager like it."""
+
+    __test__ = False
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __enter__(self) -> "TestClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def get(self, url: str, params: dict | None = None) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://kadry") as c:
+                return await c.get(url, params=params)
+
+        return asyncio.run(go())
 
 
 def _crowd(store: Store) -> None:

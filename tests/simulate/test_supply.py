@@ -11,7 +11,8 @@ from kadry.indicators import Engine, compute
 from kadry.ingest import ingest_paths
 from kadry.normalize import normalize_store
 from kadry.simulate import load_scenario, supply_for_store
-from kadry.simulate.model import Calendar, category_table, load_calibration, make_plan
+from kadry.simulate.model import Calendar, category_table, load_calibration
+from kadry.simulate.pilot import make_plan
 from kadry.store import Store
 
 START, END = "2022-01", "2022-06"

@@ -13,8 +13,16 @@ from kadry.store import Store, connect, ibis_connect, require, scratch
 
 SRC = Path(kadry.__file__).parent
 #: call targets that open a DuckDB database (or wrap a connection in Ibis)
-OPENERS = {"duckdb.connect", "ibis.duckdb.connect", "ibis.duckdb.from_connection", "duckdb.sql", "duckdb.query",
-           "duckdb.execute", "duckdb.default_connection", "ibis.connect"}
+OPENERS = {
+    "duckdb.connect",
+    "ibis.duckdb.connect",
+    "ibis.duckdb.from_connection",
+    "duckdb.sql",
+    "duckdb.query",
+    "duckdb.execute",
+    "duckdb.default_connection",
+    "ibis.connect",
+}
 
 
 def _dotted(node: ast.AST) -> str:
@@ -41,9 +49,15 @@ def _openers(path: Path, root: Path = SRC.parent) -> list[str]:
 
 
 def test_only_the_store_package_opens_duckdb():
-    offenders = [hit for path in sorted(SRC.rglob("*.py")) if "store" not in path.relative_to(SRC).parts[:1]
-                 for hit in _openers(path)]
-    assert offenders == [], "open DuckDB through kadry.store (connect, scratch, ibis_connect, Store):\n" + "\n".join(offenders)
+    offenders = [
+        hit
+        for path in sorted(SRC.rglob("*.py"))
+        if "store" not in path.relative_to(SRC).parts[:1]
+        for hit in _openers(path)
+    ]
+    assert offenders == [], "open DuckDB through kadry.store (connect, scratch, ibis_connect, Store):\n" + "\n".join(
+        offenders
+    )
 
 
 def test_the_scan_sees_an_opener(tmp_path):
@@ -55,8 +69,12 @@ def test_the_scan_sees_an_opener(tmp_path):
 
 def test_missing_store_is_one_error(tmp_path):
     missing = tmp_path / "nope.duckdb"
-    for open_ in (lambda: Store(missing, read_only=True), lambda: connect(missing, read_only=True),
-                  lambda: ibis_connect(missing), lambda: require(missing)):
+    for open_ in (
+        lambda: Store(missing, read_only=True),
+        lambda: connect(missing, read_only=True),
+        lambda: ibis_connect(missing),
+        lambda: require(missing),
+    ):
         with pytest.raises(NoStore, match=f"^no store at {missing}: run `kadry ingest` first"):
             open_()
     assert issubclass(NoStore, StoreError)

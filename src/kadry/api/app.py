@@ -26,7 +26,7 @@ from kadry import __version__
 from kadry.api.cube import Publisher
 from kadry.api.models import (
     DATE_PATTERN, OCCUPATION_PATTERN, REGION_PATTERN, Dimensions, ErrorResponse, Format, GroupBy, Health,
-    Indicator, IndicatorPage, Named, Period, PeriodInfo,
+    Indicator, IndicatorPage, Named, Period, PeriodInfo, Rules,
 )
 from kadry.api.names import occupation_names, region_names
 from kadry.errors import BadRequest, KadryError
@@ -121,6 +121,14 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             periods=PeriodInfo(granularities=list(Period), first=first, last=last),
             k=publisher.k,
         )
+
+    @api.get("/rules", response_model=Rules, summary="Bands of the index, experience bands, activity rules")
+    def rules() -> Rules:
+        """The rules behind the numbers (HeadHunter's bands with labels and colours, experience bands, when a
+        record is active), from their one definition in kadry.rules: displays take them from here."""
+        from kadry import rules as defined
+
+        return Rules.model_validate(defined.as_json())
 
     @api.get(
         "/indicators",
@@ -313,11 +321,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _include_match(app: FastAPI, db_path: Path) -> None:
-    """The matching API (person-level: its router checks its own keys), when its package provides one."""
-    try:
-        from kadry.match.router import make_router
-    except ImportError:
-        return
+    """The matching API (person-level: its router checks its own keys); a missing router is an error at start."""
+    from kadry.match.router import make_router
     from kadry.store import Store
 
     def get_store():
@@ -331,9 +336,6 @@ def _include_match(app: FastAPI, db_path: Path) -> None:
 
 
 def _include_flows(app: FastAPI, db_path: Path, k: int) -> None:
-    """The mobility API (flows, relocation signals; suppressed by its package), when present."""
-    try:
-        from kadry.mobility.router import engine_for, make_router
-    except ImportError:
-        return
+    """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error."""
+    from kadry.mobility.router import engine_for, make_router
     app.include_router(make_router(engine_for(db_path), k=k))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from kadry.errors import BadRequest, NoStore
 from kadry.privacy import Hierarchy, min_cell, suppress
+from kadry.rules import activity
 
 __all__ = ["Publisher", "FAMILY", "KEYS"]
 
@@ -211,8 +212,8 @@ class Publisher:
         con = connect(self.db_path, read_only=True)
         try:
             row = con.execute(
-                "SELECT min(d), max(d) FROM (SELECT coalesce(published_at, created_at, first_seen) AS d FROM vacancies "
-                "UNION ALL SELECT coalesce(created_at, first_seen, updated_at) FROM resumes)"
+                f"SELECT min(d), max(d) FROM (SELECT {activity.start_sql('vacancy')} AS d FROM vacancies "
+                f"UNION ALL SELECT {activity.start_sql('resume')} FROM resumes)"
             ).fetchone()
         finally:
             con.close()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 __all__ = [
     "Indicator", "Period", "GroupBy", "Format", "OCCUPATION_PATTERN", "REGION_PATTERN", "DATE_PATTERN",
     "ErrorBody", "ErrorResponse", "IndicatorRow", "IndicatorPage", "Health", "Named", "Dimensions", "PeriodInfo",
+    "BandRule", "ExperienceRule", "ActivityRule", "Rules",
 ]
 
 OCCUPATION_PATTERN = r"^(all|it|role:[0-9A-Za-z_-]{1,32}|category:[0-9A-Za-z_-]{1,32})$"
@@ -131,3 +132,46 @@ class Dimensions(BaseModel):
     regions: list[Named]
     periods: PeriodInfo
     k: int
+
+
+class BandRule(BaseModel):
+    """One of HeadHunter's bands of the deficiency index (kadry.rules.bands)."""
+
+    key: str = Field(description="the value of the `band` column of index rows")
+    lower: float = Field(description="lower bound of the index, inclusive")
+    upper: float | None = Field(description="upper bound, exclusive; null for the open last band")
+    ru: str
+    en: str
+    colour: str = Field(description="CSS colour for maps and markers")
+    tint: str = Field(description="pale CSS colour for chart backgrounds")
+    style: str = Field(description="terminal style (rich markup) used by the CLI")
+    span_ru: str = Field(description="the bounds as HeadHunter prints them, Russian number format")
+    span_en: str
+
+
+class ExperienceRule(BaseModel):
+    """One of hh's experience bands (kadry.rules.experience)."""
+
+    key: str
+    lower_months: int
+    upper_months: int | None
+    ru: str
+    en: str
+
+
+class ActivityRule(BaseModel):
+    """When records start and how long they stay active (kadry.rules.activity)."""
+
+    vacancy_start: list[str] = Field(description="a vacancy starts on the first non-null of these columns")
+    resume_start: list[str]
+    lifetime_days: int = Field(description="days a vacancy without a close date stays active (default)")
+    resume_window_days: int = Field(description="days an update keeps a resume active (default)")
+    vacancy_rules: list[str]
+
+
+class Rules(BaseModel):
+    """The rules displays need, served so that no client keeps its own copy."""
+
+    bands: list[BandRule]
+    experience: list[ExperienceRule]
+    activity: ActivityRule

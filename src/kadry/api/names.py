@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 
-from kadry.config import RESOURCES
+from kadry.normalize.regions import DISTRICT_NAMES, subjects_by_code
 
 __all__ = ["DISTRICTS", "occupation_names", "region_names"]
 
-DISTRICTS = {
-    "CFD": ("Центральный ФО", "Central FD"), "NWFD": ("Северо-Западный ФО", "Northwestern FD"),
-    "SFD": ("Южный ФО", "Southern FD"), "NCFD": ("Северо-Кавказский ФО", "North Caucasian FD"),
-    "VFD": ("Приволжский ФО", "Volga FD"), "UFD": ("Уральский ФО", "Ural FD"),
-    "SibFD": ("Сибирский ФО", "Siberian FD"), "FEFD": ("Дальневосточный ФО", "Far Eastern FD"),
-}
+DISTRICTS = DISTRICT_NAMES
 
 
 @lru_cache(maxsize=1)
 def occupation_names() -> dict[str, tuple[str | None, str | None]]:
     """``role:<id>`` / ``category:<id>`` / ``it`` / ``all`` -> (Russian, English) names."""
     out: dict[str, tuple[str | None, str | None]] = {"all": ("Все профессии", "All occupations"), "it": ("ИТ-сегмент", "IT segment")}
-    try:
-        from kadry.normalize.occupations import categories, roles
-    except ImportError:  # pragma: no cover - normalize ships with kadry
-        return out
+    from kadry.normalize.occupations import categories, roles
+
     for cid, name in categories().items():
         out[f"category:{cid}"] = (name, None)
     for rid, role in roles().items():
@@ -38,10 +30,6 @@ def region_names() -> dict[str, tuple[str | None, str | None]]:
     out: dict[str, tuple[str | None, str | None]] = {"all": ("Все регионы", "All regions"), "unknown": ("Не указан", "Unknown")}
     for code, names in DISTRICTS.items():
         out[f"district:{code}"] = names
-    path = RESOURCES / "normalize" / "ru_subjects.csv"
-    if path.exists():
-        with open(path, encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                if row.get("region_code"):
-                    out.setdefault(row["region_code"], (row.get("name") or None, row.get("name_en") or None))
+    for code, row in subjects_by_code().items():
+        out.setdefault(code, (row.get("name") or None, row.get("name_en") or None))
     return out

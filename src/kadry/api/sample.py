@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kadry.rules import experience
 from kadry.store import Store
 
 __all__ = ["build_store", "SAMPLE_REGIONS", "SAMPLE_ROLES"]
@@ -82,7 +83,7 @@ def _vacancy(i, region, role, cat, is_it, published, salary, skills, rng) -> dic
         "last_seen": closed, "closed_at": closed, "archived_at": closed,
         "country_code": "RU", "region_code": region, "federal_district": SAMPLE_REGIONS[region][0],
         "region_status": "mapped", "role_id": role, "role_ids": [role], "role_category": cat, "is_it": is_it,
-        "role_source": "source", "role_confidence": 1.0, "experience": str(rng.choice(["noExperience", "between1And3", "between3And6"])),
+        "role_source": "source", "role_confidence": 1.0, "experience": str(rng.choice(list(experience.KEYS[:3]))),
         "remote": bool(rng.random() < (0.4 if is_it else 0.05)), "salary_rub": salary,
         "salary_flag": "ok" if salary else "missing", "skills": skills, "skills_source": "key_skills",
     }
@@ -95,6 +96,6 @@ def _resume(key, region, role, cat, is_it, created, want, skills, rng) -> dict:
         "title": f"role {role}", "created_at": created, "updated_at": updated, "first_seen": created, "last_seen": updated,
         "country_code": "RU", "region_code": region, "federal_district": SAMPLE_REGIONS[region][0],
         "region_status": "mapped", "role_id": role, "role_ids": [role], "role_category": cat, "is_it": is_it,
-        "role_source": "source", "role_confidence": 1.0, "experience": "between1And3", "remote": False,
+        "role_source": "source", "role_confidence": 1.0, "experience": experience.KEYS[1], "remote": False,
         "salary_rub": want, "salary_flag": "ok" if want else "missing", "skills": skills,
     }

@@ -6,12 +6,12 @@ that are ``KadryError`` print as one red line and exit 1 (tracebacks only with `
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import typer
 
 from kadry.errors import KadryError
+from kadry.registry import load_modules
 
 __all__ = ["app", "main"]
 
@@ -35,13 +35,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks ins
     _STATE["debug"] = debug
 
 
-for _name in _MODULES:
-    try:
-        _module = importlib.import_module(f"kadry.cli.{_name}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"kadry.cli.{_name}":
-            raise
-        continue
+for _module in load_modules("kadry.cli", _MODULES):
     _module.register(app)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from kadry.cli import options
 from kadry.errors import InputError
 
 __all__ = ["register"]
@@ -31,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
     @collect.command("trudvsem")
     def trudvsem(
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
+        db: Path = options.db(),
         workdir: Path = typer.Option(Path("trudvsem-dumps"), "--workdir", help="Where dumps are downloaded."),
         base_url: str = typer.Option(None, "--base-url", help="Catalogue root (default: the portal's open-data URL)."),
         datasets: str = typer.Option("", "--datasets", help="Comma-separated: professions, regions, industries, "
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
         keep: bool = typer.Option(False, "--keep", help="Keep the downloaded dumps after ingesting them."),
         attempts: int = typer.Option(6, "--attempts", min=1, help="Tries per request (backoff doubles each time)."),
         backoff: float = typer.Option(1.0, "--backoff", min=0.0, help="First wait between tries, seconds."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the totals line."),
+        quiet: bool = options.quiet(help="Only the totals line."),
     ) -> None:
         """List the catalogue, download the dumps the store lacks (resumable, checked), ingest them in date order."""
         from kadry.collect.http import Retry
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
 
     @collect.command("hh")
     def hh(
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
+        db: Path = options.db(),
         token: str = typer.Option(None, "--token", envvar="KADRY_HH_TOKEN", help="hh.ru application token "
                                   "(or KADRY_HH_TOKEN); vacancy search needs one since December 2025."),
         user_agent: str = typer.Option(None, "--user-agent", envvar="KADRY_HH_USER_AGENT",
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
         rate: float = typer.Option(5.0, "--rate", min=0.1, help="Requests per second at most."),
         recheck: bool = typer.Option(False, "--recheck", help="List done days again and confirm the close of "
                                      "vacancies gone from them through their detail."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the totals line."),
+        quiet: bool = options.quiet(help="Only the totals line."),
     ) -> None:
         """Search vacancies day by day in windows of at most 2,000 results, fetch details, store them; resumable."""
         from kadry.collect.hh import collect_hh

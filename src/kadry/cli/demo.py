@@ -7,13 +7,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        db: Path = typer.Option(Path("kadry.duckdb"), "--db", help="Store file to build (reused if it exists)."),
+        db: Path = options.db("Store file to build (reused if it exists).", Path("kadry.duckdb")),
         start: str = typer.Option("2022-01", "--from", help="First month of the demo period."),
         end: str = typer.Option("2022-12", "--to", help="Last month of the demo period."),
         serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard when done."),
@@ -24,7 +26,7 @@ def register(app: typer.Typer) -> None:
         compute the deficiency index by region and month, and serve the dashboard."""
         import pyarrow.compute as pc
 
-        from kadry.cli.index import _render
+        from kadry.cli.index import render_table
         from kadry.demo import run_demo
         from kadry.indicators import Engine, compute
 
@@ -34,10 +36,10 @@ def register(app: typer.Typer) -> None:
             overall = compute("index", by=[], period="month", start=start, end=end, engine=engine)
             regions = compute("index", by=["region"], period="quarter", start=start, end=end, engine=engine, rollups=False)
         console.print(f"deficiency index, all regions, by month {start}..{end} (resumes simulated, vacancies real):")
-        _render(overall, "index", console)
+        render_table(overall, "index", console)
         top = regions.filter(pc.greater_equal(regions["n_vacancies"], 100)).sort_by([("n_vacancies", "descending")]).slice(0, 12)
         console.print("the largest region x quarter cells (at least 100 active vacancies):")
-        _render(top, "index", console)
+        render_table(top, "index", console)
         console.print(f"more: kadry index --db {db} --by region,role_category --period month --from {start} --to {end}")
         if serve:
             from kadry.api import serve as run_server

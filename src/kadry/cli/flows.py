@@ -9,7 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
 from kadry.errors import InputError
+from kadry.rules import activity
 
 __all__ = ["register"]
 
@@ -51,6 +53,9 @@ def _engine(engine: str, db: Path | None, spark_master: str):
 
     if engine not in ("duckdb", "spark"):
         raise InputError(f"unknown engine {engine!r}: use duckdb or spark")
+    from kadry.stages import ensure_current
+
+    db = ensure_current(db)
     return Engine.duckdb(db) if engine == "duckdb" else spark_for_store(db, spark_master)
 
 
@@ -119,17 +124,17 @@ def register(app: typer.Typer) -> None:
         min_cell: int = typer.Option(None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
-        out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the terminal."),
+        db: Path = options.db(),
+        fmt: str = options.fmt("table", help="table, csv, json or parquet."),
+        out: Path = options.out("Write to this file instead of the terminal."),
         limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
     ) -> None:
         """Moves of resumes between federal subjects, districts and countries by period: an
         origin-destination table, inflow/outflow/net per place, or the outflow abroad, with
         population estimates when a population or coverage is given. Small cells are hidden."""
+        from kadry.indicators import parse_filters
         from kadry.mobility import Coverage
         from kadry.mobility import flows as compute_flows
-        from kadry.mobility.flows import parse_filters
 
         level, dims = _split_by(by)
         chosen = view or ("abroad" if abroad else "od")
@@ -152,18 +157,18 @@ def register(app: typer.Typer) -> None:
         start: str = typer.Option(..., "--from", help="First day."),
         end: str = typer.Option(..., "--to", help="Last day."),
         filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE]."),
-        window: int = typer.Option(30, "--window", help="Days an update keeps a resume active."),
+        window: int = typer.Option(activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."),
         min_cell: int = typer.Option(None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
-        db: Path = typer.Option(None, "--db", help="Store file."),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
-        out: Path = typer.Option(None, "--out", "-o", help="Write to this file."),
+        db: Path = options.db(),
+        fmt: str = options.fmt("table", help="table, csv, json or parquet."),
+        out: Path = options.out("Write to this file."),
         limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
     ) -> None:
         """Shares of active resumes ready to relocate, ready to go abroad, located abroad, and
         located abroad while seeking remote work, by segment and period."""
-        from kadry.mobility.flows import parse_filters
+        from kadry.indicators import parse_filters
         from kadry.mobility.signals import signals
 
         eng = _engine(engine, db, spark_master)

@@ -8,27 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
 from kadry.errors import InputError
+from kadry.rules import activity, bands
 
-__all__ = ["register"]
+__all__ = ["register", "render_table"]
 
-_BAND_STYLE = {
-    "acute shortage": "bold red",
-    "shortage": "red",
-    "moderate competition": "yellow",
-    "high competition": "green",
-    "extremely high competition": "bold green",
-}
-
-
-def _filters(values: list[str] | None) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for item in values or []:
-        if "=" not in item:
-            raise InputError(f"bad --filter {item!r}: use DIMENSION=VALUE[,VALUE...]")
-        key, _, vals = item.partition("=")
-        out.setdefault(key.strip(), []).extend(v.strip() for v in vals.split(",") if v.strip())
-    return out
 
 
 def _cell(value: object) -> str:
@@ -41,7 +26,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _render(table, indicator: str, console: Console) -> None:
+def render_table(table, indicator: str, console: Console) -> None:
     hidden = {"period_end", "vacancy_activity_rule", "simulated"}
     cols = [c for c in table.column_names if c not in hidden]
     rows = table.to_pylist()
@@ -56,8 +41,9 @@ def _render(table, indicator: str, console: Console) -> None:
         cells = []
         for c in cols:
             text = _cell(r[c])
-            if c == "band" and r[c] in _BAND_STYLE:
-                text = f"[{_BAND_STYLE[r[c]]}]{text}[/]"
+            found = bands.get(r[c]) if c == "band" else None
+            if found is not None:
+                text = f"[{found.style}]{text}[/]"
             cells.append(text)
         if any_sim:
             cells.append("[magenta]SIM[/]" if r["simulated"] else "real")
@@ -95,11 +81,11 @@ def register(app: typer.Typer) -> None:
         indicator: str = typer.Option("index", "--indicator", "-i", help="index, stock, flow, salary, skills, remote, experience."),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL (local[N] or a cluster)."),
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
-        out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the terminal."),
-        lifetime: int = typer.Option(30, "--lifetime", help="Days a vacancy without a close date stays active."),
-        window: int = typer.Option(30, "--window", help="Days an update keeps a resume active."),
+        db: Path = options.db(),
+        fmt: str = options.fmt("table", help="table, csv, json or parquet."),
+        out: Path = options.out("Write to this file instead of the terminal."),
+        lifetime: int = typer.Option(activity.LIFETIME_DAYS, "--lifetime", help="Days a vacancy without a close date stays active."),
+        window: int = typer.Option(activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."),
         vacancy_rule: str = typer.Option("lifetime", "--vacancy-rule", help="End of a vacancy without a close date: lifetime or last_seen."),
         filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE] (repeatable)."),
         source: str = typer.Option(None, "--source", help="One source only (hh, trudvsem, sim, ...): one index per source."),
@@ -110,7 +96,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Stocks, flows, the deficiency index (with its band), salaries, skills, remote work and
         experience mix by segment and period."""
-        from kadry.indicators import Engine, compute, spark_for_store
+        from kadry.indicators import Engine, compute, parse_filters, spark_for_store
         from kadry.indicators.output import FORMATS, write
 
         if fmt not in FORMATS:
@@ -119,7 +105,10 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"unknown engine {engine!r}: use duckdb or spark")
         options = dict(lifetime=lifetime, window=window, vacancy_rule=vacancy_rule, include_duplicates=include_duplicates,
                        rollups=not no_rollups, top=top, basis=basis)
-        chosen = _filters(filters)
+        from kadry.stages import ensure_current
+
+        db = ensure_current(db)
+        chosen = parse_filters(filters)
         if source:
             chosen["source"] = [s.strip() for s in source.split(",") if s.strip()]
         eng = Engine.duckdb(db) if engine == "duckdb" else spark_for_store(db, spark_master)
@@ -132,7 +121,7 @@ def register(app: typer.Typer) -> None:
             console = Console()
             if not console.is_terminal:
                 console = Console(width=200)
-            _render(result, indicator, console)
+            render_table(result, indicator, console)
             return
         if fmt == "table":
             fmt = "csv"

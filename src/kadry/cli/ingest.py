@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
 from kadry.errors import InputError
 
 __all__ = ["register", "print_report"]
@@ -61,8 +62,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def ingest(
         paths: list[Path] = typer.Argument(..., help="Files or directories to read (directories are walked; gzip is detected)."),
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
-        fmt: str = typer.Option(None, "--format", "-f", help="Reader to use instead of detection: hh-json, hh-csv, "
+        db: Path = options.db(),
+        fmt: str = options.fmt(None, help="Reader to use instead of detection: hh-json, hh-csv, "
                                 "hh-resume-json, resume-csv, trudvsem-json, trudvsem-csv, mapped (with --mapping), canonical (Parquet dirs)."),
         mapping: Path = typer.Option(None, "--mapping", help="TOML or YAML file naming which column is which field (any CSV/JSONL/Parquet)."),
         observed_at: str = typer.Option(None, "--observed-at", help="When these records were seen (YYYY-MM-DD[THH:MM]); "
@@ -73,12 +74,15 @@ def register(app: typer.Typer) -> None:
                                      "stored and what would be quarantined (to check a --mapping)."),
         limit: int = typer.Option(5, "--limit", min=1, help="With --dry-run: how many records to show."),
         batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Records per batch (a file is one transaction)."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no table, only the totals line."),
+        quiet: bool = options.quiet(help="No progress bar and no table, only the totals line."),
+        normalize: bool = typer.Option(True, "--normalize/--no-normalize", help="Normalize what was stored (default), "
+                                       "or leave it for `kadry normalize` (commands reading the store do it first)."),
     ) -> None:
         """Read vacancies and resumes into the store. Every record is stored, merged (a repeat
         sighting) or quarantined with its reason; the four counts always add up."""
         from kadry.ingest import ingest_paths
         from kadry.sources.base import BadValue, parse_ts
+        from kadry.stages import normalize_pending
         from kadry.store import Store
 
         seen = None
@@ -106,6 +110,12 @@ def register(app: typer.Typer) -> None:
             else:
                 report = ingest_paths(store, paths, fmt, mapping=mapping, source=source, observed_at=seen,
                                       batch_size=batch_size)
+            if normalize:
+                if _progress_enabled(quiet):
+                    with Console(stderr=True).status("normalizing what was stored"):
+                        normalize_pending(store)
+                else:
+                    normalize_pending(store)
         if len(report.files) == 1 and report.files[0].problem:
             # one file named and not read: that is the error, as one line
             from kadry.errors import UnreadableFileError
@@ -123,7 +133,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def export(
         out: Path = typer.Argument(..., help="Folder to write vacancies.parquet, resumes.parquet, observations.parquet into."),
-        db: Path = typer.Option(None, "--db", help="Store file."),
+        db: Path = options.db(),
     ) -> None:
         """Export the store to Parquet (for exchange, and for --engine spark)."""
         from kadry.store import Store

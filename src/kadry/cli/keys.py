@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 _console = Console()
@@ -21,7 +23,7 @@ def register(app: typer.Typer) -> None:
     def create(
         scope: List[str] = typer.Option(["match"], "--scope", help="Scope to grant (repeatable): match, admin."),
         name: Optional[str] = typer.Option(None, "--name", help="A label for the key (who holds it)."),
-        db: Path = typer.Option(None, "--db", help="Store file."),
+        db: Path = options.db(),
     ) -> None:
         """Create a key and print it once: only its hash is kept."""
         from kadry.match.keys import create_key
@@ -34,7 +36,7 @@ def register(app: typer.Typer) -> None:
                     err=True, dim=True)
 
     @keys.command("list")
-    def list_(db: Path = typer.Option(None, "--db", help="Store file.")) -> None:
+    def list_(db: Path = options.db()) -> None:
         """Key ids, names, scopes and state (never the keys)."""
         from kadry.match.keys import list_keys
         from kadry.store import Store
@@ -50,7 +52,7 @@ def register(app: typer.Typer) -> None:
 
     @keys.command("revoke")
     def revoke(key_id: str = typer.Argument(..., help="Key id (from `kadry keys list`)."),
-               db: Path = typer.Option(None, "--db", help="Store file.")) -> None:
+               db: Path = options.db()) -> None:
         """Revoke a key: calls with it are refused from now on."""
         from kadry.match.keys import revoke_key
         from kadry.store import Store

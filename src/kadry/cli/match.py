@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 _console = Console()
@@ -49,8 +51,8 @@ def register(app: typer.Typer) -> None:
         resume: Optional[str] = typer.Option(None, "--resume", help="Resume id: rank vacancies for it."),
         vacancy: Optional[str] = typer.Option(None, "--vacancy", help="Vacancy id: rank resumes for it."),
         k: int = typer.Option(20, "--k", help="Matches to return (1..500)."),
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
-        fmt: str = typer.Option("table", "--format", help="table or json."),
+        db: Path = options.db(),
+        fmt: str = options.fmt("table", help="table or json."),
         config: Optional[Path] = typer.Option(None, "--config", help="TOML file overriding weights and constraints."),
     ) -> None:
         """Rank matches for --resume ID or --vacancy ID (the index is brought up to date first)."""
@@ -65,8 +67,10 @@ def register(app: typer.Typer) -> None:
             raise InputError("give exactly one of --resume ID and --vacancy ID (or a subcommand: build, evaluate)")
         if fmt not in ("table", "json"):
             raise InputError(f"--format must be table or json, not {fmt!r}")
+        from kadry.stages import ensure_current
+
         cfg = load_config(config)
-        with Store(db, read_only=True) as store:
+        with Store(ensure_current(db), read_only=True) as store:
             matcher = Matcher(store, cfg)
             result = matcher.for_resume(resume, k) if resume else matcher.for_vacancy(vacancy, k)
         data = result.to_dict()
@@ -77,10 +81,10 @@ def register(app: typer.Typer) -> None:
 
     @match.command("build")
     def build(
-        db: Path = typer.Option(None, "--db", help="Store file."),
+        db: Path = options.db(),
         rebuild: bool = typer.Option(False, "--rebuild", help="Refit the text model and index everything again."),
         config: Optional[Path] = typer.Option(None, "--config", help="TOML match config."),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+        quiet: bool = options.quiet(help="No progress output."),
     ) -> None:
         """Add new vacancies and resumes to the ANN index beside the store (<db>.match/)."""
         from kadry.match.config import load_config
@@ -91,7 +95,9 @@ def register(app: typer.Typer) -> None:
             if not quiet:
                 _console.print(f"[dim]{table}: {done:,} indexed[/dim]", highlight=False)
 
-        with Store(db, read_only=True) as store:
+        from kadry.stages import ensure_current
+
+        with Store(ensure_current(db), read_only=True) as store:
             index = MatchIndex(store, load_config(config))
             added = index.rebuild(progress) if rebuild else index.update(progress=progress)
             counts = {t: index.count(t) for t in ("vacancies", "resumes")}
@@ -105,8 +111,8 @@ def register(app: typer.Typer) -> None:
         simulated: Optional[Path] = typer.Option(None, "--simulated", help="Output folder of `kadry simulate` to score against its truth."),
         per_role: int = typer.Option(3, "--per-role", help="Held-out queries per hh role."),
         seed: int = typer.Option(1, "--seed", help="Which vacancies are held out as queries."),
-        fmt: str = typer.Option("table", "--format", help="table or json."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON report here."),
+        fmt: str = options.fmt("table", help="table or json."),
+        out: Optional[Path] = options.out("Also write the JSON report here."),
         config: Optional[Path] = typer.Option(None, "--config", help="TOML match config."),
         labels: Optional[str] = typer.Option(None, "--labels", help="responses: relevant = the vacancies each CV "
                                              "applied to (trudvsem response dumps in the store)."),

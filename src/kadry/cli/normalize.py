@@ -9,9 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
-_DB = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb).")
+_DB = options.db()
 
 
 def _pct(x: float | None) -> str:
@@ -60,7 +62,7 @@ def register(app: typer.Typer) -> None:
     def run(
         ctx: typer.Context,
         db: Path = _DB,
-        quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+        quiet: bool = options.quiet(help="No progress output."),
         rates: Path = typer.Option(None, "--rates", help="Extra exchange rates: CSV month,currency,rub_per_unit."),
     ) -> None:
         """Rerun normalization over the stored raw values (no source is re-read)."""
@@ -86,8 +88,8 @@ def register(app: typer.Typer) -> None:
         labels: list[Path] = typer.Option([], "--labels", help="Your labelled titles: CSV with title, role_id (hh role id), "
                                           "optional skills. Repeatable."),
         force: bool = typer.Option(False, "--force", help="Replace the model even if the held-out figures drop."),
-        out: Path | None = typer.Option(None, "--out", help="Write the model here instead of replacing the shipped one."),
-        quiet: bool = typer.Option(False, "--quiet", help="Print only the held-out figures."),
+        out: Path | None = options.out("Write the model here instead of replacing the shipped one."),
+        quiet: bool = options.quiet(help="Print only the held-out figures."),
     ) -> None:
         """Retrain the title classifier from the shared data (KADRY_SHARED_DATA) plus your labelled titles.
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 
@@ -19,17 +21,19 @@ def register(app: typer.Typer) -> None:
                                   "before --to)."),
         end: str = typer.Option(None, "--to", help="Last period (default: the last month with vacancies in the store)."),
         period: str = typer.Option("month", "--period", help="month or quarter."),
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
+        db: Path = options.db(),
         lang: str = typer.Option("ru", "--lang", help="ru or en."),
         min_cell: int = typer.Option(None, "--min-cell", help="Hide cells resting on fewer records (default: "
                                      "$KADRY_MIN_CELL or 10)."),
-        out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+        out: Path = options.out("The HTML file to write.", ...),
+        quiet: bool = options.quiet(help="Print nothing on success."),
     ) -> None:
         """Write one self-contained HTML report (inline charts, prints on A4): the deficiency index,
         its trend, regions, salaries, skills, mobility, sources and coverage."""
         from kadry.report import build_report
+        from kadry.stages import ensure_current
 
+        db = ensure_current(db)
         result = build_report(segment=segment, region=region, start=start, end=end, period=period, db=db, lang=lang,
                               min_cell=min_cell, out=out)
         if quiet:

@@ -6,20 +6,22 @@ from pathlib import Path
 
 import typer
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
-        db: Path = typer.Option(None, "--db", help="Store file (default: KADRY_DB or ./kadry.duckdb)."),
+        db: Path = options.db("Store file (default: KADRY_DB or ./kadry.duckdb)."),
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     ) -> None:
         """Serve the API (/api/v1, /docs) and the dashboard (/) from a store, read-only."""
         from kadry.api import serve as run
-        from kadry.store import require
+        from kadry.stages import ensure_current
 
-        path = require(db)
+        path = ensure_current(db)
         typer.echo(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         run(path, host, port)

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 _console = Console()
@@ -30,12 +32,12 @@ def register(app: typer.Typer) -> None:
         start: str = typer.Option("2021-01", "--from", help="First month (YYYY-MM)."),
         end: str = typer.Option("2022-12", "--to", help="Last month (YYYY-MM)."),
         seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same data)."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Output directory."),
+        out: Optional[Path] = options.out("Output directory."),
         scenario: Optional[str] = typer.Option(None, "--scenario", help="Scenario YAML file, or a shipped name (default, 2022)."),
         jsonl: bool = typer.Option(False, "--jsonl", help="Also write hh-API-style vacancy JSON lines."),
         chunk_size: int = typer.Option(200_000, "--chunk-size", help="Records per chunk (memory is set by this)."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace a previous simulation in --out."),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+        quiet: bool = options.quiet(help="No progress output."),
     ) -> None:
         if ctx.invoked_subcommand is not None:
             return
@@ -63,7 +65,7 @@ def register(app: typer.Typer) -> None:
 
     @sim.command("calibrate")
     def calibrate_cmd(
-        out: Optional[Path] = typer.Option(None, "--out", help="Where to write (default: the shipped calibration file)."),
+        out: Optional[Path] = options.out("Where to write (default: the shipped calibration file)."),
         data: Optional[Path] = typer.Option(None, "--data", help="Shared data folder (default: KADRY_SHARED_DATA or ../shared/data)."),
     ) -> None:
         """Fit the simulator's distributions from the real data and write the calibration file."""
@@ -91,13 +93,13 @@ def register(app: typer.Typer) -> None:
 
     @sim.command("supply")
     def supply_cmd(
-        db: Optional[Path] = typer.Option(None, "--db", help="Store file (default: kadry.duckdb)."),
+        db: Optional[Path] = options.db("Store file (default: kadry.duckdb)."),
         start: str = typer.Option(..., "--from", help="First month (YYYY-MM)."),
         end: str = typer.Option(..., "--to", help="Last month (YYYY-MM)."),
         seed: int = typer.Option(1, "--seed", help="Random seed."),
         scenario: Optional[str] = typer.Option(None, "--scenario", help="Scenario YAML file, or a shipped name (default, 2022)."),
         unknown: str = typer.Option("spread", "--unknown", help="Vacancies of unknown role: spread (by the category mix) or drop."),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+        quiet: bool = options.quiet(help="No progress output."),
     ) -> None:
         """Add simulated (labelled) resumes planned against the store's real vacancy stock."""
         from kadry.config import default_db

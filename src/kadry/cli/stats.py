@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kadry.cli import options
+
 __all__ = ["register"]
 
 
@@ -27,7 +29,7 @@ def _table(title: str, rows: list[dict]) -> Table:
 def register(app: typer.Typer) -> None:
     @app.command()
     def stats(
-        db: Path = typer.Option(None, "--db", help="Store file (default: $KADRY_DB or ./kadry.duckdb)."),
+        db: Path = options.db(),
         as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
     ) -> None:
         """Counts by source, kind and year, quarantine reasons, normalization coverage, unmapped places."""

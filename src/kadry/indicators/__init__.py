@@ -16,7 +16,7 @@ from kadry.indicators.api import INDICATORS, band, compute
 from kadry.indicators.engine import Engine, spark_for_store
 from kadry.indicators.measures import BANDS
 from kadry.indicators.periods import PERIODS, calendar, parse_day
-from kadry.indicators.segments import ALL, DIMENSIONS, UNKNOWN, resolve_dims
+from kadry.indicators.segments import ALL, DIMENSIONS, UNKNOWN, parse_filters, resolve_dims
 
 __all__ = [
     "compute",
@@ -34,4 +34,5 @@ __all__ = [
     "calendar",
     "parse_day",
     "resolve_dims",
+    "parse_filters",
 ]

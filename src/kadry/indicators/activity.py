@@ -19,6 +19,7 @@ from kadry.errors import InputError
 from kadry.indicators.engine import Engine
 from kadry.indicators.periods import Calendar
 from kadry.indicators.segments import apply_filters, coded_dims
+from kadry.rules import activity as rules
 
 __all__ = [
     "Options",
@@ -31,7 +32,7 @@ __all__ = [
     "vacancy_intervals",
 ]
 
-VACANCY_RULES = ("lifetime", "last_seen")
+VACANCY_RULES = rules.VACANCY_RULES
 
 #: extra per-record columns an indicator may ask for: name -> expression on vacancies/resumes
 Extra = dict[str, Callable[[ibis.Table], ibis.Value]]
@@ -42,9 +43,9 @@ class Options:
     """How records are counted; defaults follow ../shared/DESIGN.md."""
 
     #: days a vacancy without a close date stays active after publication (the lifetime rule)
-    lifetime: int = 30
+    lifetime: int = rules.LIFETIME_DAYS
     #: days an update keeps a resume active (the update day and window-1 following days)
-    window: int = 30
+    window: int = rules.RESUME_WINDOW_DAYS
     #: what ends a vacancy without a close date: ``lifetime`` or ``last_seen`` (its last sighting)
     vacancy_rule: str = "lifetime"
     #: count vacancies marked as duplicates (dup_of not null)
@@ -109,7 +110,7 @@ def _resumes(engine: Engine, filters: dict | None) -> ibis.Table:
 def vacancy_intervals(engine: Engine, dims: list[str], filters: dict | None, opts: Options, extra: Extra | None = None) -> ibis.Table:
     """One row per vacancy: ``record_id, s, e`` (first and last active day), its dimensions and extras."""
     v = _vacancies(engine, filters, opts)
-    start = _day(ibis.coalesce(v.published_at, v.created_at, v.first_seen))
+    start = _day(rules.start_ibis(v, "vacancy"))
     closed = _day(ibis.coalesce(v.closed_at, v.archived_at))
     by_lifetime = start + (opts.lifetime - 1)
     if opts.vacancy_rule == "lifetime":
@@ -139,7 +140,7 @@ def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibi
     ids = snap.select(sid=snap.resume_id)
     p = p.join(ids, p.record_id == ids.sid)
     r = everyone.filter(everyone.activity_end.isnull())
-    created = _day(ibis.coalesce(r.created_at, r.first_seen, r.updated_at))
+    created = _day(rules.start_ibis(r, "resume"))
     w = opts.window - 1
     own = []
     for ts, span in ((r.created_at, w), (r.updated_at, w), (r.first_seen, 0), (r.last_seen, 0)):
@@ -222,11 +223,11 @@ def new_rows(
     extra = extra or {}
     if kind == "vacancy":
         t = _vacancies(engine, filters, opts)
-        born = _day(ibis.coalesce(t.published_at, t.created_at, t.first_seen))
+        born = _day(rules.start_ibis(t, "vacancy"))
         cols = _attributes(t, "vacancy_id", dims, extra)
     else:
         t = _resumes(engine, filters)
-        born = _day(ibis.coalesce(t.created_at, t.first_seen, t.updated_at))
+        born = _day(rules.start_ibis(t, "resume"))
         cols = _attributes(t, "resume_id", dims, extra)
     rows = t.select(born=born, **cols)
     j = rows.join(cal.days, rows.born == cal.days.d)

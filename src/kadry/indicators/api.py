@@ -13,9 +13,10 @@ import pyarrow.compute as pc
 from kadry.errors import InputError
 from kadry.indicators.activity import Options, vacancy_rule_label
 from kadry.indicators.engine import Engine
-from kadry.indicators.measures import BANDS, BUILDERS
+from kadry.indicators.measures import BUILDERS
 from kadry.indicators.periods import Calendar, parse_day
 from kadry.indicators.segments import resolve_dims
+from kadry.rules.bands import band_of
 
 __all__ = ["INDICATORS", "compute", "band"]
 
@@ -25,13 +26,7 @@ _OPTION_NAMES = {f.name for f in fields(Options)}
 
 def band(index: float | None) -> str | None:
     """HeadHunter's band of an index value (None for an undefined index)."""
-    if index is None or index != index:
-        return None
-    label = None
-    for lower, name in BANDS:
-        if index >= lower:
-            label = name
-    return label
+    return band_of(index)
 
 
 def compute(

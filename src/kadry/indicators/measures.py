@@ -17,17 +17,12 @@ from kadry.indicators.engine import Engine
 from kadry.indicators.periods import Calendar
 from kadry.indicators.segments import UNKNOWN, rollup
 from kadry.indicators.stocks import stock_cells
+from kadry.rules import bands
 
 __all__ = ["BANDS", "BUILDERS", "band_expr"]
 
-#: HeadHunter's bands of the index: (lower bound inclusive, label); see docs/indicators.md
-BANDS: list[tuple[float, str]] = [
-    (0.0, "acute shortage"),
-    (2.0, "shortage"),
-    (4.0, "moderate competition"),
-    (8.0, "high competition"),
-    (12.0, "extremely high competition"),
-]
+#: HeadHunter's bands of the index: (lower bound inclusive, label); defined in kadry.rules.bands
+BANDS: list[tuple[float, str]] = [(b.lower, b.key) for b in bands.BANDS]
 
 Builder = Callable[[Engine, list, Calendar, "dict | None", Options], ibis.Table]
 
@@ -81,8 +76,7 @@ def flow(engine, dims, cal, filters, opts):
 
 
 def band_expr(index: ibis.Value) -> ibis.Value:
-    branches = [(index >= lo, label) for lo, label in reversed(BANDS)]
-    return ibis.cases(*branches, else_=None)
+    return bands.ibis_case(index)
 
 
 def deficiency_index(engine, dims, cal, filters, opts):

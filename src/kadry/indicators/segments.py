@@ -14,7 +14,7 @@ import ibis
 
 from kadry.errors import InputError
 
-__all__ = ["DIMENSIONS", "ALL", "UNKNOWN", "resolve_dims", "coded_dims", "apply_filters", "rollup"]
+__all__ = ["DIMENSIONS", "ALL", "UNKNOWN", "resolve_dims", "parse_filters", "coded_dims", "apply_filters", "rollup"]
 
 ALL = "all"
 UNKNOWN = "unknown"
@@ -64,6 +64,38 @@ def resolve_dims(by: Iterable[str] | str | None) -> list[str]:
             raise InputError(f"unknown dimension {raw!r}: use {', '.join(DIMENSIONS)}")
         if name not in out:
             out.append(name)
+    return out
+
+
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+def parse_filters(items: Iterable[str] | None) -> dict[str, list]:
+    """``["it=true", "role=96,97"]`` -> ``{"it": [True], "role": ["96", "97"]}``: the one filter syntax.
+
+    Every command and endpoint with ``--filter``/``filter`` reads it here. A yes/no dimension
+    takes true/false (yes/no, 1/0) or its own labels (``it``/``non_it``, ``remote``/``on_site``).
+    """
+    out: dict[str, list] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError(f"bad filter {item!r}: use DIMENSION=VALUE[,VALUE...]")
+        key, _, values = item.partition("=")
+        name = resolve_dims([key])[0]
+        labels = DIMENSIONS[name][1]
+        parsed: list = []
+        for v in (v.strip() for v in values.split(",")):
+            if not v:
+                continue
+            if labels is None or v in labels or v == UNKNOWN:
+                parsed.append(v)
+            elif v.lower() in _TRUE + _FALSE:
+                parsed.append(v.lower() in _TRUE)
+            else:
+                raise InputError(f"bad filter {item!r}: {name} is true or false (or {labels[0]}, {labels[1]})")
+        if not parsed:
+            raise InputError(f"bad filter {item!r}: no value after '='")
+        out.setdefault(name, []).extend(parsed)
     return out
 
 

@@ -16,7 +16,7 @@ from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_
 from kadry.store import Store
 from kadry.store.writes import log_file, refresh_lifecycle_sql, transaction
 
-__all__ = ["ingest_canonical"]
+__all__ = ["ingest_canonical", "is_canonical_folder"]
 
 _PARTS = {"vacancies": ("vacancy", "vacancy_id", RAW_VACANCY_FIELDS),
           "resumes": ("resume", "resume_id", RAW_RESUME_FIELDS)}
@@ -93,3 +93,10 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
     if not found:
         raise UnreadableFileError(root, "no vacancies/ or resumes/ Parquet files inside")
     return result
+
+
+def is_canonical_folder(path: Path) -> bool:
+    """A folder in the canonical shape: ``kadry simulate``'s output or ``kadry export``'s
+    (``vacancies/`` or ``resumes/`` Parquet folders, or ``vacancies.parquet``/``resumes.parquet``)."""
+    path = Path(path)
+    return path.is_dir() and any(_glob(path, name) is not None for name in _PARTS)

@@ -124,9 +124,9 @@ def ingest_paths(
     """
     report = IngestReport()
     for top in (Path(p) for p in paths):
-        if fmt == "canonical":
-            from kadry.ingest.canonical import ingest_canonical
+        from kadry.ingest.canonical import ingest_canonical, is_canonical_folder
 
+        if fmt == "canonical" or (fmt is None and is_canonical_folder(top)):
             report.files.append(ingest_canonical(store, top))
             continue
         try:

@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 from kadry.errors import BadRequest, StoreError
 from kadry.match.config import MatchConfig
 from kadry.match.records import id_column
-from kadry.match.text import _GLOSSARY_PATH, TextModel
+from kadry.match.text import GLOSSARY_PATH, TextModel
 
 __all__ = ["MatchIndex", "index_folder", "TABLES"]
 
@@ -56,7 +56,7 @@ def index_folder(store_path: str | Path) -> Path | None:
 
 
 def _glossary_hash() -> str:
-    return hashlib.sha256(Path(_GLOSSARY_PATH).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(Path(GLOSSARY_PATH).read_bytes()).hexdigest()[:16]
 
 
 def _text_key(title: str | None, skills) -> bytes:

@@ -26,9 +26,9 @@ from threadpoolctl import threadpool_limits
 from kadry.config import RESOURCES
 from kadry.errors import ConfigError
 
-__all__ = ["canonical_text", "canonical_skill", "TextModel", "BaselineTfidf"]
+__all__ = ["canonical_text", "canonical_skill", "TextModel", "BaselineTfidf", "GLOSSARY_PATH"]
 
-_GLOSSARY_PATH = RESOURCES / "match" / "glossary.tsv"
+GLOSSARY_PATH = RESOURCES / "match" / "glossary.tsv"
 _COMPOUNDS = [
     (re.compile(r"\bfront[\s\-]?end\b"), "frontend"),
     (re.compile(r"\bback[\s\-]?end\b"), "backend"),
@@ -46,7 +46,7 @@ _TOKEN = re.compile(r"[0-9a-zа-я][0-9a-zа-я+#]*")
 @lru_cache(maxsize=1)
 def _glossary() -> dict[str, str]:
     table: dict[str, str] = {}
-    for line in Path(_GLOSSARY_PATH).read_text(encoding="utf-8").splitlines():
+    for line in Path(GLOSSARY_PATH).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         term, _, canon = line.partition("\t")

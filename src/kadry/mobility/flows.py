@@ -27,7 +27,7 @@ import pyarrow as pa
 from kadry.errors import InputError
 from kadry.indicators.engine import Engine
 from kadry.indicators.periods import Calendar, parse_day
-from kadry.indicators.segments import ALL, DIMENSIONS, resolve_dims
+from kadry.indicators.segments import ALL, parse_filters, resolve_dims
 from kadry.mobility.moves import HOME, OCCUPATION_DIMS, moves, resolve_level
 from kadry.mobility.scaling import Coverage, base_count, scale
 from kadry.privacy import Hierarchy, min_cell, suppress
@@ -36,25 +36,6 @@ __all__ = ["VIEWS", "parse_filters", "occupation_dims", "expand_rollup", "od_exp
 
 VIEWS = ("od", "balance", "abroad")
 _EST = ("estimate", "low", "high")
-
-
-def parse_filters(items: Iterable[str] | None) -> dict[str, list]:
-    """``["it=true", "role=96,97"]`` -> ``{"it": [True], "role": ["96", "97"]}`` (CLI and API syntax)."""
-    out: dict[str, list] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise InputError(f"bad filter {item!r}: use DIMENSION=VALUE[,VALUE...]")
-        key, _, values = item.partition("=")
-        name = resolve_dims([key])[0]
-        boolean = DIMENSIONS[name][1] is not None
-        for v in (v.strip() for v in values.split(",")):
-            if not v:
-                continue
-            if boolean and v.lower() in ("true", "false", "yes", "no", "1", "0"):
-                out.setdefault(key.strip(), []).append(v.lower() in ("true", "yes", "1"))
-            else:
-                out.setdefault(key.strip(), []).append(v)
-    return out
 
 
 def occupation_dims(by: Iterable[str] | str | None) -> list[str]:

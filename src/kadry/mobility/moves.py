@@ -10,13 +10,11 @@ new place (the same rule as the simulator's truth, ``truth/moves.parquet``).
 
 from __future__ import annotations
 
-import csv
 from functools import cache
 
 import ibis
 import pyarrow as pa
 
-from kadry.config import RESOURCES
 from kadry.errors import InputError
 from kadry.indicators.engine import Engine
 from kadry.indicators.segments import apply_filters, coded_dims
@@ -42,8 +40,9 @@ def resolve_level(level: str) -> str:
 
 @cache
 def _districts() -> pa.Table:
-    with open(RESOURCES / "normalize" / "ru_subjects.csv", encoding="utf-8") as f:
-        pairs = sorted({(r["region_code"], r["federal_district"]) for r in csv.DictReader(f) if r["region_code"]})
+    from kadry.normalize.regions import subjects_by_code
+
+    pairs = sorted((code, r["federal_district"]) for code, r in subjects_by_code().items())
     return pa.table({"d_region": [p[0] for p in pairs], "d_district": [p[1] for p in pairs]})
 
 

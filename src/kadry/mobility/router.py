@@ -18,7 +18,8 @@ from fastapi import APIRouter, Depends, Query
 from kadry.errors import BadRequest, InputError
 from kadry.indicators.engine import Engine
 from kadry.indicators.output import to_records
-from kadry.mobility.flows import flows, parse_filters
+from kadry.indicators import parse_filters
+from kadry.mobility.flows import flows
 from kadry.mobility.scaling import Coverage
 from kadry.mobility.signals import signals
 

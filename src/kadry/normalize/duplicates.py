@@ -25,6 +25,8 @@ import re
 
 import pyarrow as pa
 
+from kadry.rules import activity
+
 __all__ = ["link_duplicates", "normalized_title_sql", "shingles", "WINDOW_DAYS", "NEAR_THRESHOLD", "TITLE_THRESHOLD"]
 
 WINDOW_DAYS = 30
@@ -44,7 +46,7 @@ def normalized_title_sql(col: str = "title") -> str:
 _PLACE = ("coalesce(CASE WHEN region_status = 'mapped' THEN area_id END, "
           "lower(replace(coalesce(region_raw, area_id_raw, ''), 'ё', 'е')))")
 _EMPLOYER = "coalesce(employer_id, lower(trim(employer_name)))"
-_WHEN = "coalesce(published_at, created_at, first_seen)"
+_WHEN = activity.start_sql("vacancy")
 
 
 def shingles(text: str, k: int, words: bool) -> set[str]:

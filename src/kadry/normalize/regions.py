@@ -22,6 +22,9 @@ __all__ = [
     "Place",
     "RegionMapper",
     "FEDERAL_DISTRICTS",
+    "DISTRICT_NAMES",
+    "subjects",
+    "subjects_by_code",
     "fold_place",
     "skeleton",
     "translit",
@@ -30,17 +33,26 @@ __all__ = [
 
 RES = RESOURCES / "normalize"
 
-#: federal district codes used in ``federal_district`` (see docs/normalization.md)
-FEDERAL_DISTRICTS = {
-    "CFD": "Central (Центральный)",
-    "NWFD": "North-Western (Северо-Западный)",
-    "SFD": "Southern (Южный)",
-    "NCFD": "North Caucasian (Северо-Кавказский)",
-    "VFD": "Volga (Приволжский)",
-    "UFD": "Ural (Уральский)",
-    "SibFD": "Siberian (Сибирский)",
-    "FEFD": "Far Eastern (Дальневосточный)",
+#: federal district code (the values of ``federal_district``) -> (Russian, English) name
+DISTRICT_NAMES: dict[str, tuple[str, str]] = {
+    "CFD": ("Центральный ФО", "Central FD"), "NWFD": ("Северо-Западный ФО", "Northwestern FD"),
+    "SFD": ("Южный ФО", "Southern FD"), "NCFD": ("Северо-Кавказский ФО", "North Caucasian FD"),
+    "VFD": ("Приволжский ФО", "Volga FD"), "UFD": ("Уральский ФО", "Ural FD"),
+    "SibFD": ("Сибирский ФО", "Siberian FD"), "FEFD": ("Дальневосточный ФО", "Far Eastern FD"),
 }
+#: the same, as one label (see docs/normalization.md)
+FEDERAL_DISTRICTS = {code: f"{en.removesuffix(' FD')} ({ru.removesuffix(' ФО')})" for code, (ru, en) in DISTRICT_NAMES.items()}
+
+
+@lru_cache(maxsize=1)
+def subjects() -> tuple[dict[str, str], ...]:
+    """The federal subjects (``ru_subjects.csv``: hh area id, names, ISO 3166-2:RU code, district): the one loader."""
+    return tuple(_read("ru_subjects.csv", RES))
+
+
+def subjects_by_code() -> dict[str, dict[str, str]]:
+    """ISO 3166-2:RU code -> its row in ``subjects()``."""
+    return {r["region_code"]: r for r in subjects() if r["region_code"]}
 
 MAPPED, COUNTRY_ONLY, UNMAPPED = "mapped", "country_only", "unmapped"
 
@@ -118,7 +130,7 @@ class RegionMapper:
             if row["parent_id"]:
                 self.parent[row["area_id"]] = row["parent_id"]
         self.countries = {r["area_id"]: r for r in _read("countries.csv", base)}
-        self.subjects = {r["area_id"]: r for r in _read("ru_subjects.csv", base)}
+        self.subjects = {r["area_id"]: r for r in (subjects() if base == RES else _read("ru_subjects.csv", base))}
         self._index: dict[str, set[str]] = {}
         self._base_index: dict[str, set[str]] = {}
         self._skel: dict[str, set[str]] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
@@ -21,11 +22,14 @@ from kadry.normalize.occupations import IT_ROLES, crosswalk_version, roles
 from kadry.normalize.regions import region_mapper
 from kadry.normalize.salary import LOW_WAGE_EMPLOYMENT, PERIOD_FACTORS, TOO_HIGH_RUB, mrot_frame, net_sql, rate_table
 from kadry.normalize.skills import SkillVocabulary, skill_vocabulary
+from kadry.rules import activity
+from kadry.rules import experience as experience_rule
 
 __all__ = ["RULES_VERSION", "norm_version", "normalize_store", "unmapped_regions", "normalize_regions"]
 
 #: bump when a rule in code changes; resource changes are caught by the hash
 RULES_VERSION = "1.0"
+RULES_DIR = Path(experience_rule.__file__).parent
 
 Progress = Callable[[str], None] | None
 
@@ -35,6 +39,9 @@ def norm_version(rates_file: str | None = None) -> str:
     and of the user's rate file when one is given."""
     digest = hashlib.sha256()
     base = RESOURCES / "normalize"
+    # the shared rules normalization applies (experience wordings and bands, the start date)
+    for path in (RULES_DIR / "experience.py", RULES_DIR / "activity.py"):
+        digest.update(path.read_bytes())
     for path in sorted(base.rglob("*")):
         if path.is_file() and path.suffix in (".csv", ".yaml", ".npz", ".json") and "heldout" not in path.name:
             digest.update(path.name.encode())
@@ -59,7 +66,7 @@ def _register(con, name: str, table) -> None:
 
 
 # --- regions ---------------------------------------------------------------------------------
-def normalize_regions(con) -> dict:
+def normalize_regions(con, scope: str = "TRUE") -> dict:
     """Country, subject, district, area and status for vacancies, resumes and observations."""
     mapper = region_mapper()
     keys = con.execute(
@@ -84,7 +91,7 @@ def normalize_regions(con) -> dict:
         con.execute(
             f"""UPDATE {table} t SET country_code = p.country_code, region_code = p.region_code,
                  federal_district = p.federal_district, area_id = p.area_id, region_status = p.region_status
-               FROM _kadry_places p WHERE {join}"""
+               FROM _kadry_places p WHERE {join} AND ({scope})"""
         )
     con.execute(
         f"UPDATE observations t SET country_code = p.country_code, region_code = p.region_code FROM _kadry_places p WHERE {join}"
@@ -110,7 +117,7 @@ def _register_roles(con) -> None:
     _register(con, "_kadry_roles", table)
 
 
-def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Progress = None) -> dict:
+def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Progress = None, scope: str = "TRUE") -> dict:
     """Source roles where given, else the title classifier over distinct titles."""
     known = _roles_sql_list()
     _register_roles(con)
@@ -119,14 +126,15 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
         f"""UPDATE {table} t SET role_ids = {clean},
               role_id = coalesce(list_filter({clean}, lambda x: list_contains({known}, x))[1], {clean}[1]),
               role_source = 'source', role_confidence = 1.0
-            WHERE len({clean}) > 0"""
+            WHERE len({clean}) > 0 AND ({scope})"""
     )
     stats = {f"{table}_roles_from_source": con.execute(f"SELECT count(*) FROM {table} WHERE role_source = 'source'").fetchone()[0]}
     has_skills = table == "vacancies" or table == "resumes"
     skills_expr = "array_to_string(skills_raw, ' ')" if has_skills else "''"
     titles = con.execute(
         f"""SELECT DISTINCT coalesce(title, ''), coalesce({skills_expr}, '') FROM {table}
-            WHERE role_ids_raw IS NULL OR len(list_filter(role_ids_raw, lambda x: x IS NOT NULL AND trim(x) <> '')) = 0"""
+            WHERE (role_ids_raw IS NULL OR len(list_filter(role_ids_raw, lambda x: x IS NOT NULL AND trim(x) <> '')) = 0)
+              AND ({scope})"""
     ).fetchall()
     if titles:
         from kadry.normalize.classifier import TitleClassifier
@@ -150,18 +158,19 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
                   role_confidence = m.conf
                 FROM _kadry_titles m
                 WHERE coalesce(t.title, '') = m.t AND coalesce({skills_expr.replace('skills_raw', 't.skills_raw')}, '') = m.s
-                  AND (t.role_ids_raw IS NULL OR len(list_filter(t.role_ids_raw, lambda x: x IS NOT NULL AND trim(x) <> '')) = 0)"""
+                  AND (t.role_ids_raw IS NULL OR len(list_filter(t.role_ids_raw, lambda x: x IS NOT NULL AND trim(x) <> '')) = 0)
+                  AND ({scope})"""
         )
         con.unregister("_kadry_titles")
         stats[f"{table}_classified_titles"] = len(titles)
     con.execute(
         f"""UPDATE {table} t SET role_category = r.cat, isco2 = r.isco, is_it = r.it
-            FROM _kadry_roles r WHERE t.role_id = r.rid"""
+            FROM _kadry_roles r WHERE t.role_id = r.rid AND ({scope})"""
     )
-    con.execute(f"UPDATE {table} SET role_category = NULL, isco2 = NULL, is_it = NULL WHERE role_id IS NULL")
+    con.execute(f"UPDATE {table} SET role_category = NULL, isco2 = NULL, is_it = NULL WHERE role_id IS NULL AND ({scope})")
     con.execute(
         f"""UPDATE {table} SET role_category = NULL, isco2 = NULL, is_it = NULL
-            WHERE role_id IS NOT NULL AND NOT list_contains({known}, role_id)"""
+            WHERE role_id IS NOT NULL AND NOT list_contains({known}, role_id) AND ({scope})"""
     )
     con.execute(f"UPDATE {table} SET occupation_version = ?", [crosswalk_version()])
     con.unregister("_kadry_roles")
@@ -169,30 +178,21 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
 
 
 # --- experience and remote -------------------------------------------------------------------
-_EXPERIENCE_SQL = r"""CASE
-  WHEN experience_raw IN ('noExperience', 'between1And3', 'between3And6', 'moreThan6') THEN experience_raw
-  WHEN regexp_matches(lower(experience_raw), 'нет опыта|без опыта|не требуется|no experience') THEN 'noExperience'
-  WHEN regexp_matches(lower(experience_raw), 'от 1 года до 3|1[^0-9]{1,12}3 (год|лет)|1 to 3|1-3') THEN 'between1And3'
-  WHEN regexp_matches(lower(experience_raw), 'от 3 до 6|3[^0-9]{1,12}6 (год|лет)|3 to 6|3-6') THEN 'between3And6'
-  WHEN regexp_matches(lower(experience_raw), 'более 6|больше 6|от 6|more than 6|6\+') THEN 'moreThan6'
-END"""
+_EXPERIENCE_SQL = experience_rule.sql_text("experience_raw")
 
 
-def _experience_and_remote(con) -> None:
+def _experience_and_remote(con, scope: str = "TRUE") -> None:
     con.execute(
         f"""UPDATE vacancies SET experience = {_EXPERIENCE_SQL},
               remote = coalesce(schedule = 'remote', false)
                        OR coalesce(list_contains(work_format_raw, 'REMOTE'), false)
-                       OR coalesce(regexp_matches(lower(title), 'удал[её]нн?о|удал[её]нная работа|\\bremote\\b'), false)"""
+                       OR coalesce(regexp_matches(lower(title), 'удал[её]нн?о|удал[её]нная работа|\\bremote\\b'), false)
+            WHERE {scope}"""
     )
     con.execute(
-        """UPDATE resumes SET experience = CASE
-              WHEN experience_months IS NULL OR experience_months < 0 THEN NULL
-              WHEN experience_months < 12 THEN 'noExperience'
-              WHEN experience_months < 36 THEN 'between1And3'
-              WHEN experience_months < 72 THEN 'between3And6'
-              ELSE 'moreThan6' END,
-            remote = coalesce(list_contains(schedule_raw, 'remote'), false)"""
+        f"""UPDATE resumes SET experience = {experience_rule.sql_months("experience_months")},
+            remote = coalesce(list_contains(schedule_raw, 'remote'), false)
+            WHERE {scope}"""
     )
 
 
@@ -248,17 +248,17 @@ def _salary_select(table: str, key: str, lo: str, hi: str, currency: str, gross:
     FROM p"""
 
 
-def normalize_salaries(con, rates_file: str | None = None) -> dict:
+def normalize_salaries(con, rates_file: str | None = None, scope: str = "TRUE") -> dict:
     _register_salary_tables(con, rates_file)
     sql = _salary_select(
         "vacancies", "vacancy_id", "salary_from", "salary_to", "salary_currency", "salary_gross",
-        "salary_period", "coalesce(published_at, created_at, first_seen)", "employment",
+        "salary_period", activity.start_sql("vacancy"), "employment",
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _kadry_sal AS {sql}")
     con.execute(
-        """UPDATE vacancies v SET salary_rub = s.salary_rub, salary_rub_from = s.salary_rub_from,
+        f"""UPDATE vacancies v SET salary_rub = s.salary_rub, salary_rub_from = s.salary_rub_from,
              salary_rub_to = s.salary_rub_to, salary_flag = s.salary_flag
-           FROM _kadry_sal s WHERE v.vacancy_id = s.k"""
+           FROM _kadry_sal s WHERE v.vacancy_id = s.k AND ({scope})"""
     )
     sql = _salary_select(
         "resumes", "resume_id", "salary_amount", "NULL::DOUBLE", "salary_currency", "salary_gross",
@@ -266,7 +266,8 @@ def normalize_salaries(con, rates_file: str | None = None) -> dict:
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _kadry_sal AS {sql}")
     con.execute(
-        "UPDATE resumes r SET salary_rub = s.salary_rub, salary_flag = s.salary_flag FROM _kadry_sal s WHERE r.resume_id = s.k"
+        "UPDATE resumes r SET salary_rub = s.salary_rub, salary_flag = s.salary_flag FROM _kadry_sal s "
+        f"WHERE r.resume_id = s.k AND ({scope})"
     )
     con.execute("DROP TABLE _kadry_sal")
     for name in ("_kadry_rates", "_kadry_mrot", "_kadry_periods"):
@@ -276,7 +277,7 @@ def normalize_salaries(con, rates_file: str | None = None) -> dict:
 
 
 # --- skills ----------------------------------------------------------------------------------
-def normalize_skills(con, vocab: SkillVocabulary | None = None) -> dict:
+def normalize_skills(con, vocab: SkillVocabulary | None = None, scope: str = "TRUE") -> dict:
     """Canonical key skills; skills extracted from the description where none were given."""
     vocab = vocab or skill_vocabulary()
     raw = [r[0] for r in con.execute(
@@ -293,15 +294,17 @@ def normalize_skills(con, vocab: SkillVocabulary | None = None) -> dict:
                 JOIN _kadry_skillmap m ON m.raw = u.s WHERE m.canon IS NOT NULL GROUP BY u.k"""
         )
         source = ", skills_source = 'key_skills'" if table == "vacancies" else ""
-        con.execute(f"UPDATE {table} SET skills = []{', skills_source = ' + repr('none') if table == 'vacancies' else ''}")
-        con.execute(f"UPDATE {table} t SET skills = s.skills{source} FROM _kadry_sk s WHERE t.{key} = s.k")
+        con.execute(f"UPDATE {table} SET skills = []{', skills_source = ' + repr('none') if table == 'vacancies' else ''} "
+                    f"WHERE {scope}")
+        con.execute(f"UPDATE {table} t SET skills = s.skills{source} FROM _kadry_sk s WHERE t.{key} = s.k AND ({scope})")
     con.execute("DROP TABLE _kadry_sk")
     con.unregister("_kadry_skillmap")
     # description extraction: real rows with a description and no key skills (per row, but few;
     # simulated descriptions are skipped so ten million rows stay on the set-based path)
     rows = con.execute(
-        """SELECT vacancy_id, description FROM vacancies
-           WHERE len(skills) = 0 AND description IS NOT NULL AND description <> '' AND NOT coalesce(simulated, false)"""
+        f"""SELECT vacancy_id, description FROM vacancies
+           WHERE len(skills) = 0 AND description IS NOT NULL AND description <> '' AND NOT coalesce(simulated, false)
+             AND ({scope})"""
     ).fetchall()
     ids, lists = [], []
     for vid, text in rows:
@@ -319,7 +322,7 @@ def normalize_skills(con, vocab: SkillVocabulary | None = None) -> dict:
 
 
 # --- resumes: relocation -----------------------------------------------------------------------
-def normalize_relocation(con) -> None:
+def normalize_relocation(con, scope: str = "TRUE") -> None:
     mapper = region_mapper()
     values = con.execute(
         """SELECT DISTINCT v FROM (SELECT unnest(relocation_area_ids) v FROM resumes UNION ALL
@@ -335,13 +338,14 @@ def normalize_relocation(con) -> None:
               FROM resumes) u
            JOIN _kadry_reloc m ON m.v = u.v WHERE m.cc IS NOT NULL GROUP BY u.k"""
     )
-    con.execute("UPDATE resumes SET relocation_countries = []")
-    con.execute("UPDATE resumes r SET relocation_countries = c.cc FROM _kadry_rc c WHERE r.resume_id = c.k")
+    con.execute(f"UPDATE resumes SET relocation_countries = [] WHERE {scope}")
+    con.execute(f"UPDATE resumes r SET relocation_countries = c.cc FROM _kadry_rc c WHERE r.resume_id = c.k AND ({scope})")
     con.execute(
-        """UPDATE resumes SET
+        f"""UPDATE resumes SET
              ready_to_relocate = relocation_type IN ('relocation_possible', 'relocation_desirable'),
              ready_abroad = relocation_type IN ('relocation_possible', 'relocation_desirable')
-                AND len(list_filter(relocation_countries, lambda x: x <> coalesce(country_code, 'RU'))) > 0"""
+                AND len(list_filter(relocation_countries, lambda x: x <> coalesce(country_code, 'RU'))) > 0
+           WHERE {scope}"""
     )
     con.execute("DROP TABLE _kadry_rc")
     con.unregister("_kadry_reloc")
@@ -349,12 +353,20 @@ def normalize_relocation(con) -> None:
 
 # --- the whole pass --------------------------------------------------------------------------
 def normalize_store(store, *, progress: Progress = None, rates_file: str | None = None, classifier=None,
-                    duplicates: bool = True) -> dict:
-    """Recompute every norm column of vacancies, resumes and observations; returns counts and timings."""
+                    duplicates: bool = True, incremental: bool = False) -> dict:
+    """Recompute the norm columns of vacancies, resumes and observations; returns counts and timings.
+
+    ``incremental`` touches only records whose normalization is missing or older than the rules
+    (``norm_version``); duplicates are always linked over the whole store, since a new record may
+    repeat an old one. Either way the ``normalize`` stage is recorded as current.
+    """
     con = store.con
     version = norm_version(rates_file)
     timings: dict[str, float] = {}
     out: dict = {"norm_version": version}
+    scope = f"norm_version IS DISTINCT FROM '{version}'" if incremental else "TRUE"
+    out["pending"] = {t: con.execute(f"SELECT count(*) FROM {t} WHERE {scope}").fetchall()[0][0]
+                      for t in ("vacancies", "resumes")}
 
     cpu: dict[str, float] = {}
 
@@ -369,18 +381,21 @@ def normalize_store(store, *, progress: Progress = None, rates_file: str | None 
 
     con.execute("BEGIN TRANSACTION")
     try:
-        step("regions", normalize_regions, con)
-        step("roles (vacancies)", normalize_roles, con, "vacancies", "vacancy_id", classifier=classifier, progress=progress)
-        step("roles (resumes)", normalize_roles, con, "resumes", "resume_id", classifier=classifier, progress=progress)
-        step("experience and remote", _experience_and_remote, con)
-        step("salaries", normalize_salaries, con, rates_file)
-        step("skills", normalize_skills, con)
-        step("relocation", normalize_relocation, con)
+        step("regions", normalize_regions, con, scope)
+        step("roles (vacancies)", normalize_roles, con, "vacancies", "vacancy_id", classifier=classifier, progress=progress,
+             scope=scope)
+        step("roles (resumes)", normalize_roles, con, "resumes", "resume_id", classifier=classifier, progress=progress,
+             scope=scope)
+        step("experience and remote", _experience_and_remote, con, scope)
+        step("salaries", normalize_salaries, con, rates_file, scope)
+        step("skills", normalize_skills, con, None, scope)
+        step("relocation", normalize_relocation, con, scope)
         if duplicates:
             step("duplicates", _dups.link_duplicates, con)
-        con.execute("UPDATE vacancies SET norm_version = ?", [version])
-        con.execute("UPDATE resumes SET norm_version = ?", [version])
+        con.execute(f"UPDATE vacancies SET norm_version = ? WHERE {scope}", [version])
+        con.execute(f"UPDATE resumes SET norm_version = ? WHERE {scope}", [version])
         store.set_meta("norm_version", version)
+        store.record_stage("normalize", version, incremental=incremental, records=out["pending"])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -13,17 +13,12 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from kadry.report.labels import is_missing
+from kadry.rules import bands
 
 __all__ = ["BAND_COLOURS", "Point", "Bar", "index_trend_svg", "bars_svg", "salary_svg", "paired_bars_svg", "nice_max"]
 
-#: HeadHunter band -> (lower bound, fill); light enough to print under a dark line
-BAND_COLOURS = [
-    (0.0, "acute shortage", "#f6c4c0"),
-    (2.0, "shortage", "#fadcb4"),
-    (4.0, "moderate competition", "#f8f0b8"),
-    (8.0, "high competition", "#d5ebc0"),
-    (12.0, "extremely high competition", "#b9dfd4"),
-]
+#: HeadHunter band -> (lower bound, fill); the bands' pale tints, light enough to print under a dark line
+BAND_COLOURS = [(b.lower, b.key, b.tint) for b in bands.BANDS]
 _LINE = "#1f3b5a"
 _OFFERED = "#1f77b4"
 _EXPECTED = "#e6791e"

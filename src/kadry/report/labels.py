@@ -11,19 +11,14 @@ from datetime import date
 from typing import Any
 
 from kadry.errors import InputError
+from kadry.rules import bands
 
 __all__ = ["LANGS", "Labels", "labels", "BAND_LABELS", "fmt_num", "fmt_period", "is_missing"]
 
 LANGS = ("ru", "en")
 
-#: HeadHunter's band (kadry.indicators.BANDS label) -> (ru, en) words shown to readers
-BAND_LABELS = {
-    "acute shortage": ("острый дефицит соискателей", "acute shortage of job seekers"),
-    "shortage": ("дефицит соискателей", "shortage of job seekers"),
-    "moderate competition": ("умеренная конкуренция", "moderate competition"),
-    "high competition": ("высокая конкуренция", "high competition"),
-    "extremely high competition": ("крайне высокая конкуренция", "extremely high competition"),
-}
+#: HeadHunter's band (kadry.rules.bands key) -> (ru, en) words shown to readers
+BAND_LABELS = {b.key: (b.ru, b.en) for b in bands.BANDS}
 
 _RU = {
     "title": "Рынок труда: индекс дефицита кадров",
@@ -67,8 +62,7 @@ _RU = {
                     "{level} доверительный интервал: {low}–{high}.",
     "counts_text": "Активных вакансий: {v}, активных резюме: {r}.",
     "bands_title": "Зоны HeadHunter",
-    "bands_text": "≤ 1,9 — острый дефицит соискателей; 2–3,9 — дефицит; 4–7,9 — умеренная конкуренция; "
-                  "8–11,9 — высокая конкуренция; ≥ 12 — крайне высокая конкуренция.",
+    "bands_text": bands.legend("ru"),
     "trend_caption": "Индекс по периодам; закрашены зоны HeadHunter, серая полоса — доверительный интервал, "
                      "пропуски — скрытые значения.",
     "regions_caption": "Субъекты РФ с наибольшим и наименьшим индексом, {period}. Показаны только опубликованные значения.",
@@ -171,8 +165,7 @@ _EN = {
                     "{level} confidence interval: {low}–{high}.",
     "counts_text": "Active vacancies: {v}, active resumes: {r}.",
     "bands_title": "HeadHunter's bands",
-    "bands_text": "≤ 1.9 acute shortage of job seekers; 2–3.9 shortage; 4–7.9 moderate competition; "
-                  "8–11.9 high competition; ≥ 12 extremely high competition.",
+    "bands_text": bands.legend("en"),
     "trend_caption": "The index by period over HeadHunter's bands; the grey ribbon is the confidence interval, "
                      "gaps are hidden values.",
     "regions_caption": "Federal subjects with the highest and lowest index, {period}. Only published values are ranked.",

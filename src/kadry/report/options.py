@@ -81,8 +81,9 @@ class Place:
 
 @lru_cache(maxsize=1)
 def _subjects() -> dict[str, dict]:
-    with open(Path(RESOURCES) / "normalize" / "ru_subjects.csv", encoding="utf-8", newline="") as f:
-        return {r["region_code"]: r for r in csv.DictReader(f) if r["region_code"]}
+    from kadry.normalize.regions import subjects_by_code
+
+    return subjects_by_code()
 
 
 @lru_cache(maxsize=1)

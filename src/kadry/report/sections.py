@@ -297,14 +297,12 @@ _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 def mobility_section(ctx: Context) -> str:
     """Flows from ``kadry.mobility.report.flows_report_section`` (issue 8), already suppressed there.
 
-    The hook: if the mobility module offers no ``flows_report_section``, a one-line note says
-    so and the rest of the report is unaffected.
+    The module is imported, not probed: a missing mobility package is an error at build time, never
+    a silently blank section.
     """
     d, L = ctx.data, ctx.L
-    try:
-        from kadry.mobility.report import flows_report_section
-    except ImportError:
-        return f'<section id="mobility"><h2>{L["h_mobility"]}</h2><p class="empty">{_e(L["mobility_missing"])}</p></section>'
+    from kadry.mobility.report import flows_report_section  # a missing mobility package is an error, not a blank
+
     wanted = dict(start=d.opts.first, end=d.opts.last, filters=d.opts.seg.filters or None, k=d.k, title=L["h_mobility"],
                   lang=L.lang)
     accepted = inspect.signature(flows_report_section).parameters

@@ -11,27 +11,28 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from kadry.rules import experience
 from kadry.schema import OBSERVATION, RESUME, VACANCY, arrow_schema
 from kadry.simulate.model import DAY, Calibration, Plan, n_updates, update_gaps
 from kadry.simulate.scenario import Scenario, month_index
 
-__all__ = ["VacancyChunk", "ResumeChunk", "make_vacancies", "make_resumes", "Areas"]
+__all__ = ["VacancyChunk", "ResumeChunk", "make_vacancies", "make_resumes", "Areas", "take_strings"]
 
 _US = 1_000_000
 VACANCY_SCHEMA = arrow_schema(VACANCY, ("raw",))
 RESUME_SCHEMA = arrow_schema(RESUME, ("raw",))
 OBSERVATION_SCHEMA = arrow_schema(OBSERVATION, ("raw",))
-_EXPERIENCE = ["noExperience", "between1And3", "between3And6", "moreThan6"]
+_EXPERIENCE = list(experience.KEYS)
 _RELOCATION = ["no_relocation", "relocation_possible", "relocation_desirable"]
 
 
-def _strings(values: list[str], idx: np.ndarray) -> pa.Array:
+def take_strings(values: list[str], idx: np.ndarray) -> pa.Array:
     """values[idx] as a plain string array (an Arrow take: no Python string per row)."""
     return pa.array(values, type=pa.string()).take(pa.array(np.asarray(idx, dtype=np.int32)))
 
 
 def _const(value: str, n: int) -> pa.Array:
-    return _strings([value], np.zeros(n, dtype=np.int32))
+    return take_strings([value], np.zeros(n, dtype=np.int32))
 
 
 def _nullable_strings(values: list[str], idx: np.ndarray, valid: np.ndarray) -> pa.Array:
@@ -39,7 +40,7 @@ def _nullable_strings(values: list[str], idx: np.ndarray, valid: np.ndarray) -> 
 
 
 def _list_of_strings(values: list[str], offsets: np.ndarray, flat_idx: np.ndarray) -> pa.Array:
-    flat = _strings(values, flat_idx) if len(values) else pa.array([], type=pa.string())
+    flat = take_strings(values, flat_idx) if len(values) else pa.array([], type=pa.string())
     return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), flat)
 
 
@@ -286,21 +287,21 @@ def make_vacancies(
             _const("sim", n),
             ids,
             pa.array(np.ones(n, dtype=bool)),
-            _strings(title_values, title_idx),
+            take_strings(title_values, title_idx),
             pa.nulls(n, pa.string()),
-            _strings([f"sim-e{e}" for e in emp_u.tolist()], emp_inv),
-            _strings([f"Simulated employer {e}" for e in emp_u.tolist()], emp_inv),
+            take_strings([f"sim-e{e}" for e in emp_u.tolist()], emp_inv),
+            take_strings([f"Simulated employer {e}" for e in emp_u.tolist()], emp_inv),
             _list_of_strings(role_ids, np.arange(n + 1), role),
-            _strings(cal.area_ids, area),
-            _strings(cal.area_names, area),
+            take_strings(cal.area_ids, area),
+            take_strings(cal.area_names, area),
             pa.array(lo, mask=~from_valid),
             pa.array(hi, mask=~to_valid),
             _nullable_strings(["RUR"], np.zeros(n, dtype=np.int64), has),
             pa.array(gross, mask=~has),
             _nullable_strings(["month"], np.zeros(n, dtype=np.int64), has),
-            _strings(_EXPERIENCE, exp_idx),
-            _strings(empl_keys, empl_idx),
-            _strings(sched_keys, sched_idx),
+            take_strings(_EXPERIENCE, exp_idx),
+            take_strings(empl_keys, empl_idx),
+            take_strings(sched_keys, sched_idx),
             pa.nulls(n, pa.list_(pa.string())),
             skills,
             _ts(pub_s),
@@ -333,8 +334,8 @@ def make_vacancies(
             vid.take(pa.array(obs_rec)),
             _ts(obs_t),
             _const(source_file, m),
-            _strings(cal.area_ids, area[obs_rec]),
-            _strings(cal.area_names, area[obs_rec]),
+            take_strings(cal.area_ids, area[obs_rec]),
+            take_strings(cal.area_names, area[obs_rec]),
             pa.array(obs_arch),
             pa.nulls(m, pa.timestamp("us")),
             pa.array(sal_mid[obs_rec], mask=~has[obs_rec]),
@@ -568,20 +569,20 @@ def make_resumes(
             _const("sim", n),
             keys,
             pa.array(np.ones(n, dtype=bool)),
-            _strings(title_values, title_idx),
+            take_strings(title_values, title_idx),
             _list_of_strings(role_ids, np.arange(n + 1), role),
-            _strings(cal.area_ids, area_last),
-            _strings(cal.area_names, area_last),
+            take_strings(cal.area_ids, area_last),
+            take_strings(cal.area_names, area_last),
             pa.array(salary),
             _const("RUR", n),
             pa.nulls(n, pa.bool_()),
             pa.array(exp_m.astype(np.int32)),
-            _strings(list(bands), band_idx),
-            _strings(["female", "male"], male.astype(np.int64)),
+            take_strings(list(bands), band_idx),
+            take_strings(["female", "male"], male.astype(np.int64)),
             skills,
             _list_of_strings(empl_keys, np.arange(n + 1), empl_idx),
             _list_of_strings(sched_keys, np.arange(n + 1), sched_idx),
-            _strings(_RELOCATION, rel_last),
+            take_strings(_RELOCATION, rel_last),
             _list_of_strings(cal.area_ids, rel_off, rel_flat),
             _list_of_strings(cal.area_names, rel_off, rel_flat),
             _list_of_strings(country_values, np.arange(n + 1), cit_idx),
@@ -597,12 +598,12 @@ def make_resumes(
             rid_arr.take(pa.array(rec)),
             _ts(t),
             _const(source_file, m),
-            _strings(cal.area_ids, obs_area),
-            _strings(cal.area_names, obs_area),
+            take_strings(cal.area_ids, obs_area),
+            take_strings(cal.area_names, obs_area),
             pa.nulls(m, pa.bool_()),
             _ts(t),
             pa.array(salary[rec]),
-            _strings(_RELOCATION, rel_obs),
+            take_strings(_RELOCATION, rel_obs),
         ],
         schema=OBSERVATION_SCHEMA,
     )
@@ -616,11 +617,11 @@ def make_resumes(
                 (move_t[mv_rec] // DAY).astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]"), type=pa.date32()
             ) if len(mv_rec) else pa.array([], pa.date32()),
             "rule": pa.array([rules[i]["name"] for i in rule_of[mv_rec]], type=pa.string()),
-            "role_id": _strings(role_ids, role[mv_rec]),
+            "role_id": take_strings(role_ids, role[mv_rec]),
             "role_category": pa.array([cal.role_cat[r] for r in role[mv_rec]], type=pa.string()),
             "is_it": pa.array(is_it[mv_rec]),
-            "origin_area_id": _strings(cal.area_ids, area0[mv_rec]),
-            "dest_area_id": _strings(cal.area_ids, dest[mv_rec]),
+            "origin_area_id": take_strings(cal.area_ids, area0[mv_rec]),
+            "dest_area_id": take_strings(cal.area_ids, dest[mv_rec]),
             "origin_subject_id": pa.array(areas.subject[area0[mv_rec]].tolist(), type=pa.string()),
             "dest_subject_id": pa.array(areas.subject[dest[mv_rec]].tolist(), type=pa.string()),
             "origin_country_id": pa.array(areas.country[area0[mv_rec]].tolist(), type=pa.string()),

@@ -18,6 +18,7 @@ targets best, slowest among near-equals).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -320,6 +321,7 @@ def make_plan(
     *,
     vacancy_stock: object = None,
     role_weights: np.ndarray | None = None,
+    outflow: Callable[[Calibration, Scenario, Plan, int], np.ndarray | None] | None = None,
 ) -> Plan:
     """Allocate vacancies and resumes over categories and months to meet the scenario's targets.
 
@@ -327,6 +329,9 @@ def make_plan(
     expected stock of the simulated vacancies in the resume targets; ``n_vacancies`` may then be
     0, and ``n_resumes=None`` lets the planner choose M. ``role_weights`` (per role, in
     ``cal.role_ids`` order) replaces the calibrated role mix of resumes within a category.
+    ``outflow`` measures how much of each category's stock leaves the target country
+    (``kadry.simulate.pilot.outflow_factor``, which runs the generator: passed in, so the model does
+    not import the generator that imports it); ``kadry.simulate.pilot.make_plan`` passes it.
     """
     first_m, last_m = month_index(start), month_index(end)
     if last_m < first_m:
@@ -372,7 +377,7 @@ def make_plan(
         raise InputError("the given vacancy stock is zero in every month of the window: no resumes to plan")
     ridge = float(res.get("ridge", 0.01))
     _solve(plan, mc, R, n_resumes, res.get("pace", "auto"), ridge)
-    factor = _outflow_factor(cal, scenario, plan, seed)
+    factor = outflow(cal, scenario, plan, seed) if outflow is not None else None
     if factor is not None:
         plan.warnings.clear()
         _solve(plan, mc, R * factor, n_resumes, res.get("pace", "auto"), ridge)
@@ -453,55 +458,3 @@ def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int | None, fi
     plan.expected_resume_stock = n_resumes * (plan.res_prob @ A.T)
     if plan.given_stock:
         plan.fit_error = round(_fit_error(n_resumes * plan.res_prob, A, R, win), 4)
-
-
-def _outflow_factor(cal: Calibration, scenario: Scenario, plan: Plan, seed: int, pilot: int = 60_000) -> np.ndarray | None:
-    """Targets are for resumes located in the target country (Russia): when a scenario moves a
-    category's resumes abroad, a pilot run measures the share of its stock still in Russia, and
-    that category's resume targets are divided by it (so the index in Russia meets the target)."""
-    from kadry.simulate.generate import Areas, make_resumes
-    from kadry.simulate.truth import Truth
-
-    C = len(cal.categories)
-    affected = np.zeros(C, dtype=bool)
-    for rule in scenario.mobility:
-        if rule.get("destinations", "internal") == "internal" or float(rule.get("share", 0)) < 0.005:
-            continue
-        cats = rule.get("categories", "all")
-        if cats == "all":
-            affected[:] = True
-        else:
-            wanted = {str(c) for c in (cats if isinstance(cats, list) else [cats])}
-            affected |= np.array([c in wanted for c in cal.categories])
-    if not affected.any():
-        return None
-    prob = plan.res_prob * affected[:, None]
-    if prob.sum() <= 0:
-        return None
-    pilot_plan = Plan(calendar=plan.calendar, vac_prob=plan.vac_prob, res_prob=prob / prob.sum(), pace=plan.pace,
-                      updates_mean=plan.updates_mean, expected_vacancy_stock=plan.expected_vacancy_stock,
-                      expected_resume_stock=plan.expected_resume_stock, targets=plan.targets)
-    areas = Areas(cal, pilot_plan, scenario)
-    rc = make_resumes(cal, pilot_plan, scenario, areas, seed + 1_000_003, 0, 0, pilot, "pilot")
-    now, origin = Truth(cal, pilot_plan, scenario.window_days), Truth(cal, pilot_plan, scenario.window_days)
-    now.add_resumes(rc.role, rc.obs_rec, rc.obs_t, rc.obs_area, rc.created_s, rc.created_area)
-    origin.add_resumes(rc.role, rc.obs_rec, rc.obs_t, rc.created_area[rc.obs_rec], rc.created_s, rc.created_area)
-    ru_area = np.array([c == "113" for c in cal.area_country])
-    cat_of_cell = np.repeat(cal.cat_of_role, len(cal.area_ids))
-    ru_cell = np.tile(ru_area, len(cal.role_ids))
-    factor = np.ones((C, plan.calendar.n))
-    for truth, sign in ((now, -1), (origin, +1)):
-        stock = np.cumsum(truth.stock_diff[1], axis=0)[: plan.calendar.n]  # (G, cells)
-        ru = np.zeros((C, plan.calendar.n))
-        for ci in np.flatnonzero(affected):
-            ru[ci] = stock[:, (cat_of_cell == ci) & ru_cell].sum(axis=1)
-        if sign < 0:
-            ru_now = ru
-        else:
-            ru_origin = ru
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(ru_now > 0, ru_origin / ru_now, 1.0)
-    factor[affected] = np.clip(f[affected], 1.0, 2.0)
-    return factor
-
-

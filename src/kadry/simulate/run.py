@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 
 from kadry.errors import InputError
 from kadry.simulate.generate import Areas, make_resumes, make_vacancies
-from kadry.simulate.model import load_calibration, make_plan
+from kadry.simulate.model import load_calibration
+from kadry.simulate.pilot import make_plan
 from kadry.simulate.scenario import load_scenario
 from kadry.simulate.truth import Truth
 

@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from kadry.errors import InputError
+from kadry.rules import activity
 
 __all__ = ["supply_for_store", "real_vacancy_stock", "UNKNOWN_RULES"]
 
@@ -144,8 +145,8 @@ def supply_for_store(
         stock = stock * factor[None, :]
     flow = con.execute(
         "SELECT count(*) FROM vacancies WHERE NOT coalesce(simulated, false) AND dup_of IS NULL "
-        "AND coalesce(published_at, created_at, first_seen) >= ?::DATE "
-        "AND coalesce(published_at, created_at, first_seen) < ?::DATE + INTERVAL 1 MONTH",
+        f"AND {activity.start_sql('vacancy')} >= ?::DATE "
+        f"AND {activity.start_sql('vacancy')} < ?::DATE + INTERVAL 1 MONTH",
         [f"{start}-01", f"{end}-01"]).fetchall()[0][0]
     say(f"supply: real vacancy stock {start}..{end}: {int(total[win].sum()):,} vacancy-months "
         f"({int(unknown_stock[win].sum()):,} of unknown role, {unknown}); {flow:,} published")

@@ -130,7 +130,7 @@ class Truth:
 
     def write_cube(self, path: Path, stock: np.ndarray) -> None:
         """Non-empty cells, one side at a time (memory bounded by the dense arrays, not by N)."""
-        from kadry.simulate.generate import _strings
+        from kadry.simulate.generate import take_strings
 
         cal = self.cal
         months, in_win = self._month_dates(), self._in_window()
@@ -142,16 +142,16 @@ class Truth:
                 role, area = cell // self.A, cell % self.A
                 table = pa.table(
                     {
-                        "side": _strings(list(SIDES), np.full(len(nz), side_i)),
+                        "side": take_strings(list(SIDES), np.full(len(nz), side_i)),
                         "month": months.take(pa.array(g)),
-                        "role_id": _strings(cal.role_ids, role),
-                        "area_id": _strings(cal.area_ids, area),
+                        "role_id": take_strings(cal.role_ids, role),
+                        "area_id": take_strings(cal.area_ids, area),
                         "stock": pa.array(stock[side_i].ravel()[nz]),
                         "flow": pa.array(self.flow[side_i].ravel()[nz]),
-                        "role_category": _strings(cal.role_cat, role),
+                        "role_category": take_strings(cal.role_cat, role),
                         "is_it": pa.array(cal.role_is_it[role]),
-                        "subject_id": _strings(cal.area_subject, area),
-                        "country_id": _strings(cal.area_country, area),
+                        "subject_id": take_strings(cal.area_subject, area),
+                        "country_id": take_strings(cal.area_country, area),
                         "in_window": pa.array(in_win[g]),
                     }
                 )

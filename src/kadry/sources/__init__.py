@@ -7,10 +7,9 @@ and a file about people is never given to a vacancy reader.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from kadry.errors import InputError, UnreadableFileError
+from kadry.errors import ConfigError, InputError, UnreadableFileError
 from kadry.sources.base import MARGIN, STRONG, Head, Item, Reader, Score
 from kadry.sources.people import person_evidence
 from kadry.sources.textio import check_regular
@@ -23,15 +22,15 @@ _DATA_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".gz", ".parquet
 
 
 def readers() -> list[Reader]:
+    """Every reader, most specific first; a listed module that is missing, or lists no READERS, is an error."""
+    from kadry.registry import load_modules
+
     found: list[Reader] = []
-    for name in _MODULES:
-        try:
-            module = importlib.import_module(f"kadry.sources.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kadry.sources.{name}":
-                raise
-            continue
-        found.extend(getattr(module, "READERS", []))
+    for module in load_modules("kadry.sources", _MODULES):
+        listed = getattr(module, "READERS", None)
+        if not listed:
+            raise ConfigError(f"kadry.sources lists {module.__name__} but it defines no READERS")
+        found.extend(listed)
     return found
 
 

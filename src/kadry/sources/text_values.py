@@ -172,23 +172,9 @@ def experience_id_from_text(text: object) -> str | None:
     A band that is already an hh id is kept; unrecognised wording is returned unchanged so
     normalization can see it.
     """
-    if text is None:
-        return None
-    raw = str(text).strip().strip("\"'")
-    if not raw:
-        return None
-    if raw in ("noExperience", "between1And3", "between3And6", "moreThan6"):
-        return raw
-    low = raw.lower().replace("–", "-").replace("—", "-")
-    if re.search(r"без опыта|нет опыта|не требуется|no experience", low):
-        return "noExperience"
-    if re.search(r"более 6|больше 6|от 6|6\+|more than 6", low):
-        return "moreThan6"
-    if re.search(r"3\s*-\s*6|от 3 до 6|3 to 6", low):
-        return "between3And6"
-    if re.search(r"1\s*-\s*3|от 1 года до 3|1 to 3", low):
-        return "between1And3"
-    return raw
+    from kadry.rules.experience import from_text
+
+    return from_text(text)
 
 
 _EMPLOYMENT = [

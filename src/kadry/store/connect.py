@@ -38,8 +38,10 @@ def require(path: str | Path | None) -> Path:
 
 def _apply_settings(con: duckdb.DuckDBPyConnection) -> None:
     s = settings()
-    for name, variable, value in (("memory_limit", "KADRY_MEMORY_LIMIT", s.memory_limit),
-                                  ("threads", "KADRY_THREADS", s.threads)):
+    for name, variable, value in (
+        ("memory_limit", "KADRY_MEMORY_LIMIT", s.memory_limit),
+        ("threads", "KADRY_THREADS", s.threads),
+    ):
         if value is None:
             continue
         try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kadry.config import salt_for
 from kadry.schema import TABLES, ddl
-from kadry.store.connect import connect, resolve
+from kadry.store.connect import DuckDBError, connect, resolve
 
 __all__ = ["Store"]
 
@@ -46,10 +49,54 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
+    # --- what each stage has processed ------------------------------------------------------
+    def data_version(self) -> str | None:
+        """Changes whenever records are written: every file ingested (the ingest log) and every
+        ``bump``. None for a store nothing was ever ingested into (built directly, e.g. by a fixture)."""
+        try:
+            n, last, totals = self.con.execute(
+                "SELECT count(*), max(finished_at), sum(read) || '.' || sum(stored) || '.' || sum(merged) || '.' || "
+                "sum(quarantined) FROM ingest_log"
+            ).fetchall()[0]
+            bumps = self.meta("data_version") or "0"
+        except DuckDBError:  # not a kadry store, or one written before the meta table existed
+            return None
+        if n == 0 and bumps == "0":
+            return None
+        return hashlib.sha256(f"{bumps}|{n}|{last}|{totals}".encode()).hexdigest()[:16]
+
+    def bump(self) -> None:
+        """Count a write of records that the ingest log does not show (call inside the writing transaction)."""
+        try:
+            count = int(self.meta("data_version") or 0)
+        except DuckDBError:
+            count = 0
+        self.set_meta("data_version", str(count + 1))
+
+    def stage(self, name: str) -> dict | None:
+        """What stage ``name`` last processed: ``{"rules", "data_version", "at", ...}`` or None."""
+        try:
+            value = self.meta(f"stage:{name}")
+        except DuckDBError:
+            return None
+        return json.loads(value) if value else None
+
+    def record_stage(self, name: str, rules: str, **detail: object) -> None:
+        """Note that stage ``name`` has processed the store as it is now, under ``rules``."""
+        done = {
+            "rules": rules,
+            "data_version": self.data_version(),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **detail,
+        }
+        self.set_meta(f"stage:{name}", json.dumps(done, default=str))
+
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
-    def export_parquet(self, out: str | Path, tables: tuple[str, ...] = ("vacancies", "resumes", "observations")) -> dict[str, Path]:
+    def export_parquet(
+        self, out: str | Path, tables: tuple[str, ...] = ("vacancies", "resumes", "observations")
+    ) -> dict[str, Path]:
         """Write each table to ``out/<table>.parquet`` (the exchange format, and Spark's input)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -63,7 +110,7 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

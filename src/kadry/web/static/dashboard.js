@@ -9,7 +9,6 @@ const T = {
     note: "Пустые ячейки скрыты: они опираются на слишком мало записей (защита персональных данных).",
     offered: "предлагают", expected: "ожидают", demand: "доля вакансий", supply: "доля резюме", hidden: "скрыто",
     col_period: "Период", col_v: "Вакансии", col_r: "Резюме", col_i: "Индекс", col_b: "Зона", nodata: "нет данных",
-    bands: ["острый дефицит кадров", "дефицит", "умеренная конкуренция", "высокая конкуренция", "очень высокая конкуренция"],
     lang: "English" },
   en: { title: "Labour market: deficiency index", simulated: "Partly simulated data", occupation: "Occupation",
     level: "Region level", lvl_region: "federal subjects", lvl_district: "federal districts", lvl_all: "country",
@@ -19,11 +18,10 @@ const T = {
     note: "Blank cells are suppressed: they rest on too few records (privacy protection).",
     offered: "offered", expected: "expected", demand: "share of vacancies", supply: "share of resumes", hidden: "hidden",
     col_period: "Period", col_v: "Vacancies", col_r: "Resumes", col_i: "Index", col_b: "Band", nodata: "no data",
-    bands: ["acute shortage of job seekers", "shortage", "moderate competition", "high competition", "extremely high competition"],
     lang: "Русский" },
 };
-const BANDS = [[0, 2, "#d73027"], [2, 4, "#fc8d59"], [4, 8, "#fee08b"], [8, 12, "#91cf60"], [12, Infinity, "#1a9850"]];
-const BAND_KEYS = ["acute shortage", "shortage", "moderate competition", "high competition", "extremely high competition"];
+// HeadHunter's bands come from the server (/api/v1/rules, defined once in kadry.rules.bands)
+let BANDS = [];
 let lang = "ru", dims = null, shapes = null, renders = 0;
 const $ = (id) => document.getElementById(id);
 const NS = "http://www.w3.org/2000/svg";
@@ -52,9 +50,9 @@ function translate() {
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = T[lang][n.dataset.i18n]; });
   $("lang").textContent = T[lang].lang;
   $("bands").innerHTML = "";
-  BANDS.forEach(([lo, hi, c], i) => {
+  BANDS.forEach((b) => {
     const s = document.createElement("span");
-    s.innerHTML = `<i style="background:${c}"></i>${hi === Infinity ? "≥ " + lo : lo + "–" + (hi - 0.1)}: ${T[lang].bands[i]}`;
+    s.innerHTML = `<i style="background:${b.colour}"></i>${b["span_" + lang]}: ${b[lang]}`;
     $("bands").appendChild(s);
   });
 }
@@ -122,7 +120,8 @@ function drawTrend(rows) {
   s.id = "trend-svg";
   const vals = rows.map((r) => r.index).filter((v) => v !== null);
   const ymax = Math.max(4, ...vals.map((v) => v * 1.15));
-  for (const [lo, hi, c] of BANDS) {
+  for (const { lower: lo, upper, colour: c } of BANDS) {
+    const hi = upper === null ? Infinity : upper;
     if (lo >= ymax) continue;
     const top = Math.min(hi, ymax);
     s.appendChild(el("rect", { x: x0, width: w, y: y0 + h - (top / ymax) * h, height: ((top - lo) / ymax) * h, fill: c, "fill-opacity": 0.18 }));
@@ -137,7 +136,7 @@ function drawTrend(rows) {
     const y = y0 + h - (r.index / ymax) * h;
     path += (path.trim() === "" || path.endsWith(" ") ? ` M${x},${y}` : ` L${x},${y}`);
     const dot = el("circle", { cx: x, cy: y, r: 4, fill: "#1f3b57", "data-period": r.period, "data-value": r.index });
-    dot.appendChild(el("title", {}, `${r.period}: ${fmt(r.index)} (${T[lang].bands[BAND_KEYS.indexOf(r.band)] || ""})`));
+    dot.appendChild(el("title", {}, `${r.period}: ${fmt(r.index)} (${bandLabel(r.band)})`));
     s.appendChild(dot);
   });
   s.insertBefore(el("path", { d: path.trim(), fill: "none", stroke: "#1f3b57", "stroke-width": 2 }), s.querySelector("circle"));
@@ -145,7 +144,9 @@ function drawTrend(rows) {
   $("trend").replaceChildren(s);
 }
 
-function bandColor(v) { if (v === null) return "#ccc"; return BANDS.find(([lo, hi]) => v >= lo && v < hi)[2]; }
+function bandOf(v) { return BANDS.find((b) => v >= b.lower && (b.upper === null || v < b.upper)); }
+function bandColor(v) { const b = v === null ? null : bandOf(v); return b ? b.colour : "#ccc"; }
+function bandLabel(key) { const b = BANDS.find((x) => x.key === key); return b ? b[lang] : ""; }
 
 function drawRanking(rows, groupBy) {
   const named = (id) => name(byId(dims.regions, id)) || id;
@@ -216,7 +217,7 @@ function drawTable(rows) {
   $("numbers").tHead.innerHTML = `<tr>${head}</tr>`;
   $("numbers").tBodies[0].innerHTML = rows.map((r) => {
     const cls = r.suppressed ? ' class="hidden"' : "";
-    const band = r.band ? T[lang].bands[BAND_KEYS.indexOf(r.band)] : (r.suppressed ? T[lang].hidden : "");
+    const band = r.band ? bandLabel(r.band) : (r.suppressed ? T[lang].hidden : "");
     return `<tr data-period="${r.period}"${cls}><td>${r.period}</td><td>${fmt(r.n_vacancies, 0)}</td><td>${fmt(r.n_resumes, 0)}</td>` +
       `<td data-value="${r.index === null ? "" : r.index}">${fmt(r.index)}</td><td>${band}</td></tr>`;
   }).join("");
@@ -227,12 +228,13 @@ function safeRender() {
 }
 
 async function main() {
-  translate();
-  const [d, m] = await Promise.all([
+  const [d, m, rules] = await Promise.all([
     fetch("/api/v1/dimensions").then((r) => r.json()),
     fetch("/static/vendor/russia-regions.json").then((r) => (r.ok ? r.json() : null)).catch(() => null),
+    fetch("/api/v1/rules").then((r) => r.json()),
   ]);
-  dims = d; shapes = m;
+  dims = d; shapes = m; BANDS = rules.bands;
+  translate();
   $("start").value = dims.periods.first.slice(0, 7);
   $("end").value = dims.periods.last.slice(0, 7);
   fillSelects();
