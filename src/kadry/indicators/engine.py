@@ -14,9 +14,11 @@ import pyarrow as pa
 
 from kadry.errors import EngineError, StoreError
 
-__all__ = ["Engine", "TABLE_NAMES", "spark_for_store"]
+__all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store"]
 
 TABLE_NAMES = ("vacancies", "resumes", "observations")
+#: the merged activity intervals the store keeps current (kadry.indicators.stored)
+STORED_TABLES = ("activity_keys", "segment_codes", "activity_intervals")
 
 
 class Engine:
@@ -28,6 +30,8 @@ class Engine:
         self._tables = tables
         self._owns = owns
         self.session = session
+        #: the store's merged activity intervals are present and current (see stored.py): stocks read them
+        self.stored_intervals = all(t in tables for t in STORED_TABLES)
 
     # --- constructors ---------------------------------------------------------------------
     @classmethod
@@ -44,7 +48,7 @@ class Engine:
             con = ibis.duckdb.connect(str(path), read_only=True)
         except Exception as exc:  # duckdb.IOException (locked by a writer), corrupt file
             raise StoreError(f"cannot open store {path}: {str(exc).splitlines()[0]}", path=str(path)) from None
-        return cls("duckdb", con, _tables(con, path))
+        return cls("duckdb", con, _tables(con, path, con.con))
 
     @classmethod
     def from_store(cls, store: Any) -> "Engine":
@@ -52,7 +56,7 @@ class Engine:
         import ibis
 
         con = ibis.duckdb.from_connection(store.con)
-        return cls("duckdb", con, _tables(con, store.path), owns=False)
+        return cls("duckdb", con, _tables(con, store.path, store.con), owns=False)
 
     @classmethod
     def spark(cls, parquet_dir: str | Path, master: str = "local[2]", *, session: Any = None) -> "Engine":
@@ -86,7 +90,8 @@ class Engine:
         # timestamps are wall-clock values: read and truncate them without a zone shift
         session.conf.set("spark.sql.session.timeZone", "UTC")
         con = ibis.pyspark.connect(session)
-        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in TABLE_NAMES}
+        names = TABLE_NAMES + tuple(t for t in STORED_TABLES if (parquet_dir / f"{t}.parquet").exists())
+        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in names}
         return cls("spark", con, tables, session=session)
 
     # --- use ------------------------------------------------------------------------------
@@ -118,11 +123,17 @@ class Engine:
         return f"Engine({self.name!r})"
 
 
-def _tables(con: Any, path: Path | str) -> dict[str, Any]:
+def _tables(con: Any, path: Path | str, raw: Any) -> dict[str, Any]:
+    """The three record tables, plus the stored intervals when they are current."""
+    from kadry.indicators.stored import freshness
+
     try:
-        return {t: con.table(t) for t in TABLE_NAMES}
+        tables = {t: con.table(t) for t in TABLE_NAMES}
     except Exception as exc:
         raise StoreError(f"{path} is not a kadry store: {str(exc).splitlines()[0]}", path=str(path)) from None
+    if freshness(raw):
+        tables.update({t: con.table(t) for t in STORED_TABLES})
+    return tables
 
 
 def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, cache_dir: str | Path | None = None, session: Any = None) -> Engine:
@@ -142,7 +153,9 @@ def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, 
     target = base / f"{st.st_size}-{st.st_mtime_ns}"
     if not all((target / f"{t}.parquet").exists() for t in TABLE_NAMES):
         tmp = target.with_name(target.name + ".tmp")
+        from kadry.indicators.stored import freshness
+
         with Store(path, read_only=True) as store:
-            store.export_parquet(tmp, TABLE_NAMES)
+            store.export_parquet(tmp, TABLE_NAMES + (STORED_TABLES if freshness(store.con) else ()))
         tmp.rename(target)
     return Engine.spark(target, master, session=session)
