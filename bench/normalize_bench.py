@@ -9,6 +9,11 @@
    on a sample (--baseline-rows) and its throughput is reported per record.
 3. Scale: copies the corpus's area ids and role ids into --scale-rows simulated rows (the
    simulator's shape: area_id_raw and role_ids_raw set) and times the full pass on them.
+4. Title classifier (also alone: ``--classifier-only``): --classifier-titles titles (default
+   1,000,000) drawn from the real titles of the shared data, each made distinct by a suffix
+   word so no per-title cache helps, predicted by the shipped model and by the previous one
+   (v1: char n-grams only, ``bench/data/title_role_model_v1.npz``, kept for this comparison),
+   same run, same titles; and both models' figures on the pinned held-out split.
 
 Writes bench/results/normalize.md with the machine and date.
 """
@@ -31,7 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from kadry.config import shared_data  # noqa: E402
 from kadry.ingest import ingest_paths  # noqa: E402
 from kadry.normalize import normalize_store  # noqa: E402
-from kadry.normalize.classifier import THRESHOLD, TitleClassifier  # noqa: E402
+from kadry.normalize.classifier import HELDOUT_PATH, TitleClassifier  # noqa: E402
 from kadry.normalize.regions import RegionMapper  # noqa: E402
 from kadry.normalize.salary import normalize_salary, rate_table  # noqa: E402
 from kadry.store import Store  # noqa: E402
@@ -81,7 +86,7 @@ def baseline(store: Store, n: int) -> tuple[int, float, float]:
                      region_status = ?, role_id = ?, role_confidence = ?, salary_rub = ?, salary_flag = ?
                    WHERE vacancy_id = ?""",
                 [p.country_code, p.region_code, p.federal_district, p.area_id, p.region_status,
-                 pred.role_id if pred.confidence >= THRESHOLD else None, pred.confidence, s.rub, s.flag, vid],
+                 pred.role, pred.confidence, s.rub, s.flag, vid],
             )
 
     _, wall, cpu = _timed(run)
@@ -109,8 +114,121 @@ def scale(store: Store, rows: int) -> tuple[int, float, float, dict]:
     return store.count("vacancies"), wall, cpu, out["timings"]
 
 
+class V1Model:
+    """The previous title model (char 2-5-gram TF-IDF, linear, threshold 0.25), frozen for comparison."""
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as z:
+            self.coef = (z["coef_q"].astype(np.float32) * z["coef_scale"][:, None]).T.copy()
+            self.idf, self.intercept, self.classes = z["idf"], z["intercept"], z["classes"]
+            self.index = {t: i for i, t in enumerate(z["vocabulary"].tolist())}
+        self.cache: dict = {}
+
+    def predict(self, titles: list[str], batch: int = 20_000) -> list[tuple[str, float, tuple]]:
+        import re
+
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        from kadry.normalize.classifier import char_wb
+        from kadry.normalize.skills import latinize
+
+        out = []
+        for s in range(0, len(titles), batch):
+            texts = [re.sub(r"\s+", " ", latinize(t or "").lower().replace("ё", "е")).strip() for t in titles[s:s + batch]]
+            indptr, cols, total = [0], [], 0
+            for text in texts:
+                for w in text.split():
+                    f = self.cache.get(w)
+                    if f is None:
+                        f = np.fromiter((self.index[g] for g in char_wb(w) if g in self.index), dtype=np.int32)
+                        if len(self.cache) < 500_000:
+                            self.cache[w] = f
+                    cols.append(f)
+                    total += len(f)
+                indptr.append(total)
+            col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
+            X = csr_matrix((np.ones(len(col), dtype=np.float32), col, np.asarray(indptr)), shape=(len(texts), len(self.index)))
+            X.sum_duplicates()
+            np.log(X.data, X.data)
+            X.data += 1.0
+            X.data *= self.idf[X.indices]
+            norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+            norms[norms == 0] = 1.0
+            X.data /= np.repeat(norms, np.diff(X.indptr)).astype(np.float32)
+            z = np.asarray(X @ self.coef) + self.intercept
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            top = np.argsort(-p, axis=1, kind="stable")[:, :3]
+            for row, idx in zip(p, top):
+                out.append((str(self.classes[idx[0]]), float(row[idx[0]]), tuple(str(self.classes[j]) for j in idx)))
+        return out
+
+
+def _heldout_figures(predict, threshold: float) -> dict:
+    import csv
+
+    rows = [r for r in csv.DictReader(open(HELDOUT_PATH, encoding="utf-8")) if r["role_id"] != "40"]
+    got = predict([r["title"] for r in rows])
+    kept = [(g, r) for g, r in zip(got, rows) if g[1] >= threshold]
+    return {"n": len(rows), "coverage": len(kept) / len(rows),
+            "top1": sum(g[0] == r["role_id"] for g, r in kept) / max(1, len(kept)),
+            "top3": sum(r["role_id"] in g[2] for g, r in kept) / max(1, len(kept))}
+
+
+def classifier_bench(shared: Path, n: int) -> list[str]:
+    """Both models on the same n distinct real-shaped titles, and on the pinned held-out split."""
+    import csv
+    import glob
+    import random
+
+    titles: list[str] = []
+    for f in sorted(glob.glob(str(shared / "vacancies/hh-csv-*/**/*.csv"), recursive=True)):
+        with open(f, encoding="utf-8", errors="replace", newline="") as fh:
+            titles += [r["name"] for r in csv.DictReader(fh) if r.get("name")]
+    rng = random.Random(15)
+    pool = sorted(set(titles))
+    sample = [f"{rng.choice(pool)} {i:x}" for i in range(n)]  # distinct titles: no per-title shortcut
+    new = TitleClassifier.load()
+    old = V1Model(ROOT / "bench" / "data" / "title_role_model_v1.npz")
+    _, owall, ocpu = _timed(old.predict, sample)
+    new = TitleClassifier.load()
+    _, nwall, ncpu = _timed(new.predict, sample)
+    fo = _heldout_figures(old.predict, 0.25)
+    fn = _heldout_figures(lambda ts: [(p.role_id, p.confidence, p.top3) for p in new.predict(ts)], new.threshold)
+    return [
+        "## Title classifier",
+        "",
+        f"- {n:,} distinct titles (real titles of the shared hh CSVs, {len(pool):,} distinct, each with a unique suffix), "
+        "predicted in batches of 20,000, same run",
+        "",
+        "| model | titles | wall s | CPU s | titles/s (wall) | held-out coverage | top-1 answered | top-3 answered |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"| v1: char n-grams, threshold 0.25 (previous shipped model) | {n:,} | {owall:.1f} | {ocpu:.1f} | {n / owall:,.0f} | "
+        f"{fo['coverage']:.1%} | {fo['top1']:.1%} | {fo['top3']:.1%} |",
+        f"| v2: lemmas + navec vectors + char n-grams, calibrated, threshold {new.threshold:.3f} | {n:,} | {nwall:.1f} | "
+        f"{ncpu:.1f} | {n / nwall:,.0f} | {fn['coverage']:.1%} | {fn['top1']:.1%} | {fn['top3']:.1%} |",
+        "",
+        f"**Ratio: v2 classifies {(n / nwall) / (n / owall):.2f}x as many titles per second as v1** "
+        f"(held-out: {fn['n']:,} rows with a real role, titles never in either model's training).",
+        "",
+    ]
+
+
+def _write_section(out: Path, lines: list[str], header: list[str]) -> None:
+    """Replace the classifier section of the results file (or add it), keeping the rest."""
+    text = out.read_text(encoding="utf-8") if out.exists() else "# Normalization benchmark\n"
+    head, _, _ = text.partition("## Title classifier")
+    out.write_text(head.rstrip() + "\n\n" + "\n".join(header + lines), encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--classifier-only", action="store_true", help="only the title-classifier comparison")
+    ap.add_argument("--classifier-titles", type=int, default=1_000_000)
     ap.add_argument("--store", help="reuse an ingested store (copied first) instead of ingesting")
     ap.add_argument("--baseline-rows", type=int, default=3000)
     ap.add_argument("--scale-rows", type=int, default=1_000_000)
@@ -120,6 +238,13 @@ def main() -> None:
     if shared is None:
         sys.exit("needs the shared data (KADRY_SHARED_DATA)")
     machine = _machine()
+    if args.classifier_only:
+        lines = classifier_bench(shared, args.classifier_titles)
+        header = [f"- classifier run: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {machine}",
+                  f"- command: `python bench/normalize_bench.py --classifier-only --classifier-titles {args.classifier_titles}`", ""]
+        _write_section(Path(args.out), lines, header)
+        print("\n".join(header + lines))
+        return
     tmp = Path(tempfile.mkdtemp(prefix="kadry-bench-"))
     os.environ.setdefault("KADRY_SALT", "bench-salt-0123456789abcdef")
     db = tmp / "bench.duckdb"
@@ -166,6 +291,7 @@ def main() -> None:
         "Steps of the scale run (wall s): " + ", ".join(f"{k} {v:.2f}" for k, v in ssteps.items()),
         "",
     ]
+    lines += classifier_bench(shared, args.classifier_titles)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

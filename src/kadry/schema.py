@@ -19,6 +19,12 @@ __all__ = [
     "OBSERVATION",
     "QUARANTINE",
     "INGEST_LOG",
+    "SNAPSHOT",
+    "PRESENCE",
+    "VERSION",
+    "CAREER",
+    "LINK",
+    "DICTIONARY",
     "TABLES",
     "RAW_VACANCY_FIELDS",
     "RAW_RESUME_FIELDS",
@@ -79,13 +85,16 @@ VACANCY: list[Column] = [
     _c("schedule", "VARCHAR", "fullDay, shift, flexible, remote, flyInFlyOut"),
     _c("work_format_raw", "VARCHAR[]", "ON_SITE, REMOTE, HYBRID, FIELD_WORK (2025 API)"),
     _c("skills_raw", "VARCHAR[]", "key skills as given"),
+    _c("profession_code_raw", "VARCHAR", "the source's occupation code (trudvsem: 6-digit OKPDTR-style)"),
     _c("published_at", "TIMESTAMP", "publication time, local wall-clock of the source"),
     _c("created_at", "TIMESTAMP", "creation time where the source gives one"),
     _c("archived_at", "TIMESTAMP", "close time given by the source (trudvsem, simulator)"),
     # lifecycle, kept by the store from observations
     _c("first_seen", "TIMESTAMP", "earliest observation", "life"),
     _c("last_seen", "TIMESTAMP", "latest observation", "life"),
-    _c("closed_at", "TIMESTAMP", "archived_at, else first observation that showed it archived", "life"),
+    _c("closed_at", "TIMESTAMP", "archived_at, else first observation that showed it archived (snapshot sources: the "
+       "first snapshot without it)", "life"),
+    _c("activity_end", "TIMESTAMP", "snapshot sources: last snapshot showing it (it closed before the next one)", "life"),
     # normalized
     _c("country_code", "VARCHAR", "ISO 3166-1 alpha-2 of the place", "norm"),
     _c("region_code", "VARCHAR", "ISO 3166-2:RU federal subject (RU-MOW, ...)", "norm"),
@@ -99,6 +108,7 @@ VACANCY: list[Column] = [
     _c("is_it", "BOOLEAN", "role in the information-technology category", "norm"),
     _c("role_source", "VARCHAR", "source, classifier, unknown", "norm"),
     _c("role_confidence", "DOUBLE", "classifier probability (1.0 when from source)", "norm"),
+    _c("occupation_version", "VARCHAR", "version of the occupation crosswalk and title model (occupations.crosswalk_version)", "norm"),
     _c("experience", "VARCHAR", "noExperience, between1And3, between3And6, moreThan6", "norm"),
     _c("remote", "BOOLEAN", "work can be done remotely", "norm"),
     _c("salary_rub", "DOUBLE", "point estimate, roubles per month, net of income tax", "norm"),
@@ -137,8 +147,11 @@ RESUME: list[Column] = [
     _c("citizenship", "VARCHAR[]", "hh area ids / names of citizenship countries"),
     _c("created_at", "TIMESTAMP", "creation time"),
     _c("updated_at", "TIMESTAMP", "latest update seen"),
+    _c("profession_code_raw", "VARCHAR", "the source's occupation code (trudvsem: 6-digit OKPDTR-style)"),
     _c("first_seen", "TIMESTAMP", "earliest observation", "life"),
     _c("last_seen", "TIMESTAMP", "latest observation", "life"),
+    _c("closed_at", "TIMESTAMP", "snapshot sources: first snapshot without it", "life"),
+    _c("activity_end", "TIMESTAMP", "snapshot sources: last snapshot showing it", "life"),
     _c("country_code", "VARCHAR", "ISO 3166-1 alpha-2 of residence", "norm"),
     _c("region_code", "VARCHAR", "ISO 3166-2:RU of residence", "norm"),
     _c("federal_district", "VARCHAR", "federal district code", "norm"),
@@ -151,6 +164,7 @@ RESUME: list[Column] = [
     _c("is_it", "BOOLEAN", "role in the IT category", "norm"),
     _c("role_source", "VARCHAR", "source, classifier, unknown", "norm"),
     _c("role_confidence", "DOUBLE", "classifier probability", "norm"),
+    _c("occupation_version", "VARCHAR", "version of the occupation crosswalk and title model", "norm"),
     _c("experience", "VARCHAR", "experience band, same ids as vacancies", "norm"),
     _c("remote", "BOOLEAN", "wants or accepts remote work", "norm"),
     _c("salary_rub", "DOUBLE", "desired salary, roubles per month, net", "norm"),
@@ -196,6 +210,58 @@ INGEST_LOG: list[Column] = [
     _c("finished_at", "TIMESTAMP", "when the file was fully ingested"),
 ]
 
+# --- snapshot sources (trudvsem dumps): what each full snapshot showed, kept as runs -----------
+SNAPSHOT: list[Column] = [
+    _c("dataset", "VARCHAR", "vacancy, cv, response, invitation, professions, regions, industries"),
+    _c("snapshot_at", "TIMESTAMP", "the dump's date and time, from its file name"),
+    _c("file_name", "VARCHAR", "dump file name"),
+    _c("records", "BIGINT", "records read"),
+    _c("new", "BIGINT", "records never seen before"),
+    _c("changed", "BIGINT", "records whose content changed since the previous snapshot"),
+    _c("quarantined", "BIGINT", "records quarantined"),
+    _c("finished_at", "TIMESTAMP", "when the snapshot was fully applied"),
+]
+PRESENCE: list[Column] = [
+    _c("kind", "VARCHAR", "vacancy or resume"),
+    _c("record_id", "VARCHAR", "vacancy_id or resume_id"),
+    _c("first_at", "TIMESTAMP", "first snapshot of a run of consecutive snapshots showing the record"),
+    _c("last_at", "TIMESTAMP", "last snapshot of the run"),
+]
+VERSION: list[Column] = [
+    _c("kind", "VARCHAR", "vacancy or resume"),
+    _c("record_id", "VARCHAR", "vacancy_id or resume_id"),
+    _c("content_hash", "VARCHAR", "hash of the stored fields of this version"),
+    _c("first_at", "TIMESTAMP", "first snapshot of a run showing this version"),
+    _c("last_at", "TIMESTAMP", "last snapshot of the run"),
+    _c("region_raw", "VARCHAR", "place in this version"),
+    _c("profession_code_raw", "VARCHAR", "occupation code in this version"),
+    _c("title", "VARCHAR", "title / desired position in this version"),
+    _c("salary_amount", "DOUBLE", "salary in this version"),
+]
+CAREER: list[Column] = [
+    _c("resume_id", "VARCHAR", "resume (salted hash id) of the newest snapshot showing it"),
+    _c("position", "INTEGER", "order in the CV's work-experience list"),
+    _c("job_title", "VARCHAR", "job title held (no employer name)"),
+    _c("profession_code", "VARCHAR", "occupation code of the job, if given"),
+    _c("date_from", "DATE", "start"),
+    _c("date_to", "DATE", "end (null: current)"),
+]
+LINK: list[Column] = [
+    _c("kind", "VARCHAR", "response (a job seeker applied) or invitation (an employer invited)"),
+    _c("link_id", "VARCHAR", "the source's id of the response / invitation"),
+    _c("resume_id", "VARCHAR", "resume_id (salted hash of the cv id)"),
+    _c("vacancy_id", "VARCHAR", "vacancy_id"),
+    _c("created_at", "TIMESTAMP", "when it was made"),
+    _c("source_file", "VARCHAR", "dump it came from"),
+]
+DICTIONARY: list[Column] = [
+    _c("dictionary", "VARCHAR", "professions, regions, industries"),
+    _c("code", "VARCHAR", "code"),
+    _c("name", "VARCHAR", "name"),
+    _c("parent", "VARCHAR", "category / group where given"),
+    _c("active", "BOOLEAN", "active flag where given"),
+]
+
 #: table -> (columns, logical key: unique, kept so by the ingest)
 TABLES: dict[str, tuple[list[Column], tuple[str, ...]]] = {
     "vacancies": (VACANCY, ("vacancy_id",)),
@@ -203,6 +269,12 @@ TABLES: dict[str, tuple[list[Column], tuple[str, ...]]] = {
     "observations": (OBSERVATION, ("kind", "record_id", "observed_at")),
     "quarantine": (QUARANTINE, ("source_file", "position")),
     "ingest_log": (INGEST_LOG, ("source_file",)),
+    "snapshots": (SNAPSHOT, ("dataset", "snapshot_at")),
+    "presence": (PRESENCE, ("kind", "record_id", "first_at")),
+    "versions": (VERSION, ("kind", "record_id", "content_hash", "first_at")),
+    "career_history": (CAREER, ("resume_id", "position")),
+    "links": (LINK, ("kind", "link_id")),
+    "dictionaries": (DICTIONARY, ("dictionary", "code")),
 }
 
 RAW_VACANCY_FIELDS = [c.name for c in VACANCY if c.stage == "raw"]

@@ -60,6 +60,10 @@ def test_normalize_store(loaded):
     usd = con.execute("SELECT salary_rub FROM vacancies WHERE title = 'Senior Python Developer'").fetchone()[0]
     assert usd == pytest.approx(3000 * 73.6 * 0.87, rel=0.02)
     assert {r[0] for r in con.execute("SELECT DISTINCT norm_version FROM vacancies").fetchall()} == {norm_version()}
+    from kadry.normalize.occupations import crosswalk_version
+
+    for table in ("vacancies", "resumes"):  # every row names the occupation crosswalk it was coded with
+        assert {r[0] for r in con.execute(f"SELECT DISTINCT occupation_version FROM {table}").fetchall()} == {crosswalk_version()}
     row = con.execute("SELECT skills, skills_source, remote, experience, role_confidence FROM vacancies WHERE title = 'Senior Python Developer'").fetchone()
     assert row == (["C++", "PostgreSQL", "Python"], "key_skills", True, "between3And6", 1.0)
     r = con.execute("""SELECT country_code, salary_rub, experience, remote, skills, relocation_countries,

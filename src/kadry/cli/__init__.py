@@ -27,7 +27,7 @@ app = typer.Typer(
 _STATE = {"debug": False}
 
 # command modules, in the order of the data flow; each defines register(app)
-_MODULES = ["ingest", "stats", "normalize", "simulate", "index", "flows", "serve", "report", "match", "keys", "demo"]
+_MODULES = ["collect", "ingest", "stats", "normalize", "simulate", "index", "flows", "serve", "report", "match", "keys", "demo"]
 
 
 @app.callback()

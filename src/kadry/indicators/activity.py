@@ -77,9 +77,10 @@ class Options:
 
 def vacancy_rule_label(opts: Options) -> str:
     """What the output says about open vacancies, e.g. ``closed_at, else lifetime 30d``."""
+    snap = "snapshot sources: to the last snapshot showing it; "
     if opts.vacancy_rule == "lifetime":
-        return f"closed_at, else lifetime {opts.lifetime}d"
-    return f"closed_at, else last_seen (lifetime {opts.lifetime}d if never seen)"
+        return f"{snap}else closed_at, else lifetime {opts.lifetime}d"
+    return f"{snap}else closed_at, else last_seen (lifetime {opts.lifetime}d if never seen)"
 
 
 def _day(ts: ibis.Value) -> ibis.Value:
@@ -117,7 +118,8 @@ def vacancy_intervals(engine: Engine, dims: list[str], filters: dict | None, opt
         open_end = ibis.greatest(start, _day(v.last_seen)).fill_null(by_lifetime)
     cols = _attributes(v, "vacancy_id", dims, extra or {})
     cols["s"] = start
-    cols["e"] = ibis.coalesce(closed, open_end)
+    # a snapshot source knows the last snapshot that showed the vacancy: that ends it
+    cols["e"] = ibis.coalesce(_day(v.activity_end), closed, open_end)
     out = v.select(**cols)
     # a close dated before the publication day: never active (it is still a flow)
     return out.filter(out.s.notnull(), out.e >= out.s)
@@ -129,7 +131,14 @@ def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibi
     An update at day u keeps the resume active on u..u+window-1; a sighting at day d on d;
     nothing counts before the resume was created (created_at, else first_seen).
     """
-    r = _resumes(engine, filters)
+    everyone = _resumes(engine, filters)
+    # snapshot sources: the runs of snapshots that showed the resume are its activity
+    snap = everyone.filter(everyone.activity_end.notnull())
+    p = engine.table("presence")
+    p = p.filter(p.kind == "resume")
+    ids = snap.select(sid=snap.resume_id)
+    p = p.join(ids, p.record_id == ids.sid)
+    r = everyone.filter(everyone.activity_end.isnull())
     created = _day(ibis.coalesce(r.created_at, r.first_seen, r.updated_at))
     w = opts.window - 1
     own = []
@@ -147,6 +156,8 @@ def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibi
     own.append(lone.select(record_id=lone.record_id, c=lone.c, s=seen, e=seen))
     ev = ibis.union(*own, distinct=False)
     ev = ev.mutate(s=ibis.greatest(ev.s, ev.c))
+    runs = p.select(record_id=p.record_id, s=_day(p.first_at), e=_day(p.last_at))
+    ev = ibis.union(ev.select("record_id", "s", "e"), runs, distinct=False)
     # no distinct needed: of events tied on (s, e) only the first can open an island (the
     # others see its end in their reach), and island starts have distinct days
     ev = ev.filter(ev.s.notnull(), ev.e >= ev.s).select("record_id", "s", "e")

@@ -16,9 +16,11 @@ from kadry.errors import EngineError, StoreError
 
 __all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store"]
 
-TABLE_NAMES = ("vacancies", "resumes", "observations")
+TABLE_NAMES = ("vacancies", "resumes", "observations", "presence")
 #: the merged activity intervals the store keeps current (kadry.indicators.stored)
 STORED_TABLES = ("activity_keys", "segment_codes", "activity_intervals")
+#: tables an older store or export may lack: read as empty
+_OPTIONAL = {"presence"}
 
 
 class Engine:
@@ -37,25 +39,18 @@ class Engine:
     @classmethod
     def duckdb(cls, store_path: str | Path | None = None) -> "Engine":
         """Open the store's DuckDB file read-only (several readers may share it)."""
-        import ibis
+        from kadry.store import ibis_connect, resolve
 
-        from kadry.config import default_db
-
-        path = Path(store_path) if store_path is not None else default_db()
-        if not path.exists():
-            raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
-        try:
-            con = ibis.duckdb.connect(str(path), read_only=True)
-        except Exception as exc:  # duckdb.IOException (locked by a writer), corrupt file
-            raise StoreError(f"cannot open store {path}: {str(exc).splitlines()[0]}", path=str(path)) from None
+        path = resolve(store_path)
+        con = ibis_connect(path)
         return cls("duckdb", con, _tables(con, path, con.con))
 
     @classmethod
     def from_store(cls, store: Any) -> "Engine":
         """Run on an open ``kadry.store.Store`` (in-memory stores, or a process already holding the file)."""
-        import ibis
+        from kadry.store import ibis_backend
 
-        con = ibis.duckdb.from_connection(store.con)
+        con = ibis_backend(store.con)
         return cls("duckdb", con, _tables(con, store.path, store.con), owns=False)
 
     @classmethod
@@ -70,7 +65,7 @@ class Engine:
         except ImportError as exc:
             raise EngineError(f"Spark engine needs pyspark (pip install 'kadry[spark]'): {exc}") from None
         parquet_dir = Path(parquet_dir)
-        missing = [t for t in TABLE_NAMES if not (parquet_dir / f"{t}.parquet").exists()]
+        missing = [t for t in TABLE_NAMES if t not in _OPTIONAL and not (parquet_dir / f"{t}.parquet").exists()]
         if missing:
             raise EngineError(f"{parquet_dir}: missing {', '.join(t + '.parquet' for t in missing)} (see Store.export_parquet)")
         if session is None:
@@ -90,8 +85,11 @@ class Engine:
         # timestamps are wall-clock values: read and truncate them without a zone shift
         session.conf.set("spark.sql.session.timeZone", "UTC")
         con = ibis.pyspark.connect(session)
-        names = TABLE_NAMES + tuple(t for t in STORED_TABLES if (parquet_dir / f"{t}.parquet").exists())
-        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in names}
+        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in TABLE_NAMES
+                  if t not in _OPTIONAL or (parquet_dir / f"{t}.parquet").exists()}
+        tables.update({t: _empty(t) for t in _OPTIONAL if t not in tables})
+        tables.update({t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in STORED_TABLES
+                       if (parquet_dir / f"{t}.parquet").exists()})
         return cls("spark", con, tables, session=session)
 
     # --- use ------------------------------------------------------------------------------
@@ -123,17 +121,30 @@ class Engine:
         return f"Engine({self.name!r})"
 
 
+def _empty(name: str) -> Any:
+    import ibis
+
+    from kadry.schema import TABLES, arrow_schema
+
+    return ibis.memtable(arrow_schema(TABLES[name][0]).empty_table())
+
+
 def _tables(con: Any, path: Path | str, raw: Any) -> dict[str, Any]:
-    """The three record tables, plus the stored intervals when they are current."""
+    """The record tables (optional ones empty when absent), plus the stored intervals when they are current."""
     from kadry.indicators.stored import freshness
 
-    try:
-        tables = {t: con.table(t) for t in TABLE_NAMES}
-    except Exception as exc:
-        raise StoreError(f"{path} is not a kadry store: {str(exc).splitlines()[0]}", path=str(path)) from None
+    out = {}
+    for t in TABLE_NAMES:
+        try:
+            out[t] = con.table(t)
+        except Exception as exc:
+            if t in _OPTIONAL:
+                out[t] = _empty(t)
+                continue
+            raise StoreError(f"{path} is not a kadry store: {str(exc).splitlines()[0]}", path=str(path)) from None
     if freshness(raw):
-        tables.update({t: con.table(t) for t in STORED_TABLES})
-    return tables
+        out.update({t: con.table(t) for t in STORED_TABLES})
+    return out
 
 
 def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, cache_dir: str | Path | None = None, session: Any = None) -> Engine:
@@ -142,12 +153,9 @@ def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, 
     The export lands in ``cache_dir`` (default: ``<store>.parquet/`` beside the file) in a
     folder named after the file's size and modification time, so a changed store is re-exported.
     """
-    from kadry.config import default_db
-    from kadry.store import Store
+    from kadry.store import Store, require
 
-    path = Path(store_path) if store_path is not None else default_db()
-    if not path.exists():
-        raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
+    path = require(store_path)
     st = path.stat()
     base = Path(cache_dir) if cache_dir is not None else path.with_name(path.name + ".parquet")
     target = base / f"{st.st_size}-{st.st_mtime_ns}"

@@ -30,6 +30,10 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, str] | None]] = {
     "country": ("country_code", None),
     "experience": ("experience", None),
     "remote": ("remote", ("remote", "on_site")),
+    # where the records come from (hh, trudvsem, ...): one index per source, never mixed silently
+    "source": ("source", None),
+    # the source's own occupation code (trudvsem: OKPDTR-style profession code)
+    "profession": ("profession_code_raw", None),
 }
 
 _ALIASES = {

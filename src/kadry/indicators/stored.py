@@ -25,11 +25,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import duckdb
 import ibis
 
 from kadry.indicators.activity import Options, _day, intervals, vacancy_intervals
-from kadry.indicators.engine import STORED_TABLES, Engine
+from kadry.indicators.engine import STORED_TABLES, Engine, _tables
+from kadry.store import DuckDBError
 from kadry.indicators.segments import DIMENSIONS, filter_values
 
 __all__ = [
@@ -61,7 +61,11 @@ _DDL = {
 
 def stored_state(con: Any) -> tuple:
     """Row counts and the newest sighting/update of the three tables: changes whenever records do."""
-    return tuple(
+    try:
+        presence = con.execute("SELECT count(*), CAST(max(last_at) AS VARCHAR) FROM presence").fetchall()[0]
+    except DuckDBError:  # a store from before snapshot sources
+        presence = (0, None)
+    return presence + tuple(
         con.execute(
             "SELECT (SELECT count(*) FROM vacancies), (SELECT count(*) FROM resumes), (SELECT count(*) FROM observations),"
             " (SELECT CAST(max(last_seen) AS VARCHAR) FROM vacancies), (SELECT CAST(max(last_seen) AS VARCHAR) FROM resumes),"
@@ -86,8 +90,10 @@ def refresh_intervals(store: Any, touched: Mapping[str, Iterable[str]] | None = 
         touched_tables = None
     else:
         touched_tables = {k: list(dict.fromkeys(str(i) for i in touched.get(k, ()))) for k in ("vacancy", "resume")}
-    icon = ibis.duckdb.from_connection(con)
-    base = {t: icon.table(t) for t in ("vacancies", "resumes", "observations")}
+    from kadry.store import ibis_backend
+
+    icon = ibis_backend(con)
+    base = {t: v for t, v in _tables(icon, store.path, con).items() if t not in STORED_TABLES}
     written = 0
     for kind, table, key in (("vacancy", "vacancies", "vacancy_id"), ("resume", "resumes", "resume_id")):
         tables = dict(base)
@@ -100,8 +106,9 @@ def refresh_intervals(store: Any, touched: Mapping[str, Iterable[str]] | None = 
             t = icon.table("_touched")
             tables[table] = base[table].semi_join(t, base[table][key] == t.record_id)
             if kind == "resume":
-                o = base["observations"]
-                tables["observations"] = o.semi_join(t, o.record_id == t.record_id)
+                for name in ("observations", "presence"):
+                    o = base[name]
+                    tables[name] = o.semi_join(t, o.record_id == t.record_id)
         eng = Engine("duckdb", icon, tables, owns=False)
         expr = _build(eng, kind)
         con.execute("CREATE OR REPLACE TEMP TABLE _iv AS " + ibis.to_sql(expr, dialect="duckdb"))
@@ -157,10 +164,12 @@ def _build(eng: Engine, kind: str) -> ibis.Table:
             "dup": lambda t: t.dup_of.notnull(),
             "closed": lambda t: _day(ibis.coalesce(t.closed_at, t.archived_at)),
             "seen": lambda t: _day(t.last_seen),
+            "snap_end": lambda t: _day(t.activity_end),
         }
         iv = vacancy_intervals(eng, dims, None, opts, extra)
         by_lifetime = iv.s + (opts.lifetime - 1)
-        e_seen = ibis.coalesce(iv.closed, ibis.greatest(iv.s, iv.seen).fill_null(by_lifetime))
+        # as activity.vacancy_intervals: a snapshot source's last showing, else the close, else the rule
+        e_seen = ibis.coalesce(iv.snap_end, iv.closed, ibis.greatest(iv.s, iv.seen).fill_null(by_lifetime))
         return iv.select("record_id", *dims, "simulated", "dup", "s", "e", e_seen=e_seen, next_s=ibis.null("int64"))
     iv = intervals(eng, "resume", dims, None, opts)
     return iv.select("record_id", *dims, "simulated", dup=ibis.literal(False), s=iv.s, e=iv.e, e_seen=iv.e, next_s=iv.next_s)
@@ -169,7 +178,7 @@ def _build(eng: Engine, kind: str) -> ibis.Table:
 def _read_meta(con: Any) -> dict | None:
     try:
         rows = con.execute("SELECT value FROM meta WHERE key = ?", [_META]).fetchall()
-    except duckdb.Error:  # no meta table yet
+    except DuckDBError:  # no meta table yet
         return None
     return json.loads(rows[0][0]) if rows else None
 
@@ -181,7 +190,7 @@ def freshness(con: Any) -> bool:
         return False
     try:
         return tuple(meta["state"]) == tuple(stored_state(con))
-    except (duckdb.Error, KeyError, TypeError):  # a store without the tables, or an older meta value
+    except (DuckDBError, KeyError, TypeError):  # a store without the tables, or an older meta value
         return False
 
 

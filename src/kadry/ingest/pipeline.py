@@ -110,11 +110,24 @@ def ingest_paths(
                     report.files.append(FileResult(str(path), None, skipped=exc.reason))
                     continue
                 raise
+            if getattr(reader, "snapshot", False):
+                report.files.append(_snapshot_file(store, path, reader))
+                continue
             result = FileResult(str(path.resolve()), reader.name)
             ingest_items(store, reader.read(path), result, observed_at=observed_at,
                          batch_size=batch_size, on_progress=on_progress)
             report.files.append(result)
     return report
+
+
+def _snapshot_file(store: Store, path: Path, reader) -> FileResult:
+    """A full-snapshot dump (trudvsem XML) goes through the snapshot lifecycle (kadry.ingest.snapshots)."""
+    from kadry.ingest.snapshots import ingest_snapshot
+
+    snap = ingest_snapshot(store, path, getattr(reader, "dataset", None))
+    result = FileResult(str(path.resolve()), f"{reader.name}:{snap.dataset}", skipped=snap.skipped)
+    result.counts = Counts(read=snap.read, stored=snap.new, merged=snap.merged, quarantined=snap.quarantined)
+    return result
 
 
 def _reader_for(path: Path, fmt: str | None, mapping: str | Path | None):

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from kadry.config import RESOURCES
 from kadry.normalize import duplicates as _dups
-from kadry.normalize.occupations import IT_ROLES, roles
+from kadry.normalize.occupations import IT_ROLES, crosswalk_version, roles
 from kadry.normalize.regions import region_mapper
 from kadry.normalize.salary import LOW_WAGE_EMPLOYMENT, PERIOD_FACTORS, TOO_HIGH_RUB, mrot_frame, net_sql, rate_table
 from kadry.normalize.skills import SkillVocabulary, skill_vocabulary
@@ -129,7 +129,7 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
             WHERE role_ids_raw IS NULL OR len(list_filter(role_ids_raw, lambda x: x IS NOT NULL AND trim(x) <> '')) = 0"""
     ).fetchall()
     if titles:
-        from kadry.normalize.classifier import THRESHOLD, TitleClassifier
+        from kadry.normalize.classifier import TitleClassifier
 
         clf = classifier or TitleClassifier.load()
         _say(progress, f"{table}: classifying {len(titles)} distinct titles")
@@ -138,7 +138,7 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
             {
                 "t": [t for t, _ in titles],
                 "s": [s for _, s in titles],
-                "rid": [p.role_id if p.confidence >= THRESHOLD else None for p in preds],
+                "rid": [p.role for p in preds],
                 "conf": [float(p.confidence) for p in preds],
             }
         )
@@ -163,6 +163,7 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
         f"""UPDATE {table} SET role_category = NULL, isco2 = NULL, is_it = NULL
             WHERE role_id IS NOT NULL AND NOT list_contains({known}, role_id)"""
     )
+    con.execute(f"UPDATE {table} SET occupation_version = ?", [crosswalk_version()])
     con.unregister("_kadry_roles")
     return stats
 

@@ -15,8 +15,8 @@ from kadry.sources.base import Item, Reader, head_bytes
 __all__ = ["Item", "Reader", "readers", "reader_names", "get_reader", "detect", "expand_paths"]
 
 # modules with a READERS list, most specific first
-_MODULES = ["mapped", "trudvsem", "hh_resume", "resume_csv", "hh_json", "hh_csv"]
-_DATA_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".gz", ".parquet"}
+_MODULES = ["mapped", "trudvsem_xml", "trudvsem", "hh_resume", "resume_csv", "hh_json", "hh_csv"]
+_DATA_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".gz", ".parquet", ".xml"}
 
 
 def readers() -> list[Reader]:

@@ -101,6 +101,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "duty": ("duty", "responsibilities", "description"),
     "qualification": ("requirementqualification", "requirementsqualifications", "qualification"),
     "skills": ("hardskills", "skills", "requirementhardskills"),
+    # the portal's occupation code, as the API answers name it (``code_profession``)
+    "profession_code_raw": ("codeprofession", "professioncode", "profession"),
 }
 _TRUE = {"1", "true", "yes", "да", "y"}
 
@@ -200,6 +202,7 @@ def vacancy_from_trudvsem(obj: dict) -> dict:
     record["employer_name"] = None if looks_like_person_name(employer) else employer
     record["employer_id"] = _text(_pick(flat, "employer_id"))
     record["region_raw"] = _region(flat)
+    record["profession_code_raw"] = _text(_pick(flat, "profession_code_raw"))
 
     lo = _bound(_pick(flat, "salary_from"), "salary_min")
     hi = _bound(_pick(flat, "salary_to"), "salary_max")
