@@ -29,8 +29,8 @@ import ibis
 
 from kadry.indicators.activity import Options, _day, intervals, vacancy_intervals
 from kadry.indicators.engine import STORED_TABLES, Engine, _tables
-from kadry.store import DuckDBError
 from kadry.indicators.segments import DIMENSIONS, filter_values
+from kadry.store import DuckDBError
 
 __all__ = [
     "STORED_OPTIONS",
