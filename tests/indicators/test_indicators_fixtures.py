@@ -71,7 +71,7 @@ def test_simulated_marks_rows_with_simulated_records(world):
 
 
 def test_activity_rule_is_stated(world):
-    assert set(world("stock")["vacancy_activity_rule"].to_pylist()) == {"closed_at, else lifetime 30d"}
+    assert set(world("stock")["vacancy_activity_rule"].to_pylist()) == {"snapshot sources: to the last snapshot showing it; else closed_at, else lifetime 30d"}
     t = world("stock", vacancy_rule="last_seen")
     assert t["vacancy_activity_rule"][0].as_py().startswith("closed_at, else last_seen")
 
