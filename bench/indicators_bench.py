@@ -10,6 +10,11 @@ bench store; then, each in a fresh subprocess (so peak memory is per measurement
 - pandas: a straightforward pandas implementation (columns loaded from DuckDB, records
           exploded to one row per month they touch, groupby nunique, roll-ups by groupby).
 
+The stored intervals (kadry/indicators/stored.py) are built once if the bench store lacks
+them ("refresh", timed); kadry's query reads them, and so do the baselines: hand-written
+DuckDB SQL (the floor for this work), Polars (lazy) and vectorised pandas, all over the
+same tables; "kadry_computed" is the old path (intervals merged at query time).
+
 Usage: python bench/indicators_bench.py --vacancies 1000000 --observations 3000000
 Writes bench/results/indicators.md (appends a run section) unless --no-write.
 """
@@ -92,6 +97,175 @@ SELECT
 """
 
 
+def _calendar(start: str, end: str) -> tuple[list[tuple[int, int]], int, int]:
+    from kadry.indicators.periods import calendar, parse_day
+
+    cal = calendar("month", parse_day(start), parse_day(end, end=True)).to_pylist()
+    return [(c["ps"], c["pe"]) for c in cal], cal[0]["ps"], cal[-1]["pe"]
+
+
+def index_sql(start: str = START, end: str = END) -> str:
+    """The hand-written DuckDB query: the same cells from the same stored intervals.
+
+    What a skilled SQL user writes over ``activity_intervals``: each interval meets the
+    months it overlaps (a range join with a 24-row calendar); a vacancy has one interval,
+    so its rows are counted as they are; a resume's several intervals in one month count
+    once (DISTINCT); roll-ups by GROUPING SETS; codes decoded at the end.
+    """
+    cal, first, last = _calendar(start, end)
+    values = ", ".join(f"({ps}, {pe})" for ps, pe in cal)
+    return f"""
+    WITH cal(ps, pe) AS (VALUES {values}),
+    v AS (SELECT role, region, ps FROM activity_intervals JOIN cal ON s <= pe AND e >= ps
+          WHERE kind = 'vacancy' AND NOT dup AND e >= {first} AND s <= {last}),
+    r AS (SELECT DISTINCT rec, role, region, ps FROM activity_intervals JOIN cal ON s <= pe AND e >= ps
+          WHERE kind = 'resume' AND e >= {first} AND s <= {last}),
+    cells AS (SELECT role, region, ps, sum(nv) AS nv, sum(nr) AS nr FROM (
+                SELECT role, region, ps, count(*) AS nv, 0 AS nr FROM v GROUP BY ALL
+                UNION ALL SELECT role, region, ps, 0, count(*) FROM r GROUP BY ALL) GROUP BY ALL),
+    up AS (SELECT role, region, ps, sum(nv) AS nv, sum(nr) AS nr FROM cells
+           GROUP BY GROUPING SETS ((role, region, ps), (role, ps), (region, ps), (ps)))
+    SELECT coalesce(cr.value, 'all') AS role, coalesce(cg.value, 'all') AS region, ps, nv, nr,
+           nr::DOUBLE / nullif(nv, 0) AS index
+    FROM up LEFT JOIN (SELECT code, value FROM segment_codes WHERE dim = 'role') cr ON cr.code = up.role
+            LEFT JOIN (SELECT code, value FROM segment_codes WHERE dim = 'region') cg ON cg.code = up.region
+    """
+
+
+def daily_sql(start: str = START, end: str = END) -> str:
+    """Daily stocks by region with a sweep: +1 on each interval's first day, -1 after its last, running sum.
+
+    A resume's merged intervals are disjoint and non-adjacent, so the sweep counts each
+    record once a day; roll-up by GROUPING SETS.
+    """
+    from kadry.indicators.periods import day_number, parse_day
+
+    first, last = day_number(parse_day(start)), day_number(parse_day(end, end=True))
+    return f"""
+    WITH iv AS (SELECT kind, region, greatest(s, {first}) AS s, e FROM activity_intervals
+                WHERE (kind = 'resume' OR NOT dup) AND e >= {first} AND s <= {last}),
+    ev AS (SELECT region, s AS d, count(*) FILTER (WHERE kind = 'vacancy') AS dv, count(*) FILTER (WHERE kind = 'resume') AS dr
+           FROM iv GROUP BY ALL
+           UNION ALL
+           SELECT region, e + 1, -count(*) FILTER (WHERE kind = 'vacancy'), -count(*) FILTER (WHERE kind = 'resume')
+           FROM iv WHERE e < {last} GROUP BY ALL),
+    per AS (SELECT region, d, sum(dv) AS dv, sum(dr) AS dr FROM ev GROUP BY GROUPING SETS ((region, d), (d))),
+    grid AS (SELECT region, d FROM (SELECT DISTINCT region FROM per) CROSS JOIN range({first}, {last} + 1) t(d)),
+    run AS (SELECT g.region, g.d, sum(coalesce(p.dv, 0)) OVER w AS nv, sum(coalesce(p.dr, 0)) OVER w AS nr
+            FROM grid g LEFT JOIN per p ON p.region IS NOT DISTINCT FROM g.region AND p.d = g.d
+            WINDOW w AS (PARTITION BY g.region ORDER BY g.d))
+    SELECT coalesce(c.value, 'all') AS region, d, nv, nr FROM run
+    LEFT JOIN (SELECT code, value FROM segment_codes WHERE dim = 'region') c ON c.code = run.region
+    WHERE nv > 0 OR nr > 0
+    """
+
+
+def _month_key(ps: int) -> str:
+    from datetime import date, timedelta
+
+    return (date(1970, 1, 1) + timedelta(days=int(ps))).isoformat()
+
+
+def _load_intervals(db: str):
+    """The stored intervals as Arrow (what a pandas/Polars user loads from the store)."""
+    import duckdb
+
+    con = duckdb.connect(db, read_only=True)
+    iv = con.sql("SELECT kind = 'vacancy' AS is_v, rec, role, region, s, e, dup FROM activity_intervals").to_arrow_table()
+    codes = con.sql("SELECT dim, code, value FROM segment_codes WHERE dim IN ('role', 'region')").to_arrow_table()
+    con.close()
+    return iv, codes
+
+
+def polars_index(db: str, start: str = START, end: str = END):
+    """Polars (lazy): months of each interval by date arithmetic, explode, unique per resume-month, group_by."""
+    from datetime import date, timedelta
+
+    import polars as pl
+
+    cal, first, last = _calendar(start, end)
+    d0 = date(1970, 1, 1) + timedelta(days=first)
+    m0 = d0.year * 12 + d0.month - 1
+    starts = pl.Series("ps", [ps for ps, _ in cal], pl.Int64)
+    iv, codes = _load_intervals(db)
+    lf = pl.from_arrow(iv).lazy()
+    lf = lf.filter((pl.col("is_v").not_() | pl.col("dup").not_()) & (pl.col("e") >= first) & (pl.col("s") <= last))
+
+    def month(c: str) -> pl.Expr:  # months since the first of the range
+        d = pl.col(c).clip(first, last).cast(pl.Int32).cast(pl.Date)
+        return d.dt.year().cast(pl.Int32) * 12 + d.dt.month().cast(pl.Int32) - 1 - m0
+
+    lf = lf.with_columns(m=pl.int_ranges(month("s"), month("e") + 1)).explode("m")
+    v = lf.filter(pl.col("is_v")).group_by("role", "region", "m").agg(nv=pl.len())
+    r = (lf.filter(pl.col("is_v").not_()).select("rec", "role", "region", "m").unique()
+         .group_by("role", "region", "m").agg(nr=pl.len()))
+    cells = v.join(r, on=["role", "region", "m"], how="full", coalesce=True).with_columns(
+        pl.col("nv").fill_null(0), pl.col("nr").fill_null(0))
+    parts = [cells]
+    for keep in (["role"], ["region"], []):
+        g = cells.group_by([*keep, "m"]).agg(pl.col("nv").sum(), pl.col("nr").sum())
+        parts.append(g.with_columns(*[pl.lit(None, pl.Int32).alias(d) for d in ("role", "region") if d not in keep]))
+    out = pl.concat([p.select(pl.col("role").cast(pl.Int32), pl.col("region").cast(pl.Int32), pl.col("m").cast(pl.Int64),
+                              pl.col("nv").cast(pl.Int64), pl.col("nr").cast(pl.Int64)) for p in parts])
+    cd = pl.from_arrow(codes).lazy()
+    for d in ("role", "region"):
+        c = cd.filter(pl.col("dim") == d).select(pl.col("code").alias(d), pl.col("value").alias(f"{d}_v"))
+        out = out.join(c, on=d, how="left").with_columns(pl.col(f"{d}_v").fill_null("all"))
+    out = out.select(role="role_v", region="region_v", ps=pl.lit(starts).gather(pl.col("m")), nv="nv", nr="nr")
+    return out.collect()
+
+
+def pandas_index(db: str, start: str = START, end: str = END):
+    """Vectorised pandas/NumPy: months by integer arithmetic, np.repeat, drop_duplicates per resume-month, groupby."""
+    import numpy as np
+    import pandas as pd
+
+    cal, first, last = _calendar(start, end)
+    iv, codes = _load_intervals(db)
+    df = iv.to_pandas()
+    df = df[(~df.is_v | ~df.dup) & (df.e >= first) & (df.s <= last)]
+    ps = np.array([p for p, _ in cal], dtype=np.int64)
+    ms = np.searchsorted(ps, np.clip(df.s.to_numpy(), first, last), side="right") - 1
+    me = np.searchsorted(ps, np.clip(df.e.to_numpy(), first, last), side="right") - 1
+    n = me - ms + 1
+    idx = np.repeat(np.arange(len(df)), n)
+    offs = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
+    ex = pd.DataFrame({"is_v": df.is_v.to_numpy()[idx], "rec": df.rec.to_numpy()[idx], "role": df.role.to_numpy()[idx],
+                       "region": df.region.to_numpy()[idx], "m": (ms[idx] + offs).astype(np.int16)})
+    v = ex[ex.is_v].groupby(["role", "region", "m"]).size().rename("nv")
+    r = ex[~ex.is_v].drop_duplicates(["rec", "m"]).groupby(["role", "region", "m"]).size().rename("nr")
+    cells = pd.concat([v, r], axis=1).fillna(0).astype(np.int64).reset_index()
+    parts = [cells]
+    for keep in (["role"], ["region"], []):
+        g = cells.groupby([*keep, "m"])[["nv", "nr"]].sum().reset_index()
+        for d in ("role", "region"):
+            if d not in keep:
+                g[d] = -1
+        parts.append(g)
+    out = pd.concat(parts, ignore_index=True)
+    cd = codes.to_pandas()
+    for d in ("role", "region"):
+        names = dict(zip(cd[cd.dim == d].code, cd[cd.dim == d].value))
+        names[-1] = "all"
+        out[d] = out[d].map(names)
+    out["ps"] = ps[out.m.to_numpy()]
+    return out
+
+
+def baseline_cells(name: str, db: str, start: str = START, end: str = END) -> dict:
+    """``{(role, region, period iso): (n_vacancies, n_resumes)}`` from one baseline (tests compare them with kadry)."""
+    if name == "sql":
+        import duckdb
+
+        con = duckdb.connect(db, read_only=True)
+        rows = con.execute(index_sql(start, end)).fetchall()
+        con.close()
+        return {(ro, re, _month_key(ps)): (int(nv), int(nr)) for ro, re, ps, nv, nr, _ in rows}
+    df = polars_index(db, start, end).to_pandas() if name == "polars" else pandas_index(db, start, end)
+    return {(ro, re, _month_key(ps)): (int(nv), int(nr)) for ro, re, ps, nv, nr in
+            zip(df.role, df.region, df.ps, df.nv, df.nr)}
+
+
 def measure(what: str, db: str) -> dict:
     """Run one measurement in this process; returns seconds and a result summary."""
     import duckdb  # noqa: F401  (imports are not part of any measurement)
@@ -109,27 +283,50 @@ def measure(what: str, db: str) -> dict:
         con = duckdb.connect(db, read_only=True)
         con.execute(FLOOR_SQL).fetchall()
         con.close()
-    elif what in ("kadry", "kadry_no_rollups", "daily", "kadry_salary"):
+    elif what == "refresh":
+        from kadry.indicators.stored import refresh_intervals
+        from kadry.store import Store
+
+        with Store(db) as st:
+            summary = {"rows": refresh_intervals(st)}
+            st.con.execute("CHECKPOINT")
+    elif what in ("sql", "daily_sql"):
+        import duckdb
+
+        con = duckdb.connect(db, read_only=True)
+        rows = con.execute(index_sql() if what == "sql" else daily_sql()).fetchall()
+        con.close()
+        summary = {"rows": len(rows)}
+        if what == "sql":
+            tot = [r for r in rows if r[0] == "all" and r[1] == "all"]
+            summary.update(all_vacancies=int(sum(r[3] for r in tot)), all_resumes=int(sum(r[4] for r in tot)))
+    elif what in ("polars", "pandas"):
+        df = polars_index(db).to_pandas() if what == "polars" else pandas_index(db)
+        tot = df[(df.role == "all") & (df.region == "all")]
+        summary = {"rows": len(df), "all_vacancies": int(tot.nv.sum()), "all_resumes": int(tot.nr.sum())}
+    elif what == "pandas_rowwise":
+        summary = _pandas(db)
+    elif what in ("kadry", "kadry_no_rollups", "daily", "kadry_salary", "kadry_computed"):
         with Engine.duckdb(db) as eng:
+            if what == "kadry_computed":  # the intervals merged from the records, as before they were stored
+                eng.stored_intervals = False
             if what == "daily":
                 t = compute("stock", by=["region"], period="day", start=START, end=END, engine=eng)
             elif what == "kadry_salary":
                 t = compute("salary", by=["role", "region"], period="month", start=START, end=END, engine=eng, rollups=False)
             else:
                 t = compute("index", by=["role", "region"], period="month", start=START, end=END, engine=eng,
-                            rollups=(what == "kadry"))
-    elif what == "pandas":
-        summary = _pandas(db)
+                            rollups=(what != "kadry_no_rollups"))
     else:
         raise SystemExit(f"unknown measurement {what}")
     seconds = time.perf_counter() - t0
     use = resource.getrusage(resource.RUSAGE_SELF)
-    if what in ("kadry", "kadry_no_rollups", "daily", "kadry_salary"):
+    if what in ("kadry", "kadry_no_rollups", "daily", "kadry_salary", "kadry_computed"):
         summary = {"rows": t.num_rows}
-        if what in ("kadry", "kadry_no_rollups"):
+        if what in ("kadry", "kadry_no_rollups", "kadry_computed"):
             import pyarrow.compute as pc
 
-            keep = t.filter(pc.and_(pc.equal(t["role"], "all"), pc.equal(t["region"], "all"))) if what == "kadry" else t
+            keep = t.filter(pc.and_(pc.equal(t["role"], "all"), pc.equal(t["region"], "all"))) if what != "kadry_no_rollups" else t
             summary["all_vacancies"] = pc.sum(keep["n_vacancies"]).as_py()
             summary["all_resumes"] = pc.sum(keep["n_resumes"]).as_py()
     return {"what": what, "seconds": seconds, "cpu_seconds": use.ru_utime + use.ru_stime - cpu0,
@@ -244,7 +441,15 @@ def main() -> None:
         print(f"generated {db} in {time.perf_counter() - t0:.1f}s", flush=True)
     machine = _machine()
     results = {}
-    for what in ("floor", "kadry", "kadry_no_rollups", "daily", "kadry_salary", "pandas"):
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'activity_intervals'").fetchall()[0][0]
+    con.close()
+    order = ("floor", "sql", "kadry", "kadry_no_rollups", "polars", "pandas", "daily_sql", "daily", "kadry_computed", "kadry_salary")
+    if not has:
+        order = ("refresh",) + order
+    for what in order:
         if what in args.skip.split(","):
             continue
         runs = [_child(what, str(db)) for _ in range(args.repeat)]
@@ -278,22 +483,30 @@ def _report(args, machine: str, res: dict) -> str:
         "kadry_no_rollups": "index by role x region x month, full cells only",
         "daily": "stock by region x day (730 days), with roll-up",
         "kadry_salary": "salary quartiles by role x region x month (range join population)",
-        "pandas": "straightforward pandas: explode to months, groupby nunique",
+        "pandas": "vectorised pandas/NumPy over the stored intervals: np.repeat to months, drop_duplicates, groupby",
+        "pandas_rowwise": "the old strawman: per-row Python month lists, from the raw tables",
+        "polars": "Polars (lazy) over the stored intervals: int_ranges of months, explode, unique, group_by",
+        "sql": "hand-written DuckDB SQL over the stored intervals (range join with the calendar, GROUPING SETS)",
+        "daily_sql": "hand-written DuckDB SQL: daily stock by region by a +1/-1 sweep over the stored intervals",
+        "refresh": "full build of the stored intervals (activity_intervals) from the records",
+        "kadry_computed": "index as before: intervals merged from the records at query time",
     }
     for what, r in res.items():
         ratio = f"{r['seconds'] / floor:.1f}" if floor else ""
         ratio_cpu = f"{r['cpu_seconds'] / floor_cpu:.1f}" if floor_cpu else ""
         note = notes[what]
-        if what == "pandas":
+        if what == "pandas_rowwise":
             note += f" (of which loading columns {r['load_seconds']:.1f}s wall)"
         lines.append(f"| {what} | {r['seconds']:.1f} | {ratio} | {r['cpu_seconds']:.1f} | {ratio_cpu} | {r['max_rss_mb']:.0f} "
                      f"| {r.get('rows', '')} | {note} |")
-    if "kadry" in res and "pandas" in res:
-        k, p = res["kadry"], res["pandas"]
-        same = (k["all_vacancies"], k["all_resumes"]) == (p["all_vacancies"], p["all_resumes"])
-        lines.append("")
-        lines.append(f"pandas / kadry: {p['seconds'] / k['seconds']:.1f}x wall, {p['cpu_seconds'] / k['cpu_seconds']:.1f}x CPU; totals over all months agree: {same} "
-                     f"(vacancy-months {k['all_vacancies']:,}, resume-months {k['all_resumes']:,}).")
+    k = res.get("kadry")
+    for other in ("sql", "polars", "pandas", "kadry_computed"):
+        if k and other in res:
+            p = res[other]
+            same = (k["all_vacancies"], k["all_resumes"]) == (p.get("all_vacancies"), p.get("all_resumes"))
+            lines.append("")
+            lines.append(f"{other} / kadry: {p['seconds'] / k['seconds']:.2f}x wall, {p['cpu_seconds'] / k['cpu_seconds']:.2f}x CPU; "
+                         f"totals over all months agree: {same} (vacancy-months {k['all_vacancies']:,}, resume-months {k['all_resumes']:,}).")
     return "\n".join(lines) + "\n"
 
 

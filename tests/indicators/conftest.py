@@ -14,6 +14,8 @@ from datetime import datetime
 import pytest
 
 from kadry.indicators import Engine, compute
+from kadry.indicators.engine import STORED_TABLES, TABLE_NAMES
+from kadry.indicators.stored import refresh_intervals
 from kadry.store import Store
 
 D = datetime
@@ -102,8 +104,10 @@ def spark_session():
 
 @pytest.fixture(scope="session")
 def world_store():
+    """The world with its activity intervals stored (as ingest leaves a store): queries read them."""
     store = Store(":memory:")
     build_world(store)
+    refresh_intervals(store)
     yield store
     store.close()
 
@@ -111,7 +115,7 @@ def world_store():
 @pytest.fixture(scope="session")
 def world_parquet(world_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("world")
-    world_store.export_parquet(out)
+    world_store.export_parquet(out, TABLE_NAMES + STORED_TABLES)
     return out
 
 

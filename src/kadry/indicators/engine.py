@@ -14,9 +14,11 @@ import pyarrow as pa
 
 from kadry.errors import EngineError, StoreError
 
-__all__ = ["Engine", "TABLE_NAMES", "spark_for_store"]
+__all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store"]
 
 TABLE_NAMES = ("vacancies", "resumes", "observations", "presence")
+#: the merged activity intervals the store keeps current (kadry.indicators.stored)
+STORED_TABLES = ("activity_keys", "segment_codes", "activity_intervals")
 #: tables an older store or export may lack: read as empty
 _OPTIONAL = {"presence"}
 
@@ -30,6 +32,8 @@ class Engine:
         self._tables = tables
         self._owns = owns
         self.session = session
+        #: the store's merged activity intervals are present and current (see stored.py): stocks read them
+        self.stored_intervals = all(t in tables for t in STORED_TABLES)
 
     # --- constructors ---------------------------------------------------------------------
     @classmethod
@@ -39,7 +43,7 @@ class Engine:
 
         path = resolve(store_path)
         con = ibis_connect(path)
-        return cls("duckdb", con, _tables(con, path))
+        return cls("duckdb", con, _tables(con, path, con.con))
 
     @classmethod
     def from_store(cls, store: Any) -> "Engine":
@@ -47,7 +51,7 @@ class Engine:
         from kadry.store import ibis_backend
 
         con = ibis_backend(store.con)
-        return cls("duckdb", con, _tables(con, store.path), owns=False)
+        return cls("duckdb", con, _tables(con, store.path, store.con), owns=False)
 
     @classmethod
     def spark(cls, parquet_dir: str | Path, master: str = "local[2]", *, session: Any = None) -> "Engine":
@@ -84,6 +88,8 @@ class Engine:
         tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in TABLE_NAMES
                   if t not in _OPTIONAL or (parquet_dir / f"{t}.parquet").exists()}
         tables.update({t: _empty(t) for t in _OPTIONAL if t not in tables})
+        tables.update({t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in STORED_TABLES
+                       if (parquet_dir / f"{t}.parquet").exists()})
         return cls("spark", con, tables, session=session)
 
     # --- use ------------------------------------------------------------------------------
@@ -123,7 +129,10 @@ def _empty(name: str) -> Any:
     return ibis.memtable(arrow_schema(TABLES[name][0]).empty_table())
 
 
-def _tables(con: Any, path: Path | str) -> dict[str, Any]:
+def _tables(con: Any, path: Path | str, raw: Any) -> dict[str, Any]:
+    """The record tables (optional ones empty when absent), plus the stored intervals when they are current."""
+    from kadry.indicators.stored import freshness
+
     out = {}
     for t in TABLE_NAMES:
         try:
@@ -133,6 +142,8 @@ def _tables(con: Any, path: Path | str) -> dict[str, Any]:
                 out[t] = _empty(t)
                 continue
             raise StoreError(f"{path} is not a kadry store: {str(exc).splitlines()[0]}", path=str(path)) from None
+    if freshness(raw):
+        out.update({t: con.table(t) for t in STORED_TABLES})
     return out
 
 
@@ -150,7 +161,9 @@ def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, 
     target = base / f"{st.st_size}-{st.st_mtime_ns}"
     if not all((target / f"{t}.parquet").exists() for t in TABLE_NAMES):
         tmp = target.with_name(target.name + ".tmp")
+        from kadry.indicators.stored import freshness
+
         with Store(path, read_only=True) as store:
-            store.export_parquet(tmp, TABLE_NAMES)
+            store.export_parquet(tmp, TABLE_NAMES + (STORED_TABLES if freshness(store.con) else ()))
         tmp.rename(target)
     return Engine.spark(target, master, session=session)

@@ -14,7 +14,8 @@ import ibis
 
 from kadry.errors import InputError
 
-__all__ = ["DIMENSIONS", "ALL", "UNKNOWN", "resolve_dims", "parse_filters", "coded_dims", "apply_filters", "rollup"]
+__all__ = ["DIMENSIONS", "ALL", "UNKNOWN", "resolve_dims", "parse_filters", "coded_dims", "apply_filters", "filter_values",
+           "rollup"]
 
 ALL = "all"
 UNKNOWN = "unknown"
@@ -118,21 +119,27 @@ def apply_filters(t: ibis.Table, filters: dict[str, Any] | None) -> ibis.Table:
         return t
     preds = []
     for raw, wanted in filters.items():
-        name = resolve_dims([raw])[0]
-        values = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
-        labels = DIMENSIONS[name][1]
-        coded = []
-        for v in values:
-            if isinstance(v, bool) and labels is not None:
-                coded.append(labels[0] if v else labels[1])
-            elif v is None:
-                coded.append(UNKNOWN)
-            else:
-                coded.append(str(v))
-        if not coded:
-            raise InputError(f"filter {raw!r} has no values")
+        name, coded = filter_values(raw, wanted)
         preds.append(_code(t, name).isin(coded))
     return t.filter(*preds)
+
+
+def filter_values(raw: str, wanted: Any) -> tuple[str, list[str]]:
+    """A filter's dimension and its values as coded strings (``True`` -> ``"remote"``, None -> ``"unknown"``)."""
+    name = resolve_dims([raw])[0]
+    values = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
+    labels = DIMENSIONS[name][1]
+    coded = []
+    for v in values:
+        if isinstance(v, bool) and labels is not None:
+            coded.append(labels[0] if v else labels[1])
+        elif v is None:
+            coded.append(UNKNOWN)
+        else:
+            coded.append(str(v))
+    if not coded:
+        raise InputError(f"filter {raw!r} has no values")
+    return name, coded
 
 
 def rollup(

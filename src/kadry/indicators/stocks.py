@@ -19,35 +19,48 @@ import ibis
 from kadry.indicators.activity import Options, intervals
 from kadry.indicators.engine import Engine
 from kadry.indicators.periods import Calendar
+from kadry.indicators.stored import decode, stored_intervals, usable
 
 __all__ = ["stock_cells"]
 
-_SUMS = ("sv", "ev", "gv", "sr", "er", "gr", "ss", "es", "gs")
+_SUMS = ("nv", "tv", "nr", "tr", "ns", "ts")
 
 
-def _events(iv: ibis.Table, kind: str, dims: list[str], cal: Calendar) -> ibis.Table:
-    """Start, end and gap events of one kind, each with the period it falls in."""
+def _events(iv: ibis.Table, dims: list[str], cal: Calendar) -> ibis.Table:
+    """Start, end and gap events of both kinds, each with its period and signed contributions.
+
+    Each event adds to two sums per population (vacancies ``v``, resumes ``r``, simulated
+    ``s``): ``n*`` (starts minus ends, summed cumulatively over periods) and ``t*`` (ends minus
+    gaps of the period itself). Integer columns only, so one pass of sums does all counting.
+    """
     iv = iv.filter(iv.e >= cal.first, iv.s <= cal.last)
+    v = iv.is_v.cast("int64")
+    r = 1 - v
+    sim = iv.simulated.fill_null(False).cast("int64")
+    zero = ibis.literal(0, "int64")
+    no_period = ibis.null("int64")
+    starts = iv.select(*dims, day=ibis.greatest(iv.s, cal.first), ps2=no_period, nv=v, tv=zero, nr=r, tr=zero, ns=sim, ts=zero)
+    ends = iv.filter(iv.e <= cal.last)
+    ends = ends.select(*dims, day=ends.e, ps2=no_period, nv=-v, tv=v, nr=-r, tr=r, ns=-sim, ts=sim)
+    # a gap between two intervals of one record counts only when both of its ends fall in one period
+    gaps = iv.filter(iv.next_s.notnull(), iv.next_s <= cal.last)
+    d2 = cal.days.select(d2="d", ps2="ps")
+    gaps = gaps.join(d2, gaps.next_s == d2.d2)
+    gaps = gaps.select(*dims, day=gaps.e, ps2=gaps.ps2, nv=zero, tv=-v, nr=zero, tr=-r, ns=zero, ts=-sim)
+    ev = ibis.union(starts, ends, gaps, distinct=False)
     days = cal.days
-    starts = iv.mutate(day=ibis.greatest(iv.s, cal.first), what=ibis.literal("s"))
-    ends = iv.filter(iv.e <= cal.last).mutate(day=iv.e, what=ibis.literal("e"))
-    parts = [starts, ends]
-    if kind == "resume":
-        gaps = iv.filter(iv.next_s.notnull(), iv.next_s <= cal.last)
-        d2 = days.select(d2="d", ps2="ps")
-        gaps = gaps.join(d2, gaps.next_s == d2.d2)
-        gaps = gaps.mutate(day=gaps.e, what=ibis.literal("g"))
-        parts.append(gaps.select("day", "what", "ps2", *dims, "simulated"))
-    cols = []
-    for part in parts:
-        if "ps2" not in part.columns:
-            part = part.mutate(ps2=ibis.null("int64"))
-        cols.append(part.select("day", "what", "ps2", *dims, "simulated"))
-    ev = ibis.union(*cols, distinct=False)
     ev = ev.join(days, ev.day == days.d)
-    # a gap counts only when both of its ends fall in the same period
-    ev = ev.filter((ev.what != "g") | (ev.ps == ev.ps2))
-    return ev.select(*dims, "ps", "what", "simulated", kind=ibis.literal(kind))
+    ev = ev.filter(ev.ps2.isnull() | (ev.ps == ev.ps2))
+    return ev.select(*dims, "ps", *_SUMS)
+
+
+def _computed(engine: Engine, dims: list[str], filters: dict | None, opts: Options) -> ibis.Table:
+    """Both kinds' intervals merged from the records, with ``is_v``."""
+    parts = []
+    for kind in ("vacancy", "resume"):
+        iv = intervals(engine, kind, dims, filters, opts)
+        parts.append(iv.select("s", "e", "next_s", *dims, "simulated", is_v=ibis.literal(kind == "vacancy")))
+    return ibis.union(*parts, distinct=False)
 
 
 def stock_cells(engine: Engine, dims: list[str], cal: Calendar, filters: dict | None, opts: Options) -> ibis.Table:
@@ -56,22 +69,11 @@ def stock_cells(engine: Engine, dims: list[str], cal: Calendar, filters: dict | 
     Only cells where something is active are returned; ``n_simulated`` counts the active
     simulated records (of either kind).
     """
-    ev = ibis.union(
-        *[_events(intervals(engine, kind, dims, filters, opts), kind, dims, cal) for kind in ("vacancy", "resume")],
-        distinct=False,
-    )
-    v, r, sim = ev.kind == "vacancy", ev.kind == "resume", ev.simulated
-    counts = ev.group_by([*dims, "ps"]).aggregate(
-        sv=ev.what.count(where=v & (ev.what == "s")),
-        ev=ev.what.count(where=v & (ev.what == "e")),
-        gv=ev.what.count(where=v & (ev.what == "g")),
-        sr=ev.what.count(where=r & (ev.what == "s")),
-        er=ev.what.count(where=r & (ev.what == "e")),
-        gr=ev.what.count(where=r & (ev.what == "g")),
-        ss=ev.what.count(where=sim & (ev.what == "s")),
-        es=ev.what.count(where=sim & (ev.what == "e")),
-        gs=ev.what.count(where=sim & (ev.what == "g")),
-    )
+    # the store's merged intervals, keyed by integers, when current; else merged here
+    fast = usable(engine, opts)
+    iv = stored_intervals(engine, dims, filters, opts) if fast else _computed(engine, dims, filters, opts)
+    ev = _events(iv, dims, cal)
+    counts = ev.group_by([*dims, "ps"]).aggregate(**{k: ev[k].sum() for k in _SUMS})
     # dense grid: every segment that has an event, in every period
     periods = cal.periods
     if dims:
@@ -82,14 +84,14 @@ def stock_cells(engine: Engine, dims: list[str], cal: Calendar, filters: dict | 
     j = grid.left_join(c, [grid[d] == c[f"k_{d}"] for d in dims] + [grid.ps == c.k_ps])
     j = j.select(*dims, "ps", "pe", **{k: j[k].fill_null(0) for k in _SUMS})
     # one running sum per level: stock(p) = sum_{q<=p}(S - E)(q) + E(p) - G(p)
-    j = j.mutate(nv=j.sv - j.ev, nr=j.sr - j.er, ns=j.ss - j.es)
     upto = ibis.window(group_by=[j[d] for d in dims] or None, order_by=j.ps, rows=(None, 0))
     out = j.select(
         *dims,
         "ps",
         "pe",
-        n_vacancies=j.nv.sum().over(upto) + j.ev - j.gv,
-        n_resumes=j.nr.sum().over(upto) + j.er - j.gr,
-        n_simulated=j.ns.sum().over(upto) + j.es - j.gs,
+        n_vacancies=j.nv.sum().over(upto) + j.tv,
+        n_resumes=j.nr.sum().over(upto) + j.tr,
+        n_simulated=j.ns.sum().over(upto) + j.ts,
     )
-    return out.filter((out.n_vacancies > 0) | (out.n_resumes > 0))
+    out = out.filter((out.n_vacancies > 0) | (out.n_resumes > 0))
+    return decode(engine, out, dims) if fast else out
