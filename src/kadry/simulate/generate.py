@@ -304,6 +304,7 @@ def make_vacancies(
             take_strings(sched_keys, sched_idx),
             pa.nulls(n, pa.list_(pa.string())),
             skills,
+            pa.nulls(n, pa.string()),  # profession_code_raw: hh-shaped records carry roles, not codes
             _ts(pub_s),
             _ts(pub_s),
             _ts(close_s, valid),
@@ -588,6 +589,7 @@ def make_resumes(
             _list_of_strings(country_values, np.arange(n + 1), cit_idx),
             _ts(created),
             _ts(np.nan_to_num(updated, nan=0.0), has_obs),
+            pa.nulls(n, pa.string()),  # profession_code_raw
         ],
         schema=RESUME_SCHEMA,
     )

@@ -41,8 +41,9 @@ def _real_engine(store):
 
     con = ibis_backend(store.con)
     v, r, o = con.table("vacancies"), con.table("resumes"), con.table("observations")
+    p = con.table("presence")
     tables = {"vacancies": v.filter(~v.simulated.fill_null(False)), "resumes": r.filter(ibis.literal(False)),
-              "observations": o.filter(o.kind == "vacancy")}
+              "observations": o.filter(o.kind == "vacancy"), "presence": p.filter(p.kind == "vacancy")}
     return Engine("duckdb", con, tables, owns=False)
 
 
