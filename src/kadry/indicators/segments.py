@@ -30,6 +30,7 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, str] | None]] = {
     "country": ("country_code", None),
     "experience": ("experience", None),
     "remote": ("remote", ("remote", "on_site")),
+    "source": ("source", None),
 }
 
 _ALIASES = {
