@@ -14,7 +14,7 @@ from kadry.indicators import BANDS, DIMENSIONS, INDICATORS, Engine, Options, ban
 def test_public_names():
     assert INDICATORS == ("stock", "flow", "index", "salary", "skills", "remote", "experience")
     assert list(DIMENSIONS) == ["role", "role_category", "isco2", "it", "region", "federal_district", "country",
-                                "experience", "remote"]
+                                "experience", "remote", "source"]
     assert [label for _, label in BANDS][0] == "acute shortage"
 
 

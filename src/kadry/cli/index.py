@@ -104,7 +104,8 @@ def table_notes(table) -> list[str]:
         if "no_vacancies" in missing:
             notes.append("no vacancies: rows with resumes and no vacancies have no index")
     if any(_unknown(r) for r in rows):
-        notes.append("unknown: records without a known region or role are coverage, not a place (see `kadry coverage`)")
+        notes.append("unknown: records without a known federal subject (abroad, or not mapped) or role are coverage, not a place "
+                     "(see `kadry coverage`)")
     if any(r.get("simulated") for r in rows):
         notes.append("SIM: simulated records contributed to the rows so marked (not real data).")
     return notes

@@ -1,5 +1,8 @@
 """Words of the report in Russian and English, and the formatting of numbers and periods.
 
+Words shared with the CLI and the dashboard (bands, reasons a figure is missing, series and
+coverage terms) come from ``kadry.vocabulary``; this table holds only the report's own.
+
 One table per language with the same keys; a missing key is a bug caught by a test
 (``tests/report/test_labels.py``), not a blank on a printed page.
 """
@@ -11,19 +14,14 @@ from datetime import date
 from typing import Any
 
 from kadry.errors import InputError
+from kadry.vocabulary import BAND_WORDS, words
 
 __all__ = ["LANGS", "Labels", "labels", "BAND_LABELS", "fmt_num", "fmt_period", "is_missing"]
 
 LANGS = ("ru", "en")
 
-#: HeadHunter's band (kadry.indicators.BANDS label) -> (ru, en) words shown to readers
-BAND_LABELS = {
-    "acute shortage": ("острый дефицит соискателей", "acute shortage of job seekers"),
-    "shortage": ("дефицит соискателей", "shortage of job seekers"),
-    "moderate competition": ("умеренная конкуренция", "moderate competition"),
-    "high competition": ("высокая конкуренция", "high competition"),
-    "extremely high competition": ("крайне высокая конкуренция", "extremely high competition"),
-}
+#: HeadHunter's band -> (ru, en) words shown to readers: the one vocabulary's (kadry.vocabulary)
+BAND_LABELS = BAND_WORDS
 
 _RU = {
     "title": "Рынок труда: индекс дефицита кадров",
@@ -243,7 +241,9 @@ class Labels:
         if lang not in _TABLES:
             raise InputError(f"unknown language {lang!r}: use {' or '.join(LANGS)}")
         self.lang = lang
-        self._t = _TABLES[lang]
+        shared = words(lang)
+        # the shared vocabulary first (bands, reasons, series, coverage), the report's own words over it
+        self._t = {**shared["words"], **shared["reasons"], **_TABLES[lang]}
 
     def __getitem__(self, key: str) -> Any:
         return self._t[key]
