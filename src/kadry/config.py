@@ -1,4 +1,6 @@
-"""Settings read from the environment, with defaults that work on a fresh clone."""
+"""Paths kadry ships with, and the settings-derived paths (the store, the shared data, the salt).
+
+The environment itself is read only by ``kadry.settings``."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from kadry.errors import ConfigError
+from kadry.settings import DEFAULT_DB, settings
 
 __all__ = [
     "DEFAULT_DB",
@@ -21,18 +24,17 @@ __all__ = [
 RESOURCES = Path(__file__).parent / "resources"
 #: real samples bundled in the repository (data/samples), used by the demo and default tests
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
-DEFAULT_DB = Path("kadry.duckdb")
 
 
 def default_db() -> Path:
     """The store file: ``KADRY_DB`` or ``./kadry.duckdb``."""
-    return Path(os.environ.get("KADRY_DB", DEFAULT_DB))
+    return settings().db
 
 
 def shared_data() -> Path | None:
     """The larger real data set (``KADRY_SHARED_DATA``, else ``../shared/data`` beside the repo)."""
-    env = os.environ.get("KADRY_SHARED_DATA")
-    candidates = [Path(env)] if env else [Path(__file__).resolve().parents[3] / "shared" / "data"]
+    env = settings().shared_data
+    candidates = [env] if env else [Path(__file__).resolve().parents[3] / "shared" / "data"]
     for path in candidates:
         if path.is_dir():
             return path
@@ -45,7 +47,7 @@ def salt_for(db: Path) -> bytes:
     Generated on first use so that two stores never share hashes by accident, and kept
     beside the database so the same resume hashes the same way on every ingest.
     """
-    env = os.environ.get("KADRY_SALT")
+    env = settings().salt
     if env:
         return env.encode()
     path = Path(str(db) + ".salt") if str(db) != ":memory:" else None

@@ -13,6 +13,8 @@ __all__ = [
     "UnreadableFileError",
     "MappingError",
     "StoreError",
+    "NoStore",
+    "StaleStore",
     "ConfigError",
     "NotFound",
     "BadRequest",
@@ -62,6 +64,21 @@ class StoreError(KadryError):
     """The store cannot be opened or written."""
 
     status = 500
+
+
+class NoStore(StoreError):
+    """There is no store file where one was asked for (the one wording of "no store at ...")."""
+
+    status = 503
+
+    def __init__(self, path: object, hint: str = "run `kadry ingest` first (or `kadry demo`)") -> None:
+        super().__init__(f"no store at {path}: {hint}", path=str(path))
+
+
+class StaleStore(StoreError):
+    """The store holds records a stage has not processed yet, and it cannot be brought up to date here."""
+
+    status = 503
 
 
 class EngineError(KadryError):

@@ -13,8 +13,7 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *, log
     """Run the app on uvicorn until interrupted (what ``kadry serve`` and ``kadry demo`` call)."""
     import uvicorn
 
-    from kadry.errors import StoreError
+    from kadry.store import require
 
-    if not Path(db_path).exists():
-        raise StoreError(f"no store at {db_path}: run `kadry ingest` first", path=str(db_path))
+    require(db_path)
     uvicorn.run(create_app(db_path), host=host, port=port, log_level=log_level, workers=1)

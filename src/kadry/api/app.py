@@ -93,17 +93,14 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
 
     @api.get("/health", response_model=Health, summary="Server and store status")
     def health() -> Health:
-        import duckdb
+        from kadry.store import connect
 
         version = publisher.version()
         cached = counts.get(version)
         if cached is not None:
             return Health(status="ok", version=__version__, store=publisher.db_path.name, store_version=version,
                           vacancies=cached[0], resumes=cached[1])
-        try:
-            con = duckdb.connect(str(publisher.db_path), read_only=True)
-        except duckdb.Error as exc:
-            raise KadryError(f"cannot open store: {str(exc).splitlines()[0]}", status=503) from None
+        con = connect(publisher.db_path, read_only=True)
         try:
             v = con.execute("SELECT count(*) FROM vacancies").fetchone()[0]
             r = con.execute("SELECT count(*) FROM resumes").fetchone()[0]

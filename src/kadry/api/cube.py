@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kadry.errors import BadRequest, StoreError
+from kadry.errors import BadRequest, NoStore
 from kadry.privacy import Hierarchy, min_cell, suppress
 
 __all__ = ["Publisher", "FAMILY", "KEYS"]
@@ -50,7 +50,7 @@ class Publisher:
         try:
             st = os.stat(self.db_path)
         except OSError:
-            raise StoreError(f"no store at {self.db_path.name}: run `kadry ingest` first") from None
+            raise NoStore(self.db_path.name) from None
         wal = Path(str(self.db_path) + ".wal")
         extra = f"-{wal.stat().st_mtime_ns}" if wal.exists() else ""
         return f"{st.st_size}-{st.st_mtime_ns}{extra}"
@@ -201,17 +201,14 @@ class Publisher:
     # --- periods --------------------------------------------------------------------------
     def data_range(self) -> tuple[str, str]:
         """First and last day with any record (published vacancy or created resume)."""
-        import duckdb
+        from kadry.store import connect
 
         key = ("range", self.version())
         with self._lock:
             cached = self._cubes.get(key)
         if cached is not None:
             return cached
-        try:
-            con = duckdb.connect(str(self.db_path), read_only=True)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store: {str(exc).splitlines()[0]}") from None
+        con = connect(self.db_path, read_only=True)
         try:
             row = con.execute(
                 "SELECT min(d), max(d) FROM (SELECT coalesce(published_at, created_at, first_seen) AS d FROM vacancies "

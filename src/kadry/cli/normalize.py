@@ -66,14 +66,10 @@ def register(app: typer.Typer) -> None:
         """Rerun normalization over the stored raw values (no source is re-read)."""
         if ctx.invoked_subcommand is not None:
             return
-        from kadry.config import default_db
-        from kadry.errors import StoreError
         from kadry.normalize import normalize_store
-        from kadry.store import Store
+        from kadry.store import Store, require
 
-        path = db or default_db()
-        if not path.exists():
-            raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
+        path = require(db)
         console = Console(stderr=True, quiet=quiet)
         with Store(path) as store:
             with console.status("normalizing") as status:

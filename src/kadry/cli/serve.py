@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from kadry.config import default_db
-
 __all__ = ["register"]
 
 
@@ -20,10 +18,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the API (/api/v1, /docs) and the dashboard (/) from a store, read-only."""
         from kadry.api import serve as run
-        from kadry.errors import StoreError
+        from kadry.store import require
 
-        path = db or default_db()
-        if not Path(path).exists():
-            raise StoreError(f"no store at {path}: run `kadry ingest` first (or `kadry demo`)", path=str(path))
+        path = require(db)
         typer.echo(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         run(path, host, port)

@@ -33,25 +33,18 @@ class Engine:
     @classmethod
     def duckdb(cls, store_path: str | Path | None = None) -> "Engine":
         """Open the store's DuckDB file read-only (several readers may share it)."""
-        import ibis
+        from kadry.store import ibis_connect, resolve
 
-        from kadry.config import default_db
-
-        path = Path(store_path) if store_path is not None else default_db()
-        if not path.exists():
-            raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
-        try:
-            con = ibis.duckdb.connect(str(path), read_only=True)
-        except Exception as exc:  # duckdb.IOException (locked by a writer), corrupt file
-            raise StoreError(f"cannot open store {path}: {str(exc).splitlines()[0]}", path=str(path)) from None
+        path = resolve(store_path)
+        con = ibis_connect(path)
         return cls("duckdb", con, _tables(con, path))
 
     @classmethod
     def from_store(cls, store: Any) -> "Engine":
         """Run on an open ``kadry.store.Store`` (in-memory stores, or a process already holding the file)."""
-        import ibis
+        from kadry.store import ibis_backend
 
-        con = ibis.duckdb.from_connection(store.con)
+        con = ibis_backend(store.con)
         return cls("duckdb", con, _tables(con, store.path), owns=False)
 
     @classmethod
@@ -131,12 +124,9 @@ def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, 
     The export lands in ``cache_dir`` (default: ``<store>.parquet/`` beside the file) in a
     folder named after the file's size and modification time, so a changed store is re-exported.
     """
-    from kadry.config import default_db
-    from kadry.store import Store
+    from kadry.store import Store, require
 
-    path = Path(store_path) if store_path is not None else default_db()
-    if not path.exists():
-        raise StoreError(f"no store at {path}: run `kadry ingest` first", path=str(path))
+    path = require(store_path)
     st = path.stat()
     base = Path(cache_dir) if cache_dir is not None else path.with_name(path.name + ".parquet")
     target = base / f"{st.st_size}-{st.st_mtime_ns}"

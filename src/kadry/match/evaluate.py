@@ -280,12 +280,12 @@ def evaluate_all(data: Path | None = None, *, config: MatchConfig | None = None,
 
 
 def _read_simulated(folder: Path, n_vacancies: int, n_resumes: int) -> tuple[list[dict], list[dict]]:
-    import duckdb
+    from kadry.store import scratch
 
     folder = Path(folder)
     if not (folder / "vacancies").is_dir() or not (folder / "resumes").is_dir():
         raise NotFound(f"{folder} is not an output folder of `kadry simulate` (no vacancies/ and resumes/)")
-    con = duckdb.connect()
+    con = scratch()
     v = con.execute(
         f"""SELECT vacancy_id, title, role_ids_raw[1], skills_raw, experience_raw,
                    CASE WHEN salary_currency = 'RUR' THEN salary_from END, CASE WHEN salary_currency = 'RUR' THEN salary_to END

@@ -20,7 +20,6 @@ quantiles, shares) are nulled, with ``suppressed`` and ``suppression`` columns s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kadry.errors import ConfigError
+from kadry.settings import DEFAULT_MIN_CELL, settings
 
 __all__ = [
     "DEFAULT_MIN_CELL",
@@ -38,20 +38,20 @@ __all__ = [
     "recoverable_cells",
 ]
 
-DEFAULT_MIN_CELL = 10
 #: components larger than this are checked with an iterative solver instead of a dense SVD
 _DENSE_LIMIT = 1500
 
 
 def min_cell(value: int | str | None = None) -> int:
     """The minimum count ``k`` a published cell must rest on: argument, ``KADRY_MIN_CELL``, else 10."""
-    raw = value if value is not None else os.environ.get("KADRY_MIN_CELL", DEFAULT_MIN_CELL)
+    if value is None:
+        return settings().min_cell
     try:
-        k = int(raw)
+        k = int(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"KADRY_MIN_CELL must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"the minimum cell size must be a whole number, got {value!r}") from None
     if k < 1:
-        raise ConfigError(f"KADRY_MIN_CELL must be at least 1, got {k}")
+        raise ConfigError(f"the minimum cell size must be at least 1, got {k}")
     return k
 
 

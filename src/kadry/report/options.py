@@ -15,10 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kadry.config import RESOURCES, default_db
-from kadry.errors import InputError, StoreError
+from kadry.config import RESOURCES
+from kadry.errors import InputError
 from kadry.indicators import parse_day
 from kadry.report.labels import LANGS
+from kadry.store import require
 
 __all__ = ["Segment", "Place", "ReportOptions", "parse_segment", "parse_place", "subject_names", "country_names"]
 
@@ -176,9 +177,7 @@ class ReportOptions:
         if self.min_cell is not None and int(self.min_cell) < 1:
             raise InputError(f"--min-cell must be at least 1, got {self.min_cell}")
         self.k = min_cell(self.min_cell)
-        self.db = Path(self.db) if self.db is not None else default_db()
-        if not Path(self.db).exists():
-            raise StoreError(f"no store at {self.db}: run `kadry ingest` (or `kadry demo`) first", path=str(self.db))
+        self.db = require(self.db)
         if self.start is not None:
             self.first = parse_day(self.start)
         if self.end is not None:

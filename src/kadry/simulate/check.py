@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+
+from kadry.store import scratch
 
 __all__ = ["recompute", "compare_with_truth"]
 
@@ -26,7 +27,7 @@ def recompute(directory: str | Path, window_days: int = 30) -> pd.DataFrame:
     month's end); ``resume_latest`` (its place = the record's area_id_raw, i.e. its last sighting).
     """
     d = Path(directory)
-    con = duckdb.connect()
+    con = scratch()
     con.execute(f"CREATE VIEW months AS {_months_sql(d)}")
     con.execute(f"CREATE VIEW v AS SELECT * FROM read_parquet('{d}/vacancies/*.parquet')")
     con.execute(f"CREATE VIEW r AS SELECT * FROM read_parquet('{d}/resumes/*.parquet')")

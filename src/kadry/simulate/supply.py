@@ -36,8 +36,9 @@ def _real_engine(store):
     import ibis
 
     from kadry.indicators import Engine
+    from kadry.store import ibis_backend
 
-    con = ibis.duckdb.from_connection(store.con)
+    con = ibis_backend(store.con)
     v, r, o = con.table("vacancies"), con.table("resumes"), con.table("observations")
     tables = {"vacancies": v.filter(~v.simulated.fill_null(False)), "resumes": r.filter(ibis.literal(False)),
               "observations": o.filter(o.kind == "vacancy")}

@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from kadry.errors import InputError
 from kadry.simulate.model import load_calibration
+from kadry.store import scratch
 
 __all__ = ["validate", "TOLERANCES"]
 
@@ -80,7 +80,7 @@ def validate(directory: str | Path) -> dict:
         raise InputError(f"{d} is not a directory written by kadry simulate (no vacancies/ or truth/)")
     cal = load_calibration()
     ref = cal.data["reference"]
-    con = duckdb.connect()
+    con = scratch()
     v = con.execute(
         f"SELECT role_ids_raw[1] AS role, area_id_raw AS area, experience_raw AS exp, schedule, simulated, "
         f"salary_from, salary_to FROM read_parquet('{d}/vacancies/*.parquet') USING SAMPLE {_SAMPLE} ROWS"

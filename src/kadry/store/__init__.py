@@ -1,5 +1,10 @@
-"""Where records live: a DuckDB file, with Parquet export for exchange and Spark."""
+"""Where records live: a DuckDB file, with Parquet export for exchange and Spark.
 
+The one door to DuckDB: ``Store`` (an open store), ``connect``/``scratch``/``ibis_connect``
+(raw, in-memory and Ibis connections), all with kadry's settings applied.
+"""
+
+from kadry.store.connect import DuckDBError, connect, ibis_backend, ibis_connect, require, resolve, scratch
 from kadry.store.db import Store
 
-__all__ = ["Store"]
+__all__ = ["Store", "DuckDBError", "connect", "scratch", "ibis_backend", "ibis_connect", "require", "resolve"]

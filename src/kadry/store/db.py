@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import duckdb
-
-from kadry.config import default_db, salt_for
-from kadry.errors import StoreError
+from kadry.config import salt_for
 from kadry.schema import TABLES, ddl
+from kadry.store.connect import connect, resolve
 
 __all__ = ["Store"]
 
@@ -21,21 +18,9 @@ class Store:
     """
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
-        self.path = Path(path) if path is not None else default_db()
-        if str(self.path) != ":memory:" and read_only and not self.path.exists():
-            raise StoreError(f"no store at {self.path}: run `kadry ingest` first", path=str(self.path))
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {str(exc).splitlines()[0]}", path=str(self.path)) from None
+        self.path = resolve(path)
+        self.con = connect(self.path, read_only=read_only)
         self.read_only = read_only
-        limit = os.environ.get("KADRY_MEMORY_LIMIT")
-        if limit:
-            # DuckDB caches the store in memory up to this limit and spills beyond it
-            try:
-                self.con.execute("SET memory_limit = ?", [limit]).fetchall()
-            except duckdb.Error as exc:
-                raise StoreError(f"bad KADRY_MEMORY_LIMIT {limit!r}: {str(exc).splitlines()[0]}") from None
         if not read_only:
             self.ensure_schema()
 

@@ -1,0 +1,83 @@
+"""The only place kadry opens DuckDB: store files (read-write, read-only), scratch connections, Ibis.
+
+Every connection gets the same settings (``KADRY_MEMORY_LIMIT``, ``KADRY_THREADS``) and every
+missing store the same error (``NoStore``). A test keeps other modules from calling
+``duckdb.connect`` or ``ibis.duckdb.connect`` themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from kadry.errors import ConfigError, NoStore, StoreError
+from kadry.settings import settings
+
+__all__ = ["DuckDBError", "resolve", "require", "connect", "scratch", "ibis_backend", "ibis_connect"]
+
+#: what DuckDB raises (for callers that run their own SQL on a connection from here)
+DuckDBError = duckdb.Error
+
+MEMORY = ":memory:"
+
+
+def resolve(path: str | Path | None) -> Path:
+    """The store file: ``path``, else ``KADRY_DB``, else ``./kadry.duckdb``."""
+    return Path(path) if path is not None else settings().db
+
+
+def require(path: str | Path | None) -> Path:
+    """The store file, which must exist (else the one ``NoStore`` error)."""
+    resolved = resolve(path)
+    if str(resolved) != MEMORY and not resolved.exists():
+        raise NoStore(resolved)
+    return resolved
+
+
+def _apply_settings(con: duckdb.DuckDBPyConnection) -> None:
+    s = settings()
+    for name, variable, value in (("memory_limit", "KADRY_MEMORY_LIMIT", s.memory_limit),
+                                  ("threads", "KADRY_THREADS", s.threads)):
+        if value is None:
+            continue
+        try:
+            con.execute(f"SET {name} = ?", [value]).fetchall()
+        except duckdb.Error as exc:
+            con.close()
+            raise ConfigError(f"bad {variable} {value!r}: {str(exc).splitlines()[0]}") from None
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to the store file with kadry's settings applied.
+
+    ``read_only`` needs an existing file and opens it shared, so an API server and a CLI
+    query can read at once; a writer creates the file.
+    """
+    resolved = require(path) if read_only else resolve(path)
+    try:
+        con = duckdb.connect(str(resolved), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open store {resolved}: {str(exc).splitlines()[0]}", path=str(resolved)) from None
+    _apply_settings(con)
+    return con
+
+
+def scratch() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection (SQL over Parquet files, no store), with kadry's settings."""
+    con = duckdb.connect(MEMORY)
+    _apply_settings(con)
+    return con
+
+
+def ibis_backend(con: duckdb.DuckDBPyConnection) -> Any:
+    """An Ibis DuckDB backend over a connection from here (closing the backend closes it)."""
+    import ibis
+
+    return ibis.duckdb.from_connection(con)
+
+
+def ibis_connect(path: str | Path | None = None) -> Any:
+    """An Ibis backend on the store file, read-only (what the indicator engine computes on)."""
+    return ibis_backend(connect(path, read_only=True))
