@@ -12,7 +12,7 @@ from typing import Any
 
 from kadry.errors import InputError
 
-__all__ = ["LANGS", "WORDS", "BAND_WORDS", "SHORT", "REASONS", "word", "words", "band_word", "reason_word", "check_lang"]
+__all__ = ["BAND_WORDS", "LANGS", "REASONS", "SHORT", "WORDS", "band_word", "check_lang", "reason_word", "word", "words"]
 
 LANGS = ("ru", "en")
 

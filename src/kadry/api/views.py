@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from kadry.api.models import DATE_PATTERN, OCCUPATION_PATTERN, REGION_PATTERN, Period
 from kadry.errors import BadRequest
 
-__all__ = ["make_router", "MEASURES"]
+__all__ = ["MEASURES", "make_router"]
 
 #: measure -> (indicator cube, column)
 MEASURES = {
@@ -47,9 +47,9 @@ def _clean(value: Any) -> Any:
 
 
 def _calendar(period: str, first: str, last: str) -> list[str]:
-    from kadry.indicators.periods import EPOCH, calendar, parse_day
-
     from datetime import timedelta
+
+    from kadry.indicators.periods import EPOCH, calendar, parse_day
 
     cal = calendar(period, parse_day(first), parse_day(last, end=True))
     return [(EPOCH + timedelta(days=int(d))).isoformat() for d in cal["ps"].to_pylist()]
@@ -124,8 +124,7 @@ def make_router(publisher: Any) -> APIRouter:
     ) -> Response:
         segments = [{"occupation": occupation, "region": region, "source": source}]
         if occupation2 or region2 or source2:
-            segments.append({"occupation": occupation2 or occupation, "region": region2 or region,
-                             "source": source2 if source2 else (source if source and not (occupation2 or region2) else source)})
+            segments.append({"occupation": occupation2 or occupation, "region": region2 or region, "source": source2 or source})
         key = ("series", measure, period.value, start, end, tuple(tuple(s.items()) for s in segments))
         body = await run_in_threadpool(cached, key, lambda: _series(publisher, measure, period.value, segments, start, end))
         if format == "csv":

@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pyarrow as pa
 import typer
@@ -26,7 +26,7 @@ from rich.text import Text
 
 from kadry.errors import InputError
 
-__all__ = ["FORMATS", "View", "resolve_format", "emit", "fit_columns", "console_width"]
+__all__ = ["FORMATS", "View", "console_width", "emit", "fit_columns", "resolve_format"]
 
 FORMATS = ("table", "csv", "tsv", "json", "parquet")
 _SUFFIX = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".parquet": "parquet", ".txt": "table"}

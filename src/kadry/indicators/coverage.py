@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from kadry.indicators.engine import Engine
 
-__all__ = ["MAX_PERIODS", "Span", "data_span", "coverage", "undated_counts"]
+__all__ = ["MAX_PERIODS", "Span", "coverage", "data_span", "undated_counts"]
 
 #: the longest default range, in months
 MAX_PERIODS = 24

@@ -13,13 +13,14 @@ confidence interval of its mean.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["SEASON", "MIN_CYCLES", "Analysis", "analyse", "season_length"]
+__all__ = ["MIN_CYCLES", "SEASON", "Analysis", "analyse", "season_length"]
 
 #: observations per year for each period length (weeks are not adjusted: 52.18 is not a whole season)
 SEASON = {"month": 12, "quarter": 4}
@@ -137,7 +138,7 @@ def _trend(base: np.ndarray, rows: list[dict[str, Any]], per_year: int, confiden
 
     ok = np.flatnonzero(~np.isnan(base))
     if len(ok) < 3:
-        return {"fitted": False, "why": {"code": "short_series", "n": int(len(ok)), "need": 3}}
+        return {"fitted": False, "why": {"code": "short_series", "n": len(ok), "need": 3}}
     t = ok / per_year
     model = sm.OLS(base[ok], sm.add_constant(t)).fit()
     grid = np.arange(ok[0], ok[-1] + 1)
