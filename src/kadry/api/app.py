@@ -165,6 +165,9 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
         return Response(body, media_type=media)
 
     app.include_router(api)
+    from kadry.api.views import make_router as views_router
+
+    app.include_router(views_router(publisher), responses=_ERRORS)
     _include_flows(app, publisher.db_path, publisher.k)
     _include_match(app, publisher.db_path)
 

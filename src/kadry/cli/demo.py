@@ -26,7 +26,8 @@ def register(app: typer.Typer) -> None:
         compute the deficiency index by region and month, and serve the dashboard."""
         import pyarrow.compute as pc
 
-        from kadry.cli.index import render_table
+        from kadry.cli.index import index_view, table_notes, with_data_column
+        from kadry.cli.output import emit
         from kadry.demo import run_demo
         from kadry.indicators import Engine, compute
 
@@ -36,10 +37,10 @@ def register(app: typer.Typer) -> None:
             overall = compute("index", by=[], period="month", start=start, end=end, engine=engine)
             regions = compute("index", by=["region"], period="quarter", start=start, end=end, engine=engine, rollups=False)
         console.print(f"deficiency index, all regions, by month {start}..{end} (resumes simulated, vacancies real):")
-        render_table(overall, "index", console)
+        emit(with_data_column(overall), "table", None, index_view(overall, "index"), notes=table_notes(overall))
         top = regions.filter(pc.greater_equal(regions["n_vacancies"], 100)).sort_by([("n_vacancies", "descending")]).slice(0, 12)
         console.print("the largest region x quarter cells (at least 100 active vacancies):")
-        render_table(top, "index", console)
+        emit(with_data_column(top), "table", None, index_view(top, "index"), notes=table_notes(top))
         console.print(f"more: kadry index --db {db} --by region,role_category --period month --from {start} --to {end}")
         if serve:
             from kadry.api import serve as run_server

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from kadry.cli import options
 from kadry.errors import InputError
@@ -59,37 +57,15 @@ def _engine(engine: str, db: Path | None, spark_master: str):
     return Engine.duckdb(db) if engine == "duckdb" else spark_for_store(db, spark_master)
 
 
-def _emit(table, fmt: str, out: Path | None, title: str, limit: int) -> None:
-    from kadry.indicators.output import FORMATS, write
+def _emit(table, fmt: str | None, out: Path | None, title: str, limit: int, wide: bool = False) -> None:
+    """Through the shared output (kadry.cli.output): a table on a terminal, CSV in a pipe, notes beside."""
+    import pyarrow as pa
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if fmt != "table" or out is not None:
-        text = write(table, "csv" if fmt == "table" else fmt, out)
-        if text is not None:
-            typer.echo(text, nl=False)
-        return
-    console = Console() if Console().is_terminal else Console(width=200)
+    from kadry.cli.output import View, emit, resolve_format
+
+    chosen = resolve_format(fmt, out)
     meta = json.loads((table.schema.metadata or {}).get(b"kadry", b"{}"))
     rows = table.to_pylist()
-    cols = [c for c in table.column_names if c not in _HIDDEN]
-    view = Table(title=title, show_lines=False)
-    for c in cols:
-        text_like = str(table.schema.field(c).type) in ("string", "date32[day]", "bool")
-        view.add_column(c, justify="left" if text_like else "right", no_wrap=True)
-    any_sim = any(r.get("simulated") for r in rows)
-    if any_sim:
-        view.add_column("data", no_wrap=True)
-    for r in rows[:limit]:
-        cells = [_cell(r[c], c) for c in cols]
-        if any_sim:
-            cells.append("[magenta]SIM[/]" if r.get("simulated") else "real")
-        view.add_row(*cells)
-    console.print(view)
-    if len(rows) > limit:
-        console.print(f"{len(rows) - limit:,} more rows (use --limit, or --format csv/json)")
-    if not rows:
-        console.print("no moves in this range")
     notes = []
     if meta.get("suppressed"):
         notes.append(f"cells resting on fewer than {meta.get('min_cell')} records are hidden (—)")
@@ -99,10 +75,14 @@ def _emit(table, fmt: str, out: Path | None, title: str, limit: int) -> None:
     if cov:
         notes.append(f"estimates scale counts by {cov['factor']:.4g} ({cov['factor_low']:.4g}..{cov['factor_high']:.4g}), "
                      f"{cov['confidence']:.0%} {cov['method']} intervals; base = {cov['base']} resumes")
-    for note in notes:
-        console.print(note)
+    any_sim = any(r.get("simulated") for r in rows)
     if any_sim:
-        console.print("[bold magenta]SIM[/]: simulated records contributed to the rows so marked (not real data).")
+        notes.append("SIM: simulated records contributed to the rows so marked (not real data).")
+        if chosen == "table":
+            table = table.append_column("data", pa.array(["SIM" if r.get("simulated") else "real" for r in rows]))
+    view = View(title=title, hidden=_HIDDEN, cell=lambda c, r: _cell(r.get(c), c), limit=limit if chosen == "table" else None,
+                empty="no moves in this range")
+    emit(table, chosen, out, view, notes=notes, wide=wide)
 
 
 def register(app: typer.Typer) -> None:
@@ -125,9 +105,10 @@ def register(app: typer.Typer) -> None:
         engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
         db: Path = options.db(),
-        fmt: str = options.fmt("table", help="table, csv, json or parquet."),
+        fmt: str = options.fmt(None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe or file)."),
         out: Path = options.out("Write to this file instead of the terminal."),
         limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
+        wide: bool = typer.Option(False, "--wide", help="Every column, however wide the terminal."),
     ) -> None:
         """Moves of resumes between federal subjects, districts and countries by period: an
         origin-destination table, inflow/outflow/net per place, or the outflow abroad, with
@@ -148,7 +129,7 @@ def register(app: typer.Typer) -> None:
         finally:
             eng.close()
         title = f"kadry flows: {chosen}" + ("" if chosen == "abroad" else f" by {level or 'region'}")
-        _emit(table, fmt, out, title, limit)
+        _emit(table, fmt, out, title, limit, wide)
 
     @app.command()
     def relocation(
@@ -162,9 +143,10 @@ def register(app: typer.Typer) -> None:
         engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
         db: Path = options.db(),
-        fmt: str = options.fmt("table", help="table, csv, json or parquet."),
+        fmt: str = options.fmt(None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe or file)."),
         out: Path = options.out("Write to this file."),
         limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
+        wide: bool = typer.Option(False, "--wide", help="Every column, however wide the terminal."),
     ) -> None:
         """Shares of active resumes ready to relocate, ready to go abroad, located abroad, and
         located abroad while seeking remote work, by segment and period."""
@@ -176,4 +158,4 @@ def register(app: typer.Typer) -> None:
             table = signals(eng, by=by, period=period, start=start, end=end, filters=parse_filters(filters), window=window, k=min_cell)
         finally:
             eng.close()
-        _emit(table, fmt, out, "kadry relocation signals", limit)
+        _emit(table, fmt, out, "kadry relocation signals", limit, wide)

@@ -17,9 +17,9 @@ def register(app: typer.Typer) -> None:
         segment: str = typer.Option("all", "--segment", "-s", help="it, all, role:<hh role id> or category:<hh category id>."),
         region: str = typer.Option(None, "--region", "-r", help="A federal subject (RU-MOW), fd:<district> (fd:CFD) or "
                                    "country:<ISO code>; default: everywhere."),
-        start: str = typer.Option(None, "--from", help="First period: YYYY-MM, YYYY-Qn, YYYY or a day (default: 11 months "
-                                  "before --to)."),
-        end: str = typer.Option(None, "--to", help="Last period (default: the last month with vacancies in the store)."),
+        start: str = typer.Option(None, "--from", help="First period: YYYY-MM, YYYY-Qn, YYYY or a day (default: the first "
+                                  "month with both vacancies and resumes, at most 24 months before --to)."),
+        end: str = typer.Option(None, "--to", help="Last period (default: the latest month with both vacancies and resumes)."),
         period: str = typer.Option("month", "--period", help="month or quarter."),
         db: Path = options.db(),
         lang: str = typer.Option("ru", "--lang", help="ru or en."),
@@ -38,6 +38,10 @@ def register(app: typer.Typer) -> None:
                               min_cell=min_cell, out=out)
         if quiet:
             return
+        if result.get("range_note"):
+            typer.echo(result["range_note"])
+        if result.get("missing"):
+            typer.echo(f"warning: {result['missing']}", err=True)
         h = result["headline"]
         head = f"index {h['index']:.2f} ({h['band']}, {h['period']})" if h else "no publishable index value"
         sim = "; SIMULATED DATA contributed" if result["simulated"] else ""

@@ -84,7 +84,8 @@ def deficiency_index(engine, dims, cal, filters, opts):
     t = stock(engine, dims, cal, filters, opts)
     nv = t.n_vacancies.cast("float64")
     nr = t.n_resumes.cast("float64")
-    index = nr / nv.nullif(0.0)
+    # undefined without either side: no resumes is missing supply, not an "acute shortage" of 0.00
+    index = nr.nullif(0.0) / nv.nullif(0.0)
     z = NormalDist().inv_cdf(0.5 + opts.confidence / 2)
     # Katz: log(R) +- z * sqrt(1/a + 1/b); undefined when either count is zero
     se = (1.0 / nr.nullif(0.0) + 1.0 / nv.nullif(0.0)).sqrt()

@@ -1,4 +1,4 @@
-"""Writing a result table: CSV, JSON (records), Parquet; dates as ISO strings in text formats."""
+"""Writing a result table: CSV, TSV, JSON (records), Parquet; dates as ISO strings in text formats."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kadry.errors import InputError
 
 __all__ = ["FORMATS", "to_records", "write"]
 
-FORMATS = ("table", "csv", "json", "parquet")
+FORMATS = ("table", "csv", "tsv", "json", "parquet")
 
 
 def to_records(table: pa.Table) -> list[dict]:
@@ -39,9 +39,9 @@ def write(table: pa.Table, fmt: str, out: str | Path | None) -> str | None:
             raise InputError("--format parquet needs --out FILE")
         pq.write_table(table, str(out))
         return None
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):
         buf = io.BytesIO()
-        pacsv.write_csv(table, buf)
+        pacsv.write_csv(table, buf, pacsv.WriteOptions(delimiter="," if fmt == "csv" else "\t"))
         text = buf.getvalue().decode()
     elif fmt == "json":
         text = json.dumps(to_records(table), ensure_ascii=False, indent=1) + "\n"

@@ -82,7 +82,17 @@ def build_report(
         text, data = render_report(opts, engine, sections=sections)
     path = write_report(text, out)
     h = data.headline
+    span = data.span
+    range_note = None
+    if span is not None and span.start is not None:
+        range_note = (f"range {opts.first.isoformat()}..{opts.last.isoformat()}: the default, up to the latest month with "
+                      "both vacancies and resumes (give --from/--to for another)")
+    from kadry.vocabulary import reason_word
+
+    missing = reason_word(span.reason) if span is not None and span.reason else None
     return {
+        "range_note": range_note,
+        "missing": missing,
         "out": str(path),
         "bytes": path.stat().st_size,
         "segment": opts.seg.code,

@@ -15,7 +15,7 @@ from typing import Sequence
 from kadry.report.labels import is_missing
 from kadry.rules import bands
 
-__all__ = ["BAND_COLOURS", "Point", "Bar", "index_trend_svg", "bars_svg", "salary_svg", "paired_bars_svg", "nice_max"]
+__all__ = ["BAND_COLOURS", "Point", "Bar", "index_trend_svg", "bars_svg", "salary_svg", "paired_bars_svg", "series_svg", "nice_max"]
 
 #: HeadHunter band -> (lower bound, fill); the bands' pale tints, light enough to print under a dark line
 BAND_COLOURS = [(b.lower, b.key, b.tint) for b in bands.BANDS]
@@ -236,5 +236,64 @@ def paired_bars_svg(rows: Sequence[tuple[str, float | None, float | None]], *, t
                 continue
             out.append(f'<rect x="{label_width}" y="{yy}" width="{max(w(float(v)), 0.5):.1f}" height="9" fill="{colour}"/>')
             out.append(f'<text x="{label_width + w(float(v)) + 4:.1f}" y="{yy + 8}" fill="#222" font-size="10">{float(v):.0%}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def series_svg(labels: Sequence[str], rows: Sequence[dict], *, title: str, legend: tuple[str, str, str], width: int = 760,
+               height: int = 260) -> str:
+    """A series: raw values (thin), seasonally adjusted (bold, when present), the trend line (dashed) with its interval."""
+    left, right, top, bottom = 64, 12, 26, 36
+    pw, ph = width - left - right, height - top - bottom
+    values = [float(r[c]) for r in rows for c in ("value", "adjusted", "trend_high") if not is_missing(r.get(c))]
+    ymax = nice_max(max(values + [1e-9]) * 1.05)
+    n = max(len(rows), 1)
+
+    def x(i: int) -> float:
+        return left + pw * (i + 0.5) / n
+
+    def y(v: float) -> float:
+        return top + ph - ph * min(max(v, 0.0), ymax) / ymax
+
+    def runs(key: str) -> list[str]:
+        out, cur = [], []
+        for i, r in enumerate(rows):
+            if is_missing(r.get(key)):
+                if len(cur) > 1:
+                    out.append(" ".join(cur))
+                cur = []
+                continue
+            cur.append(f"{x(i):.1f},{y(float(r[key])):.1f}")
+        if len(cur) > 1:
+            out.append(" ".join(cur))
+        return out
+
+    out = [_svg_open(width, height, title)]
+    for t in range(6):
+        v = ymax * t / 5
+        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e3e3e3"/>')
+        out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#333">{_fmt_axis(v)}</text>')
+    ci = [i for i, r in enumerate(rows) if not is_missing(r.get("trend_low"))]
+    if len(ci) > 1:
+        upper = " ".join(f"{x(i):.1f},{y(float(rows[i]['trend_high'])):.1f}" for i in ci)
+        lower = " ".join(f"{x(i):.1f},{y(float(rows[i]['trend_low'])):.1f}" for i in reversed(ci))
+        out.append(f'<polygon class="trend-ci" points="{upper} {lower}" fill="#888" fill-opacity="0.2"/>')
+    for pts in runs("value"):
+        out.append(f'<polyline class="raw" points="{pts}" fill="none" stroke="#8fa9c4" stroke-width="1.6"/>')
+    for pts in runs("adjusted"):
+        out.append(f'<polyline class="adjusted" points="{pts}" fill="none" stroke="{_LINE}" stroke-width="2.4"/>')
+    for pts in runs("trend"):
+        out.append(f'<polyline class="trend" points="{pts}" fill="none" stroke="#b5651d" stroke-width="1.6" stroke-dasharray="6 4"/>')
+    for i, r in enumerate(rows):
+        if is_missing(r.get("value")):
+            out.append(f'<text x="{x(i):.1f}" y="{top + ph - 6:.1f}" text-anchor="middle" fill="#777">—</text>')
+    step = max(1, math.ceil(n / 12))
+    for i, label in enumerate(labels):
+        if i % step == 0:
+            out.append(f'<text x="{x(i):.1f}" y="{top + ph + 18:.1f}" text-anchor="middle" fill="#333">{_e(label)}</text>')
+    for j, (name, colour, dash) in enumerate(zip(legend, ("#8fa9c4", _LINE, "#b5651d"), ("", "", ' stroke-dasharray="6 4"'))):
+        lx = left + j * 220
+        out.append(f'<line x1="{lx}" x2="{lx + 22}" y1="12" y2="12" stroke="{colour}" stroke-width="2.4"{dash}/>')
+        out.append(f'<text x="{lx + 28}" y="16" fill="#222">{_e(name)}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -69,28 +69,30 @@ class ReportData:
         self.opts = opts
         self.engine = engine
         self.k = opts.k
+        self.span = None
         if opts.first is None or opts.last is None:
             self._default_range()
 
     # --- range ------------------------------------------------------------------------------
     def _default_range(self) -> None:
-        """Missing ``--from``/``--to``: the last twelve months of vacancy publications in the store."""
+        """Missing ``--from``/``--to``: the store's default span (kadry.indicators.coverage.data_span):
+        up to the latest month with both vacancies and resumes, at most 24 months."""
         from kadry.errors import InputError
-        from kadry.indicators import parse_day
+        from kadry.indicators.coverage import data_span
+        from kadry.vocabulary import reason_word
 
-        rows = self.sql("SELECT min(published_at)::DATE, max(published_at)::DATE FROM vacancies")
-        lo, hi = rows[0] if rows else (None, None)
-        if hi is None:
-            raise InputError("the store holds no dated vacancy: give --from and --to")
+        span = data_span(self.engine, filters=self.opts.filters or None)
+        self.span = span
+        if span.start is None:
+            undated = sum(span.undated.values())
+            hint = f"; {reason_word('undated', n=f'{undated:,}')}" if undated else ""
+            raise InputError("the store holds no dated record to choose a range from" + hint + " (or give --from and --to)")
         if self.opts.last is None:
-            self.opts.last = parse_day(hi.strftime("%Y-%m"), end=True)
+            self.opts.last = span.end
         if self.opts.first is None:
-            last = self.opts.last
-            month = last.year * 12 + last.month - 1 - 11
-            first = date(month // 12, month % 12 + 1, 1)
-            self.opts.first = max(first, date(lo.year, lo.month, 1)) if lo else first
-            if self.opts.first > self.opts.last:
-                raise InputError(f"empty date range: {self.opts.first} is after --to {self.opts.last}")
+            self.opts.first = span.start if span.start <= self.opts.last else date(self.opts.last.year, self.opts.last.month, 1)
+        if self.opts.first > self.opts.last:
+            raise InputError(f"empty date range: {self.opts.first} is after --to {self.opts.last}")
 
     def sql(self, query: str) -> list[tuple]:
         """Plain SQL on the store (coverage figures); DuckDB engines only."""
@@ -261,6 +263,39 @@ class ReportData:
             out.append({"kind": kind, "records": None if small else n, "normalized": None if small else normalized / n,
                         "region_mapped": None if small else mapped / n, "role_known": None if small else role / n,
                         "norm_version": version})
+        return out
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Per kind and source over the report's range: shares with a known region, role, salary, skills."""
+        from kadry.indicators.coverage import coverage
+
+        frame = coverage(self.engine, start=self.opts.first, end=self.opts.last).to_pandas()
+        small = frame["records"] < self.k
+        for col in ("region_known", "role_known", "salary_known", "skills_known"):
+            frame[f"{col}_share"] = (frame[col] / frame["records"]).mask(small)
+        frame["records"] = frame["records"].astype("Float64").mask(small)
+        return frame[[c for c in frame.columns if c.endswith("_share") or c in ("kind", "source", "records", "simulated")]]
+
+    @cached_property
+    def series(self) -> list[dict]:
+        """The index and the flows of the segment as published series, with kadry.indicators.series applied."""
+        from kadry.indicators.periods import EPOCH, calendar
+        from kadry.indicators.series import analyse
+
+        cal = calendar(self.opts.period, self.opts.first, self.opts.last)
+        periods = [(EPOCH + pd.Timedelta(days=int(d)).to_pytimedelta()).isoformat() for d in cal["ps"].to_pylist()]
+        out = []
+        trend = self.trend
+        index = dict(zip(trend["period"], trend["index"]))
+        out.append({"measure": "index", **analyse(periods, [index.get(p) for p in periods], period=self.opts.period).as_dict()})
+        flows = self._compute("flow", by=[], filters=self.opts.filters)
+        flows["period"] = _iso(flows["period"])
+        for side, count in (("new_vacancies", "n_vacancies"), ("new_resumes", "n_resumes")):
+            part = suppress(flows[["period", count, side]].copy(), dimensions=["period"], counts=[count], values=[side],
+                            k=self.k).table
+            values = dict(zip(part["period"], part[side]))
+            out.append({"measure": side, **analyse(periods, [values.get(p) for p in periods], period=self.opts.period).as_dict()})
         return out
 
     @cached_property

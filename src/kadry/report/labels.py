@@ -1,5 +1,8 @@
 """Words of the report in Russian and English, and the formatting of numbers and periods.
 
+Words shared with the CLI and the dashboard (bands, reasons a figure is missing, series and
+coverage terms) come from ``kadry.vocabulary``; this table holds only the report's own.
+
 One table per language with the same keys; a missing key is a bug caught by a test
 (``tests/report/test_labels.py``), not a blank on a printed page.
 """
@@ -12,13 +15,14 @@ from typing import Any
 
 from kadry.errors import InputError
 from kadry.rules import bands
+from kadry.vocabulary import BAND_WORDS, words
 
 __all__ = ["LANGS", "Labels", "labels", "BAND_LABELS", "fmt_num", "fmt_period", "is_missing"]
 
 LANGS = ("ru", "en")
 
-#: HeadHunter's band (kadry.rules.bands key) -> (ru, en) words shown to readers
-BAND_LABELS = {b.key: (b.ru, b.en) for b in bands.BANDS}
+#: HeadHunter's band -> (ru, en) words shown to readers: the one vocabulary's (kadry.vocabulary)
+BAND_LABELS = BAND_WORDS
 
 _RU = {
     "title": "Рынок труда: индекс дефицита кадров",
@@ -236,7 +240,9 @@ class Labels:
         if lang not in _TABLES:
             raise InputError(f"unknown language {lang!r}: use {' or '.join(LANGS)}")
         self.lang = lang
-        self._t = _TABLES[lang]
+        shared = words(lang)
+        # the shared vocabulary first (bands, reasons, series, coverage), the report's own words over it
+        self._t = {**shared["words"], **shared["reasons"], **_TABLES[lang]}
 
     def __getitem__(self, key: str) -> Any:
         return self._t[key]

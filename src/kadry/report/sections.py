@@ -31,6 +31,7 @@ __all__ = [
     "SECTIONS",
     "summary_section",
     "trend_section",
+    "series_section",
     "regions_section",
     "salary_section",
     "skills_section",
@@ -135,9 +136,14 @@ def summary_section(ctx: Context) -> str:
         out.append(f'<div class="sim-banner" role="note" data-simulated="true"><strong>{L["simulated_banner"]}</strong>'
                    f'<p>{_e(L["simulated_text"])}</p></div>')
     out.append(f'<section id="summary"><h2>{L["h_summary"]}</h2>')
+    span = getattr(d, "span", None)
+    if span is not None and span.start is not None:
+        out.append(f'<p class="note" id="range-note">{_e(L("range_note", start=d.opts.first.isoformat(), end=d.opts.last.isoformat()))}</p>')
     h = d.headline
     if h is None:
-        out.append(f'<p class="empty">{_e(L["no_index"])}</p>')
+        why = _missing_why(ctx)
+        out.append(f'<p class="empty" id="no-index" data-reason="{_e(why or "")}">{_e(L["no_index"])}'
+                   + (f" {_e(L[why])}" if why else "") + "</p>")
     else:
         period = ctx.period(h["period"])
         out.append('<div class="headline" data-period="{}">'.format(_e(h["period"])))
@@ -152,6 +158,17 @@ def summary_section(ctx: Context) -> str:
     out.append(f'<p class="note"><strong>{_e(L["bands_title"])}:</strong> {_e(L["bands_text"])}</p>')
     out.append("</section>")
     return "\n".join(out)
+
+
+def _missing_why(ctx: Context) -> str | None:
+    """Why no index is published: the side missing in the range (a vocabulary REASONS key), else None."""
+    trend = ctx.data.trend
+    if trend.empty:
+        return "no_data"
+    span = getattr(ctx.data, "span", None)
+    if span is not None and span.reason:
+        return span.reason
+    return None
 
 
 def _val(v: Any) -> str:
@@ -291,6 +308,57 @@ def skills_section(ctx: Context, top: int = 15) -> str:
     return "\n".join(out)
 
 
+def _csv_block(ctx: Context, rows: list[dict], name: str) -> str:
+    """The chart's figures as CSV inside the page (the report fetches nothing, so no download link)."""
+    import csv
+    import io
+
+    if not rows:
+        return ""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: ("" if is_missing(v) else v) for k, v in r.items()} for r in rows)
+    return (f'<details class="csv" data-csv="{_e(name)}"><summary>CSV</summary><pre>{_e(buf.getvalue())}</pre></details>')
+
+
+def series_section(ctx: Context) -> str:
+    """The index and the flows seasonally adjusted (or why not), year on year, and a trend line with its interval."""
+    from kadry.report.charts import series_svg
+
+    d, L = ctx.data, ctx.L
+    if d.opts.first is None:
+        return ""
+    out = [f'<section id="series"><h2>{_e(L["series"])}</h2>']
+    names = {"index": L["index"], "new_vacancies": L["new_vacancies"], "new_resumes": L["new_resumes"]}
+    for s in d.series:
+        rows = s["rows"]
+        if not any(not is_missing(r["value"]) for r in rows):
+            continue
+        labels = [ctx.period(r["period"], short=True) for r in rows]
+        out.append(f'<h3>{_e(names[s["measure"]])}</h3>')
+        out.append(f'<figure data-measure="{s["measure"]}" data-adjusted="{str(s["adjusted"]).lower()}">'
+                   f'{series_svg(labels, rows, title=names[s["measure"]], legend=(L["raw"], L["adjusted"], L["trend"]))}')
+        if s["adjusted"]:
+            note = L("method", method=s["method"], span=s["span"])
+        else:
+            why = s["why"] or {"code": "no_data"}
+            note = L("not_adjusted", why=L(why["code"], **{k: v for k, v in why.items() if k != "code"}))
+        t = s["trend"]
+        if t.get("fitted"):
+            note += " " + L("slope", slope=L.num(t["slope_per_year"], 2), low=L.num(t["slope_low"], 2), high=L.num(t["slope_high"], 2))
+        out.append(f'<figcaption class="series-note">{_e(note)}</figcaption></figure>')
+        yoy = [r for r in rows if not is_missing(r["yoy"])]
+        if yoy:
+            out.append(f'<p class="note">{_e(L["yoy"])}: ' + ", ".join(
+                f'{_e(ctx.period(r["period"], short=True))} {float(r["yoy"]):+.1%}' for r in yoy[-6:]) + "</p>")
+        out.append(_csv_block(ctx, [{"period": r["period"], "value": r["value"], "adjusted": r["adjusted"], "trend": r["trend"],
+                                      "trend_low": r["trend_low"], "trend_high": r["trend_high"], "yoy": r["yoy"]} for r in rows],
+                              s["measure"]))
+    out.append("</section>")
+    return "\n".join(out)
+
+
 _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
 
@@ -348,6 +416,18 @@ def sources_section(ctx: Context) -> str:
     out.append(f'<table class="figures" id="quality-table"><thead><tr><th>{L["kind"]}</th><th>{L["records"]}</th>'
                f'<th>{L["normalized"]}</th><th>{_e(L["region_mapped"])}</th><th>{_e(L["role_known"])}</th></tr></thead>'
                f'<tbody>{q_rows}</tbody></table>')
+    cov = d.coverage
+    if len(cov):
+        share_cols = ["region_known_share", "role_known_share", "salary_known_share", "skills_known_share"]
+        c_rows = "".join(
+            f'<tr data-kind="{_e(r["kind"])}" data-source="{_e(r["source"])}"><td>{_e(kind_word.get(r["kind"], r["kind"]))}</td>'
+            f'<td>{_e(r["source"])}</td>{_cell(ctx, r["records"], "records")}'
+            + "".join(_cell(ctx, r[c], c, pct=True) for c in share_cols) + "</tr>"
+            for r in cov.to_dict(orient="records"))
+        out.append(f'<h3>{_e(L["coverage"])}</h3><table class="figures" id="coverage-table"><thead><tr><th>{L["kind"]}</th>'
+                   f'<th>{L["source"]}</th><th>{L["records"]}</th>'
+                   + "".join(f"<th>{_e(L[c.replace('_share', '')])}</th>" for c in share_cols)
+                   + f'</tr></thead><tbody>{c_rows}</tbody></table><p class="note">{_e(L["unknown_excluded"])}</p>')
     versions = sorted({q["norm_version"] for q in d.quality if q["norm_version"]})
     if versions:
         out.append(f'<p class="note">{_e(L("norm_version", v=", ".join(versions)))}</p>')
@@ -378,6 +458,7 @@ def sources_section(ctx: Context) -> str:
 SECTIONS: list[Section] = [
     summary_section,
     trend_section,
+    series_section,
     regions_section,
     salary_section,
     skills_section,
