@@ -50,8 +50,8 @@ bench-quick: $(STAMP)  ## every benchmark at a small size, results to $(QUICK_TM
 	cp $(QUICK_TMP)/saved/*.md bench/results/
 
 lint: $(STAMP)  ## ruff (lint and format) and mypy, configured in pyproject.toml
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
 clean:  ## remove the virtual environment and local stores

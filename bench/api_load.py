@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -41,8 +41,10 @@ def _port() -> int:
 
 def _start(db: Path, cache: bool) -> tuple[subprocess.Popen, str]:
     port = _port()
-    code = ("import uvicorn; from kadry.api import create_app; "
-            f"uvicorn.run(create_app({str(db)!r}, cache={cache}), host='127.0.0.1', port={port}, log_level='warning')")
+    code = (
+        "import uvicorn; from kadry.api import create_app; "
+        f"uvicorn.run(create_app({str(db)!r}, cache={cache}), host='127.0.0.1', port={port}, log_level='warning')"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code])
     base = f"http://127.0.0.1:{port}"
     for _ in range(240):
@@ -58,7 +60,14 @@ def _start(db: Path, cache: bool) -> tuple[subprocess.Popen, str]:
 def _queries() -> list[str]:
     out = []
     for occ in ("all", "it", "category:11", "category:17", "role:96", "role:97"):
-        for extra in ("", "&group_by=region", "&region=RU-MOW", "&group_by=role", "&indicator=salary", "&indicator=skills&limit=50"):
+        for extra in (
+            "",
+            "&group_by=region",
+            "&region=RU-MOW",
+            "&group_by=role",
+            "&indicator=salary",
+            "&indicator=skills&limit=50",
+        ):
             out.append(f"/api/v1/indicators?occupation={occ}{extra}")
     return out
 
@@ -98,7 +107,14 @@ async def _load(base: str, queries: list[str], n: int, concurrency: int) -> dict
         wall = time.perf_counter() - start
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / wall, "p50": pick(0.50), "p99": pick(0.99), "wall": wall}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / wall,
+        "p50": pick(0.50),
+        "p99": pick(0.99),
+        "wall": wall,
+    }
 
 
 def _machine() -> str:
@@ -110,7 +126,9 @@ def _machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -135,7 +153,7 @@ def main() -> None:
     lines = [
         "# HTTP API load test (bench/api_load.py)",
         "",
-        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {_machine()} (shared with other work while measured)",
         f"- store: synthetic (kadry.api.sample), {args.vacancies} vacancies over 6 months; {len(queries)} distinct indicator queries, "
         f"random mix; {args.concurrency} concurrent clients on loopback; one uvicorn worker; cubes warm",
@@ -144,9 +162,15 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
-        lines.append(f"| {name} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['cold']:.1f} |")
-    lines += ["", f"Ratio (cached / baseline): throughput x{cached['rps'] / base_r['rps']:.1f}, "
-              f"p50 latency x{base_r['p50'] / cached['p50']:.1f} lower.", ""]
+        lines.append(
+            f"| {name} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['cold']:.1f} |"
+        )
+    lines += [
+        "",
+        f"Ratio (cached / baseline): throughput x{cached['rps'] / base_r['rps']:.1f}, "
+        f"p50 latency x{base_r['p50'] / cached['p50']:.1f} lower.",
+        "",
+    ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

@@ -29,7 +29,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -171,7 +171,9 @@ def _load_intervals(db: str):
     import duckdb
 
     con = duckdb.connect(db, read_only=True)
-    iv = con.sql("SELECT kind = 'vacancy' AS is_v, rec, role, region, s, e, dup FROM activity_intervals").to_arrow_table()
+    iv = con.sql(
+        "SELECT kind = 'vacancy' AS is_v, rec, role, region, s, e, dup FROM activity_intervals"
+    ).to_arrow_table()
     codes = con.sql("SELECT dim, code, value FROM segment_codes WHERE dim IN ('role', 'region')").to_arrow_table()
     con.close()
     return iv, codes
@@ -197,16 +199,32 @@ def polars_index(db: str, start: str = START, end: str = END):
 
     lf = lf.with_columns(m=pl.int_ranges(month("s"), month("e") + 1)).explode("m")
     v = lf.filter(pl.col("is_v")).group_by("role", "region", "m").agg(nv=pl.len())
-    r = (lf.filter(pl.col("is_v").not_()).select("rec", "role", "region", "m").unique()
-         .group_by("role", "region", "m").agg(nr=pl.len()))
+    r = (
+        lf.filter(pl.col("is_v").not_())
+        .select("rec", "role", "region", "m")
+        .unique()
+        .group_by("role", "region", "m")
+        .agg(nr=pl.len())
+    )
     cells = v.join(r, on=["role", "region", "m"], how="full", coalesce=True).with_columns(
-        pl.col("nv").fill_null(0), pl.col("nr").fill_null(0))
+        pl.col("nv").fill_null(0), pl.col("nr").fill_null(0)
+    )
     parts = [cells]
     for keep in (["role"], ["region"], []):
         g = cells.group_by([*keep, "m"]).agg(pl.col("nv").sum(), pl.col("nr").sum())
         parts.append(g.with_columns(*[pl.lit(None, pl.Int32).alias(d) for d in ("role", "region") if d not in keep]))
-    out = pl.concat([p.select(pl.col("role").cast(pl.Int32), pl.col("region").cast(pl.Int32), pl.col("m").cast(pl.Int64),
-                              pl.col("nv").cast(pl.Int64), pl.col("nr").cast(pl.Int64)) for p in parts])
+    out = pl.concat(
+        [
+            p.select(
+                pl.col("role").cast(pl.Int32),
+                pl.col("region").cast(pl.Int32),
+                pl.col("m").cast(pl.Int64),
+                pl.col("nv").cast(pl.Int64),
+                pl.col("nr").cast(pl.Int64),
+            )
+            for p in parts
+        ]
+    )
     cd = pl.from_arrow(codes).lazy()
     for d in ("role", "region"):
         c = cd.filter(pl.col("dim") == d).select(pl.col("code").alias(d), pl.col("value").alias(f"{d}_v"))
@@ -230,8 +248,15 @@ def pandas_index(db: str, start: str = START, end: str = END):
     n = me - ms + 1
     idx = np.repeat(np.arange(len(df)), n)
     offs = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
-    ex = pd.DataFrame({"is_v": df.is_v.to_numpy()[idx], "rec": df.rec.to_numpy()[idx], "role": df.role.to_numpy()[idx],
-                       "region": df.region.to_numpy()[idx], "m": (ms[idx] + offs).astype(np.int16)})
+    ex = pd.DataFrame(
+        {
+            "is_v": df.is_v.to_numpy()[idx],
+            "rec": df.rec.to_numpy()[idx],
+            "role": df.role.to_numpy()[idx],
+            "region": df.region.to_numpy()[idx],
+            "m": (ms[idx] + offs).astype(np.int16),
+        }
+    )
     v = ex[ex.is_v].groupby(["role", "region", "m"]).size().rename("nv")
     r = ex[~ex.is_v].drop_duplicates(["rec", "m"]).groupby(["role", "region", "m"]).size().rename("nr")
     cells = pd.concat([v, r], axis=1).fillna(0).astype(np.int64).reset_index()
@@ -262,8 +287,10 @@ def baseline_cells(name: str, db: str, start: str = START, end: str = END) -> di
         con.close()
         return {(ro, re, _month_key(ps)): (int(nv), int(nr)) for ro, re, ps, nv, nr, _ in rows}
     df = polars_index(db, start, end).to_pandas() if name == "polars" else pandas_index(db, start, end)
-    return {(ro, re, _month_key(ps)): (int(nv), int(nr)) for ro, re, ps, nv, nr in
-            zip(df.role, df.region, df.ps, df.nv, df.nr)}
+    return {
+        (ro, re, _month_key(ps)): (int(nv), int(nr))
+        for ro, re, ps, nv, nr in zip(df.role, df.region, df.ps, df.nv, df.nr)
+    }
 
 
 def measure(what: str, db: str) -> dict:
@@ -313,10 +340,19 @@ def measure(what: str, db: str) -> dict:
             if what == "daily":
                 t = compute("stock", by=["region"], period="day", start=START, end=END, engine=eng)
             elif what == "kadry_salary":
-                t = compute("salary", by=["role", "region"], period="month", start=START, end=END, engine=eng, rollups=False)
+                t = compute(
+                    "salary", by=["role", "region"], period="month", start=START, end=END, engine=eng, rollups=False
+                )
             else:
-                t = compute("index", by=["role", "region"], period="month", start=START, end=END, engine=eng,
-                            rollups=(what != "kadry_no_rollups"))
+                t = compute(
+                    "index",
+                    by=["role", "region"],
+                    period="month",
+                    start=START,
+                    end=END,
+                    engine=eng,
+                    rollups=(what != "kadry_no_rollups"),
+                )
     else:
         raise SystemExit(f"unknown measurement {what}")
     seconds = time.perf_counter() - t0
@@ -326,11 +362,20 @@ def measure(what: str, db: str) -> dict:
         if what in ("kadry", "kadry_no_rollups", "kadry_computed"):
             import pyarrow.compute as pc
 
-            keep = t.filter(pc.and_(pc.equal(t["role"], "all"), pc.equal(t["region"], "all"))) if what != "kadry_no_rollups" else t
+            keep = (
+                t.filter(pc.and_(pc.equal(t["role"], "all"), pc.equal(t["region"], "all")))
+                if what != "kadry_no_rollups"
+                else t
+            )
             summary["all_vacancies"] = pc.sum(keep["n_vacancies"]).as_py()
             summary["all_resumes"] = pc.sum(keep["n_resumes"]).as_py()
-    return {"what": what, "seconds": seconds, "cpu_seconds": use.ru_utime + use.ru_stime - cpu0,
-            "max_rss_mb": use.ru_maxrss / 1024, **summary}
+    return {
+        "what": what,
+        "seconds": seconds,
+        "cpu_seconds": use.ru_utime + use.ru_stime - cpu0,
+        "max_rss_mb": use.ru_maxrss / 1024,
+        **summary,
+    }
 
 
 def _pandas(db: str) -> dict:
@@ -341,7 +386,9 @@ def _pandas(db: str) -> dict:
 
     t0 = time.perf_counter()
     con = duckdb.connect(db, read_only=True)
-    v = con.execute("SELECT vacancy_id, published_at, closed_at, archived_at, dup_of, role_id, region_code FROM vacancies").df()
+    v = con.execute(
+        "SELECT vacancy_id, published_at, closed_at, archived_at, dup_of, role_id, region_code FROM vacancies"
+    ).df()
     r = con.execute("SELECT resume_id, created_at, updated_at, role_id, region_code FROM resumes").df()
     o = con.execute("SELECT record_id, observed_at, updated_at FROM observations WHERE kind = 'resume'").df()
     con.close()
@@ -352,14 +399,23 @@ def _pandas(db: str) -> dict:
     v = v[v.dup_of.isna()]
     start = v.published_at.dt.normalize()
     end = v.closed_at.fillna(v.archived_at).dt.normalize().fillna(start + pd.Timedelta(days=29))
-    vi = pd.DataFrame({"id": v.vacancy_id, "role": v.role_id.fillna("unknown"), "region": v.region_code.fillna("unknown"),
-                       "s": start, "e": end})
+    vi = pd.DataFrame(
+        {
+            "id": v.vacancy_id,
+            "role": v.role_id.fillna("unknown"),
+            "region": v.region_code.fillna("unknown"),
+            "s": start,
+            "e": end,
+        }
+    )
     vi = vi[(vi.e >= first) & (vi.s <= last) & (vi.e >= vi.s)]
 
-    ev = [pd.DataFrame({"id": r.resume_id, "s": r.created_at.dt.normalize(), "w": 29}),
-          pd.DataFrame({"id": r.resume_id, "s": r.updated_at.dt.normalize(), "w": 29}),
-          pd.DataFrame({"id": o.record_id, "s": o.updated_at.dt.normalize(), "w": 29}),
-          pd.DataFrame({"id": o.record_id, "s": o.observed_at.dt.normalize(), "w": 0})]
+    ev = [
+        pd.DataFrame({"id": r.resume_id, "s": r.created_at.dt.normalize(), "w": 29}),
+        pd.DataFrame({"id": r.resume_id, "s": r.updated_at.dt.normalize(), "w": 29}),
+        pd.DataFrame({"id": o.record_id, "s": o.updated_at.dt.normalize(), "w": 29}),
+        pd.DataFrame({"id": o.record_id, "s": o.observed_at.dt.normalize(), "w": 0}),
+    ]
     ev = pd.concat(ev, ignore_index=True).dropna(subset=["s"])
     created = r.set_index("resume_id").created_at.dt.normalize()
     ev["c"] = ev.id.map(created)
@@ -392,8 +448,12 @@ def _pandas(db: str) -> dict:
     res = pd.concat(out, ignore_index=True)
     res["index"] = res.n_resumes / res.n_vacancies.replace(0, np.nan)
     tot = res[(res.role == "all") & (res.region == "all")]
-    return {"rows": len(res), "load_seconds": load, "all_vacancies": int(tot.n_vacancies.sum()),
-            "all_resumes": int(tot.n_resumes.sum())}
+    return {
+        "rows": len(res),
+        "load_seconds": load,
+        "all_vacancies": int(tot.n_vacancies.sum()),
+        "all_resumes": int(tot.n_resumes.sum()),
+    }
 
 
 def _child(what: str, db: str) -> dict:
@@ -416,9 +476,11 @@ def _machine() -> str:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = os.getloadavg()[0]
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, duckdb {duckdb.__version__}; load average at start {load:.1f} "
-            "(machine shared with other sessions)")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, duckdb {duckdb.__version__}; load average at start {load:.1f} "
+        "(machine shared with other sessions)"
+    )
 
 
 def main() -> None:
@@ -444,9 +506,22 @@ def main() -> None:
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
-    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'activity_intervals'").fetchall()[0][0]
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'activity_intervals'"
+    ).fetchall()[0][0]
     con.close()
-    order = ("floor", "sql", "kadry", "kadry_no_rollups", "polars", "pandas", "daily_sql", "daily", "kadry_computed", "kadry_salary")
+    order = (
+        "floor",
+        "sql",
+        "kadry",
+        "kadry_no_rollups",
+        "polars",
+        "pandas",
+        "daily_sql",
+        "daily",
+        "kadry_computed",
+        "kadry_salary",
+    )
     if not has:
         order = ("refresh",) + order
     for what in order:
@@ -460,23 +535,33 @@ def main() -> None:
     print(report)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        head = "" if RESULTS.exists() else "# Indicators benchmark\n\nProduced by `bench/indicators_bench.py`; each section is one run.\n"
+        head = (
+            ""
+            if RESULTS.exists()
+            else "# Indicators benchmark\n\nProduced by `bench/indicators_bench.py`; each section is one run.\n"
+        )
         with RESULTS.open("a") as f:
             f.write(head + "\n" + report)
 
 
 def _report(args, machine: str, res: dict) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     floor = res.get("floor", {}).get("seconds")
     floor_cpu = res.get("floor", {}).get("cpu_seconds")
-    lines = [f"## {args.vacancies:,} vacancies, {args.observations:,} resume observations ({args.observations // 3:,} resumes)",
-             "", f"- date: {when}", f"- machine: {machine}",
-             f"- data: synthetic canonical rows (bench/indicators_bench.py `generate`), {ROLES} roles x {REGIONS} regions, "
-             f"publication 2021-11..2023-12; query {START}..{END} monthly (24 periods)", "",
-             "Wall seconds depend on what else runs on this shared machine; CPU seconds (user + system of the "
-             "measuring process, imports excluded) are the steadier figure. Ratios are against the floor of the same run.",
-             "", "| measurement | wall s | x floor | CPU s | x floor (CPU) | peak RSS MB | rows | notes |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        f"## {args.vacancies:,} vacancies, {args.observations:,} resume observations ({args.observations // 3:,} resumes)",
+        "",
+        f"- date: {when}",
+        f"- machine: {machine}",
+        f"- data: synthetic canonical rows (bench/indicators_bench.py `generate`), {ROLES} roles x {REGIONS} regions, "
+        f"publication 2021-11..2023-12; query {START}..{END} monthly (24 periods)",
+        "",
+        "Wall seconds depend on what else runs on this shared machine; CPU seconds (user + system of the "
+        "measuring process, imports excluded) are the steadier figure. Ratios are against the floor of the same run.",
+        "",
+        "| measurement | wall s | x floor | CPU s | x floor (CPU) | peak RSS MB | rows | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     notes = {
         "floor": "DuckDB reads every column the index uses (max of each)",
         "kadry": "index by role x region x month, with roll-ups (4 groupings)",
@@ -497,16 +582,20 @@ def _report(args, machine: str, res: dict) -> str:
         note = notes[what]
         if what == "pandas_rowwise":
             note += f" (of which loading columns {r['load_seconds']:.1f}s wall)"
-        lines.append(f"| {what} | {r['seconds']:.1f} | {ratio} | {r['cpu_seconds']:.1f} | {ratio_cpu} | {r['max_rss_mb']:.0f} "
-                     f"| {r.get('rows', '')} | {note} |")
+        lines.append(
+            f"| {what} | {r['seconds']:.1f} | {ratio} | {r['cpu_seconds']:.1f} | {ratio_cpu} | {r['max_rss_mb']:.0f} "
+            f"| {r.get('rows', '')} | {note} |"
+        )
     k = res.get("kadry")
     for other in ("sql", "polars", "pandas", "kadry_computed"):
         if k and other in res:
             p = res[other]
             same = (k["all_vacancies"], k["all_resumes"]) == (p.get("all_vacancies"), p.get("all_resumes"))
             lines.append("")
-            lines.append(f"{other} / kadry: {p['seconds'] / k['seconds']:.2f}x wall, {p['cpu_seconds'] / k['cpu_seconds']:.2f}x CPU; "
-                         f"totals over all months agree: {same} (vacancy-months {k['all_vacancies']:,}, resume-months {k['all_resumes']:,}).")
+            lines.append(
+                f"{other} / kadry: {p['seconds'] / k['seconds']:.2f}x wall, {p['cpu_seconds'] / k['cpu_seconds']:.2f}x CPU; "
+                f"totals over all months agree: {same} (vacancy-months {k['all_vacancies']:,}, resume-months {k['all_resumes']:,})."
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -44,7 +43,9 @@ def _make_csv(path: Path, n: int) -> None:
         for i in range(n):
             row = rows[i % len(rows)]
             # vary the title so rows stay distinct (the CSV has no id: content is the id)
-            out.write(f"{row.split(',', 1)[0]} {i}," + row.split(",", 1)[1] + "\n" if not row.startswith('"') else row + "\n")
+            out.write(
+                f"{row.split(',', 1)[0]} {i}," + row.split(",", 1)[1] + "\n" if not row.startswith('"') else row + "\n"
+            )
 
 
 _KADRY = """
@@ -97,8 +98,13 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
     if db.exists():
         db.unlink()
-    out = subprocess.run([sys.executable, "-c", code, str(db), str(src)], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, KADRY_SALT="bench-salt-0123456789", KADRY_MEMORY_LIMIT="256MB"))
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(src)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, KADRY_SALT="bench-salt-0123456789", KADRY_MEMORY_LIMIT="256MB"),
+    )
     n, dt, rss = out.stdout.strip().splitlines()[-1].split()
     return int(n), float(dt), int(rss) / 1024
 
@@ -108,12 +114,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=40_000)
     args = parser.parse_args()
     n = args.records
-    lines = [f"# Ingest\n", f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-             f"date {date.today().isoformat()}, load average at start {os.getloadavg()[0]:.2f} (machine shared with other "
-             f"jobs). Command: `python bench/ingest_bench.py --records {n}`. Inputs repeat real sample rows "
-             "(data/samples) with new ids (JSON) or varied titles (CSV). "
-             "Both sides run with DuckDB's memory_limit at 256MB (KADRY_MEMORY_LIMIT), so what grows is what the "
-             "process holds, not DuckDB's cache of the store.\n"]
+    lines = [
+        "# Ingest\n",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"date {date.today().isoformat()}, load average at start {os.getloadavg()[0]:.2f} (machine shared with other "
+        f"jobs). Command: `python bench/ingest_bench.py --records {n}`. Inputs repeat real sample rows "
+        "(data/samples) with new ids (JSON) or varied titles (CSV). "
+        "Both sides run with DuckDB's memory_limit at 256MB (KADRY_MEMORY_LIMIT), so what grows is what the "
+        "process holds, not DuckDB's cache of the store.\n",
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         rows = []
@@ -123,12 +132,19 @@ def main() -> None:
             kn, kt, krss = _run(_KADRY, tmp / "k.duckdb", src)
             pn, pt, prss = _run(_PANDAS, tmp / "p.duckdb", src)
             dn, dt, drss = _run(_NATIVE, tmp / "d.duckdb", src)
-            rows.append(f"| {fmt} | {n:,} | {kn / kt:,.0f} rec/s ({krss:,.0f} MiB peak) | {pn / pt:,.0f} rec/s ({prss:,.0f} MiB peak) "
-                        f"| {dn / dt:,.0f} rec/s ({drss:,.0f} MiB peak) | {kt / pt:.2f}x | {kt / dt:.2f}x |")
+            rows.append(
+                f"| {fmt} | {n:,} | {kn / kt:,.0f} rec/s ({krss:,.0f} MiB peak) | {pn / pt:,.0f} rec/s ({prss:,.0f} MiB peak) "
+                f"| {dn / dt:,.0f} rec/s ({drss:,.0f} MiB peak) | {kt / pt:.2f}x | {kt / dt:.2f}x |"
+            )
             print(rows[-1], flush=True)
-        lines += ["## Throughput\n", "| input | records | kadry ingest | pandas baseline (parse all, insert) | "
-                  "DuckDB native load (the floor) | kadry time / pandas | kadry time / DuckDB |",
-                  "|---|---|---|---|---|---|---|", *rows, ""]
+        lines += [
+            "## Throughput\n",
+            "| input | records | kadry ingest | pandas baseline (parse all, insert) | "
+            "DuckDB native load (the floor) | kadry time / pandas | kadry time / DuckDB |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+        ]
         mem = []
         for factor in (1, 2):
             src = tmp / f"m{factor}.jsonl"
@@ -138,10 +154,15 @@ def main() -> None:
             mem.append((n * factor, src.stat().st_size / 2**20, krss, prss))
             src.unlink()
             print(mem[-1], flush=True)
-        lines += ["## Peak memory as the input grows (hh JSON lines)\n",
-                  "| records | input size | kadry peak RSS | pandas baseline peak RSS |", "|---|---|---|---|",
-                  *(f"| {r:,} | {s:,.0f} MiB | {k:,.0f} MiB | {p:,.0f} MiB |" for r, s, k, p in mem),
-                  "", f"Input x2: kadry's peak grew {mem[1][2] / mem[0][2]:.2f}x, the baseline's {mem[1][3] / mem[0][3]:.2f}x.", ""]
+        lines += [
+            "## Peak memory as the input grows (hh JSON lines)\n",
+            "| records | input size | kadry peak RSS | pandas baseline peak RSS |",
+            "|---|---|---|---|",
+            *(f"| {r:,} | {s:,.0f} MiB | {k:,.0f} MiB | {p:,.0f} MiB |" for r, s, k, p in mem),
+            "",
+            f"Input x2: kadry's peak grew {mem[1][2] / mem[0][2]:.2f}x, the baseline's {mem[1][3] / mem[0][3]:.2f}x.",
+            "",
+        ]
     out = ROOT / "bench" / "results" / "ingest.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))

@@ -28,7 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -188,7 +188,7 @@ def main() -> None:
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     store.close()
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cpu = _cpu_name()
     mem = psutil.virtual_memory().total / 2**30
     ann_qps = 1000 / lat.mean()
@@ -246,7 +246,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     if _HISTORY in old:  # earlier runs kept below the marker
-        lines += ["", old[old.index(_HISTORY):].rstrip(), ""]
+        lines += ["", old[old.index(_HISTORY) :].rstrip(), ""]
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
     if args.workdir is None:

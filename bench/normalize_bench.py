@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +54,10 @@ def _machine() -> str:
     except OSError:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{cpu}, {psutil.cpu_count()} logical cores, {psutil.virtual_memory().total / 2**30:.1f} GiB RAM, "
-            f"Python {platform.python_version()}, load average at start {load:.1f}")
+    return (
+        f"{cpu}, {psutil.cpu_count()} logical cores, {psutil.virtual_memory().total / 2**30:.1f} GiB RAM, "
+        f"Python {platform.python_version()}, load average at start {load:.1f}"
+    )
 
 
 def _timed(fn, *args, **kwargs):
@@ -85,8 +87,18 @@ def baseline(store: Store, n: int) -> tuple[int, float, float]:
                 """UPDATE vacancies SET country_code = ?, region_code = ?, federal_district = ?, area_id = ?,
                      region_status = ?, role_id = ?, role_confidence = ?, salary_rub = ?, salary_flag = ?
                    WHERE vacancy_id = ?""",
-                [p.country_code, p.region_code, p.federal_district, p.area_id, p.region_status,
-                 pred.role, pred.confidence, s.rub, s.flag, vid],
+                [
+                    p.country_code,
+                    p.region_code,
+                    p.federal_district,
+                    p.area_id,
+                    p.region_status,
+                    pred.role,
+                    pred.confidence,
+                    s.rub,
+                    s.flag,
+                    vid,
+                ],
             )
 
     _, wall, cpu = _timed(run)
@@ -137,7 +149,9 @@ class V1Model:
 
         out = []
         for s in range(0, len(titles), batch):
-            texts = [re.sub(r"\s+", " ", latinize(t or "").lower().replace("ё", "е")).strip() for t in titles[s:s + batch]]
+            texts = [
+                re.sub(r"\s+", " ", latinize(t or "").lower().replace("ё", "е")).strip() for t in titles[s : s + batch]
+            ]
             indptr, cols, total = [0], [], 0
             for text in texts:
                 for w in text.split():
@@ -150,7 +164,9 @@ class V1Model:
                     total += len(f)
                 indptr.append(total)
             col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
-            X = csr_matrix((np.ones(len(col), dtype=np.float32), col, np.asarray(indptr)), shape=(len(texts), len(self.index)))
+            X = csr_matrix(
+                (np.ones(len(col), dtype=np.float32), col, np.asarray(indptr)), shape=(len(texts), len(self.index))
+            )
             X.sum_duplicates()
             np.log(X.data, X.data)
             X.data += 1.0
@@ -174,9 +190,12 @@ def _heldout_figures(predict, threshold: float) -> dict:
     rows = [r for r in csv.DictReader(open(HELDOUT_PATH, encoding="utf-8")) if r["role_id"] != "40"]
     got = predict([r["title"] for r in rows])
     kept = [(g, r) for g, r in zip(got, rows) if g[1] >= threshold]
-    return {"n": len(rows), "coverage": len(kept) / len(rows),
-            "top1": sum(g[0] == r["role_id"] for g, r in kept) / max(1, len(kept)),
-            "top3": sum(r["role_id"] in g[2] for g, r in kept) / max(1, len(kept))}
+    return {
+        "n": len(rows),
+        "coverage": len(kept) / len(rows),
+        "top1": sum(g[0] == r["role_id"] for g, r in kept) / max(1, len(kept)),
+        "top3": sum(r["role_id"] in g[2] for g, r in kept) / max(1, len(kept)),
+    }
 
 
 def classifier_bench(shared: Path, n: int) -> list[str]:
@@ -240,8 +259,11 @@ def main() -> None:
     machine = _machine()
     if args.classifier_only:
         lines = classifier_bench(shared, args.classifier_titles)
-        header = [f"- classifier run: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {machine}",
-                  f"- command: `python bench/normalize_bench.py --classifier-only --classifier-titles {args.classifier_titles}`", ""]
+        header = [
+            f"- classifier run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {machine}",
+            f"- command: `python bench/normalize_bench.py --classifier-only --classifier-titles {args.classifier_titles}`",
+            "",
+        ]
         _write_section(Path(args.out), lines, header)
         print("\n".join(header + lines))
         return
@@ -269,13 +291,15 @@ def main() -> None:
     lines = [
         "# Normalization benchmark",
         "",
-        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {machine} (shared by several people: wall times vary, CPU times are steadier)",
         f"- data: the shared vacancy corpus, {n:,} stored vacancies (../shared/data/vacancies, all folders)"
         + (f"; ingest took {ingest_s:.1f} s" if ingest_s else ""),
-        "- command: `python bench/normalize_bench.py" + (" --store STORE" if args.store else "")
+        "- command: `python bench/normalize_bench.py"
+        + (" --store STORE" if args.store else "")
         + (f" --baseline-rows {args.baseline_rows}" if args.baseline_rows != 3000 else "")
-        + (f" --scale-rows {args.scale_rows}" if args.scale_rows != 1_000_000 else "") + "`",
+        + (f" --scale-rows {args.scale_rows}" if args.scale_rows != 1_000_000 else "")
+        + "`",
         "",
         "| run | records | wall s | CPU s | records/s (wall) |",
         "|---|---:|---:|---:|---:|",

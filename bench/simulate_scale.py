@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -53,15 +53,24 @@ def naive(n_vac: int, n_res: int, out: Path) -> float:
         a = rnd.choices(areas, aw)[0]
         pub = datetime(2021, 1, 1).timestamp() + rnd.random() * 730 * 86400
         life = rnd.choices(range(len(cal["vacancy"]["lifetime"]["pmf"])), cal["vacancy"]["lifetime"]["pmf"])[0]
-        sal = rnd.lognormvariate(cal["vacancy"]["salary_mu"] + a["salary_effect"] + r["salary_effect"], cal["vacancy"]["salary_sigma"])
+        sal = rnd.lognormvariate(
+            cal["vacancy"]["salary_mu"] + a["salary_effect"] + r["salary_effect"], cal["vacancy"]["salary_sigma"]
+        )
         rows.append(
             {
-                "vacancy_id": f"sim:{i}", "source": "sim", "source_id": str(i), "simulated": True,
-                "title": rnd.choices(r["titles"], r["title_weights"])[0], "role_ids_raw": [r["id"]],
-                "area_id_raw": a["id"], "region_raw": a["name"], "salary_from": round(sal, -3),
+                "vacancy_id": f"sim:{i}",
+                "source": "sim",
+                "source_id": str(i),
+                "simulated": True,
+                "title": rnd.choices(r["titles"], r["title_weights"])[0],
+                "role_ids_raw": [r["id"]],
+                "area_id_raw": a["id"],
+                "region_raw": a["name"],
+                "salary_from": round(sal, -3),
                 "experience_raw": rnd.choices(list(r["experience"]), list(r["experience"].values()))[0],
                 "skills_raw": rnd.sample(r["skills"], min(len(r["skills"]), 3)),
-                "published_at": datetime.fromtimestamp(pub), "archived_at": datetime.fromtimestamp(pub + life * 86400),
+                "published_at": datetime.fromtimestamp(pub),
+                "archived_at": datetime.fromtimestamp(pub + life * 86400),
             }
         )
     pq.write_table(pa.Table.from_pylist(rows), out / "naive_vacancies.parquet")
@@ -71,10 +80,18 @@ def naive(n_vac: int, n_res: int, out: Path) -> float:
         a = rnd.choices(areas, aw)[0]
         j = rnd.randrange(len(rs["age"]))
         t = datetime(2021, 1, 1).timestamp() + rnd.random() * 730 * 86400
-        for k in range(1 + int(rnd.expovariate(1 / 3))):
+        for _ in range(1 + int(rnd.expovariate(1 / 3))):
             t += rnd.expovariate(1 / 86400)
-            rows.append({"record_id": f"sim:r{i}", "observed_at": datetime.fromtimestamp(t), "area_id_raw": a["id"],
-                         "region_raw": a["name"], "salary_amount": float(rs["salary"][j]), "role": r["id"]})
+            rows.append(
+                {
+                    "record_id": f"sim:r{i}",
+                    "observed_at": datetime.fromtimestamp(t),
+                    "area_id_raw": a["id"],
+                    "region_raw": a["name"],
+                    "salary_amount": float(rs["salary"][j]),
+                    "role": r["id"],
+                }
+            )
     pq.write_table(pa.Table.from_pylist(rows), out / "naive_observations.parquet")
     return (n_vac + n_res) / (time.perf_counter() - t0)
 
@@ -82,8 +99,23 @@ def naive(n_vac: int, n_res: int, out: Path) -> float:
 def run_kadry(n_vac: int, n_res: int, out: Path, scenario: str) -> dict:
     if out.exists():
         shutil.rmtree(out)
-    cmd = ["/usr/bin/time", "-v", *KADRY, "simulate", "--vacancies", str(n_vac), "--resumes", str(n_res),
-           "--seed", "1", "--scenario", scenario, "--out", str(out), "--quiet"]
+    cmd = [
+        "/usr/bin/time",
+        "-v",
+        *KADRY,
+        "simulate",
+        "--vacancies",
+        str(n_vac),
+        "--resumes",
+        str(n_res),
+        "--seed",
+        "1",
+        "--scenario",
+        scenario,
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -124,7 +156,7 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
 
     base = naive(args.naive[0], args.naive[1], work)
     small = run_kadry(*args.small, work / "small", args.scenario)
@@ -182,10 +214,20 @@ def main() -> None:
         f"- IT in Russia, true index by month: {json.dumps(large['summary']['target_check'].get('it_russia'))}",
     ]
     if exact is not None:
-        lines.append(f"- DuckDB recomputation of every stock and flow cell from the written Parquet: {exact[0]} cells differ ({exact[1]:.0f} s)")
-    lines += ["", "## kadry simulate validate (large run)", "", "| check | measure | value | tolerance | ok |", "|---|---|---:|---:|---|"]
+        lines.append(
+            f"- DuckDB recomputation of every stock and flow cell from the written Parquet: {exact[0]} cells differ ({exact[1]:.0f} s)"
+        )
+    lines += [
+        "",
+        "## kadry simulate validate (large run)",
+        "",
+        "| check | measure | value | tolerance | ok |",
+        "|---|---|---:|---:|---|",
+    ]
     for row in report["rows"]:
-        lines.append(f"| {row['check']} | {row['measure']} | {row['value']:.4f} | {row['tolerance']} | {'yes' if row['ok'] else 'NO'} |")
+        lines.append(
+            f"| {row['check']} | {row['measure']} | {row['value']:.4f} | {row['tolerance']} | {'yes' if row['ok'] else 'NO'} |"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -69,8 +69,9 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT / "src"), KADRY_SALT="bench-salt-0123456789",
-                KADRY_MEMORY_LIMIT="256MB")
+    return dict(
+        os.environ, PYTHONPATH=str(ROOT / "src"), KADRY_SALT="bench-salt-0123456789", KADRY_MEMORY_LIMIT="256MB"
+    )
 
 
 def _run(code: str, *args: str) -> list[str]:
@@ -88,15 +89,18 @@ def main() -> None:
     parser.add_argument("--baseline-max-mb", type=int, default=100, help="Run the baseline only up to this size.")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes_mb.split(",")]
-    lines = ["# trudvsem dumps\n",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
-             f"{date.today().isoformat()}; load average at start {_load()} (the machine is shared by 7 sessions). "
-             f"Command: `python bench/trudvsem_bench.py --sizes-mb {args.sizes_mb}`. Input: simulated CV dumps "
-             "(`kadry.simulate.trudvsem.write_cv_dump`, uncompressed XML, one line, ~2.2 KB per CV with work "
-             "history, HTML skills and free text). kadry runs with DuckDB's memory_limit at 256MB "
-             "(KADRY_MEMORY_LIMIT). Baseline: the public loaders' iterparse + dict loop, storing nothing.\n",
-             "| dump | CVs | kadry ingest | kadry peak RSS | baseline (parse + flatten only) | baseline peak RSS | "
-             "time ratio | load at run |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# trudvsem dumps\n",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
+        f"{date.today().isoformat()}; load average at start {_load()} (the machine is shared by 7 sessions). "
+        f"Command: `python bench/trudvsem_bench.py --sizes-mb {args.sizes_mb}`. Input: simulated CV dumps "
+        "(`kadry.simulate.trudvsem.write_cv_dump`, uncompressed XML, one line, ~2.2 KB per CV with work "
+        "history, HTML skills and free text). kadry runs with DuckDB's memory_limit at 256MB "
+        "(KADRY_MEMORY_LIMIT). Baseline: the public loaders' iterparse + dict loop, storing nothing.\n",
+        "| dump | CVs | kadry ingest | kadry peak RSS | baseline (parse + flatten only) | baseline peak RSS | "
+        "time ratio | load at run |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     with tempfile.TemporaryDirectory(dir=os.environ.get("KADRY_BENCH_TMP")) as tmp:
         for mb in sizes:
             src = Path(tmp) / NAME
@@ -105,13 +109,17 @@ def main() -> None:
             load = _load()
             kn, kt, krss = _run(_KADRY, str(Path(tmp) / "k.duckdb"), str(src))
             k_mib = int(krss) / 1024
-            row = f"| {size / 1e6:,.0f} MB | {int(kn):,} | {size / 1e6 / float(kt):.1f} MB/s ({int(kn) / float(kt):,.0f} CV/s) " \
-                  f"| {k_mib:,.0f} MiB |"
+            row = (
+                f"| {size / 1e6:,.0f} MB | {int(kn):,} | {size / 1e6 / float(kt):.1f} MB/s ({int(kn) / float(kt):,.0f} CV/s) "
+                f"| {k_mib:,.0f} MiB |"
+            )
             if mb <= args.baseline_max_mb:
                 bn, bt, brss = _run(_BASELINE, "-", str(src))
                 assert int(bn) == int(kn)
-                row += f" {size / 1e6 / float(bt):.1f} MB/s | {int(brss) / 1024:,.0f} MiB | {float(kt) / float(bt):.1f}x the " \
-                       f"baseline's time |"
+                row += (
+                    f" {size / 1e6 / float(bt):.1f} MB/s | {int(brss) / 1024:,.0f} MiB | {float(kt) / float(bt):.1f}x the "
+                    f"baseline's time |"
+                )
             else:
                 row += " not run (size) | | |"
             row += f" {load} |"
@@ -120,9 +128,13 @@ def main() -> None:
             src.unlink()
             for f in Path(tmp).glob("k.duckdb*"):
                 f.unlink()
-    lines += ["", "Peak memory is what the process holds: the dump is streamed by record tag and each element "
-              "cleared with its preceding siblings; rows go to staging tables in the store in batches of 20,000; "
-              "the snapshot is applied in one transaction at the end.", ""]
+    lines += [
+        "",
+        "Peak memory is what the process holds: the dump is streamed by record tag and each element "
+        "cleared with its preceding siblings; rows go to staging tables in the store in batches of 20,000; "
+        "the snapshot is applied in one transaction at the end.",
+        "",
+    ]
     out = ROOT / "bench" / "results" / "trudvsem.md"
     out.write_text("\n".join(lines))
     print(out.read_text())

@@ -31,20 +31,24 @@ def test_an_import_error_inside_a_module_keeps_its_cause(tmp_path, monkeypatch):
 def test_every_command_module_registers_a_command():
     from kadry.cli import _MODULES, app
 
-    names = {c.name or c.callback.__name__ for c in app.registered_commands} | {g.name or g.typer_instance.info.name for g in app.registered_groups}
+    names = {c.name or c.callback.__name__ for c in app.registered_commands} | {
+        g.name or g.typer_instance.info.name for g in app.registered_groups
+    }
     assert {"ingest", "normalize", "index", "flows", "serve", "report", "match"} <= names
     assert len(_MODULES) == len(set(_MODULES))
 
 
 def test_the_cli_refuses_to_start_with_a_command_module_missing(tmp_path):
     # the installed package with one listed command module blocked at import: `kadry` must fail, not lose `flows`
-    code = ("import sys, importlib.abc\n"
-            "class Block(importlib.abc.MetaPathFinder):\n"
-            "    def find_spec(self, name, path, target=None):\n"
-            "        if name == 'kadry.cli.flows':\n"
-            "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
-            "sys.meta_path.insert(0, Block())\n"
-            "import kadry.cli\n")
+    code = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'kadry.cli.flows':\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import kadry.cli\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode != 0
     assert "kadry.cli lists 'flows' but module kadry.cli.flows is missing" in out.stderr

@@ -13,7 +13,9 @@ def test_both_languages_have_every_word():
 
 
 def test_every_band_is_named():
-    assert {label for _, label in BANDS} <= set(vocabulary.BAND_WORDS) and {label for _, label in BANDS} <= set(vocabulary.SHORT)
+    assert {label for _, label in BANDS} <= set(vocabulary.BAND_WORDS) and {label for _, label in BANDS} <= set(
+        vocabulary.SHORT
+    )
 
 
 def test_report_and_vocabulary_agree_on_bands():

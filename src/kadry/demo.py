@@ -7,9 +7,9 @@ Every simulated record carries ``simulated = true`` and every figure built on on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from kadry.config import SAMPLES
 from kadry.errors import InputError
@@ -46,7 +46,9 @@ def simulate_supply(store: Store, start: str, end: str, *, seed: int = 1, say: S
     return supply_for_store(store, start, end, seed=seed, say=say)
 
 
-def run_demo(db: Path, *, samples: Path = SAMPLES, start: str = "2022-01", end: str = "2022-12", say: Say = print) -> DemoResult:
+def run_demo(
+    db: Path, *, samples: Path = SAMPLES, start: str = "2022-01", end: str = "2022-12", say: Say = print
+) -> DemoResult:
     """Ingest the bundled samples, normalize, add the simulated supply, normalize it too."""
     from kadry.ingest import ingest_paths
     from kadry.normalize import normalize_store

@@ -95,9 +95,18 @@ VACANCY: list[Column] = [
     # lifecycle, kept by the store from observations
     _c("first_seen", "TIMESTAMP", "earliest observation", "life"),
     _c("last_seen", "TIMESTAMP", "latest observation", "life"),
-    _c("closed_at", "TIMESTAMP", "archived_at, else first observation that showed it archived (snapshot sources: the "
-       "first snapshot without it)", "life"),
-    _c("activity_end", "TIMESTAMP", "snapshot sources: last snapshot showing it (it closed before the next one)", "life"),
+    _c(
+        "closed_at",
+        "TIMESTAMP",
+        "archived_at, else first observation that showed it archived (snapshot sources: the first snapshot without it)",
+        "life",
+    ),
+    _c(
+        "activity_end",
+        "TIMESTAMP",
+        "snapshot sources: last snapshot showing it (it closed before the next one)",
+        "life",
+    ),
     # normalized
     _c("country_code", "VARCHAR", "ISO 3166-1 alpha-2 of the place", "norm"),
     _c("region_code", "VARCHAR", "ISO 3166-2:RU federal subject (RU-MOW, ...)", "norm"),
@@ -111,7 +120,12 @@ VACANCY: list[Column] = [
     _c("is_it", "BOOLEAN", "role in the information-technology category", "norm"),
     _c("role_source", "VARCHAR", "source, classifier, unknown", "norm"),
     _c("role_confidence", "DOUBLE", "classifier probability (1.0 when from source)", "norm"),
-    _c("occupation_version", "VARCHAR", "version of the occupation crosswalk and title model (occupations.crosswalk_version)", "norm"),
+    _c(
+        "occupation_version",
+        "VARCHAR",
+        "version of the occupation crosswalk and title model (occupations.crosswalk_version)",
+        "norm",
+    ),
     _c("experience", "VARCHAR", ", ".join(_experience.KEYS), "norm"),
     _c("remote", "BOOLEAN", "work can be done remotely", "norm"),
     _c("salary_rub", "DOUBLE", "point estimate, roubles per month, net of income tax", "norm"),
@@ -354,7 +368,9 @@ version of the rules that produced them.
 def markdown() -> str:
     parts = [_INTRO]
     for table, (columns, key) in TABLES.items():
-        parts.append(f"\n## {table}\n\nKey: ({', '.join(key)})\n\n| column | type | stage | meaning |\n|---|---|---|---|")
+        parts.append(
+            f"\n## {table}\n\nKey: ({', '.join(key)})\n\n| column | type | stage | meaning |\n|---|---|---|---|"
+        )
         parts.extend(f"| {c.name} | {c.type} | {c.stage} | {c.doc} |" for c in columns)
     return "\n".join(parts) + "\n"
 

@@ -13,7 +13,18 @@ from typing import Any
 from kadry.errors import InputError
 from kadry.rules import bands as _bands
 
-__all__ = ["BAND_WORDS", "LANGS", "REASONS", "SHORT", "WORDS", "band_word", "check_lang", "reason_word", "word", "words"]
+__all__ = [
+    "BAND_WORDS",
+    "LANGS",
+    "REASONS",
+    "SHORT",
+    "WORDS",
+    "band_word",
+    "check_lang",
+    "reason_word",
+    "word",
+    "words",
+]
 
 LANGS = ("ru", "en")
 
@@ -22,11 +33,7 @@ BAND_WORDS: dict[str, tuple[str, str]] = {b.key: (b.ru, b.en) for b in _bands.BA
 
 #: short forms for narrow displays (terminal tables, chart legends): band and reason code -> (ru, en)
 SHORT: dict[str, tuple[str, str]] = {
-    "acute shortage": ("острый дефицит", "acute shortage"),
-    "shortage": ("дефицит", "shortage"),
-    "moderate competition": ("умер. конкуренция", "moderate competition"),
-    "high competition": ("высокая конкуренция", "high competition"),
-    "extremely high competition": ("крайне высокая", "extreme competition"),
+    **_bands.SHORT,
     "no_resumes": ("нет резюме", "no resumes"),
     "no_vacancies": ("нет вакансий", "no vacancies"),
     "no_data": ("нет данных", "no data"),
@@ -39,20 +46,28 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_vacancies": ("нет вакансий: индекс не вычисляется", "no vacancies: no index"),
     "no_data": ("нет данных за период", "no data in this period"),
     "hidden": ("скрыто: меньше {k} записей", "hidden: fewer than {k} records"),
-    "store_no_resumes": ("В хранилище нет резюме: индекс (резюме на вакансию) не вычисляется, показаны только вакансии.",
-                         "The store holds no resumes: the index (resumes per vacancy) cannot be computed; "
-                         "only vacancies are shown."),
-    "store_no_vacancies": ("В хранилище нет вакансий: индекс (резюме на вакансию) не вычисляется, показаны только резюме.",
-                           "The store holds no vacancies: the index (resumes per vacancy) cannot be computed; "
-                           "only resumes are shown."),
-    "no_overlap": ("Вакансии и резюме не пересекаются во времени: индекс не вычисляется.",
-                   "Vacancies and resumes never overlap in time: no index."),
-    "undated": ("У {n} записей нет даты (файл без дат): загрузите их с --observed-at ГГГГ-ММ-ДД, чтобы датировать их днём, "
-                "когда они были замечены.",
-                "{n} records carry no date (a file without dates): ingest them with --observed-at YYYY-MM-DD to date "
-                "them by the day they were seen."),
-    "unknown_excluded": ("Записи без региона или роли («не указан») не ранжируются: см. охват.",
-                         "Records without a region or role (“unknown”) are not ranked: see coverage."),
+    "store_no_resumes": (
+        "В хранилище нет резюме: индекс (резюме на вакансию) не вычисляется, показаны только вакансии.",
+        "The store holds no resumes: the index (resumes per vacancy) cannot be computed; only vacancies are shown.",
+    ),
+    "store_no_vacancies": (
+        "В хранилище нет вакансий: индекс (резюме на вакансию) не вычисляется, показаны только резюме.",
+        "The store holds no vacancies: the index (resumes per vacancy) cannot be computed; only resumes are shown.",
+    ),
+    "no_overlap": (
+        "Вакансии и резюме не пересекаются во времени: индекс не вычисляется.",
+        "Vacancies and resumes never overlap in time: no index.",
+    ),
+    "undated": (
+        "У {n} записей нет даты (файл без дат): загрузите их с --observed-at ГГГГ-ММ-ДД, чтобы датировать их днём, "
+        "когда они были замечены.",
+        "{n} records carry no date (a file without dates): ingest them with --observed-at YYYY-MM-DD to date "
+        "them by the day they were seen.",
+    ),
+    "unknown_excluded": (
+        "Записи без региона или роли («не указан») не ранжируются: см. охват.",
+        "Records without a region or role (“unknown”) are not ranked: see coverage.",
+    ),
 }
 
 #: everything else, key -> (ru, en)
@@ -90,8 +105,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "salary_known": ("Зарплата указана", "Salary given"),
     "skills_known": ("Навыки указаны", "Skills given"),
     "dated": ("С датой", "Dated"),
-    "no_skills_source": ("Источник не передаёт навыки: у {side} этого сегмента навыков нет.",
-                         "The source carries no skills: no {side} of this segment names one."),
+    "no_skills_source": (
+        "Источник не передаёт навыки: у {side} этого сегмента навыков нет.",
+        "The source carries no skills: no {side} of this segment names one.",
+    ),
     "skills_none": ("Нет опубликованных данных о навыках.", "No skill figure can be published."),
     # series
     "series": ("Ряды: сезонная корректировка, год к году, тренд", "Series: seasonally adjusted, year on year, trend"),
@@ -102,16 +119,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "yoy": ("Год к году", "Year on year"),
     "compare": ("Сравнение двух сегментов", "Two segments compared"),
     "not_adjusted": ("Без сезонной поправки: {why}", "Not seasonally adjusted: {why}"),
-    "short_series": ("ряд из {n} периодов, а STL нужно не меньше {need} (два полных года)",
-                     "the series has {n} periods and STL needs at least {need} (two full years)"),
+    "short_series": (
+        "ряд из {n} периодов, а STL нужно не меньше {need} (два полных года)",
+        "the series has {n} periods and STL needs at least {need} (two full years)",
+    ),
     "gappy_series": ("в ряду {n} пропусков из {total} периодов", "the series has {n} gaps in {total} periods"),
-    "weekly": ("недельные ряды не корректируются: в году не целое число недель",
-               "weekly series are not adjusted: a year is not a whole number of weeks"),
+    "weekly": (
+        "недельные ряды не корректируются: в году не целое число недель",
+        "weekly series are not adjusted: a year is not a whole number of weeks",
+    ),
     "method": ("Метод: {method}; период {span}.", "Method: {method}; span {span}."),
     "slope": ("Наклон тренда: {slope} в год ({low}…{high})", "Trend slope: {slope} a year ({low}…{high})"),
     "csv": ("Скачать CSV", "Download CSV"),
-    "range_note": ("Период по умолчанию: последние месяцы, где есть и вакансии, и резюме ({start} — {end}).",
-                   "Default range: the latest months with both vacancies and resumes ({start} – {end})."),
+    "range_note": (
+        "Период по умолчанию: последние месяцы, где есть и вакансии, и резюме ({start} — {end}).",
+        "Default range: the latest months with both vacancies and resumes ({start} – {end}).",
+    ),
     "no_records_range": ("В этом периоде нет записей.", "No records in this range."),
     "nodata": ("нет данных", "no data"),
     # dashboard
@@ -129,11 +152,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "to": ("По", "To"),
     "trend_title": ("Индекс дефицита (резюме на вакансию)", "Deficiency index (resumes per vacancy)"),
     "ranking": ("Регионы", "Regions"),
-    "salary_title": ("Зарплата: предлагают и ожидают (₽/мес, медиана)", "Salary: offered vs expected (RUB/month, median)"),
+    "salary_title": (
+        "Зарплата: предлагают и ожидают (₽/мес, медиана)",
+        "Salary: offered vs expected (RUB/month, median)",
+    ),
     "skills_title": ("Навыки: спрос и предложение", "Skills: demand and supply"),
     "table": ("Таблица", "Table"),
-    "hidden_note": ("Пустые ячейки скрыты: они опираются на слишком мало записей (защита персональных данных).",
-                    "Blank cells are suppressed: they rest on too few records (privacy protection)."),
+    "hidden_note": (
+        "Пустые ячейки скрыты: они опираются на слишком мало записей (защита персональных данных).",
+        "Blank cells are suppressed: they rest on too few records (privacy protection).",
+    ),
     "series_what": ("Показатель", "Measure"),
     "compare_with": ("Сравнить с", "Compare with"),
     "compare_none": ("—", "—"),

@@ -27,7 +27,9 @@ def get(app):
 
     def _get(url: str) -> httpx.Response:
         async def go():
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://kadry") as c:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://kadry"
+            ) as c:
                 return await c.get(url)
 
         return asyncio.run(go())

@@ -12,7 +12,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "ingest" / "fixtures"
 
 def kadry(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, KADRY_SALT="cli-test-salt-0123456789", COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "kadry", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kadry", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 def test_unreadable_file_one_line_error(tmp_path):
@@ -49,5 +51,7 @@ def test_help_explains_every_option():
 
 
 def test_bad_observed_at(tmp_path):
-    out = kadry("ingest", "--observed-at", "someday", "--db", str(tmp_path / "k.duckdb"), str(FIXTURES / "search_page.json"))
+    out = kadry(
+        "ingest", "--observed-at", "someday", "--db", str(tmp_path / "k.duckdb"), str(FIXTURES / "search_page.json")
+    )
     assert out.returncode == 1 and "unparseable --observed-at" in out.stderr

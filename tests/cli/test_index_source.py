@@ -31,15 +31,45 @@ def test_index_per_source(tmp_path, monkeypatch):
     assert _kadry("ingest", str(hh), "--db", str(db), "-q").returncode == 0
     mixed = _kadry("index", "--from", "2024-03-26", "--to", "2024-03-27", "--db", str(db), "-f", "csv")
     assert mixed.returncode == 1 and "several sources" in mixed.stderr and "Traceback" not in mixed.stderr
-    one = _kadry("index", "--source", "trudvsem", "--by", "profession", "--from", "2024-03-26", "--to", "2024-03-27",
-                 "--period", "day", "--db", str(db), "-f", "csv", "--no-rollups")
+    one = _kadry(
+        "index",
+        "--source",
+        "trudvsem",
+        "--by",
+        "profession",
+        "--from",
+        "2024-03-26",
+        "--to",
+        "2024-03-27",
+        "--period",
+        "day",
+        "--db",
+        str(db),
+        "-f",
+        "csv",
+        "--no-rollups",
+    )
     assert one.returncode == 0, one.stderr
     rows = list(csv.DictReader(io.StringIO(one.stdout)))
     with Store(db) as store:
-        want = store.con.execute("SELECT count(*) FROM vacancies WHERE source = 'trudvsem' AND first_seen::DATE <= "
-                                 "'2024-03-26' AND activity_end::DATE >= '2024-03-26'").fetchall()[0][0]
+        want = store.con.execute(
+            "SELECT count(*) FROM vacancies WHERE source = 'trudvsem' AND first_seen::DATE <= "
+            "'2024-03-26' AND activity_end::DATE >= '2024-03-26'"
+        ).fetchall()[0][0]
     day1 = [r for r in rows if r["period"] == "2024-03-26"]
     assert sum(int(r["n_vacancies"]) for r in day1) == want
-    side = _kadry("index", "--by", "source", "--from", "2024-03-26", "--to", "2024-03-27", "--db", str(db), "-f", "csv",
-                  "--no-rollups")
+    side = _kadry(
+        "index",
+        "--by",
+        "source",
+        "--from",
+        "2024-03-26",
+        "--to",
+        "2024-03-27",
+        "--db",
+        str(db),
+        "-f",
+        "csv",
+        "--no-rollups",
+    )
     assert side.returncode == 0 and "trudvsem" in side.stdout

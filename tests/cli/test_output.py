@@ -40,8 +40,14 @@ def in_terminal(*args: str, cols: int = 80) -> str:
     """Run ``kadry`` on a real pseudo-terminal ``cols`` wide; its screen output without colours."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 60, cols, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "kadry", *args], stdin=slave, stdout=slave, stderr=slave,
-                            env={**_env(None), "TERM": "xterm-256color"}, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kadry", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**_env(None), "TERM": "xterm-256color"},
+        close_fds=True,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -59,7 +65,9 @@ def in_terminal(*args: str, cols: int = 80) -> str:
 
 
 def in_pipe(*args: str, cols: int | None = 80) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kadry", *args], check=False, capture_output=True, text=True, env=_env(cols), timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kadry", *args], check=False, capture_output=True, text=True, env=_env(cols), timeout=300
+    )
 
 
 def _csv(db, *extra) -> list[dict]:
@@ -92,7 +100,7 @@ def test_terminal_80_columns_keeps_index_band_counts_and_never_cuts_a_number(db)
     for cells in shown:
         want = expected[(cells[0], cells[1])]
         assert cells[i] == (f"{float(want):,.2f}" if want else "—")  # every digit there, none cut
-    left_out = screen[screen.index("not shown for width (80 columns):"):].split(";")[0]
+    left_out = screen[screen.index("not shown for width (80 columns):") :].split(";")[0]
     assert "ci_low" in left_out and "ci_high" in left_out
 
 
@@ -129,7 +137,9 @@ def test_index_without_resumes_says_supply_is_missing(db, tmp_path):
     screen = in_terminal("index", "--db", str(bare), "--from", "2022-01", "--to", "2022-03")
     assert "0.00" not in screen and "acute shortage" not in screen
     assert "no resumes" in screen and "The store holds no resumes" in screen.replace("\n", " ")
-    rows = list(csv.DictReader(io.StringIO(in_pipe("index", "--db", str(bare), "--from", "2022-01", "--to", "2022-03").stdout)))
+    rows = list(
+        csv.DictReader(io.StringIO(in_pipe("index", "--db", str(bare), "--from", "2022-01", "--to", "2022-03").stdout))
+    )
     assert rows and all(r["index"] == "" and r["band"] == "" and int(r["n_vacancies"]) > 0 for r in rows)
 
 
@@ -138,7 +148,9 @@ def test_undated_records_point_to_observed_at(db, tmp_path):
     shutil.copy(db, undated)
     with Store(undated) as store:
         store.con.execute("UPDATE vacancies SET published_at = NULL, created_at = NULL, first_seen = NULL")
-        store.con.execute("UPDATE resumes SET created_at = NULL, first_seen = NULL, updated_at = NULL, last_seen = NULL")
+        store.con.execute(
+            "UPDATE resumes SET created_at = NULL, first_seen = NULL, updated_at = NULL, last_seen = NULL"
+        )
     out = in_pipe("index", "--db", str(undated))
     assert out.returncode == 1 and out.stderr.count("\n") == 1
     assert "--observed-at" in out.stderr and "Traceback" not in out.stderr

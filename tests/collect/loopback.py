@@ -86,21 +86,32 @@ class Loopback:
                     fault = queue.pop(0) if queue else None
                 lb.log.append(("GET", path, 0))
                 if fault == "429":
-                    return self._send(429, b'{"errors":[{"type":"too_many_requests"}]}', "application/json",
-                                      {"Retry-After": "0"})
+                    return self._send(
+                        429, b'{"errors":[{"type":"too_many_requests"}]}', "application/json", {"Retry-After": "0"}
+                    )
                 if fault == "500":
                     return self._send(500, b"internal error", "text/plain")
                 if fault == "captcha":
-                    body = json.dumps({"errors": [{"type": "captcha_required", "value": "captcha_required",
-                                                   "captcha_url": f"{lb.url}/captcha"}]}).encode()
+                    body = json.dumps(
+                        {
+                            "errors": [
+                                {
+                                    "type": "captcha_required",
+                                    "value": "captcha_required",
+                                    "captcha_url": f"{lb.url}/captcha",
+                                }
+                            ]
+                        }
+                    ).encode()
                     return self._send(403, body, "application/json")
-                route = lb.routes.get(path) or next((fn for prefix, fn in lb.routes.items()
-                                                     if prefix.endswith("/") and path.startswith(prefix)), None)
+                route = lb.routes.get(path) or next(
+                    (fn for prefix, fn in lb.routes.items() if prefix.endswith("/") and path.startswith(prefix)), None
+                )
                 if route is not None:
                     status, payload = route({**parse_qs(parsed.query), "_path": [path]}, dict(self.headers))
                     return self._send(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
                 if path.endswith("/") and any(p.startswith(path) and p != path for p in lb.files):
-                    names = sorted({p[len(path):].split("/")[0] for p in lb.files if p.startswith(path)})
+                    names = sorted({p[len(path) :].split("/")[0] for p in lb.files if p.startswith(path)})
                     links = "".join(f'<a href="{n}">{n}</a>\n' for n in names)
                     return self._send(200, f"<html><body><pre>{links}</pre></body></html>".encode(), "text/html")
                 if path not in lb.files:
@@ -134,7 +145,7 @@ class Loopback:
                 limit = len(part) // 2 if fault in ("cut", "replace") else len(part)
                 sent = 0
                 while sent < limit:
-                    chunk = part[sent:min(limit, sent + 16384)]
+                    chunk = part[sent : min(limit, sent + 16384)]
                     try:
                         self.wfile.write(chunk)
                         self.wfile.flush()

@@ -57,13 +57,19 @@ class FakeHH:
             return refused
         lo, hi = q["date_from"][0], q["date_to"][0]
         page, per = int(q.get("page", ["0"])[0]), int(q.get("per_page", ["20"])[0])
-        hits = sorted((o for o in self.objects.values() if o["id"] not in self.hidden | self.removed
-                       and lo <= o["published_at"][:19] < hi), key=lambda o: o["id"])
+        hits = sorted(
+            (
+                o
+                for o in self.objects.values()
+                if o["id"] not in self.hidden | self.removed and lo <= o["published_at"][:19] < hi
+            ),
+            key=lambda o: o["id"],
+        )
         self.searches.append((lo, hi, page, len(hits)))
         if (page + 1) * per > MAX_RESULTS:
             return 400, {"errors": [{"type": "bad_argument", "value": "page"}]}
         items = []
-        for o in hits[page * per:(page + 1) * per]:
+        for o in hits[page * per : (page + 1) * per]:
             item = {k: v for k, v in o.items() if k not in ("key_skills", "description", "branded_description")}
             items.append(item)
         pages = (len(hits) + per - 1) // per
@@ -90,8 +96,18 @@ def hh(shared):
 
 
 def _run(store, hh, **kw):
-    return collect_hh(store, DAY1, DAY2, token=TOKEN, user_agent=UA, base_url=hh.server.url, rate=10_000,
-                      sleep=lambda s: None, backoff=0.0, **kw)
+    return collect_hh(
+        store,
+        DAY1,
+        DAY2,
+        token=TOKEN,
+        user_agent=UA,
+        base_url=hh.server.url,
+        rate=10_000,
+        sleep=lambda s: None,
+        backoff=0.0,
+        **kw,
+    )
 
 
 def test_windows_details_faults(hh, store):
@@ -128,7 +144,9 @@ def test_interrupted_run_resumes_without_gaps_or_duplicates(hh, store):
     assert 0 < partial < len(hh.objects)
     _run(store, hh)
     assert store.count("vacancies") == len(hh.objects)
-    per_record = store.con.execute("SELECT max(n) FROM (SELECT count(*) n FROM observations GROUP BY record_id)").fetchall()
+    per_record = store.con.execute(
+        "SELECT max(n) FROM (SELECT count(*) n FROM observations GROUP BY record_id)"
+    ).fetchall()
     assert per_record == [(1,)]  # the resumed run is the same sighting
 
 

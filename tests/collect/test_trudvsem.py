@@ -36,14 +36,18 @@ def _reference(dumps: Path, path: Path) -> dict:
         for local in served_files(dumps).values():
             ingest_snapshot(store, local)
         state = _state(store)
-        state["snapshots"] = store.con.execute("SELECT dataset, snapshot_at, records FROM snapshots ORDER BY ALL").fetchall()
+        state["snapshots"] = store.con.execute(
+            "SELECT dataset, snapshot_at, records FROM snapshots ORDER BY ALL"
+        ).fetchall()
     return state
 
 
 def _collected(path: Path) -> dict:
     with Store(path) as store:
         state = _state(store)
-        state["snapshots"] = store.con.execute("SELECT dataset, snapshot_at, records FROM snapshots ORDER BY ALL").fetchall()
+        state["snapshots"] = store.con.execute(
+            "SELECT dataset, snapshot_at, records FROM snapshots ORDER BY ALL"
+        ).fetchall()
     return state
 
 
@@ -92,16 +96,37 @@ def test_faults_then_rerun_end_with_exactly_the_served_snapshots(portal, dumps, 
 
 def test_since_and_datasets(portal, tmp_path):
     with Store(tmp_path / "s.duckdb") as store:
-        report = collect_trudvsem(store, tmp_path / "w", base_url=portal.url + ROOT, datasets=["vacancy"],
-                                  since=date(2024, 3, 27), retry=FAST, sleep=lambda s: None)
+        report = collect_trudvsem(
+            store,
+            tmp_path / "w",
+            base_url=portal.url + ROOT,
+            datasets=["vacancy"],
+            since=date(2024, 3, 27),
+            retry=FAST,
+            sleep=lambda s: None,
+        )
         rows = store.con.execute("SELECT dataset, snapshot_at::DATE::VARCHAR FROM snapshots ORDER BY 2").fetchall()
     assert report.ingested == 2
     assert rows == [("vacancy", "2024-03-27"), ("vacancy", "2024-03-28")]
 
 
 def _cli(db: Path, work: Path, url: str) -> list[str]:
-    return [sys.executable, "-m", "kadry", "collect", "trudvsem", "--db", str(db), "--workdir", str(work),
-            "--base-url", url, "--backoff", "0", "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "kadry",
+        "collect",
+        "trudvsem",
+        "--db",
+        str(db),
+        "--workdir",
+        str(work),
+        "--base-url",
+        url,
+        "--backoff",
+        "0",
+        "--quiet",
+    ]
 
 
 @pytest.mark.parametrize("kill_after", [0.4, 1.5])
@@ -115,7 +140,9 @@ def test_sigkill_then_rerun(portal, dumps, tmp_path, kill_after):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     portal.delay = 0.0
-    done = subprocess.run(_cli(db, work, portal.url + ROOT), env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        _cli(db, work, portal.url + ROOT), env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert "failed 0" in done.stdout
     assert _collected(db) == _reference(dumps, tmp_path / "ref.duckdb")
@@ -123,8 +150,24 @@ def test_sigkill_then_rerun(portal, dumps, tmp_path, kill_after):
 
 def test_unknown_dataset_is_one_line_error(tmp_path):
     env = {**os.environ, "KADRY_SALT": SALT}
-    out = subprocess.run([sys.executable, "-m", "kadry", "collect", "trudvsem", "--db", str(tmp_path / "x.duckdb"),
-                          "--datasets", "cvs", "--base-url", "http://127.0.0.1:9/"], env=env, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kadry",
+            "collect",
+            "trudvsem",
+            "--db",
+            str(tmp_path / "x.duckdb"),
+            "--datasets",
+            "cvs",
+            "--base-url",
+            "http://127.0.0.1:9/",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 1
     assert out.stderr.strip().startswith("error: unknown dataset(s) cvs") and "Traceback" not in out.stderr

@@ -33,35 +33,74 @@ class Rows:
         self.store.con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(values.values()))
 
     def vacancy(self, vid: str, published: datetime | None, *, role="A", region="RU-MOW", **cols) -> None:
-        values = {"vacancy_id": vid, "source": "hh", "source_id": vid, "simulated": False, "published_at": published,
-                  "role_id": role, "region_code": region, "salary_flag": "ok" if cols.get("salary_rub") else "missing"}
+        values = {
+            "vacancy_id": vid,
+            "source": "hh",
+            "source_id": vid,
+            "simulated": False,
+            "published_at": published,
+            "role_id": role,
+            "region_code": region,
+            "salary_flag": "ok" if cols.get("salary_rub") else "missing",
+        }
         values.update(cols)
         self._insert("vacancies", values)
 
     def resume(self, rid: str, created: datetime | None, *, role="A", region="RU-MOW", **cols) -> None:
-        values = {"resume_id": rid, "source": "hh", "source_key": rid, "simulated": False, "created_at": created,
-                  "role_id": role, "region_code": region, "salary_flag": "ok" if cols.get("salary_rub") else "missing"}
+        values = {
+            "resume_id": rid,
+            "source": "hh",
+            "source_key": rid,
+            "simulated": False,
+            "created_at": created,
+            "role_id": role,
+            "region_code": region,
+            "salary_flag": "ok" if cols.get("salary_rub") else "missing",
+        }
         values.update(cols)
         self._insert("resumes", values)
 
     def observation(self, kind: str, rid: str, observed: datetime, updated: datetime | None = None, **cols) -> None:
-        self._insert("observations", {"kind": kind, "record_id": rid, "observed_at": observed, "updated_at": updated, **cols})
+        self._insert(
+            "observations", {"kind": kind, "record_id": rid, "observed_at": observed, "updated_at": updated, **cols}
+        )
 
 
 def build_world(store: Store) -> None:
     """The hand-computed world of tests/indicators/test_indicators_fixtures.py (see its docstring)."""
     r = Rows(store)
-    r.vacancy("v1", D(2022, 1, 20, 9), closed_at=D(2022, 2, 10, 18), salary_rub=100000.0,
-              skills=["python", "sql", "python"], remote=True, experience="between1And3")
+    r.vacancy(
+        "v1",
+        D(2022, 1, 20, 9),
+        closed_at=D(2022, 2, 10, 18),
+        salary_rub=100000.0,
+        skills=["python", "sql", "python"],
+        remote=True,
+        experience="between1And3",
+    )
     r.vacancy("v2", D(2022, 2, 5, 12), salary_rub=50000.0, skills=["python"], remote=False, experience="noExperience")
     r.vacancy("v3", D(2022, 2, 5, 13), dup_of="v2", salary_rub=50000.0, skills=["python"])
-    r.vacancy("v4", D(2022, 1, 31, 8), role="B", region="RU-SPE", archived_at=D(2022, 1, 31, 20),
-              salary_rub=999999.0, salary_flag="too_high")
+    r.vacancy(
+        "v4",
+        D(2022, 1, 31, 8),
+        role="B",
+        region="RU-SPE",
+        archived_at=D(2022, 1, 31, 20),
+        salary_rub=999999.0,
+        salary_flag="too_high",
+    )
     r.vacancy("v5", D(2022, 3, 15), region="RU-SPE", last_seen=D(2022, 3, 20))
     r.vacancy("v6", D(2021, 12, 20), role="B", last_seen=D(2021, 12, 25))
     r.vacancy("v7", D(2022, 3, 31, 23, 59), role="B", simulated=True)
-    r.resume("r1", D(2021, 11, 1), updated_at=D(2022, 1, 10), salary_rub=90000.0, skills=["python"], remote=True,
-             experience="between3And6")
+    r.resume(
+        "r1",
+        D(2021, 11, 1),
+        updated_at=D(2022, 1, 10),
+        salary_rub=90000.0,
+        skills=["python"],
+        remote=True,
+        experience="between3And6",
+    )
     r.observation("resume", "r1", D(2022, 1, 12), D(2022, 1, 10))
     r.observation("resume", "r1", D(2022, 1, 25), D(2022, 1, 20))
     r.resume("r2", D(2022, 2, 1, 10), region="RU-SPE")
@@ -150,8 +189,14 @@ def world(world_engines):
 def world_on(world_engines, name: str):
     engine = world_engines(name)
 
-    def run(indicator: str, by: tuple = ("role", "region"), period: str = "month", start: str = "2022-01",
-            end: str = "2022-03", **opts):
+    def run(
+        indicator: str,
+        by: tuple = ("role", "region"),
+        period: str = "month",
+        start: str = "2022-01",
+        end: str = "2022-03",
+        **opts,
+    ):
         return compute(indicator, by=list(by), period=period, start=start, end=end, engine=engine, **opts)
 
     return _Cached(run, name)

@@ -59,7 +59,10 @@ def test_no_resumes_is_said(sample, tmp_path):
 
 def test_undated_records_are_counted(sample, tmp_path):
     db = _copy(sample, tmp_path)
-    _edit(db, "UPDATE vacancies SET published_at = NULL, created_at = NULL, first_seen = NULL WHERE vacancy_id LIKE 'sim:v1%'")
+    _edit(
+        db,
+        "UPDATE vacancies SET published_at = NULL, created_at = NULL, first_seen = NULL WHERE vacancy_id LIKE 'sim:v1%'",
+    )
     con = duckdb.connect(str(db), read_only=True)
     expected = con.execute("SELECT count(*) FROM vacancies WHERE vacancy_id LIKE 'sim:v1%'").fetchone()[0]
     con.close()
@@ -70,8 +73,11 @@ def test_undated_records_are_counted(sample, tmp_path):
 
 def test_coverage_counts_match_the_rows(sample, tmp_path):
     db = _copy(sample, tmp_path)
-    _edit(db, "UPDATE vacancies SET region_code = NULL, federal_district = NULL WHERE vacancy_id LIKE 'sim:v2%'",
-          "UPDATE vacancies SET role_id = NULL WHERE vacancy_id LIKE 'sim:v3%'")
+    _edit(
+        db,
+        "UPDATE vacancies SET region_code = NULL, federal_district = NULL WHERE vacancy_id LIKE 'sim:v2%'",
+        "UPDATE vacancies SET role_id = NULL WHERE vacancy_id LIKE 'sim:v3%'",
+    )
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT vacancy_id, region_code, role_id, salary_rub, len(skills) FROM vacancies").fetchall()
     con.close()

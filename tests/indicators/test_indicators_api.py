@@ -8,22 +8,56 @@ from datetime import date
 import pytest
 
 from kadry.errors import EngineError, InputError, StoreError
-from kadry.indicators import BANDS, DIMENSIONS, INDICATORS, Engine, Options, band, calendar, compute, parse_day, resolve_dims
+from kadry.indicators import (
+    BANDS,
+    DIMENSIONS,
+    INDICATORS,
+    Engine,
+    Options,
+    band,
+    calendar,
+    compute,
+    parse_day,
+    resolve_dims,
+)
 
 
 def test_public_names():
     assert INDICATORS == ("stock", "flow", "index", "salary", "skills", "remote", "experience")
-    assert list(DIMENSIONS) == ["role", "role_category", "isco2", "it", "region", "federal_district", "country",
-                                "experience", "remote", "source", "profession"]
+    assert list(DIMENSIONS) == [
+        "role",
+        "role_category",
+        "isco2",
+        "it",
+        "region",
+        "federal_district",
+        "country",
+        "experience",
+        "remote",
+        "source",
+        "profession",
+    ]
     assert [label for _, label in BANDS][0] == "acute shortage"
 
 
-@pytest.mark.parametrize("value,label", [
-    (0.0, "acute shortage"), (1.9, "acute shortage"), (1.99, "acute shortage"), (2.0, "shortage"), (3.9, "shortage"),
-    (4.0, "moderate competition"), (7.9, "moderate competition"), (8.0, "high competition"),
-    (11.9, "high competition"), (12.0, "extremely high competition"), (40.0, "extremely high competition"),
-    (None, None), (float("nan"), None),
-])
+@pytest.mark.parametrize(
+    "value,label",
+    [
+        (0.0, "acute shortage"),
+        (1.9, "acute shortage"),
+        (1.99, "acute shortage"),
+        (2.0, "shortage"),
+        (3.9, "shortage"),
+        (4.0, "moderate competition"),
+        (7.9, "moderate competition"),
+        (8.0, "high competition"),
+        (11.9, "high competition"),
+        (12.0, "extremely high competition"),
+        (40.0, "extremely high competition"),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
 def test_band(value, label):
     assert band(value) == label
 
@@ -34,12 +68,19 @@ def test_index_band_column_agrees_with_band(world):
         assert row["band"] == band(row["index"])
 
 
-@pytest.mark.parametrize("text,end,expected", [
-    ("2022", False, date(2022, 1, 1)), ("2022", True, date(2022, 12, 31)),
-    ("2022-Q2", False, date(2022, 4, 1)), ("2022-q2", True, date(2022, 6, 30)),
-    ("2022-02", True, date(2022, 2, 28)), ("2024-02", True, date(2024, 2, 29)),
-    ("2022-03-15", True, date(2022, 3, 15)), (date(2021, 5, 5), False, date(2021, 5, 5)),
-])
+@pytest.mark.parametrize(
+    "text,end,expected",
+    [
+        ("2022", False, date(2022, 1, 1)),
+        ("2022", True, date(2022, 12, 31)),
+        ("2022-Q2", False, date(2022, 4, 1)),
+        ("2022-q2", True, date(2022, 6, 30)),
+        ("2022-02", True, date(2022, 2, 28)),
+        ("2024-02", True, date(2024, 2, 29)),
+        ("2022-03-15", True, date(2022, 3, 15)),
+        (date(2021, 5, 5), False, date(2021, 5, 5)),
+    ],
+)
 def test_parse_day(text, end, expected):
     assert parse_day(text, end=end) == expected
 
@@ -52,7 +93,10 @@ def test_parse_day_rejects(bad):
 
 def test_calendar_whole_periods():
     weeks = calendar("week", date(2022, 1, 5), date(2022, 1, 10)).to_pylist()
-    assert [date.fromordinal(date(1970, 1, 1).toordinal() + w["ps"]) for w in weeks] == [date(2022, 1, 3), date(2022, 1, 10)]
+    assert [date.fromordinal(date(1970, 1, 1).toordinal() + w["ps"]) for w in weeks] == [
+        date(2022, 1, 3),
+        date(2022, 1, 10),
+    ]
     quarters = calendar("quarter", date(2022, 2, 1), date(2022, 12, 1))
     assert quarters.num_rows == 4
     with pytest.raises(InputError):
@@ -68,22 +112,31 @@ def test_resolve_dims_aliases_and_errors():
         resolve_dims(["salary"])
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"indicator": "gdp"}, "unknown indicator"),
-    ({"period": "year"}, "unknown period"),
-    ({"by": ["nope"]}, "unknown dimension"),
-    ({"lifetime": 0}, "lifetime"),
-    ({"window": 2.5}, "window"),
-    ({"vacancy_rule": "forever"}, "vacancy rule"),
-    ({"basis": "both"}, "basis"),
-    ({"colour": "red"}, "unknown option"),
-    ({"as_": "polars"}, "as_"),
-    ({"start": "2022-05", "end": "2022-01"}, "empty date range"),
-    ({"filters": {"region": []}}, "no values"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"indicator": "gdp"}, "unknown indicator"),
+        ({"period": "year"}, "unknown period"),
+        ({"by": ["nope"]}, "unknown dimension"),
+        ({"lifetime": 0}, "lifetime"),
+        ({"window": 2.5}, "window"),
+        ({"vacancy_rule": "forever"}, "vacancy rule"),
+        ({"basis": "both"}, "basis"),
+        ({"colour": "red"}, "unknown option"),
+        ({"as_": "polars"}, "as_"),
+        ({"start": "2022-05", "end": "2022-01"}, "empty date range"),
+        ({"filters": {"region": []}}, "no values"),
+    ],
+)
 def test_bad_arguments_are_input_errors(world_store, kwargs, match):
-    args = {"indicator": "stock", "by": ["region"], "period": "month", "start": "2022-01", "end": "2022-03",
-            "engine": Engine.from_store(world_store)}
+    args = {
+        "indicator": "stock",
+        "by": ["region"],
+        "period": "month",
+        "start": "2022-01",
+        "end": "2022-03",
+        "engine": Engine.from_store(world_store),
+    }
     args.update(kwargs)
     with pytest.raises(InputError, match=match):
         compute(args.pop("indicator"), **args)
@@ -136,8 +189,15 @@ def test_pandas_output_and_metadata(world_store):
 
 
 def test_boolean_dimensions_are_coded(world_store):
-    t = compute("stock", by=["remote"], period="quarter", start="2022-Q1", end="2022-Q1", engine=Engine.from_store(world_store),
-                rollups=False)
+    t = compute(
+        "stock",
+        by=["remote"],
+        period="quarter",
+        start="2022-Q1",
+        end="2022-Q1",
+        engine=Engine.from_store(world_store),
+        rollups=False,
+    )
     got = {r["remote"]: (r["n_vacancies"], r["n_resumes"]) for r in t.to_pylist()}
     # remote: v1, r1; on site: v2; unknown: v4 v5 v6 v7, r2 r3 r4
     assert got == {"remote": (1, 1), "on_site": (1, 0), "unknown": (4, 3)}

@@ -60,14 +60,17 @@ def test_json_and_parquet_files(db, tmp_path):
     assert t.num_rows == 8 and "all" not in t["role"].to_pylist()
 
 
-@pytest.mark.parametrize("extra,message", [
-    (["--by", "planet"], "unknown dimension"),
-    (["--format", "xml"], "unknown format"),
-    (["--engine", "hadoop"], "unknown engine"),
-    (["--lifetime", "0"], "lifetime"),
-    (["--filter", "region"], "bad filter"),
-    (["--format", "parquet"], "needs --out"),
-])
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--by", "planet"], "unknown dimension"),
+        (["--format", "xml"], "unknown format"),
+        (["--engine", "hadoop"], "unknown engine"),
+        (["--lifetime", "0"], "lifetime"),
+        (["--filter", "region"], "bad filter"),
+        (["--format", "parquet"], "needs --out"),
+    ],
+)
 def test_bad_options_give_one_line(db, extra, message):
     cmd = [sys.executable, "-c", "from kadry.cli import main; main()", *ARGS, "--db", str(db), *extra]
     proc = subprocess.run(cmd, capture_output=True, text=True)

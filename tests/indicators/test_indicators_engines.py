@@ -20,7 +20,12 @@ QUERIES = [
     ("skills", (), "month", {}),
     ("remote", ("region",), "month", {}),
     ("experience", (), "month", {}),
-    ("stock", ("it", "remote", "experience"), "day", {"start": "2022-01-30", "end": "2022-02-15", "vacancy_rule": "last_seen"}),
+    (
+        "stock",
+        ("it", "remote", "experience"),
+        "day",
+        {"start": "2022-01-30", "end": "2022-02-15", "vacancy_rule": "last_seen"},
+    ),
 ]
 
 
@@ -32,7 +37,11 @@ def _same(a, b) -> None:
         for k in ra:
             x, y = ra[k], rb[k]
             if isinstance(x, float) and isinstance(y, float):
-                assert math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12) or (math.isnan(x) and math.isnan(y)), (k, ra, rb)
+                assert math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12) or (math.isnan(x) and math.isnan(y)), (
+                    k,
+                    ra,
+                    rb,
+                )
             else:
                 assert x == y, (k, ra, rb)
 

@@ -59,8 +59,16 @@ def test_stock_by_role_region_month(world):
     got = {(r["role"], r["region"], r["period"].isoformat()): (r["n_vacancies"], r["n_resumes"]) for r in t.to_pylist()}
     want = {(role, region, p): c for (role, region), per in STOCK.items() for p, c in per.items()}
     assert got == want
-    assert set(t.column_names) >= {"role", "region", "period", "period_end", "n_vacancies", "n_resumes", "simulated",
-                                   "vacancy_activity_rule"}
+    assert set(t.column_names) >= {
+        "role",
+        "region",
+        "period",
+        "period_end",
+        "n_vacancies",
+        "n_resumes",
+        "simulated",
+        "vacancy_activity_rule",
+    }
     assert cell(t, role="A", region="RU-MOW", period=FEB)["period_end"] == date(2022, 2, 28)
 
 
@@ -198,7 +206,11 @@ def test_skills_demand_supply_ratio(world):
 
 def test_skills_top(world):
     t = world("skills", by=(), top=1)
-    assert [(r["period"].isoformat(), r["skill"]) for r in t.to_pylist()] == [(JAN, "python"), (FEB, "python"), (MAR, "excel")]  # March: a tie of 1, by name
+    assert [(r["period"].isoformat(), r["skill"]) for r in t.to_pylist()] == [
+        (JAN, "python"),
+        (FEB, "python"),
+        (MAR, "excel"),
+    ]  # March: a tie of 1, by name
 
 
 def test_remote_share(world):

@@ -17,20 +17,24 @@ BASE = date(2022, 1, 1)
 LIFETIME, WINDOW = 30, 30
 START, END = date(2022, 2, 1), date(2022, 3, 31)
 
-_vacancy = st.fixed_dictionaries({
-    "role": st.sampled_from(["A", "B", None]),
-    "region": st.sampled_from(["RU-MOW", "RU-SPE"]),
-    "pub": st.integers(-60, 100),
-    "close": st.one_of(st.none(), st.integers(-3, 70)),
-    "sim": st.booleans(),
-})
-_resume = st.fixed_dictionaries({
-    "role": st.sampled_from(["A", "B", None]),
-    "region": st.sampled_from(["RU-MOW", "RU-SPE"]),
-    "created": st.integers(-90, 90),
-    # (observed, days between update and sighting)
-    "obs": st.lists(st.tuples(st.integers(-90, 100), st.integers(0, 40)), max_size=4),
-})
+_vacancy = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["A", "B", None]),
+        "region": st.sampled_from(["RU-MOW", "RU-SPE"]),
+        "pub": st.integers(-60, 100),
+        "close": st.one_of(st.none(), st.integers(-3, 70)),
+        "sim": st.booleans(),
+    }
+)
+_resume = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["A", "B", None]),
+        "region": st.sampled_from(["RU-MOW", "RU-SPE"]),
+        "created": st.integers(-90, 90),
+        # (observed, days between update and sighting)
+        "obs": st.lists(st.tuples(st.integers(-90, 100), st.integers(0, 40)), max_size=4),
+    }
+)
 _world = st.fixed_dictionaries({"vacancies": st.lists(_vacancy, max_size=8), "resumes": st.lists(_resume, max_size=8)})
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -45,23 +49,57 @@ def _rows(world: dict) -> list[tuple[str, dict]]:
     out = []
     for i, v in enumerate(world["vacancies"]):
         close = None if v["close"] is None else _ts(v["pub"] + v["close"], 18)
-        out.append(("vacancies", {"vacancy_id": f"v{i}", "source": "hh", "source_id": str(i), "simulated": v["sim"],
-                                  "published_at": _ts(v["pub"]), "closed_at": close, "role_id": v["role"],
-                                  "region_code": v["region"]}))
+        out.append(
+            (
+                "vacancies",
+                {
+                    "vacancy_id": f"v{i}",
+                    "source": "hh",
+                    "source_id": str(i),
+                    "simulated": v["sim"],
+                    "published_at": _ts(v["pub"]),
+                    "closed_at": close,
+                    "role_id": v["role"],
+                    "region_code": v["region"],
+                },
+            )
+        )
     for i, r in enumerate(world["resumes"]):
-        out.append(("resumes", {"resume_id": f"r{i}", "source": "hh", "source_key": str(i), "simulated": False,
-                                "created_at": _ts(r["created"], 8), "role_id": r["role"], "region_code": r["region"]}))
+        out.append(
+            (
+                "resumes",
+                {
+                    "resume_id": f"r{i}",
+                    "source": "hh",
+                    "source_key": str(i),
+                    "simulated": False,
+                    "created_at": _ts(r["created"], 8),
+                    "role_id": r["role"],
+                    "region_code": r["region"],
+                },
+            )
+        )
         for seen, lag in r["obs"]:
-            out.append(("observations", {"kind": "resume", "record_id": f"r{i}", "observed_at": _ts(seen, 12),
-                                         "updated_at": _ts(seen - lag, 9)}))
+            out.append(
+                (
+                    "observations",
+                    {
+                        "kind": "resume",
+                        "record_id": f"r{i}",
+                        "observed_at": _ts(seen, 12),
+                        "updated_at": _ts(seen - lag, 9),
+                    },
+                )
+            )
     return out
 
 
 def _store(rows: list[tuple[str, dict]]) -> Store:
     store = Store(":memory:")
     for table, values in rows:
-        store.con.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                          list(values.values()))
+        store.con.execute(
+            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values())
+        )
     return store
 
 
@@ -95,8 +133,11 @@ def _oracle(world: dict) -> dict:
 
 
 def _full_cells(table) -> dict:
-    return {(r["role"], r["region"], r["period"]): (r["n_vacancies"], r["n_resumes"])
-            for r in table.to_pylist() if r["role"] != "all" and r["region"] != "all"}
+    return {
+        (r["role"], r["region"], r["period"]): (r["n_vacancies"], r["n_resumes"])
+        for r in table.to_pylist()
+        if r["role"] != "all" and r["region"] != "all"
+    }
 
 
 @SETTINGS
@@ -144,15 +185,29 @@ def test_duplicates_and_repeat_sightings_never_change_a_count(world, data):
     observations = [v for t, v in rows if t == "observations"]
     if vacancies:
         original = data.draw(st.sampled_from(vacancies))
-        copy = dict(original, vacancy_id=original["vacancy_id"] + "-dup", source_id="dup", dup_of=original["vacancy_id"])
+        copy = dict(
+            original, vacancy_id=original["vacancy_id"] + "-dup", source_id="dup", dup_of=original["vacancy_id"]
+        )
         more.append(("vacancies", copy))
-        more.append(("observations", {"kind": "vacancy", "record_id": original["vacancy_id"],
-                                      "observed_at": original["published_at"] + timedelta(hours=1)}))
+        more.append(
+            (
+                "observations",
+                {
+                    "kind": "vacancy",
+                    "record_id": original["vacancy_id"],
+                    "observed_at": original["published_at"] + timedelta(hours=1),
+                },
+            )
+        )
     if observations:
         seen = data.draw(st.sampled_from(observations))
         more.append(("observations", dict(seen, observed_at=seen["observed_at"] + timedelta(hours=3))))
     with _store(rows) as a, _store(more) as b:
         for indicator in ("stock", "flow"):
-            ta = compute(indicator, by=["role", "region"], period="month", start=START, end=END, engine=Engine.from_store(a))
-            tb = compute(indicator, by=["role", "region"], period="month", start=START, end=END, engine=Engine.from_store(b))
+            ta = compute(
+                indicator, by=["role", "region"], period="month", start=START, end=END, engine=Engine.from_store(a)
+            )
+            tb = compute(
+                indicator, by=["role", "region"], period="month", start=START, end=END, engine=Engine.from_store(b)
+            )
             assert ta.equals(tb)

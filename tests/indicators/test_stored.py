@@ -27,8 +27,16 @@ QUERIES = [
     ("index", {"by": ["role", "region"]}),
     ("index", {"by": ["role", "region"], "rollups": False}),
     ("stock", {"by": ["region"], "period": "day", "start": "2022-01-15", "end": "2022-03-05"}),
-    ("stock", {"by": ["it", "remote", "experience"], "period": "day", "start": "2022-01-30", "end": "2022-02-15",
-               "vacancy_rule": "last_seen"}),
+    (
+        "stock",
+        {
+            "by": ["it", "remote", "experience"],
+            "period": "day",
+            "start": "2022-01-30",
+            "end": "2022-02-15",
+            "vacancy_rule": "last_seen",
+        },
+    ),
     ("stock", {"by": ["role"], "include_duplicates": True, "period": "week"}),
     ("stock", {"by": ["federal_district", "country", "isco2", "role_category"], "period": "quarter"}),
     ("index", {"by": ["role"], "filters": {"region": ["RU-SPE"]}}),
@@ -68,9 +76,13 @@ def _decoded(store: Store) -> list[tuple]:
     """The stored rows with string keys and values (integer keys depend on the order records arrived)."""
     dims = ("role", "region", "federal_district", "country", "experience", "remote", "it", "isco2", "role_category")
     values = ", ".join(f"(SELECT value FROM segment_codes c WHERE c.dim = '{d}' AND c.code = i.{d})" for d in dims)
-    return sorted(store.con.execute(
-        f"SELECT i.kind, k.record_id, {values}, i.simulated, i.dup, i.s, i.e, i.e_seen, i.next_s"
-        " FROM activity_intervals i JOIN activity_keys k USING (kind, rec)").fetchall(), key=repr)
+    return sorted(
+        store.con.execute(
+            f"SELECT i.kind, k.record_id, {values}, i.simulated, i.dup, i.s, i.e, i.e_seen, i.next_s"
+            " FROM activity_intervals i JOIN activity_keys k USING (kind, rec)"
+        ).fetchall(),
+        key=repr,
+    )
 
 
 def test_incremental_refresh_equals_full_rebuild():
@@ -127,7 +139,9 @@ def _bench():
 
 
 def _cells(t) -> dict:
-    return {(r["role"], r["region"], r["period"].isoformat()): (r["n_vacancies"], r["n_resumes"]) for r in t.to_pylist()}
+    return {
+        (r["role"], r["region"], r["period"].isoformat()): (r["n_vacancies"], r["n_resumes"]) for r in t.to_pylist()
+    }
 
 
 @pytest.mark.parametrize("baseline", ["sql", "polars", "pandas"])
@@ -139,7 +153,9 @@ def test_bench_baselines_give_the_same_cells(world_with_intervals, tmp_path, bas
     for t in ("vacancies", "resumes", "observations", "activity_keys", "segment_codes", "activity_intervals", "meta"):
         world_with_intervals.con.execute(f"CREATE TABLE w.{t} AS SELECT * FROM {t}")
     world_with_intervals.con.execute("DETACH w")
-    kadry = compute("index", by=["role", "region"], start="2022-01", end="2022-03", engine=Engine.from_store(world_with_intervals))
+    kadry = compute(
+        "index", by=["role", "region"], start="2022-01", end="2022-03", engine=Engine.from_store(world_with_intervals)
+    )
     got = bench.baseline_cells(baseline, str(db), "2022-01", "2022-03")
     assert got == _cells(kadry)
     assert sum(v for v, _ in got.values()) == pc.sum(kadry["n_vacancies"]).as_py()

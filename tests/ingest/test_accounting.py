@@ -39,7 +39,9 @@ def test_bundled_samples_against_independent_counts(store, samples):
     # stored and quarantined are what the tables hold; merged is counted, so the sum is a real check
     assert report.total.stored == store.count("vacancies")
     assert report.total.quarantined == store.count("quarantine")
-    logged = store.con.execute("SELECT sum(read), sum(stored), sum(merged), sum(quarantined) FROM ingest_log").fetchall()[0]
+    logged = store.con.execute(
+        "SELECT sum(read), sum(stored), sum(merged), sum(quarantined) FROM ingest_log"
+    ).fetchall()[0]
     t = report.total
     assert tuple(logged) == (t.read, t.stored, t.merged, t.quarantined)
 
@@ -48,16 +50,33 @@ _T0 = datetime(2024, 1, 1)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(0, 5), st.one_of(st.none(), st.integers(0, 4)), st.integers(1, 9)),
-                min_size=1, max_size=30),
-       st.integers(1, 7))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.one_of(st.none(), st.integers(0, 4)), st.integers(1, 9)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(1, 7),
+)
 def test_winner_independent_of_batch_size(tmp_path_factory, sightings, batch_size):
     """The record holds its latest sighting's values (no time is oldest; ties: the one read last)."""
+
     def items():  # type: ignore[no-untyped-def]
         for pos, (key, day, salary) in enumerate(sightings):
             seen = None if day is None else _T0 + timedelta(days=day)
-            yield Item(pos, "vacancy", {"source": "t", "source_id": str(key), "title": "Повар", "salary_from": salary * 1000.0,
-                                        "salary_currency": "RUR", "observed_at": seen, "published_at": None})
+            yield Item(
+                pos,
+                "vacancy",
+                {
+                    "source": "t",
+                    "source_id": str(key),
+                    "title": "Повар",
+                    "salary_from": salary * 1000.0,
+                    "salary_currency": "RUR",
+                    "observed_at": seen,
+                    "published_at": None,
+                },
+            )
 
     expected: dict[str, float] = {}
     best: dict[str, tuple] = {}

@@ -20,27 +20,42 @@ N = 30_000
 def _write_input(path: Path) -> None:
     with path.open("w") as f:
         for i in range(N):
-            f.write(json.dumps({
-                "id": str(i), "name": f"Инженер {i % 97}", "area": {"id": str(1 + i % 5), "name": "Москва"},
-                "salary": {"from": 50000 + i % 1000, "to": None, "currency": "RUR", "gross": bool(i % 2)},
-                "published_at": f"2022-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00+0300",
-                "key_skills": [{"name": "Python"}, {"name": f"skill{i % 13}"}],
-            }, ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": str(i),
+                        "name": f"Инженер {i % 97}",
+                        "area": {"id": str(1 + i % 5), "name": "Москва"},
+                        "salary": {"from": 50000 + i % 1000, "to": None, "currency": "RUR", "gross": bool(i % 2)},
+                        "published_at": f"2022-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00+0300",
+                        "key_skills": [{"name": "Python"}, {"name": f"skill{i % 13}"}],
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             if i % 1000 == 999:  # a broken line now and then: quarantine must survive the kill too
                 f.write('{"id": "broken\n')
 
 
 def _ingest(db: Path, src: Path) -> subprocess.Popen:
     env = dict(os.environ, KADRY_SALT="crash-test-salt-0123456789")
-    return subprocess.Popen([sys.executable, "-m", "kadry", "ingest", "--quiet", "--batch-size", "500", "--db", str(db), str(src)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kadry", "ingest", "--quiet", "--batch-size", "500", "--db", str(db), str(src)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _content(db: Path) -> dict:
     with Store(db, read_only=True) as s:
-        return {t: s.con.execute(f"SELECT * EXCLUDE (source_file) FROM {t} ORDER BY ALL").fetchall() if t != "vacancies"
-                else s.con.execute("SELECT * FROM vacancies ORDER BY ALL").fetchall()
-                for t in ("vacancies", "observations", "quarantine")}
+        return {
+            t: s.con.execute(f"SELECT * EXCLUDE (source_file) FROM {t} ORDER BY ALL").fetchall()
+            if t != "vacancies"
+            else s.con.execute("SELECT * FROM vacancies ORDER BY ALL").fetchall()
+            for t in ("vacancies", "observations", "quarantine")
+        }
 
 
 @pytest.mark.slow

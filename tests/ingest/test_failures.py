@@ -21,14 +21,27 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def _kadry(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, KADRY_SALT="failure-test-salt-0123456789", COLUMNS="300")
-    return subprocess.run([sys.executable, "-m", "kadry", *args], check=False, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kadry", *args], check=False, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def _jsonl(n: int) -> bytes:
     """Records whose descriptions do not compress, so the store really grows."""
-    return "".join(json.dumps({"id": str(i), "name": f"Инженер {i}", "area": {"name": "Москва"},
-                               "published_at": "2024-01-02T10:00:00+0300", "description": secrets.token_hex(100)},
-                              ensure_ascii=False) + "\n" for i in range(n)).encode()
+    return "".join(
+        json.dumps(
+            {
+                "id": str(i),
+                "name": f"Инженер {i}",
+                "area": {"name": "Москва"},
+                "published_at": "2024-01-02T10:00:00+0300",
+                "description": secrets.token_hex(100),
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        for i in range(n)
+    ).encode()
 
 
 @pytest.mark.parametrize("damage", ["truncated", "corrupt"])
@@ -38,7 +51,7 @@ def test_bad_gzip_leaves_no_rows_and_a_logged_failure(store, tmp_path, damage):
         packed = packed[: len(packed) // 2]
     else:
         middle = len(packed) // 2
-        packed = packed[:middle] + bytes(b ^ 0xFF for b in packed[middle:middle + 64]) + packed[middle + 64:]
+        packed = packed[:middle] + bytes(b ^ 0xFF for b in packed[middle : middle + 64]) + packed[middle + 64 :]
     path = tmp_path / "dump.jsonl.gz"
     path.write_bytes(packed)
     report = ingest_paths(store, [path], batch_size=500)
@@ -76,7 +89,9 @@ def test_folder_of_unrecognised_files_exits_non_zero_with_whole_reasons(tmp_path
 
 def _tmpfs(path: Path, size: str) -> bool:
     path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=False, capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=False, capture_output=True
+    )
     return done.returncode == 0
 
 
@@ -112,12 +127,20 @@ def test_read_only_store_names_the_cause(tmp_path):
 def test_file_size_limit_is_named(tmp_path):
     src = tmp_path / "big.jsonl"
     src.write_bytes(_jsonl(60_000))
-    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
-            "resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000)); "
-            "sys.argv = ['kadry', 'ingest', '--quiet', '--db', sys.argv[1], sys.argv[2]]; "
-            "from kadry.cli import main; main()")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "k.duckdb"), str(src)], check=False, capture_output=True,
-                         text=True, timeout=300, env=dict(os.environ, KADRY_SALT="failure-test-salt-0123456789"))
+    code = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000)); "
+        "sys.argv = ['kadry', 'ingest', '--quiet', '--db', sys.argv[1], sys.argv[2]]; "
+        "from kadry.cli import main; main()"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "k.duckdb"), str(src)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, KADRY_SALT="failure-test-salt-0123456789"),
+    )
     assert out.returncode == 1, out.stderr
     assert "file size limit" in out.stderr or "no space" in out.stderr or "too large" in out.stderr.lower(), out.stderr
     assert "cannot rollback" not in out.stderr

@@ -92,8 +92,14 @@ def test_overlapping_daily_downloads_merge(store, samples):
 
 
 def test_later_sighting_updates_lifecycle_not_count(store, tmp_path):
-    obj = {"id": "77", "name": "Сварщик", "area": {"id": "1", "name": "Москва"},
-           "published_at": "2022-03-01T10:00:00+0300", "archived": False, "salary": {"from": 50000, "currency": "RUR"}}
+    obj = {
+        "id": "77",
+        "name": "Сварщик",
+        "area": {"id": "1", "name": "Москва"},
+        "published_at": "2022-03-01T10:00:00+0300",
+        "archived": False,
+        "salary": {"from": 50000, "currency": "RUR"},
+    }
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     first.write_text(json.dumps(obj))
     second.write_text(json.dumps(dict(obj, archived=True, salary={"from": 60000, "currency": "RUR"})))
@@ -107,7 +113,9 @@ def test_later_sighting_updates_lifecycle_not_count(store, tmp_path):
     older = tmp_path / "c.json"
     older.write_text(json.dumps(dict(obj, salary={"from": 40000, "currency": "RUR"})))
     ingest_paths(store, [older], observed_at=datetime(2022, 3, 2))
-    assert store.con.execute("SELECT first_seen, salary_from FROM vacancies").fetchall() == [(datetime(2022, 3, 2), 60000.0)]
+    assert store.con.execute("SELECT first_seen, salary_from FROM vacancies").fetchall() == [
+        (datetime(2022, 3, 2), 60000.0)
+    ]
 
 
 def test_gzip_and_directory_walk(store, tmp_path):
@@ -128,8 +136,15 @@ def test_resume_ids_are_salted_hashes(store):
     from kadry.ingest.pipeline import FileResult
     from kadry.sources import Item
 
-    record = {"source": "hh", "source_id": "abc123secret", "title": "Аналитик", "first_name": "Иван",
-              "phone": "+7 900 000-00-00", "updated_at": datetime(2022, 5, 1), "age_band": "25-34"}
+    record = {
+        "source": "hh",
+        "source_id": "abc123secret",
+        "title": "Аналитик",
+        "first_name": "Иван",
+        "phone": "+7 900 000-00-00",
+        "updated_at": datetime(2022, 5, 1),
+        "age_band": "25-34",
+    }
     ingest_items(store, iter([Item(0, "resume", record)]), FileResult("mem", "test"))
     rows = store.con.execute("SELECT * FROM resumes").fetchall()
     dump = repr(rows) + repr(store.con.execute("SELECT * FROM observations").fetchall())
@@ -140,9 +155,12 @@ def test_resume_ids_are_salted_hashes(store):
 
 def test_flat_csv_experience_and_schedule_words_become_hh_ids(store, tmp_path):
     path = tmp_path / "flat.csv"
-    path.write_text("id,name,company,salary_from,salary_to,currency,experience,schedule,description,key_skills,url\n"
-                    "1,Тестировщик,Телум,160000,,RUR,От 1 года до 3 лет,Удаленная работа,<p>Тесты</p>,SQL,https://x\n"
-                    "2,Аналитик,Телум,,,,Нет опыта,Полный день,,,https://y\n", encoding="utf-8")
+    path.write_text(
+        "id,name,company,salary_from,salary_to,currency,experience,schedule,description,key_skills,url\n"
+        "1,Тестировщик,Телум,160000,,RUR,От 1 года до 3 лет,Удаленная работа,<p>Тесты</p>,SQL,https://x\n"
+        "2,Аналитик,Телум,,,,Нет опыта,Полный день,,,https://y\n",
+        encoding="utf-8",
+    )
     ingest_paths(store, [path])
     rows = store.con.execute("SELECT source_id, experience_raw, schedule FROM vacancies ORDER BY source_id").fetchall()
     assert rows == [("1", "between1And3", "remote"), ("2", "noExperience", "fullDay")]

@@ -99,8 +99,16 @@ def test_index_from_dumps_equals_the_simulators_truth(sim, tmp_path, monkeypatch
     try:
         normalize_regions(store.con)
         engine = Engine.from_store(store)
-        result = compute("index", by="profession,region", period="month", start="2024-03-26", end="2024-04-04",
-                         engine=engine, rollups=False, filters={"source": ["trudvsem"]})
+        result = compute(
+            "index",
+            by="profession,region",
+            period="month",
+            start="2024-03-26",
+            end="2024-04-04",
+            engine=engine,
+            rollups=False,
+            filters={"source": ["trudvsem"]},
+        )
         rows = result.to_pylist()
         assert rows and all(r["simulated"] for r in rows)
         assert "snapshot" in rows[0]["vacancy_activity_rule"]
@@ -137,8 +145,11 @@ def test_closed_records_are_dated_within_one_snapshot_interval(tmp_path, monkeyp
         n = 0
         with open(out / "truth" / "closures.csv", encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                rid = f"trudvsem:{row['id']}" if row["kind"] == "vacancy" else \
-                    f"trudvsem:{resume_key(salt, 'trudvsem', row['id'])}"
+                rid = (
+                    f"trudvsem:{row['id']}"
+                    if row["kind"] == "vacancy"
+                    else f"trudvsem:{resume_key(salt, 'trudvsem', row['id'])}"
+                )
                 if rid not in got:
                     continue  # opened and closed between two dumps: no dump ever showed it
                 end, closed = got[rid]

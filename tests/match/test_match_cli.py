@@ -10,8 +10,9 @@ import pytest
 
 def _kadry(*args, cwd=None):
     env = dict(os.environ, KADRY_SALT="test-salt-0123456789abcdef", COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "kadry", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kadry", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture
@@ -34,7 +35,11 @@ def test_match_resume_json_and_table(db):
 
 def test_match_errors_are_one_line(db):
     r = _kadry("match", "--resume", "hh:nobody", "--db", str(db))
-    assert r.returncode == 1 and r.stderr.strip().startswith("error: no resume") and len(r.stderr.strip().splitlines()) == 1
+    assert (
+        r.returncode == 1
+        and r.stderr.strip().startswith("error: no resume")
+        and len(r.stderr.strip().splitlines()) == 1
+    )
     r = _kadry("match", "--db", str(db))
     assert r.returncode == 1 and "exactly one" in r.stderr
 

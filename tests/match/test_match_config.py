@@ -16,11 +16,14 @@ def test_toml_overrides(tmp_path):
     assert cfg.hard.max_experience_gap == 2
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("[weights\n", "not valid TOML"),
-    ("[weights]\ntitle = -1\n", "weights.title"),
-    ("[weights]\nage = 1\n", "weights.age"),  # no such part: age is never an input
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("[weights\n", "not valid TOML"),
+        ("[weights]\ntitle = -1\n", "weights.title"),
+        ("[weights]\nage = 1\n", "weights.age"),  # no such part: age is never an input
+    ],
+)
 def test_bad_files_are_one_line_config_errors(tmp_path, text, needle):
     f = tmp_path / "m.toml"
     f.write_text(text)

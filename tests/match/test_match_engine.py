@@ -26,8 +26,18 @@ def test_resumes_for_a_vacancy(store):
     result = Matcher(store).for_vacancy("hh:2", k=2)
     assert [m.id for m in result.matches][0] == "hh:bb22"
     assert set(result.matches[0].record) == {
-        "resume_id", "title", "role_id", "region_code", "country_code", "remote", "salary_rub",
-        "experience", "skills", "ready_to_relocate", "relocation_countries"}
+        "resume_id",
+        "title",
+        "role_id",
+        "region_code",
+        "country_code",
+        "remote",
+        "salary_rub",
+        "experience",
+        "skills",
+        "ready_to_relocate",
+        "relocation_countries",
+    }
 
 
 def test_unknown_ids_and_bad_k(store):
@@ -64,10 +74,22 @@ def test_age_band_and_gender_never_change_matches(new_store):
 
 def test_role_votes_come_from_other_records_not_the_query(new_store):
     store = new_store()
-    insert_records(store, "vacancies", [
-        dict(vacancy_id=f"hh:x{i}", title=t, role_id=r) for i, (t, r) in enumerate([
-            ("Программист 1С", "96"), ("Разработчик 1С", "96"), ("Консультант 1С", "96"),
-            ("Бухгалтер 1С", "18"), ("Главный бухгалтер", "18")])])
+    insert_records(
+        store,
+        "vacancies",
+        [
+            dict(vacancy_id=f"hh:x{i}", title=t, role_id=r)
+            for i, (t, r) in enumerate(
+                [
+                    ("Программист 1С", "96"),
+                    ("Разработчик 1С", "96"),
+                    ("Консультант 1С", "96"),
+                    ("Бухгалтер 1С", "18"),
+                    ("Главный бухгалтер", "18"),
+                ]
+            )
+        ],
+    )
     m = Matcher(store)
     r = m.rank_vacancies({"title": "Программист 1C"}, k=20)
     by_id = {x.id: x for x in r.matches}

@@ -1,6 +1,6 @@
+from kadry.match.engine import Matcher
 from kadry.match.index import MatchIndex, index_folder
 from kadry.match.load import insert_records
-from kadry.match.engine import Matcher
 
 
 def test_index_persists_beside_the_store_and_grows_incrementally(tmp_path, new_store):
@@ -11,12 +11,17 @@ def test_index_persists_beside_the_store_and_grows_incrementally(tmp_path, new_s
     assert added == {"vacancies": 7, "resumes": 2}
     folder = index_folder(db)
     assert folder == tmp_path / "k.duckdb.match"
-    assert {"model.joblib", "state.json", "vacancies.hnsw", "vacancies.ids.parquet"} <= {p.name for p in folder.iterdir()}
+    assert {"model.joblib", "state.json", "vacancies.hnsw", "vacancies.ids.parquet"} <= {
+        p.name for p in folder.iterdir()
+    }
 
     # nothing new: nothing added; a new vacancy: only it is added, with the same text model
     assert MatchIndex(store).update() == {"vacancies": 0, "resumes": 0}
-    insert_records(store, "vacancies", [dict(vacancy_id="hh:100", title="Frontend-разработчик Vue", region_code="RU-MOW",
-                                             country_code="RU")])
+    insert_records(
+        store,
+        "vacancies",
+        [dict(vacancy_id="hh:100", title="Frontend-разработчик Vue", region_code="RU-MOW", country_code="RU")],
+    )
     reopened = MatchIndex(store)
     assert reopened.count("vacancies") == 7
     assert reopened.update() == {"vacancies": 1, "resumes": 0}
@@ -55,8 +60,17 @@ def test_read_only_store_can_be_indexed(tmp_path, new_store):
 def test_identical_texts_share_one_vector_and_are_expanded_through_postings(tmp_path, new_store):
     db = tmp_path / "k.duckdb"
     store = new_store(db)
-    twins = [dict(vacancy_id=f"hh:t{n}", title="Frontend developer", region_code="RU-MOW", country_code="RU",
-                  skills=["React", "Vue"], salary_rub=100000.0 + n) for n in range(5)]
+    twins = [
+        dict(
+            vacancy_id=f"hh:t{n}",
+            title="Frontend developer",
+            region_code="RU-MOW",
+            country_code="RU",
+            skills=["React", "Vue"],
+            salary_rub=100000.0 + n,
+        )
+        for n in range(5)
+    ]
     insert_records(store, "vacancies", twins[:3])
     index = MatchIndex(store)
     index.update()
@@ -65,7 +79,9 @@ def test_identical_texts_share_one_vector_and_are_expanded_through_postings(tmp_
     hits = index.search("vacancies", index.model.dense(["Frontend developer"], [["React", "Vue"]]), 4)[0]
     assert {i for i, _ in hits[:4]} == {"hh:3", "hh:t0", "hh:t1", "hh:t2"}
     assert len({round(s, 6) for _, s in hits}) == 1  # one vector, one similarity
-    capped = index.search("vacancies", index.model.dense(["Frontend developer"], [["React", "Vue"]]), 4, per_vector=2)[0]
+    capped = index.search("vacancies", index.model.dense(["Frontend developer"], [["React", "Vue"]]), 4, per_vector=2)[
+        0
+    ]
     assert [i for i, _ in capped[:2]] == ["hh:3", "hh:t0"] and "hh:t1" not in {i for i, _ in capped}
 
     # a known text arriving later only adds a posting; skills in another order encode to the

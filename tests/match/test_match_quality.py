@@ -35,8 +35,17 @@ def test_quality_on_the_bundled_real_sample_does_not_fall():
 
 def test_fairness_report_finds_no_gap_between_identical_people():
     pool = read_roles_csv(SAMPLE_ROLES)[:300]
-    people = [dict(resume_id=f"r{i}", title="Менеджер по продажам", salary_rub=60000.0, experience="between1And3",
-                   gender=g, age_band=a) for i, (g, a) in enumerate([("male", "25-34"), ("female", "45-54")] * 5)]
+    people = [
+        dict(
+            resume_id=f"r{i}",
+            title="Менеджер по продажам",
+            salary_rub=60000.0,
+            experience="between1And3",
+            gender=g,
+            age_band=a,
+        )
+        for i, (g, a) in enumerate([("male", "25-34"), ("female", "45-54")] * 5)
+    ]
     report = fairness(pool, people, occupation="sales", rounds=200)
     assert report["resumes"] == 10
     assert report["gender"]["max_gap"] == 0.0 and report["gender"]["p_value"] == 1.0
@@ -54,9 +63,11 @@ def test_quality_on_shared_real_data(shared):
     assert report["ours"]["precision@10"] >= report["baseline_tfidf"]["precision@10"] + 0.10
     assert report["ours"]["precision@10"] >= 0.52  # per_role=3: reached 0.581 (TF-IDF 0.413)
     res = shared / "resumes"
-    resumes = (read_frontend_resumes(res / "hh-frontend-2025" / "resumes.csv")
-               + read_ios_resumes(res / "hh-ios-2025" / "resumes.csv")
-               + read_java_resumes(res / "hh-java-2023" / "resumes.csv"))
+    resumes = (
+        read_frontend_resumes(res / "hh-frontend-2025" / "resumes.csv")
+        + read_ios_resumes(res / "hh-ios-2025" / "resumes.csv")
+        + read_java_resumes(res / "hh-java-2023" / "resumes.csv")
+    )
     real = evaluate_resume_titles(pool, resumes)
     assert real["resumes"] >= 300
     assert real["ours"]["precision@10"] >= 0.95  # reached 0.985 (TF-IDF 0.813)

@@ -28,8 +28,9 @@ async def _get(app, url, **headers):
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("url", ["/api/v1/match/resume/hh:aa11", "/api/v1/match/vacancy/hh:2",
-                                 "/api/v1/match?resume_id=hh:aa11"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/match/resume/hh:aa11", "/api/v1/match/vacancy/hh:2", "/api/v1/match?resume_id=hh:aa11"]
+)
 async def test_refused_without_key_or_with_wrong_scope(app_and_keys, url):
     app, store, match_key, admin_key = app_and_keys
     r = await _get(app, url)
@@ -56,11 +57,23 @@ async def test_matches_with_a_match_key_and_audit(app_and_keys):
     text = json.dumps(r.json())
     # no age band, gender or anything beyond the fields used for the match
     assert "age_band" not in text and "gender" not in text and "45-54" not in text and "female" not in text
-    assert set(found[0]["resume"]) == {"resume_id", "title", "role_id", "region_code", "country_code", "remote",
-                                       "salary_rub", "experience", "skills", "ready_to_relocate", "relocation_countries"}
+    assert set(found[0]["resume"]) == {
+        "resume_id",
+        "title",
+        "role_id",
+        "region_code",
+        "country_code",
+        "remote",
+        "salary_rub",
+        "experience",
+        "skills",
+        "ready_to_relocate",
+        "relocation_countries",
+    }
     log = audit_log(store)
-    assert [(x["direction"], x["k"]) for x in log] == [("vacancy", 5), ("resume", 3)] or \
-        sorted((x["direction"], x["k"]) for x in log) == [("resume", 3), ("vacancy", 5)]
+    assert [(x["direction"], x["k"]) for x in log] == [("vacancy", 5), ("resume", 3)] or sorted(
+        (x["direction"], x["k"]) for x in log
+    ) == [("resume", 3), ("vacancy", 5)]
     assert all(set(x) == {"called_at", "key_id", "direction", "k", "result_count"} for x in log)
 
 

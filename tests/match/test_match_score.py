@@ -4,10 +4,23 @@ from kadry.match.config import MatchConfig
 from kadry.match.score import score_pair
 
 CFG = MatchConfig()
-RES = dict(title="Frontend", region_code="RU-MOW", country_code="RU", salary_rub=200000.0,
-           experience="between1And3", skills=["React", "CSS"], ready_to_relocate=False)
-VAC = dict(title="Frontend", region_code="RU-MOW", country_code="RU", salary_rub_to=250000.0,
-           experience="between1And3", skills=["react", "TypeScript"])
+RES = dict(
+    title="Frontend",
+    region_code="RU-MOW",
+    country_code="RU",
+    salary_rub=200000.0,
+    experience="between1And3",
+    skills=["React", "CSS"],
+    ready_to_relocate=False,
+)
+VAC = dict(
+    title="Frontend",
+    region_code="RU-MOW",
+    country_code="RU",
+    salary_rub_to=250000.0,
+    experience="between1And3",
+    skills=["react", "TypeScript"],
+)
 
 
 def test_all_parts_and_missing_skills():

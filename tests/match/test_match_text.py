@@ -16,8 +16,18 @@ def test_canonical_skill_folds_case_and_space():
 
 
 def _model():
-    titles = ["Frontend-разработчик", "Менеджер по продажам", "Бухгалтер", "Водитель", "Java developer",
-              "Менеджер по работе с клиентами", "Sales manager", "Accountant", "Курьер", "Повар"]
+    titles = [
+        "Frontend-разработчик",
+        "Менеджер по продажам",
+        "Бухгалтер",
+        "Водитель",
+        "Java developer",
+        "Менеджер по работе с клиентами",
+        "Sales manager",
+        "Accountant",
+        "Курьер",
+        "Повар",
+    ]
     return TextModel(dim=8).fit(titles)
 
 

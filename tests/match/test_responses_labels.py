@@ -22,9 +22,25 @@ def test_evaluate_on_responses(tmp_path, monkeypatch):
             for f in sorted((sim / f"7710538364-{ds}").glob("data-*.xml.gz")):
                 ingest_snapshot(store, f)
         n_links = store.count("links")
-    out = subprocess.run([sys.executable, "-m", "kadry", "match", "evaluate", "--labels", "responses", "--db", str(db),
-                          "--format", "json"], capture_output=True, text=True, check=False,
-                         env={**os.environ, "KADRY_SALT": "labels-salt-0123456789"})
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kadry",
+            "match",
+            "evaluate",
+            "--labels",
+            "responses",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "KADRY_SALT": "labels-salt-0123456789"},
+    )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)["responses"]
     assert report["simulated"] is True and 0 < report["resumes"] <= n_links

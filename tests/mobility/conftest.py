@@ -44,24 +44,52 @@ class Histories:
         marks = ", ".join("?" for _ in values)
         self.store.con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(values.values()))
 
-    def resume(self, rid: str, sightings: list[tuple], *, role: str = "96", it: bool = True, category: str = "11",
-               simulated: bool = False, **cols) -> None:
+    def resume(
+        self,
+        rid: str,
+        sightings: list[tuple],
+        *,
+        role: str = "96",
+        it: bool = True,
+        category: str = "11",
+        simulated: bool = False,
+        **cols,
+    ) -> None:
         """``sightings``: (time, country, region) in any order; the resume's own place is the last one."""
         ordered = sorted(sightings, key=lambda s: s[0])
         last = ordered[-1] if ordered else (None, "RU", "RU-MOW")
         values = {
-            "resume_id": rid, "source": "hh", "source_key": rid, "simulated": simulated, "role_id": role,
-            "role_category": category, "is_it": it, "created_at": ordered[0][0] if ordered else None,
-            "updated_at": last[0], "country_code": last[1], "region_code": last[2],
-            "federal_district": DISTRICT.get(last[2]), "salary_flag": "missing",
+            "resume_id": rid,
+            "source": "hh",
+            "source_key": rid,
+            "simulated": simulated,
+            "role_id": role,
+            "role_category": category,
+            "is_it": it,
+            "created_at": ordered[0][0] if ordered else None,
+            "updated_at": last[0],
+            "country_code": last[1],
+            "region_code": last[2],
+            "federal_district": DISTRICT.get(last[2]),
+            "salary_flag": "missing",
         }
         values.update(cols)
         self._insert("resumes", values)
         for when, country, region in ordered:
             area, name = AREAS.get((country, region), (None, None))
-            self._insert("observations", {"kind": "resume", "record_id": rid, "observed_at": when, "updated_at": when,
-                                          "area_id_raw": area, "region_raw": name, "country_code": country,
-                                          "region_code": region})
+            self._insert(
+                "observations",
+                {
+                    "kind": "resume",
+                    "record_id": rid,
+                    "observed_at": when,
+                    "updated_at": when,
+                    "area_id_raw": area,
+                    "region_raw": name,
+                    "country_code": country,
+                    "region_code": region,
+                },
+            )
 
 
 @pytest.fixture(scope="session")

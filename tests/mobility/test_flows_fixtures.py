@@ -72,18 +72,34 @@ def world(request, world_engines):
         kw.setdefault("end", "2022-12")
         kw.setdefault("suppressed", False)
         level = "country" if kw.get("view") == "abroad" else kw.get("level", "region")
-        key = (request.param, level, tuple(kw.get("by", ())), kw.get("period", "quarter"), kw["start"], kw["end"],
-               repr(sorted((kw.get("filters") or {}).items())))
+        key = (
+            request.param,
+            level,
+            tuple(kw.get("by", ())),
+            kw.get("period", "quarter"),
+            kw["start"],
+            kw["end"],
+            repr(sorted((kw.get("filters") or {}).items())),
+        )
         if key not in _CUBES:
-            _CUBES[key] = od_cube(eng, level=level, by=kw.get("by", ()), period=kw.get("period", "quarter"),
-                                  start=kw["start"], end=kw["end"], filters=kw.get("filters"))
+            _CUBES[key] = od_cube(
+                eng,
+                level=level,
+                by=kw.get("by", ()),
+                period=kw.get("period", "quarter"),
+                start=kw["start"],
+                end=kw["end"],
+                filters=kw.get("filters"),
+            )
         return flows(eng, cube=_CUBES[key], **kw).to_pandas()
 
     return run
 
 
 def _pairs(df, *extra):
-    return {(str(r.period), r.origin, r.destination, *(getattr(r, e) for e in extra)): r.n_moves for r in df.itertuples()}
+    return {
+        (str(r.period), r.origin, r.destination, *(getattr(r, e) for e in extra)): r.n_moves for r in df.itertuples()
+    }
 
 
 def test_origin_destination_by_quarter(world):
@@ -139,12 +155,18 @@ def test_abroad_by_occupation_and_month(world):
     ab = world(view="abroad", by=["it"], period="month")
     got = {(r.it, str(r.period), r.destination): r.n_moves for r in ab.itertuples()}
     assert got == {
-        ("it", "2022-03-01", "KZ"): 1, ("it", "2022-03-01", "all"): 1,
-        ("it", "2022-10-01", "AM"): 1, ("it", "2022-10-01", "all"): 1,
-        ("non_it", "2022-09-01", "GE"): 1, ("non_it", "2022-09-01", "all"): 1,
-        ("all", "2022-03-01", "KZ"): 1, ("all", "2022-03-01", "all"): 1,
-        ("all", "2022-09-01", "GE"): 1, ("all", "2022-09-01", "all"): 1,
-        ("all", "2022-10-01", "AM"): 1, ("all", "2022-10-01", "all"): 1,
+        ("it", "2022-03-01", "KZ"): 1,
+        ("it", "2022-03-01", "all"): 1,
+        ("it", "2022-10-01", "AM"): 1,
+        ("it", "2022-10-01", "all"): 1,
+        ("non_it", "2022-09-01", "GE"): 1,
+        ("non_it", "2022-09-01", "all"): 1,
+        ("all", "2022-03-01", "KZ"): 1,
+        ("all", "2022-03-01", "all"): 1,
+        ("all", "2022-09-01", "GE"): 1,
+        ("all", "2022-09-01", "all"): 1,
+        ("all", "2022-10-01", "AM"): 1,
+        ("all", "2022-10-01", "all"): 1,
     }
     assert "origin" not in ab.columns
 

@@ -22,7 +22,9 @@ from tests.mobility.conftest import Histories
 PLACES = [("RU", "RU-MOW"), ("RU", "RU-SPE"), ("RU", "RU-NVS"), ("RU", "RU-TA"), ("KZ", None), ("GE", None)]
 START = datetime(2022, 1, 1)
 
-history = st.lists(st.tuples(st.integers(0, 364), st.integers(0, 86399), st.sampled_from(PLACES)), min_size=1, max_size=6)
+history = st.lists(
+    st.tuples(st.integers(0, 364), st.integers(0, 86399), st.sampled_from(PLACES)), min_size=1, max_size=6
+)
 worlds = st.lists(history, min_size=1, max_size=12)
 
 
@@ -79,7 +81,9 @@ def test_outflow_equals_inflow_duckdb(world):
 
 
 @pytest.mark.spark
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(worlds)
 def test_outflow_equals_inflow_spark(spark_session, world):
     store = _store(world)

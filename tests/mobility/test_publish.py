@@ -31,7 +31,7 @@ class TestClient:
     def __init__(self, app) -> None:
         self.app = app
 
-    def __enter__(self) -> "TestClient":
+    def __enter__(self) -> TestClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -51,7 +51,10 @@ def _crowd(store: Store) -> None:
     h = Histories(store)
     for i in range(29):
         dest = ("KZ", None) if i < 12 else ("AM", None) if i < 14 else ("RU", "RU-SPE")
-        h.resume(f"m{i}", [(D(2022, 2, 1) + timedelta(hours=i), "RU", "RU-MOW"), (D(2022, 3, 10) + timedelta(hours=i), *dest)])
+        h.resume(
+            f"m{i}",
+            [(D(2022, 2, 1) + timedelta(hours=i), "RU", "RU-MOW"), (D(2022, 3, 10) + timedelta(hours=i), *dest)],
+        )
     for i in range(5):
         h.resume(f"s{i}", [(D(2022, 2, 2), "RU", "RU-TA")])
 
@@ -79,8 +82,8 @@ def test_small_cells_hidden_and_not_recoverable(crowd):
 
 def test_suppression_leaves_nothing_recoverable(crowd):
     from kadry.mobility.flows import _suppressed, od_cube
-    from kadry.privacy.suppression import _equations
     from kadry.privacy import Hierarchy
+    from kadry.privacy.suppression import _equations
 
     with Engine.duckdb(crowd) as eng:
         cube = od_cube(eng, level="region", period="month", start="2022-03", end="2022-03")
@@ -122,8 +125,10 @@ def test_api_flows(client):
         assert body["meta"]["view"] == "abroad" and body["meta"]["min_cell"] == 10
         rows = {row["destination"]: row for row in body["rows"]}
         assert rows["AM"]["n_moves"] is None and rows["AM"]["suppressed"] is True
-        r = c.get("/api/v1/flows", params={"view": "balance", "from": "2022-01", "to": "2022-12",
-                                                 "population": "1000", "filter": "it=true"})
+        r = c.get(
+            "/api/v1/flows",
+            params={"view": "balance", "from": "2022-01", "to": "2022-12", "population": "1000", "filter": "it=true"},
+        )
         assert r.status_code == 200
         rows = {row["place"]: row for row in r.json()["rows"]}
         assert rows["RU-SPE"]["inflow"] == 15 and rows["RU-SPE"]["inflow_estimate"] > 15
@@ -141,16 +146,47 @@ def test_cli_flows(crowd, monkeypatch):
 
     monkeypatch.setenv("KADRY_MIN_CELL", "10")
     runner = CliRunner()
-    r = runner.invoke(app, ["flows", "--db", str(crowd), "--abroad", "--period", "month", "--from", "2022-03", "--to", "2022-03",
-                            "--format", "json"])
+    r = runner.invoke(
+        app,
+        [
+            "flows",
+            "--db",
+            str(crowd),
+            "--abroad",
+            "--period",
+            "month",
+            "--from",
+            "2022-03",
+            "--to",
+            "2022-03",
+            "--format",
+            "json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     rows = {row["destination"]: row for row in json.loads(r.output)}
     assert rows["AM"]["n_moves"] is None
-    r = runner.invoke(app, ["flows", "--db", str(crowd), "--by", "region", "--period", "quarter", "--population-range",
-                            "500..1000", "--filter", "it=true"])
+    r = runner.invoke(
+        app,
+        [
+            "flows",
+            "--db",
+            str(crowd),
+            "--by",
+            "region",
+            "--period",
+            "quarter",
+            "--population-range",
+            "500..1000",
+            "--filter",
+            "it=true",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "RU-SPE" in r.output and "estimate" in r.output and "hidden" in r.output
-    r = runner.invoke(app, ["relocation", "--db", str(crowd), "--from", "2022-02", "--to", "2022-02", "--format", "csv"])
+    r = runner.invoke(
+        app, ["relocation", "--db", str(crowd), "--from", "2022-02", "--to", "2022-02", "--format", "csv"]
+    )
     assert r.exit_code == 0, r.output
     assert r.output.startswith('"period"')
     r = runner.invoke(app, ["flows", "--db", str(crowd), "--by", "region,country"])
@@ -190,6 +226,8 @@ def test_router_for_an_app_store_and_k(crowd):
     app = FastAPI()
     app.include_router(make_router(engine_for(crowd), k=2))
     with TestClient(app) as c:
-        rows = c.get("/api/v1/flows", params={"view": "abroad", "period": "month", "from": "2022-03", "to": "2022-03"}).json()
+        rows = c.get(
+            "/api/v1/flows", params={"view": "abroad", "period": "month", "from": "2022-03", "to": "2022-03"}
+        ).json()
     assert rows["meta"]["min_cell"] == 2
     assert {r["destination"]: r["n_moves"] for r in rows["rows"]} == {"AM": 2, "KZ": 12, "all": 14}

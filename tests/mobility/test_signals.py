@@ -26,8 +26,13 @@ def sig(new_store, on_engine, engine_name):
     h.resume("r2", [(D(2022, 1, 15), "RU", "RU-MOW")], ready_to_relocate=False, ready_abroad=False, remote=None)
     h.resume("r3", [(D(2022, 1, 20), "KZ", None)], ready_to_relocate=False, ready_abroad=False, remote=True)
     h.resume("r4", [(D(2022, 1, 5), "GE", None)], ready_to_relocate=None, ready_abroad=None, remote=False)
-    h.resume("r5", [(D(2022, 1, 25), "RU", "RU-SPE"), (D(2022, 3, 1), "RU", "RU-SPE")], ready_to_relocate=True,
-             ready_abroad=False, remote=True)
+    h.resume(
+        "r5",
+        [(D(2022, 1, 25), "RU", "RU-SPE"), (D(2022, 3, 1), "RU", "RU-SPE")],
+        ready_to_relocate=True,
+        ready_abroad=False,
+        remote=True,
+    )
     return on_engine(h.store, engine_name)
 
 
@@ -35,7 +40,13 @@ def test_shares_by_country_and_month(sig):
     t = signals(sig, by=["country"], period="month", start="2022-01", end="2022-03", suppressed=False).to_pandas()
     row = {(r.country, str(r.period)): r for r in t.itertuples()}
     jan = row[("all", "2022-01-01")]
-    assert (jan.n_resumes, jan.n_ready_to_relocate, jan.n_ready_abroad, jan.n_abroad, jan.n_abroad_remote) == (5, 2, 1, 2, 1)
+    assert (jan.n_resumes, jan.n_ready_to_relocate, jan.n_ready_abroad, jan.n_abroad, jan.n_abroad_remote) == (
+        5,
+        2,
+        1,
+        2,
+        1,
+    )
     assert jan.ready_to_relocate_share == pytest.approx(0.4)
     assert jan.abroad_remote_share == pytest.approx(0.2)
     feb = row[("all", "2022-02-01")]

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from kadry.indicators import Engine
-from kadry.mobility import Coverage, base_count, flows
 from kadry.indicators.periods import parse_day
+from kadry.mobility import Coverage, base_count, flows
 from kadry.store import Store
 
 pytestmark = pytest.mark.slow
@@ -66,13 +66,16 @@ def test_every_true_move_is_recovered(sim):
     store, truth = sim
     eng = Engine.from_store(store)
     t = _as_kadry_sees_it(truth, store)
-    od = flows(eng, view="od", level="country", by=["it"], period="month", start="2021-01", end="2022-12",
-               suppressed=False).to_pandas()
+    od = flows(
+        eng, view="od", level="country", by=["it"], period="month", start="2021-01", end="2022-12", suppressed=False
+    ).to_pandas()
     got = od[(od.origin == "RU") & (od.it != "all")]
     want = Counter(zip(t[t.abroad].month, t[t.abroad].it, t[t.abroad].dest_cc))
     assert {(str(r.period), r.it, r.destination): r.n_moves for r in got.itertuples()} == dict(want)
     # moves between places at the region level (a subject in Russia, a country abroad), per month
-    region = flows(eng, view="od", level="region", period="month", start="2021-01", end="2022-12", suppressed=False).to_pandas()
+    region = flows(
+        eng, view="od", level="region", period="month", start="2021-01", end="2022-12", suppressed=False
+    ).to_pandas()
     origin = t.origin_rc.where(t.origin_cc == "RU", t.origin_cc)
     dest = t.dest_rc.where(t.dest_cc == "RU", t.dest_cc)
     moved = t[origin != dest]
@@ -91,16 +94,30 @@ def test_sample_scaled_to_population_covers_the_truth(sim, method, tmp_path):
     # the platform sees a quarter of the resumes (a fixed hash split, independent of moving)
     part = tmp_path / "part"
     part.mkdir()
-    store.con.execute(f"COPY (SELECT * FROM resumes WHERE hash(resume_id) % 4 = 0) TO '{part}/r.parquet' (FORMAT parquet)")
+    store.con.execute(
+        f"COPY (SELECT * FROM resumes WHERE hash(resume_id) % 4 = 0) TO '{part}/r.parquet' (FORMAT parquet)"
+    )
     store.con.execute(f"COPY (SELECT * FROM observations) TO '{part}/o.parquet' (FORMAT parquet)")
     sample = Store(tmp_path / "sample.duckdb")
     sample.con.execute(f"INSERT INTO resumes SELECT * FROM read_parquet('{part}/r.parquet')")
-    sample.con.execute(f"INSERT INTO observations SELECT o.* FROM read_parquet('{part}/o.parquet') o "
-                       "WHERE o.record_id IN (SELECT resume_id FROM resumes)")
+    sample.con.execute(
+        f"INSERT INTO observations SELECT o.* FROM read_parquet('{part}/o.parquet') o "
+        "WHERE o.record_id IN (SELECT resume_id FROM resumes)"
+    )
     eng = Engine.from_store(sample)
-    cov = Coverage.of(population=population, population_range=f"{population * 0.8:.0f}..{population * 1.25:.0f}", method=method)
-    ab = flows(eng, view="abroad", period="quarter", start=first, end=last, filters={"it": True}, coverage=cov,
-               suppressed=False).to_pandas()
+    cov = Coverage.of(
+        population=population, population_range=f"{population * 0.8:.0f}..{population * 1.25:.0f}", method=method
+    )
+    ab = flows(
+        eng,
+        view="abroad",
+        period="quarter",
+        start=first,
+        end=last,
+        filters={"it": True},
+        coverage=cov,
+        suppressed=False,
+    ).to_pandas()
     total = ab[ab.destination == "all"].set_index(ab[ab.destination == "all"].period.astype(str))
     t = _as_kadry_sees_it(truth, store)
     t = t[t.abroad & (t.it == "it") & (t.month >= "2022-01-01")]
@@ -109,6 +126,8 @@ def test_sample_scaled_to_population_covers_the_truth(sim, method, tmp_path):
     assert set(true_q.index) <= set(total.index)
     for q, n in true_q.items():
         row = total.loc[q]
-        assert row.low <= n <= row.high, f"{q}: true {n} outside [{row.low:.0f}, {row.high:.0f}] (estimate {row.estimate:.0f})"
+        assert row.low <= n <= row.high, (
+            f"{q}: true {n} outside [{row.low:.0f}, {row.high:.0f}] (estimate {row.estimate:.0f})"
+        )
         assert row.n_moves < n  # a sample: fewer moves seen than made
     sample.close()

@@ -8,8 +8,16 @@ import pytest
 
 from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS
 
-_LISTS = {"role_ids_raw", "skills_raw", "work_format_raw", "employment_raw", "schedule_raw",
-          "relocation_area_ids", "relocation_areas_raw", "citizenship"}
+_LISTS = {
+    "role_ids_raw",
+    "skills_raw",
+    "work_format_raw",
+    "employment_raw",
+    "schedule_raw",
+    "relocation_area_ids",
+    "relocation_areas_raw",
+    "citizenship",
+}
 
 
 def _insert(con, table: str, fields: list[str], row: dict) -> None:
@@ -26,11 +34,22 @@ def add_vacancy():
         row["vacancy_id"] = f"{row['source']}:{source_id}"
         _insert(store.con, "vacancies", RAW_VACANCY_FIELDS, row)
         seen = fields.get("published_at") or datetime(2022, 12, 1)
-        store.con.execute("UPDATE vacancies SET first_seen = ?, last_seen = ? WHERE vacancy_id = ?", [seen, seen, row["vacancy_id"]])
-        _insert(store.con, "observations", RAW_OBSERVATION_FIELDS,
-                {"kind": "vacancy", "record_id": row["vacancy_id"], "observed_at": seen,
-                 "source_file": fields.get("_file", "/data/vacancies/test-set/file.csv"),
-                 "area_id_raw": fields.get("area_id_raw"), "region_raw": fields.get("region_raw")})
+        store.con.execute(
+            "UPDATE vacancies SET first_seen = ?, last_seen = ? WHERE vacancy_id = ?", [seen, seen, row["vacancy_id"]]
+        )
+        _insert(
+            store.con,
+            "observations",
+            RAW_OBSERVATION_FIELDS,
+            {
+                "kind": "vacancy",
+                "record_id": row["vacancy_id"],
+                "observed_at": seen,
+                "source_file": fields.get("_file", "/data/vacancies/test-set/file.csv"),
+                "area_id_raw": fields.get("area_id_raw"),
+                "region_raw": fields.get("region_raw"),
+            },
+        )
         return row["vacancy_id"]
 
     return add

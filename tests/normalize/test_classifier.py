@@ -68,7 +68,9 @@ def test_probabilities_are_calibrated(model, heldout):
     conf = np.array([p.confidence for p in preds])
     ok = np.array([p.role_id == r.role_id for p, r in zip(preds, real)])
     bins = np.minimum((conf * 10).astype(int), 9)
-    ece = sum(abs(conf[bins == b].mean() - ok[bins == b].mean()) * (bins == b).mean() for b in range(10) if (bins == b).any())
+    ece = sum(
+        abs(conf[bins == b].mean() - ok[bins == b].mean()) * (bins == b).mean() for b in range(10) if (bins == b).any()
+    )
     assert ece < 0.08, ece
 
 
@@ -88,8 +90,14 @@ def test_named_failures_are_fixed(model):
 
 
 def test_predictions_are_deterministic_and_valid(model):
-    titles = ["Программист Java", "Водитель категории C", "Бухгалтер на первичку", "Senior Python Developer",
-              "Продавец-кассир", "Врач-терапевт"]
+    titles = [
+        "Программист Java",
+        "Водитель категории C",
+        "Бухгалтер на первичку",
+        "Senior Python Developer",
+        "Продавец-кассир",
+        "Врач-терапевт",
+    ]
     a = model.predict(titles)
     b = TitleClassifier.load().predict(list(reversed(titles)))[::-1]
     assert [(p.role_id, round(p.confidence, 6)) for p in a] == [(p.role_id, round(p.confidence, 6)) for p in b]

@@ -136,7 +136,9 @@ def test_coverage_of_the_shared_place_names(shared, m):
                 if place is not None:  # hh-api-2025-moscow's flattened CSV has no place column
                     names[place] += 1
     total = sum(names.values())
-    covered = sum(n for k, n in names.items() if (p := m.by_name(k)).country_code and (p.country_code != "RU" or p.region_code))
+    covered = sum(
+        n for k, n in names.items() if (p := m.by_name(k)).country_code and (p.country_code != "RU" or p.region_code)
+    )
     unmapped = sum(n for k, n in names.items() if m.by_name(k).region_status == "unmapped")
     assert covered / total >= 0.985  # the rest is 'Россия' and hh's 2007-2010 macro-regions (no subject exists)
     assert unmapped / total <= 0.001

@@ -18,7 +18,8 @@ def test_income_tax_by_year():
     # 2025: 13/15/18/20/22
     assert income_tax(2_400_000, 2025) == pytest.approx(0.13 * 2.4e6)
     assert income_tax(60_000_000, 2025) == pytest.approx(
-        0.13 * 2.4e6 + 0.15 * 2.6e6 + 0.18 * 15e6 + 0.20 * 30e6 + 0.22 * 10e6)
+        0.13 * 2.4e6 + 0.15 * 2.6e6 + 0.18 * 15e6 + 0.20 * 30e6 + 0.22 * 10e6
+    )
 
 
 def test_rates_of_the_month_and_the_redenomination():
@@ -95,12 +96,26 @@ def test_sql_path_equals_python_path(store, add_vacancy):
     from kadry.normalize.run import normalize_salaries
 
     for i, (lo, hi, cur, gross, period, when, emp) in enumerate(CASES):
-        add_vacancy(store, f"s{i}", title="t", salary_from=lo, salary_to=hi, salary_currency=cur,
-                    salary_gross=gross, salary_period=period, published_at=when, employment=emp)
+        add_vacancy(
+            store,
+            f"s{i}",
+            title="t",
+            salary_from=lo,
+            salary_to=hi,
+            salary_currency=cur,
+            salary_gross=gross,
+            salary_period=period,
+            published_at=when,
+            employment=emp,
+        )
     store.con.execute("UPDATE vacancies SET first_seen = NULL WHERE published_at IS NULL")
     normalize_salaries(store.con)
-    got = {r[0]: r[1:] for r in store.con.execute(
-        "SELECT vacancy_id, salary_rub, salary_rub_from, salary_rub_to, salary_flag FROM vacancies").fetchall()}
+    got = {
+        r[0]: r[1:]
+        for r in store.con.execute(
+            "SELECT vacancy_id, salary_rub, salary_rub_from, salary_rub_to, salary_flag FROM vacancies"
+        ).fetchall()
+    }
     for i, (lo, hi, cur, gross, period, when, emp) in enumerate(CASES):
         want = normalize_salary(lo, hi, cur, gross, period, when, employment=emp)
         rub, rub_from, rub_to, flag = got[f"hh:s{i}"]

@@ -26,9 +26,19 @@ def test_lookalike_letters():
 
 @pytest.mark.parametrize(
     "raw, canonical",
-    [("С++", "C++"), ("postgres", "PostgreSQL"), ("Postgre SQL", "PostgreSQL"), ("k8s", "Kubernetes"),
-     ("Solid Works", "SolidWorks"), ("golang", "Go"), ("JS", "JavaScript"), ("1C: Предприятие", "1С: Предприятие"),
-     ("python", "Python"), ("Пользователь пк", "Пользователь ПК"), ("Ёлочный навык", "Ёлочный навык")],
+    [
+        ("С++", "C++"),
+        ("postgres", "PostgreSQL"),
+        ("Postgre SQL", "PostgreSQL"),
+        ("k8s", "Kubernetes"),
+        ("Solid Works", "SolidWorks"),
+        ("golang", "Go"),
+        ("JS", "JavaScript"),
+        ("1C: Предприятие", "1С: Предприятие"),
+        ("python", "Python"),
+        ("Пользователь пк", "Пользователь ПК"),
+        ("Ёлочный навык", "Ёлочный навык"),
+    ],
 )
 def test_canonical(v, raw, canonical):
     assert v.canonical(raw) == canonical
@@ -54,8 +64,10 @@ def test_synonyms_file_is_editable(tmp_path):
 
 
 def test_extraction(v):
-    text = ("Требования: опыт работы с Python и PostgreSQL, знание Docker и Git; будет плюсом С++ "
-            "(набрано кириллицей) и Kubernetes. Мы go-to компания, работаем в команде.")
+    text = (
+        "Требования: опыт работы с Python и PostgreSQL, знание Docker и Git; будет плюсом С++ "
+        "(набрано кириллицей) и Kubernetes. Мы go-to компания, работаем в команде."
+    )
     found = v.extract(text)
     assert {"Python", "PostgreSQL", "Docker", "Git", "C++", "Kubernetes"} <= set(found)
     assert "Go" not in found  # 'go' alone is an English word, not taken from free text

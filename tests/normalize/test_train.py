@@ -25,10 +25,18 @@ def _write(path, rows, header=("title", "role_id", "skills")):
 
 
 #: a user's own labelled titles: a few roles in several wordings
-MINE = [(f"{w} {t}", rid, "") for t, rid in [("водитель погрузчика", "21"), ("программист 1С", "96"),
-                                             ("повар горячего цеха", "94"), ("бухгалтер по зарплате", "18"),
-                                             ("продавец-кассир", "97"), ("кладовщик", "52")]
-        for w in ("Требуется", "Срочно", "Ищем", "Вакансия:", "Старший", "Помощник", "Сменный")]
+MINE = [
+    (f"{w} {t}", rid, "")
+    for t, rid in [
+        ("водитель погрузчика", "21"),
+        ("программист 1С", "96"),
+        ("повар горячего цеха", "94"),
+        ("бухгалтер по зарплате", "18"),
+        ("продавец-кассир", "97"),
+        ("кладовщик", "52"),
+    ]
+    for w in ("Требуется", "Срочно", "Ищем", "Вакансия:", "Старший", "Помощник", "Сменный")
+]
 
 
 @pytest.fixture
@@ -80,8 +88,23 @@ def test_cli_train_refuses_bad_labels_in_one_line(tmp_path):
     import sys
 
     bad = _write(tmp_path / "b.csv", [("Повар", "9999", "")])
-    res = subprocess.run([sys.executable, "-c", "from kadry.cli import main; main()", "normalize", "train", "--labels",
-                          str(bad), "--out", str(tmp_path / "m.npz")], capture_output=True, text=True, env={**os.environ}, check=False)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from kadry.cli import main; main()",
+            "normalize",
+            "train",
+            "--labels",
+            str(bad),
+            "--out",
+            str(tmp_path / "m.npz"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        check=False,
+    )
     assert res.returncode == 1
     assert "9999" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "m.npz").exists()

@@ -40,7 +40,9 @@ def _role_hierarchy(with_it: bool) -> Hierarchy:
 def _cube(leaves: dict[tuple[str, str, str], tuple[int, int]], with_it: bool) -> pd.DataFrame:
     """A full cube with every roll-up, counts summed from the leaves (as an indicator engine would)."""
     region_parents = {r: [REGIONS[r], "all"] for r in REGIONS}
-    role_parents = {f"role:{r}": [f"category:{c}", "all"] + (["it"] if with_it and r in IT_ROLES else []) for r, c in ROLES.items()}
+    role_parents = {
+        f"role:{r}": [f"category:{c}", "all"] + (["it"] if with_it and r in IT_ROLES else []) for r, c in ROLES.items()
+    }
     acc: dict[tuple[str, str, str], list[int]] = {}
     for (region, role, period), (nv, nr) in leaves.items():
         for reg in [region, *region_parents[region]]:
@@ -49,7 +51,14 @@ def _cube(leaves: dict[tuple[str, str, str], tuple[int, int]], with_it: bool) ->
                 cell[0] += nv
                 cell[1] += nr
     rows = [
-        {"region": r, "occupation": o, "period": p, "n_vacancies": nv, "n_resumes": nr, "index": (nr / nv) if nv else None}
+        {
+            "region": r,
+            "occupation": o,
+            "period": p,
+            "n_vacancies": nv,
+            "n_resumes": nr,
+            "index": (nr / nv) if nv else None,
+        }
         for (r, o, p), (nv, nr) in acc.items()
     ]
     return pd.DataFrame(rows)
@@ -113,8 +122,14 @@ def test_no_hidden_cell_recoverable_from_published_answers(case):
     leaves, with_it, k = case
     truth = _cube(leaves, with_it)
     hierarchies = [_region_hierarchy(), _role_hierarchy(with_it)]
-    result = suppress(truth, dimensions=["region", "occupation", "period"], counts=["n_vacancies", "n_resumes"],
-                      values={"index": None}, hierarchies=hierarchies, k=k)
+    result = suppress(
+        truth,
+        dimensions=["region", "occupation", "period"],
+        counts=["n_vacancies", "n_resumes"],
+        values={"index": None},
+        hierarchies=hierarchies,
+        k=k,
+    )
     out = result.table
     # every small cell hidden, every published number true
     small = truth[["n_vacancies", "n_resumes"]].min(axis=1) < k
@@ -134,9 +149,16 @@ def test_total_minus_published_siblings_never_reveals(case):
     leaves, with_it, k = case
     truth = _cube(leaves, with_it)
     hierarchies = [_region_hierarchy(), _role_hierarchy(with_it)]
-    out = suppress(truth, dimensions=["region", "occupation", "period"], counts=["n_vacancies", "n_resumes"],
-                   hierarchies=hierarchies, k=k).table
-    index = {tuple(r[:3]): bool(r[3]) for r in out[["region", "occupation", "period", "suppressed"]].itertuples(index=False)}
+    out = suppress(
+        truth,
+        dimensions=["region", "occupation", "period"],
+        counts=["n_vacancies", "n_resumes"],
+        hierarchies=hierarchies,
+        k=k,
+    ).table
+    index = {
+        tuple(r[:3]): bool(r[3]) for r in out[["region", "occupation", "period", "suppressed"]].itertuples(index=False)
+    }
     for h in hierarchies:
         d = ["region", "occupation", "period"].index(h.dimension)
         for key, hidden in index.items():
@@ -148,13 +170,21 @@ def test_total_minus_published_siblings_never_reveals(case):
 
 
 def test_small_cell_and_its_complement_hidden_with_reasons():
-    frame = pd.DataFrame({
-        "region": ["all", "RU-MOW", "RU-SPE", "RU-TUL"],
-        "n": [120, 100, 17, 3],
-        "median_salary": [90_000.0, 95_000.0, 70_000.0, 40_000.0],
-    })
-    out = suppress(frame, dimensions=["region"], counts=["n"], values={"median_salary": None},
-                   hierarchies=[Hierarchy.flat("region", list(frame.region))], k=10).table.set_index("region")
+    frame = pd.DataFrame(
+        {
+            "region": ["all", "RU-MOW", "RU-SPE", "RU-TUL"],
+            "n": [120, 100, 17, 3],
+            "median_salary": [90_000.0, 95_000.0, 70_000.0, 40_000.0],
+        }
+    )
+    out = suppress(
+        frame,
+        dimensions=["region"],
+        counts=["n"],
+        values={"median_salary": None},
+        hierarchies=[Hierarchy.flat("region", list(frame.region))],
+        k=10,
+    ).table.set_index("region")
     assert out.loc["RU-TUL", "suppression"] == "small_cell"
     assert out.loc["RU-SPE", "suppression"] == "complementary"  # the next-smallest sibling
     assert out.loc["RU-MOW", "suppressed"] == False  # noqa: E712

@@ -85,8 +85,24 @@ def test_cli_bad_options_fail_with_one_line(store_path, tmp_path, args, message)
 
 def test_cli_writes_a_report(store_path, tmp_path):
     out = tmp_path / "cli.html"
-    proc = _kadry("--segment", "category:11", "--region", "fd:CFD", "--from", "2022-05", "--to", "2022-06",
-                  "--lang", "en", "--min-cell", "5", "--db", str(store_path), "--out", str(out))
+    proc = _kadry(
+        "--segment",
+        "category:11",
+        "--region",
+        "fd:CFD",
+        "--from",
+        "2022-05",
+        "--to",
+        "2022-06",
+        "--lang",
+        "en",
+        "--min-cell",
+        "5",
+        "--db",
+        str(store_path),
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"wrote {out}") and "k=5" in proc.stdout and "SIMULATED DATA" in proc.stdout
     text = out.read_text(encoding="utf-8")
@@ -95,4 +111,8 @@ def test_cli_writes_a_report(store_path, tmp_path):
 
 
 def test_errors_are_kadry_errors():
-    assert issubclass(InputError, KadryError) and issubclass(StoreError, KadryError) and issubclass(ConfigError, KadryError)
+    assert (
+        issubclass(InputError, KadryError)
+        and issubclass(StoreError, KadryError)
+        and issubclass(ConfigError, KadryError)
+    )

@@ -13,16 +13,23 @@ from kadry.privacy import Hierarchy, suppress
 from kadry.report import SECTIONS, build_report, external_references
 from kadry.report.sections import summary_section, trend_section
 
-from .report_pagetools import END, START
-from .report_pagetools import ADDRESS, parse, rows_by
+from .report_pagetools import ADDRESS, END, START, parse, rows_by
 
 
 def _expected_cube(engine, filters, k):
     """The index by region and period as compute() gives it, suppressed here independently."""
-    raw = compute("index", by=["region"], period="month", start=START, end=END, filters=filters, engine=engine, as_="pandas")
+    raw = compute(
+        "index", by=["region"], period="month", start=START, end=END, filters=filters, engine=engine, as_="pandas"
+    )
     raw["period"] = raw["period"].map(lambda d: d.isoformat())
-    res = suppress(raw, dimensions=["region", "period"], counts=["n_vacancies", "n_resumes"],
-                   values=["index", "ci_low", "ci_high"], hierarchies=[Hierarchy.flat("region", sorted(raw["region"].unique()))], k=k)
+    res = suppress(
+        raw,
+        dimensions=["region", "period"],
+        counts=["n_vacancies", "n_resumes"],
+        values=["index", "ci_low", "ci_high"],
+        hierarchies=[Hierarchy.flat("region", sorted(raw["region"].unique()))],
+        k=k,
+    )
     return raw, res.table
 
 
@@ -72,7 +79,9 @@ def test_index_figures_equal_compute_after_suppression(it_en, engine):
             else:
                 published += 1
                 assert float(value) == pytest.approx(float(row[col]), rel=1e-12)
-                assert shown == (f"{float(row[col]):,.2f}" if col in ("index", "ci_low", "ci_high") else f"{float(row[col]):,.0f}")
+                assert shown == (
+                    f"{float(row[col]):,.2f}" if col in ("index", "ci_low", "ci_high") else f"{float(row[col]):,.0f}"
+                )
     assert published > 0
     last = total.dropna(subset=["index"]).iloc[-1]
     assert float(page.headline["value"]) == pytest.approx(float(last["index"]), rel=1e-12)
@@ -89,7 +98,9 @@ def test_index_figures_equal_compute_after_suppression(it_en, engine):
 
 def test_suppressed_cells_are_hidden(store_path, engine, tmp_path):
     # k between the smallest and largest stock of the months hides some months and most regions
-    raw = compute("index", by=["region"], period="month", start=START, end=END, filters={"it": True}, engine=engine, as_="pandas")
+    raw = compute(
+        "index", by=["region"], period="month", start=START, end=END, filters={"it": True}, engine=engine, as_="pandas"
+    )
     sizes = sorted(raw.loc[raw["region"] == "all", ["n_vacancies", "n_resumes"]].min(axis=1))
     assert sizes[0] < sizes[-1]
     k = int(sizes[len(sizes) // 2])
@@ -126,8 +137,11 @@ def test_simulated_data_is_labelled(it_en, all_ru_moscow):
     assert 'data-simulated="true"' in en and "SIMULATED DATA" in en
     assert 'data-simulated="true"' in ru and "СМОДЕЛИРОВАННЫЕ ДАННЫЕ" in ru
     # every section built on simulated resumes says so
-    for text, section, label in ((en, "trend", "SIMULATED DATA"), (en, "salary", "SIMULATED DATA"),
-                                 (ru, "regions", "СМОДЕЛИРОВАННЫЕ ДАННЫЕ")):
+    for text, section, label in (
+        (en, "trend", "SIMULATED DATA"),
+        (en, "salary", "SIMULATED DATA"),
+        (ru, "regions", "СМОДЕЛИРОВАННЫЕ ДАННЫЕ"),
+    ):
         body = text.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
         assert label in body and "SIM</span>" in body, section
 
@@ -150,7 +164,13 @@ def test_russian_report(all_ru_moscow, engine):
 def test_english_report_words(it_en):
     _, text = it_en
     assert '<html lang="en">' in text
-    for word in ("Trend of the index", "Regions", "Salaries", "Data sources and coverage", "acute shortage of job seekers"):
+    for word in (
+        "Trend of the index",
+        "Regions",
+        "Salaries",
+        "Data sources and coverage",
+        "acute shortage of job seekers",
+    ):
         assert word in text
     assert "Динамика" not in text
 
@@ -176,8 +196,15 @@ def test_sections_compose(store_path, tmp_path):
         return f'<section id="custom"><h2>Custom</h2><p>{len(ctx.data.trend)} periods</p></section>'
 
     out = tmp_path / "custom.html"
-    build_report(segment="it", start="2022-05", end=END, db=store_path, lang="en", out=out,
-                 sections=[summary_section, trend_section, custom])
+    build_report(
+        segment="it",
+        start="2022-05",
+        end=END,
+        db=store_path,
+        lang="en",
+        out=out,
+        sections=[summary_section, trend_section, custom],
+    )
     text = out.read_text(encoding="utf-8")
     assert '<section id="custom">' in text and "2 periods" in text
     assert 'id="regions"' not in text and 'id="sources"' not in text

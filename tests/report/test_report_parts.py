@@ -6,8 +6,7 @@ import math
 
 from kadry.indicators import BANDS
 from kadry.report.charts import Bar, Point, bars_svg, index_trend_svg, nice_max
-from kadry.report.labels import BAND_LABELS, Labels, fmt_num, fmt_period
-from kadry.report.labels import _EN, _RU  # noqa: PLC2701 - the tables themselves are under test
+from kadry.report.labels import _EN, _RU, BAND_LABELS, Labels, fmt_num, fmt_period  # noqa: PLC2701 - the tables themselves are under test
 from kadry.report.page import external_references, page
 
 
@@ -37,12 +36,20 @@ def test_trend_chart_breaks_at_hidden_values_and_shades_bands():
 def test_bars_and_axis():
     svg = bars_svg([Bar("Москва", 2.5, strong=True), Bar("Тверь", 1.0)], title="t")
     assert svg.count("<rect") == 2 and 'font-weight="700"' in svg
-    assert nice_max(0.43) == 0.5 and nice_max(7.2) == 10 and nice_max(11) == 20 and not math.isnan(nice_max(float("nan")))
+    assert (
+        nice_max(0.43) == 0.5 and nice_max(7.2) == 10 and nice_max(11) == 20 and not math.isnan(nice_max(float("nan")))
+    )
 
 
 def test_external_reference_checker():
     assert external_references(page("t", "<p>hh.ru, trudvsem.ru</p>", lang="en", footer="f")) == []
-    for bad in ('<img src="x.png">', '<link href="s.css">', "<p>see https://example.org/x</p>", "<style>@import 'a.css'</style>",
-                '<div style="background:url(a.png)"></div>', '<script src="//cdn.example.com/a.js"></script>'):
+    for bad in (
+        '<img src="x.png">',
+        '<link href="s.css">',
+        "<p>see https://example.org/x</p>",
+        "<style>@import 'a.css'</style>",
+        '<div style="background:url(a.png)"></div>',
+        '<script src="//cdn.example.com/a.js"></script>',
+    ):
         assert external_references(bad), bad
     assert external_references('<a href="#trend">x</a>') == []

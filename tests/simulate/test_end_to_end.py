@@ -40,8 +40,25 @@ def test_indicators_recover_the_true_stocks(tmp_path):
     _kadry("ingest", str(out), "--format", "canonical", "--db", db, env=env)
     _kadry("normalize", "--db", db, env=env)
     csv = tmp_path / "stock.csv"
-    _kadry("index", "--db", db, "--by", "role", "--from", "2021-07", "--to", "2022-06", "-i", "stock",
-           "--include-duplicates", "-f", "csv", "-o", str(csv), env=env)
+    _kadry(
+        "index",
+        "--db",
+        db,
+        "--by",
+        "role",
+        "--from",
+        "2021-07",
+        "--to",
+        "2022-06",
+        "-i",
+        "stock",
+        "--include-duplicates",
+        "-f",
+        "csv",
+        "-o",
+        str(csv),
+        env=env,
+    )
     got = pd.read_csv(csv, dtype={"role": str})
     got = got[got["role"].notna() & (got["role"] != "all")]
     got["month"] = pd.to_datetime(got["period"]).dt.date

@@ -24,13 +24,19 @@ def test_parts_have_exactly_the_raw_schema(sim2022):
 def test_counts_keys_and_labels(sim2022):
     out, summary = sim2022
     con = duckdb.connect()
-    v = con.execute(f"SELECT count(*), count(DISTINCT vacancy_id), bool_and(simulated), bool_and(source = 'sim'), "
-                    f"bool_and(vacancy_id = 'sim:' || source_id) FROM '{out}/vacancies/*.parquet'").fetchone()
-    assert v == (summary['vacancies'], summary['vacancies'], True, True, True)
-    r = con.execute(f"SELECT count(*), count(DISTINCT resume_id), count(DISTINCT source_key), bool_and(simulated), "
-                    f"bool_and(resume_id = 'sim:' || source_key) FROM '{out}/resumes/*.parquet'").fetchone()
-    assert r == (summary['resumes'], summary['resumes'], summary['resumes'], True, True)
-    o = con.execute(f"SELECT count(*), count(DISTINCT (kind, record_id, observed_at)) FROM '{out}/observations/*.parquet'").fetchone()
+    v = con.execute(
+        f"SELECT count(*), count(DISTINCT vacancy_id), bool_and(simulated), bool_and(source = 'sim'), "
+        f"bool_and(vacancy_id = 'sim:' || source_id) FROM '{out}/vacancies/*.parquet'"
+    ).fetchone()
+    assert v == (summary["vacancies"], summary["vacancies"], True, True, True)
+    r = con.execute(
+        f"SELECT count(*), count(DISTINCT resume_id), count(DISTINCT source_key), bool_and(simulated), "
+        f"bool_and(resume_id = 'sim:' || source_key) FROM '{out}/resumes/*.parquet'"
+    ).fetchone()
+    assert r == (summary["resumes"], summary["resumes"], summary["resumes"], True, True)
+    o = con.execute(
+        f"SELECT count(*), count(DISTINCT (kind, record_id, observed_at)) FROM '{out}/observations/*.parquet'"
+    ).fetchone()
     assert o[0] == o[1] == sum(summary["observations"].values())
 
 
@@ -71,7 +77,7 @@ def test_resume_observations_match_the_record(sim2022):
     n_with_obs = con.execute(
         f"SELECT count(DISTINCT record_id) FROM '{out}/observations/*.parquet' WHERE kind = 'resume'"
     ).fetchone()[0]
-    assert n_with_obs == summary['resumes']
+    assert n_with_obs == summary["resumes"]
 
 
 def test_ids_are_hh_ids_and_names_match(sim2022):
@@ -80,7 +86,9 @@ def test_ids_are_hh_ids_and_names_match(sim2022):
     names = dict(zip(cal.area_ids, cal.area_names))
     con = duckdb.connect()
     for table in ("vacancies", "resumes"):
-        rows = con.execute(f"SELECT DISTINCT area_id_raw, region_raw, role_ids_raw[1] FROM '{out}/{table}/*.parquet'").fetchall()
+        rows = con.execute(
+            f"SELECT DISTINCT area_id_raw, region_raw, role_ids_raw[1] FROM '{out}/{table}/*.parquet'"
+        ).fetchall()
         for area, region, role in rows:
             assert names[area] == region
             assert role in cal.role_ids
@@ -90,9 +98,20 @@ def test_jsonl_is_hh_api_shaped(sim2022):
     out, summary = sim2022
     files = sorted(glob.glob(f"{out}/jsonl/*.jsonl"))
     objs = [json.loads(line) for f in files for line in open(f, encoding="utf-8")]
-    assert len(objs) == summary['vacancies']
+    assert len(objs) == summary["vacancies"]
     o = objs[0]
-    assert set(o) >= {"id", "name", "area", "salary", "experience", "schedule", "professional_roles", "key_skills", "published_at", "archived"}
+    assert set(o) >= {
+        "id",
+        "name",
+        "area",
+        "salary",
+        "experience",
+        "schedule",
+        "professional_roles",
+        "key_skills",
+        "published_at",
+        "archived",
+    }
     assert set(o["area"]) == {"id", "name"} and o["published_at"].endswith("+0300")
     salaried = [x for x in objs if x["salary"]]
     assert salaried and set(salaried[0]["salary"]) == {"from", "to", "currency", "gross"}

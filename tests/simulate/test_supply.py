@@ -31,8 +31,11 @@ def supplied(tmp_path_factory):
     with Store(path) as store:
         ingest_paths(store, [SAMPLES / "vacancies" / "hh-csv-2022.csv.gz"])
         normalize_store(store)
-        before = (store.con.execute(_REAL_VACANCIES).fetchall()[0], store.con.execute(_REAL_OBS).fetchall()[0],
-                  store.count("resumes"))
+        before = (
+            store.con.execute(_REAL_VACANCIES).fetchall()[0],
+            store.con.execute(_REAL_OBS).fetchall()[0],
+            store.count("resumes"),
+        )
         result = supply_for_store(store, START, END, seed=3, say=lambda _: None)
         after = (store.con.execute(_REAL_VACANCIES).fetchall()[0], store.con.execute(_REAL_OBS).fetchall()[0])
     return path, result, before, after
@@ -46,7 +49,8 @@ def test_supply_adds_only_simulated_resumes(supplied):
         ).fetchall()[0]
         obs = store.con.execute(
             "SELECT count(*), count(r.resume_id) FROM observations o LEFT JOIN resumes r "
-            "ON o.record_id = r.resume_id AND r.simulated WHERE o.kind = 'resume'").fetchall()[0]
+            "ON o.record_id = r.resume_id AND r.simulated WHERE o.kind = 'resume'"
+        ).fetchall()[0]
     assert rows[0] - before[2] == result["resumes"] > 1000
     assert rows[1] == result["resumes"]
     assert obs[0] == obs[1] == result["observations"]
@@ -136,6 +140,7 @@ def test_cli_refuses_a_second_supply_in_one_line(supplied):
 
     path = supplied[0]
     kadry = str(Path(sys.executable).parent / "kadry")
-    p = subprocess.run([kadry, "simulate", "supply", "--db", str(path), "--from", START, "--to", END],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [kadry, "simulate", "supply", "--db", str(path), "--from", START, "--to", END], capture_output=True, text=True
+    )
     assert p.returncode == 1 and p.stderr.strip().count("\n") == 0 and "already holds" in p.stderr

@@ -18,7 +18,7 @@ def test_rollups_are_consistent(sim2022):
     out, summary = sim2022
     s = pd.read_parquet(out / "truth" / "stocks.parquet")
     flows = s[s["dim"] == "all"].groupby("side")["flow"].sum()
-    assert flows["vacancy"] == summary['vacancies'] and flows["resume"] == summary['resumes']
+    assert flows["vacancy"] == summary["vacancies"] and flows["resume"] == summary["resumes"]
     total = s[s["dim"] == "all"].set_index(["side", "month"])["stock"]
     for dim in ("role", "role_category", "area", "subject", "country", "it", "role_category_subject"):
         by = s[s["dim"] == dim].groupby(["side", "month"])["stock"].sum()

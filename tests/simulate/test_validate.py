@@ -17,8 +17,15 @@ def test_simulation_is_close_to_the_real_data(sim2022):
     bad = [r for r in report["rows"] if not r["ok"]]
     assert report["ok"], bad
     checks = {r["check"] for r in report["rows"]}
-    assert {"vacancy.role_mix", "vacancy.region_mix", "vacancy.salary_mid", "resume.salary", "resume.age_band",
-            "index.target", "simulated flag"} <= checks
+    assert {
+        "vacancy.role_mix",
+        "vacancy.region_mix",
+        "vacancy.salary_mid",
+        "resume.salary",
+        "resume.age_band",
+        "index.target",
+        "simulated flag",
+    } <= checks
 
 
 def test_distorted_salaries_fail(sim2022, tmp_path):
@@ -27,7 +34,9 @@ def test_distorted_salaries_fail(sim2022, tmp_path):
     shutil.copytree(out, copy)
     con = duckdb.connect()
     for f in sorted((copy / "resumes").glob("*.parquet")):
-        con.execute(f"COPY (SELECT * REPLACE (salary_amount * 3 AS salary_amount) FROM '{f}') TO '{f}.tmp' (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT * REPLACE (salary_amount * 3 AS salary_amount) FROM '{f}') TO '{f}.tmp' (FORMAT parquet)"
+        )
         (copy / "resumes" / (f.name + ".tmp")).replace(f)
     report = validate(copy)
     rows = {r["check"]: r for r in report["rows"]}

@@ -10,15 +10,33 @@ from pathlib import Path
 
 import pytest
 
-from ._records import RESUME_KEYS, dump, split
 from kadry.errors import UnreadableFileError
 from kadry.sources import detect
 from kadry.sources.hh_resume import HHResumeJSON, resume_from_hh
 
+from ._records import RESUME_KEYS, dump, split
+
 FIXTURES = Path(__file__).parent / "fixtures" / "hh_resume"
-PERSONAL = ("Анна", "Смирнова", "Игоревна", "912", "345-67-89", "anna.smirnova@example.com", "hhcdn", "https://",
-            "котиков", "@anna_smirnova_private", "Ромашка", "Секретные", "765-43-21", "МГУ", "1996", "Петров",
-            "ivan@example.com", "Безымянный")
+PERSONAL = (
+    "Анна",
+    "Смирнова",
+    "Игоревна",
+    "912",
+    "345-67-89",
+    "anna.smirnova@example.com",
+    "hhcdn",
+    "https://",
+    "котиков",
+    "@anna_smirnova_private",
+    "Ромашка",
+    "Секретные",
+    "765-43-21",
+    "МГУ",
+    "1996",
+    "Петров",
+    "ivan@example.com",
+    "Безымянный",
+)
 
 
 def _read(path):
@@ -34,10 +52,17 @@ def test_full_resume_object():
     assert (r["salary_amount"], r["salary_currency"], r["experience_months"]) == (150000, "RUR", 64)
     assert (r["age_band"], r["gender"]) == ("25-34", "female")
     assert r["skills_raw"] == ["Python", "SQL", "Power BI"]
-    assert (r["relocation_type"], r["relocation_area_ids"], r["relocation_areas_raw"]) == \
-        ("relocation_possible", ["2"], ["Санкт-Петербург"])
-    assert (r["citizenship"], r["employment_raw"], r["schedule_raw"], r["role_ids_raw"]) == \
-        (["113"], ["full", "part"], ["remote"], ["156"])
+    assert (r["relocation_type"], r["relocation_area_ids"], r["relocation_areas_raw"]) == (
+        "relocation_possible",
+        ["2"],
+        ["Санкт-Петербург"],
+    )
+    assert (r["citizenship"], r["employment_raw"], r["schedule_raw"], r["role_ids_raw"]) == (
+        ["113"],
+        ["full", "part"],
+        ["remote"],
+        ["156"],
+    )
     assert r["updated_at"] == r["observed_at"] == datetime(2024, 5, 20, 18, 30)
     assert r["created_at"] == datetime(2019, 2, 1, 10)
 
@@ -81,7 +106,7 @@ def test_array_gzip_and_directory(tmp_path):
     good, bad = _read(array)
     assert sorted(good) == [0, 1, 3] and bad == {2: "missing id"}
     shutil.copy(FIXTURES / "resumes.jsonl", tmp_path / "dir" / "b.jsonl")
-    (tmp_path / "dir" / "c.json").write_text("[{\"id\": \"x1\"}, {\"id\": ", encoding="utf-8")  # broken array
+    (tmp_path / "dir" / "c.json").write_text('[{"id": "x1"}, {"id": ', encoding="utf-8")  # broken array
     (tmp_path / "dir" / "notes.txt").write_text("ignored", encoding="utf-8")
     good, bad = _read(tmp_path / "dir")
     assert len(good) == 3 + 1 + 1 and len(bad) == 1 + 3 + 1
@@ -99,9 +124,19 @@ def test_detection_and_unreadable(tmp_path):
 
 
 def test_odd_values_do_not_crash():
-    record = resume_from_hh({"id": 123, "title": ["x"], "area": "Москва", "salary": "100", "gender": "male",
-                             "skill_set": ["a", None, 5, " b "], "relocation": {"area": {"id": "2", "name": "СПб"}},
-                             "citizenship": [{"name": "Россия"}], "total_experience": {"months": "12"}})
+    record = resume_from_hh(
+        {
+            "id": 123,
+            "title": ["x"],
+            "area": "Москва",
+            "salary": "100",
+            "gender": "male",
+            "skill_set": ["a", None, 5, " b "],
+            "relocation": {"area": {"id": "2", "name": "СПб"}},
+            "citizenship": [{"name": "Россия"}],
+            "total_experience": {"months": "12"},
+        }
+    )
     assert record["source_id"] == "123" and record["title"] is None and record["region_raw"] is None
     assert record["skills_raw"] == ["a", "b"] and record["relocation_area_ids"] == ["2"]
     assert record["citizenship"] == ["Россия"] and record["experience_months"] == 12

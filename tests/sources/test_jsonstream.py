@@ -26,11 +26,16 @@ def test_concatenated_with_commas_and_bare(store):
 def test_hyphenated_and_camel_keys_keep_place_and_salary(store):
     for name in ("hh_hyphen_keys.jsonl", "hh_camel_keys.json"):
         assert ingest_paths(store, [FIXTURES / name]).ok
-    rows = _rows(store, "source_id, region_raw, area_id_raw, salary_from, salary_currency, employer_name, published_at IS NOT NULL")
-    assert rows == [("93300001", "Новосибирск", "4", 60000.0, "RUR", "Ростелеком", True),
-                    ("93300002", "Казань", "88", 90000.0, "RUR", "КАМАЗ", True),
-                    ("93400001", "Самара", "78", 150000.0, "RUR", "Первый Бит", True),
-                    ("93400002", "Москва", "1", 200000.0, "RUR", "Авито", True)]
+    rows = _rows(
+        store,
+        "source_id, region_raw, area_id_raw, salary_from, salary_currency, employer_name, published_at IS NOT NULL",
+    )
+    assert rows == [
+        ("93300001", "Новосибирск", "4", 60000.0, "RUR", "Ростелеком", True),
+        ("93300002", "Казань", "88", 90000.0, "RUR", "КАМАЗ", True),
+        ("93400001", "Самара", "78", 150000.0, "RUR", "Первый Бит", True),
+        ("93400002", "Москва", "1", 200000.0, "RUR", "Авито", True),
+    ]
     assert store.con.execute("SELECT skills_raw FROM vacancies WHERE source_id = '93400001'").fetchall() == [(["1С"],)]
 
 

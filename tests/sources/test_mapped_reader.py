@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ._records import RESUME_KEYS, VACANCY_KEYS, dump, split
 from kadry.errors import MappingError, UnreadableFileError
 from kadry.sources.base import head_bytes
 from kadry.sources.mapped import MappedReader, load_mapping, mapping_from_dict, sidecar_mapping
+
+from ._records import RESUME_KEYS, VACANCY_KEYS, dump, split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mapped"
 
@@ -28,11 +29,18 @@ def test_csv_with_toml_mapping():
     assert reader.kind == "vacancy"
     good, bad = _read(reader, FIXTURES / "export.csv")
     assert sorted(good) == [1, 2]
-    assert bad == {3: "not a number in salary_from: 'abc'", 4: "unparseable published_at: '2024-13-40'",
-                   5: "row has 4 fields, header has 9"}
+    assert bad == {
+        3: "not a number in salary_from: 'abc'",
+        4: "unparseable published_at: '2024-13-40'",
+        5: "row has 4 fields, header has 9",
+    }
     first = good[1]
-    assert (first["source"], first["source_id"], first["title"], first["region_raw"]) == \
-        ("csv:myexport", "101", "Аналитик данных", "Москва")
+    assert (first["source"], first["source_id"], first["title"], first["region_raw"]) == (
+        "csv:myexport",
+        "101",
+        "Аналитик данных",
+        "Москва",
+    )
     assert (first["salary_from"], first["salary_to"], first["salary_currency"]) == (120000, 180000, "RUR")
     assert first["skills_raw"] == ["SQL", "Python"] and first["published_at"] == datetime(2024, 5, 1)
     assert good[2]["salary_from"] is None and good[2]["salary_to"] == 90000
@@ -50,8 +58,12 @@ def test_jsonl_resumes_with_yaml_mapping():
     good, bad = _read(reader, FIXTURES / "resumes.jsonl")
     assert sorted(good) == [0, 2] and bad == {1: "not a number in salary_amount: 'много'"}
     welder = good[0]
-    assert (welder["source"], welder["source_id"], welder["age_band"], welder["gender"]) == \
-        ("csv:cvexport", "r-1", "35-44", "male")
+    assert (welder["source"], welder["source_id"], welder["age_band"], welder["gender"]) == (
+        "csv:cvexport",
+        "r-1",
+        "35-44",
+        "male",
+    )
     assert welder["skills_raw"] == ["сварка", "НАКС"] and good[2]["skills_raw"] == ["касса", "1С"]
     assert welder["observed_at"] == welder["updated_at"] == datetime(2024, 4, 1, 10)
     for record in good.values():
@@ -62,18 +74,31 @@ def test_jsonl_resumes_with_yaml_mapping():
 
 def test_parquet_streamed_in_batches(tmp_path):
     n = 5_000
-    table = pa.table({
-        "vid": [f"v{i}" for i in range(n)],
-        "name": [f"Должность {i % 7}" for i in range(n)],
-        "pay": [float(i) if i % 1000 else None for i in range(n)],
-        "seen": [datetime(2024, 1, 1 + i % 28) for i in range(n)],
-        "tags": [["a", "b"] if i % 2 else [] for i in range(n)],
-        "secret": ["не читать" for _ in range(n)],
-    })
+    table = pa.table(
+        {
+            "vid": [f"v{i}" for i in range(n)],
+            "name": [f"Должность {i % 7}" for i in range(n)],
+            "pay": [float(i) if i % 1000 else None for i in range(n)],
+            "seen": [datetime(2024, 1, 1 + i % 28) for i in range(n)],
+            "tags": [["a", "b"] if i % 2 else [] for i in range(n)],
+            "secret": ["не читать" for _ in range(n)],
+        }
+    )
     path = tmp_path / "v.parquet"
     pq.write_table(table, path, row_group_size=700)
-    mapping = mapping_from_dict({"kind": "vacancy", "source": "pq:test", "columns": {
-        "source_id": "vid", "title": "name", "salary_from": "pay", "published_at": "seen", "skills_raw": "tags"}})
+    mapping = mapping_from_dict(
+        {
+            "kind": "vacancy",
+            "source": "pq:test",
+            "columns": {
+                "source_id": "vid",
+                "title": "name",
+                "salary_from": "pay",
+                "published_at": "seen",
+                "skills_raw": "tags",
+            },
+        }
+    )
     items = list(MappedReader(mapping).read(path))
     assert [i.position for i in items] == list(range(n)) and all(i.record for i in items)
     assert items[1].record["skills_raw"] == ["a", "b"] and items[1000].record["salary_from"] is None
@@ -92,7 +117,12 @@ def test_missing_source_id_gives_a_stable_content_id(tmp_path):
 
 def test_gzip_tab_separated(tmp_path):
     path = tmp_path / "export.tsv.gz"
-    text = (FIXTURES / "export.csv").read_text(encoding="utf-8").replace(";", "\t").replace('"SQL\tPython"', '"SQL;Python"')
+    text = (
+        (FIXTURES / "export.csv")
+        .read_text(encoding="utf-8")
+        .replace(";", "\t")
+        .replace('"SQL\tPython"', '"SQL;Python"')
+    )
     path.write_bytes(gzip.compress(text.encode("cp1251")))
     good, bad = _read(MappedReader(FIXTURES / "export.toml"), path)
     assert sorted(good) == [1, 2] and len(bad) == 3 and good[1]["title"] == "Аналитик данных"
@@ -116,22 +146,27 @@ def test_mapping_errors_are_precise(tmp_path):
     assert "at least one" in _error(tmp_path, 'kind = "resume"\n')
     assert "unknown resume field 'description'" in _error(tmp_path, 'kind = "resume"\n[columns]\ndescription = "x"\n')
     assert "unknown vacancy field 'foo'" in _error(
-        tmp_path, 'kind = "vacancy"\n[columns]\ntitle = "x"\n[defaults]\nfoo = 1\n')
+        tmp_path, 'kind = "vacancy"\n[columns]\ntitle = "x"\n[defaults]\nfoo = 1\n'
+    )
     with pytest.raises(MappingError, match="cannot read mapping"):
         load_mapping(tmp_path / "absent.toml")
 
 
 def test_missing_columns_are_named_with_the_available_ones(tmp_path):
-    mapping = mapping_from_dict({"kind": "vacancy", "columns": {"title": "job_name", "region_raw": "town",
-                                                                "source_id": "id"}})
+    mapping = mapping_from_dict(
+        {"kind": "vacancy", "columns": {"title": "job_name", "region_raw": "town", "source_id": "id"}}
+    )
     with pytest.raises(MappingError) as err:
         list(MappedReader(mapping).read(FIXTURES / "export.csv"))
     message = str(err.value)
     assert "job_name, town" in message and "available: id, Job Title, city" in message
     assert err.value.missing == ["job_name", "town"]
     with pytest.raises(MappingError, match="tags"):
-        list(MappedReader(mapping_from_dict({"kind": "resume", "columns": {"skills_raw": "tags2"}}))
-             .read(FIXTURES / "resumes.jsonl"))
+        list(
+            MappedReader(mapping_from_dict({"kind": "resume", "columns": {"skills_raw": "tags2"}})).read(
+                FIXTURES / "resumes.jsonl"
+            )
+        )
 
 
 def test_without_mapping_and_sidecar(tmp_path):

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ._records import RESUME_KEYS, VACANCY_KEYS, dump, split
 from kadry.errors import UnreadableFileError
 from kadry.sources import detect
 from kadry.sources.resume_csv import HHCardVacanciesCSV, ResumeCSV
+
+from ._records import RESUME_KEYS, VACANCY_KEYS, dump, split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resume_csv"
 
@@ -26,13 +27,20 @@ def test_frontend_shape():
     assert sorted(good) == [1, 2, 3]
     assert bad == {4: "missing id (resume_id is empty)", 5: "unparseable updated_at: '31.02.2025'"}
     r = good[2]
-    assert (r["source"], r["source_id"], r["title"]) == ("hh", "7cd69e1500030ffa360039ed1f41426d486c7a",
-                                                         "Frontend-разработчик (React)")
+    assert (r["source"], r["source_id"], r["title"]) == (
+        "hh",
+        "7cd69e1500030ffa360039ed1f41426d486c7a",
+        "Frontend-разработчик (React)",
+    )
     assert (r["salary_amount"], r["salary_currency"], r["salary_gross"]) == (55000, "RUR", False)
     assert (r["age_band"], r["gender"], r["region_raw"]) == ("25-34", "male", "Ош")
     en = good[3]
-    assert (en["gender"], en["age_band"], en["region_raw"], en["skills_raw"]) == \
-        ("male", "25-34", "Sochi", ["React", "TypeScript"])
+    assert (en["gender"], en["age_band"], en["region_raw"], en["skills_raw"]) == (
+        "male",
+        "25-34",
+        "Sochi",
+        ["React", "TypeScript"],
+    )
     assert en["relocation_type"] == "relocation_possible" and en["citizenship"] == ["Россия"]
     assert good[1]["salary_amount"] is None and good[1]["salary_currency"] is None
     for record in good.values():
@@ -81,10 +89,16 @@ def test_numeric_44k_shape():
 def test_vacancy_cards():
     good, bad = _read(HHCardVacanciesCSV(), FIXTURES / "ios_vacancies.csv")
     assert sorted(good) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 12]
-    assert bad == {10: "missing id (no /vacancy/<id> in vacancy_link)",
-                   11: "unparseable row: expected 7 fields (broken quoting)"}
+    assert bad == {
+        10: "missing id (no /vacancy/<id> in vacancy_link)",
+        11: "unparseable row: expected 7 fields (broken quoting)",
+    }
     first = good[1]
-    assert (first["source"], first["source_id"], first["title"]) == ("hh", "102643227", "IOS Developer (iOS разработчик)")
+    assert (first["source"], first["source_id"], first["title"]) == (
+        "hh",
+        "102643227",
+        "IOS Developer (iOS разработчик)",
+    )
     assert (first["salary_from"], first["salary_to"], first["salary_gross"]) == (250000, None, False)
     assert first["experience_raw"] == "between3And6" and first["employer_name"] == "ООО Люди ПРО Групп"
     assert (good[2]["salary_from"], good[2]["salary_to"]) == (None, 360000)
@@ -103,8 +117,13 @@ def test_vacancy_cards():
 
 
 def test_detection_gzip_and_unknown_header(tmp_path):
-    for name, expected in (("frontend.csv", "resume-csv"), ("ios_resumes.csv", "resume-csv"), ("java.csv", "resume-csv"),
-                           ("hh44k.csv", "resume-csv"), ("ios_vacancies.csv", "hh-vacancy-cards-csv")):
+    for name, expected in (
+        ("frontend.csv", "resume-csv"),
+        ("ios_resumes.csv", "resume-csv"),
+        ("java.csv", "resume-csv"),
+        ("hh44k.csv", "resume-csv"),
+        ("ios_vacancies.csv", "hh-vacancy-cards-csv"),
+    ):
         assert detect(FIXTURES / name).name == expected
     gz = tmp_path / "resumes.csv.gz"
     gz.write_bytes(gzip.compress((FIXTURES / "java.csv").read_bytes()))

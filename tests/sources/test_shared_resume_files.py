@@ -6,8 +6,9 @@ import csv
 
 import pytest
 
-from ._records import RESUME_KEYS, VACANCY_KEYS, split
 from kadry.sources import detect
+
+from ._records import RESUME_KEYS, VACANCY_KEYS, split
 
 pytestmark = pytest.mark.shared
 
@@ -21,8 +22,9 @@ FILES = [
 ]
 
 
-@pytest.mark.parametrize("name, fmt, rows, quarantined", FILES, ids=[f[0].split("/")[1] + ":" + f[0].rsplit("/")[-1]
-                                                                      for f in FILES])
+@pytest.mark.parametrize(
+    "name, fmt, rows, quarantined", FILES, ids=[f[0].split("/")[1] + ":" + f[0].rsplit("/")[-1] for f in FILES]
+)
 def test_counts_add_up(shared, name, fmt, rows, quarantined):
     path = shared / name
     reader = detect(path)
@@ -43,7 +45,8 @@ def test_real_values(shared):
     assert sum(r["salary_amount"] is not None for r in records) == 80  # "salary 80" in the data README
     assert sum(r["region_raw"] == "Москва" for r in records) == 44
     assert sum(r["age_band"] is not None for r in records) == 179
-    ios = split(list(detect(shared / "resumes/hh-ios-2025/resumes.csv")
-                     .read(shared / "resumes/hh-ios-2025/resumes.csv")))[0]
+    ios = split(
+        list(detect(shared / "resumes/hh-ios-2025/resumes.csv").read(shared / "resumes/hh-ios-2025/resumes.csv"))
+    )[0]
     assert sum(r["experience_months"] is not None for r in ios.values()) >= 85
     assert all(r["salary_amount"] for r in ios.values())

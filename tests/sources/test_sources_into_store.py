@@ -7,10 +7,27 @@ from pathlib import Path
 from kadry.ingest import ingest_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PERSONAL = ("Смирнова", "345-67-89", "anna.smirnova", "котиков", "Ромашка", "hhcdn", "ivan@example.com",
-            "Иванова Мария", "111-22-33", "Сидорова", "+7 (812)", "Кузнецов", "+7 900", "@example.com", "Петрова",
-            "Силантьев", "7f3a2b1c0005d4e3f20039ed1f6a4b5c6d7e8f", "7033b2e80005baef1f0039ed1f695435466a64",
-            "https://")
+PERSONAL = (
+    "Смирнова",
+    "345-67-89",
+    "anna.smirnova",
+    "котиков",
+    "Ромашка",
+    "hhcdn",
+    "ivan@example.com",
+    "Иванова Мария",
+    "111-22-33",
+    "Сидорова",
+    "+7 (812)",
+    "Кузнецов",
+    "+7 900",
+    "@example.com",
+    "Петрова",
+    "Силантьев",
+    "7f3a2b1c0005d4e3f20039ed1f6a4b5c6d7e8f",
+    "7033b2e80005baef1f0039ed1f695435466a64",
+    "https://",
+)
 
 
 def _store_text(store) -> str:
@@ -21,11 +38,15 @@ def _store_text(store) -> str:
 
 
 def test_every_fixture_accounted_and_nothing_personal_stored(store):
-    reports = [ingest_paths(store, [FIXTURES / "trudvsem"]), ingest_paths(store, [FIXTURES / "hh_resume"]),
-               ingest_paths(store, [FIXTURES / "resume_csv"]),
-               ingest_paths(store, [FIXTURES / "mapped" / "export.csv"], mapping=FIXTURES / "mapped" / "export.toml"),
-               ingest_paths(store, [FIXTURES / "mapped" / "resumes.jsonl"], "mapped",
-                            mapping=FIXTURES / "mapped" / "resumes.yaml")]
+    reports = [
+        ingest_paths(store, [FIXTURES / "trudvsem"]),
+        ingest_paths(store, [FIXTURES / "hh_resume"]),
+        ingest_paths(store, [FIXTURES / "resume_csv"]),
+        ingest_paths(store, [FIXTURES / "mapped" / "export.csv"], mapping=FIXTURES / "mapped" / "export.toml"),
+        ingest_paths(
+            store, [FIXTURES / "mapped" / "resumes.jsonl"], "mapped", mapping=FIXTURES / "mapped" / "resumes.yaml"
+        ),
+    ]
     files = [f for r in reports for f in r.files]
     assert not [f.path for f in files if f.skipped]
     formats = {Path(f.path).name: f.format for f in files}

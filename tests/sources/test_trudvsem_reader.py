@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ._records import VACANCY_KEYS, dump, split
 from kadry.errors import UnreadableFileError
 from kadry.sources import detect
 from kadry.sources.base import head_bytes
 from kadry.sources.trudvsem import TrudvsemCSV, TrudvsemJSON, vacancy_from_trudvsem
+
+from ._records import VACANCY_KEYS, dump, split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trudvsem"
 
@@ -79,11 +80,18 @@ def test_json_lines_with_a_broken_line():
 def test_csv_export_by_header_names():
     good, bad = _read(TrudvsemCSV(), FIXTURES / "vacancy.csv")
     assert sorted(good) == [1, 2, 3]
-    assert bad == {4: "row has 10 fields, header has 23", 5: "missing id",
-                   6: "not a number in salary_min: 'сорок тысяч'"}
+    assert bad == {
+        4: "row has 10 fields, header has 23",
+        5: "missing id",
+        6: "not a number in salary_min: 'сорок тысяч'",
+    }
     baker = good[1]
-    assert (baker["title"], baker["region_raw"], baker["salary_from"], baker["salary_to"]) == \
-        ("Пекарь", "Санкт-Петербург", 55000, 65000)
+    assert (baker["title"], baker["region_raw"], baker["salary_from"], baker["salary_to"]) == (
+        "Пекарь",
+        "Санкт-Петербург",
+        55000,
+        65000,
+    )
     assert baker["observed_at"] == datetime(2024, 7, 5) and baker["schedule"] == "shift"
     assert good[2]["salary_from"] is None and good[2]["experience_raw"] == "noExperience"
     assert good[3]["title"] == "Оператор call-центра" and good[3]["region_raw"] is None
@@ -114,8 +122,12 @@ def test_gzip_and_array_forms_give_the_same_records(tmp_path):
 
 
 def test_detection_picks_trudvsem_and_not_others():
-    for name, expected in (("api_vacancies.json", "trudvsem-json"), ("vacancy_dump.json", "trudvsem-json"),
-                           ("vacancies.jsonl", "trudvsem-json"), ("vacancy.csv", "trudvsem-csv")):
+    for name, expected in (
+        ("api_vacancies.json", "trudvsem-json"),
+        ("vacancy_dump.json", "trudvsem-json"),
+        ("vacancies.jsonl", "trudvsem-json"),
+        ("vacancy.csv", "trudvsem-csv"),
+    ):
         assert detect(FIXTURES / name).name == expected
     hh_resume = Path(__file__).parent / "fixtures" / "hh_resume" / "resume_full.json"
     assert not TrudvsemJSON().sniff(hh_resume, head_bytes(hh_resume))
@@ -133,8 +145,15 @@ def test_empty_answer_and_unreadable_file(tmp_path):
 
 
 def test_unknown_shapes_never_crash():
-    weird = {"id": 7, "region": ["a", "b"], "company": "просто строка", "salary_min": {"x": 1},
-             "addresses": [{"location": "г Тула"}], "requirement": {"experience": "много"}, "job-name": ["x"]}
+    weird = {
+        "id": 7,
+        "region": ["a", "b"],
+        "company": "просто строка",
+        "salary_min": {"x": 1},
+        "addresses": [{"location": "г Тула"}],
+        "requirement": {"experience": "много"},
+        "job-name": ["x"],
+    }
     record = vacancy_from_trudvsem(weird)
     assert record["source_id"] == "7" and record["region_raw"] == "г Тула"
     assert record["employer_name"] == "просто строка" and record["title"] is None
@@ -142,8 +161,15 @@ def test_unknown_shapes_never_crash():
 
 
 def test_epoch_dates_and_archived_flags():
-    record = vacancy_from_trudvsem({"id": "x", "creation-date": 1717200000000, "date": "1717286400",
-                                    "date_inactivation": "2024-06-30", "inactive": "1"})
+    record = vacancy_from_trudvsem(
+        {
+            "id": "x",
+            "creation-date": 1717200000000,
+            "date": "1717286400",
+            "date_inactivation": "2024-06-30",
+            "inactive": "1",
+        }
+    )
     assert record["created_at"].date().isoformat() == "2024-06-01"
     assert record["observed_at"].date().isoformat() == "2024-06-02"
     assert record["archived_at"] == datetime(2024, 6, 30) and record["archived"] is True

@@ -56,7 +56,9 @@ def test_cv_both_generations_and_drift(tmp_path, gz):
     assert a["skills_raw"] == ["Работа с кассой", "1С", "Excel"]  # the sentence with a phone is dropped
     assert a["updated_at"] == datetime(2023, 12, 20) and a["observed_at"] == datetime(2023, 12, 31, 4, 30, 41)
     assert [(j["job_title"], str(j["date_from"]), j["date_to"] and str(j["date_to"])) for j in a["_career"]] == [
-        ("Кассир", "2015-01-10", "2019-02-01"), ("Продавец", "2019-03-01", None)]
+        ("Кассир", "2015-01-10", "2019-02-01"),
+        ("Продавец", "2019-03-01", None),
+    ]
     assert b["salary_amount"] == -500  # quarantined by the ingest, with its reason
     assert c["created_at"] is None and c["updated_at"] == datetime(2023, 11, 11)  # the epoch date is an error
     assert c["region_raw"] == "Республика Татарстан" and c["skills_raw"] == ["Выпечка хлеба"]
@@ -68,35 +70,68 @@ def test_nothing_personal_reaches_the_store(tmp_path, store):
     result = ingest_snapshot(store, path)
     assert (result.read, result.new, result.quarantined) == (3, 2, 1)
     assert store.con.execute("SELECT reason FROM quarantine").fetchall() == [("negative salary (salary_amount=-500)",)]
-    dump = "\n".join(str(row) for t in ("resumes", "career_history", "versions", "presence", "quarantine", "observations")
-                     for row in store.con.execute(f"SELECT * FROM {t}").fetchall())
-    for secret in ("Петрова", "anna@example.org", "900 000", "Тайная", "Сидоров", "Ивану", "cand-9", "c1", "1990-06-01"):
+    dump = "\n".join(
+        str(row)
+        for t in ("resumes", "career_history", "versions", "presence", "quarantine", "observations")
+        for row in store.con.execute(f"SELECT * FROM {t}").fetchall()
+    )
+    for secret in (
+        "Петрова",
+        "anna@example.org",
+        "900 000",
+        "Тайная",
+        "Сидоров",
+        "Ивану",
+        "cand-9",
+        "c1",
+        "1990-06-01",
+    ):
         assert secret not in dump, secret
-    assert store.con.execute("SELECT job_title FROM career_history ORDER BY position").fetchall() == [("Кассир",), ("Продавец",)]
+    assert store.con.execute("SELECT job_title FROM career_history ORDER BY position").fetchall() == [
+        ("Кассир",),
+        ("Продавец",),
+    ]
 
 
 def test_vacancy_response_invitation_and_dictionaries(tmp_path):
-    vac = _dump(tmp_path, f"""<vacancy about="{R}vacancy/v.xml#v1"><identifier>v1</identifier>
+    vac = _dump(
+        tmp_path,
+        f"""<vacancy about="{R}vacancy/v.xml#v1"><identifier>v1</identifier>
         <region resource="{R}regions/r.xml#9100000000000"/><profession resource="{R}professions/p.xml#100817"/>
         <title>Водитель</title><baseSalary><salaryMin>0</salaryMin><salaryMax>70000</salaryMax></baseSalary>
         <datePosted>2023-12-01</datePosted><requirements><experienceRequirements>5</experienceRequirements></requirements>
-        <innerInfo><deleted>Да</deleted></innerInfo></vacancy>""", root="vacancies")
+        <innerInfo><deleted>Да</deleted></innerInfo></vacancy>""",
+        root="vacancies",
+    )
     (v,) = [i.record for i in TrudvsemXML().read(vac)]
     assert (v["source_id"], v["region_raw"], v["salary_from"], v["salary_to"]) == ("v1", "Республика Крым", None, 70000)
     assert v["experience_raw"] == "between3And6" and v["archived"] is True
     resp = tmp_path / "r"
     resp.mkdir()
-    path = _dump(resp, f"""<response about="{R}response/x.xml#r1"><identifier>r1</identifier><candidateId>k</candidateId>
+    path = _dump(
+        resp,
+        f"""<response about="{R}response/x.xml#r1"><identifier>r1</identifier><candidateId>k</candidateId>
         <idCv>c1</idCv><idVacancy>v1</idVacancy><creationDate>2023-12-02</creationDate><isNew>Новый отклик</isNew>
-        </response>""", root="responses")
+        </response>""",
+        root="responses",
+    )
     (r,) = [i.record for i in TrudvsemXML().read(path)]
     assert (r["kind"], r["cv_id"], r["vacancy_source_id"]) == ("response", "c1", "v1")
     prof = tmp_path / "p"
     prof.mkdir()
-    path = _dump(prof, f"""<profession about="{R}professions/p.xml#100817"><name>Водитель автомобиля</name>
-        <category>Рабочие</category><active>true</active></profession>""", root="professions")
+    path = _dump(
+        prof,
+        f"""<profession about="{R}professions/p.xml#100817"><name>Водитель автомобиля</name>
+        <category>Рабочие</category><active>true</active></profession>""",
+        root="professions",
+    )
     (p,) = [i.record for i in TrudvsemXML().read(path)]
-    assert (p["dictionary"], p["code"], p["name"], p["active"]) == ("professions", "100817", "Водитель автомобиля", True)
+    assert (p["dictionary"], p["code"], p["name"], p["active"]) == (
+        "professions",
+        "100817",
+        "Водитель автомобиля",
+        True,
+    )
 
 
 def test_dataset_from_head_ignores_references_and_root():
@@ -124,7 +159,11 @@ def test_real_api_answers(tmp_path):
     first = full[0].record
     assert first["source_id"] == "9b912498-fa9f-11f0-a027-0dd543315e5a"
     assert (first["region_raw"], first["profession_code_raw"], first["salary_from"], first["salary_to"]) == (
-        "Красноярский край", "104095", 43350.0, 45000.0)
+        "Красноярский край",
+        "104095",
+        43350.0,
+        45000.0,
+    )
     assert first["salary_currency"] == "RUR" and first["observed_at"] == datetime(2026, 9, 14, 14, 35, 30)
     assert len(list(TrudvsemJSON().read(API / "vacancies__inn_7810495210_p0_trimmed.json"))) == 3
     assert list(TrudvsemJSON().read(API / "empty_results.json")) == []

@@ -23,6 +23,8 @@ def test_export_parquet_round_trip(store, samples, tmp_path):
 def test_stats_counts_sources_and_quarantine(store, samples):
     ingest_paths(store, [samples / "vacancies" / "hh-daily-2022-12-Enfariches.csv.gz"])
     data = store_stats(store)
-    assert data["records"] == [{"kind": "vacancy", "source": "hh", "simulated": False, "records": store.count("vacancies")}]
+    assert data["records"] == [
+        {"kind": "vacancy", "source": "hh", "simulated": False, "records": store.count("vacancies")}
+    ]
     assert sum(r["records"] for r in data["quarantine"]) == store.count("quarantine")
     assert data["files"] == 1

@@ -8,15 +8,23 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def need_browser() -> None:
@@ -36,8 +44,9 @@ def serving(db: Path, min_cell: int) -> Iterator[str]:
     """Start the server on ``db``, wait until it answers, yield its base URL, stop it."""
     port = free_port()
     cmd = [sys.executable, "-m", "kadry", "serve", "--db", str(db), "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, "KADRY_MIN_CELL": str(min_cell)})
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "KADRY_MIN_CELL": str(min_cell)}
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -46,7 +55,7 @@ def serving(db: Path, min_cell: int) -> Iterator[str]:
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stdout.read().decode())
+                    raise RuntimeError(proc.stdout.read().decode()) from None
                 time.sleep(0.5)
         yield base
     finally:

@@ -32,14 +32,18 @@ def _api(base: str, **params) -> dict:
 
 
 def _wait_render(page, n: int) -> None:
-    page.wait_for_function(f"Number(document.body.dataset.renders || 0) >= {n} || !!document.body.dataset.error", timeout=180_000)
+    page.wait_for_function(
+        f"Number(document.body.dataset.renders || 0) >= {n} || !!document.body.dataset.error", timeout=180_000
+    )
     assert not page.evaluate("document.body.dataset.error"), page.evaluate("document.body.dataset.error")
 
 
 def _shown(page) -> dict:
     """Trend points and table cells as the page shows them."""
     dots = page.eval_on_selector_all("#trend circle", "cs => cs.map(c => [c.dataset.period, Number(c.dataset.value)])")
-    cells = page.eval_on_selector_all("#numbers tbody tr", "rs => rs.map(r => [r.dataset.period, r.cells[3].dataset.value])")
+    cells = page.eval_on_selector_all(
+        "#numbers tbody tr", "rs => rs.map(r => [r.dataset.period, r.cells[3].dataset.value])"
+    )
     return {"dots": dict(dots), "table": dict(cells)}
 
 
@@ -71,8 +75,14 @@ def test_dashboard_follows_segment_and_period(server, tmp_path):
         assert {p: (float(v) if v else "") for p, v in shown["table"].items()} == table
 
         # change the segment (a category with published quarters), then the period: quarters
-        segment = next(o for o in ("category:17", "category:11", "category:4", "it")
-                       if any(r["index"] is not None for r in _api(server, occupation=o, period="quarter", start=start, end=end)["rows"]))
+        segment = next(
+            o
+            for o in ("category:17", "category:11", "category:4", "it")
+            if any(
+                r["index"] is not None
+                for r in _api(server, occupation=o, period="quarter", start=start, end=end)["rows"]
+            )
+        )
         page.select_option("#occupation", segment)
         _wait_render(page, 2)
         page.select_option("#period", "quarter")

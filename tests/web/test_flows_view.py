@@ -47,11 +47,15 @@ def test_flows_view_shows_the_apis_outflow_abroad(flows_server, tmp_path):
         page.fill("#start", "2022-01")
         page.fill("#end", "2022-12")
         page.dispatch_event("#end", "change")
-        page.wait_for_function("Number(document.body.dataset.flowsRenders || 0) >= 1 || !!document.body.dataset.flowsError",
-                               timeout=300_000)
+        page.wait_for_function(
+            "Number(document.body.dataset.flowsRenders || 0) >= 1 || !!document.body.dataset.flowsError",
+            timeout=300_000,
+        )
         assert not page.evaluate("document.body.dataset.flowsError")
         page.wait_for_function("document.querySelectorAll('#flows-svg .flows-bar').length >= 12", timeout=120_000)
-        bars = page.eval_on_selector_all("#flows-svg .flows-bar", "gs => gs.map(g => [g.dataset.period, g.dataset.total])")
+        bars = page.eval_on_selector_all(
+            "#flows-svg .flows-bar", "gs => gs.map(g => [g.dataset.period, g.dataset.total])"
+        )
         page.screenshot(path=str(tmp_path / "flows.png"), full_page=True)
         browser.close()
     shown = {period: (int(total) if total else None) for period, total in bars}

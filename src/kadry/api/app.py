@@ -25,8 +25,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kadry import __version__
 from kadry.api.cube import Publisher
 from kadry.api.models import (
-    DATE_PATTERN, OCCUPATION_PATTERN, REGION_PATTERN, Dimensions, ErrorResponse, Format, GroupBy, Health,
-    Indicator, IndicatorPage, Named, Period, PeriodInfo, Rules,
+    DATE_PATTERN,
+    OCCUPATION_PATTERN,
+    REGION_PATTERN,
+    Dimensions,
+    ErrorResponse,
+    Format,
+    GroupBy,
+    Health,
+    Indicator,
+    IndicatorPage,
+    Named,
+    Period,
+    PeriodInfo,
+    Rules,
 )
 from kadry.api.names import occupation_names, region_names
 from kadry.errors import BadRequest, KadryError
@@ -98,8 +110,14 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
         version = publisher.version()
         cached = counts.get(version)
         if cached is not None:
-            return Health(status="ok", version=__version__, store=publisher.db_path.name, store_version=version,
-                          vacancies=cached[0], resumes=cached[1])
+            return Health(
+                status="ok",
+                version=__version__,
+                store=publisher.db_path.name,
+                store_version=version,
+                vacancies=cached[0],
+                resumes=cached[1],
+            )
         con = connect(publisher.db_path, read_only=True)
         try:
             v = con.execute("SELECT count(*) FROM vacancies").fetchone()[0]
@@ -108,7 +126,14 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             con.close()
         counts.clear()
         counts[version] = (v, r)
-        return Health(status="ok", version=__version__, store=publisher.db_path.name, store_version=version, vacancies=v, resumes=r)
+        return Health(
+            status="ok",
+            version=__version__,
+            store=publisher.db_path.name,
+            store_version=version,
+            vacancies=v,
+            resumes=r,
+        )
 
     @api.get("/dimensions", response_model=Dimensions, summary="Occupations, regions and periods available")
     def dimensions() -> Dimensions:
@@ -134,32 +159,67 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
         "/indicators",
         response_model=IndicatorPage,
         summary="An indicator by occupation, region and period (suppressed)",
-        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON page, or CSV with format=csv"}},
+        responses={
+            200: {
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+                "description": "JSON page, or CSV with format=csv",
+            }
+        },
     )
     async def indicators(
         indicator: Indicator = Query(Indicator.index, description="what to compute"),
-        occupation: str = Query("all", pattern=OCCUPATION_PATTERN, max_length=48,
-                                description="all, it (the IT segment), role:<hh role id>, category:<hh category id>"),
-        region: str = Query("all", pattern=REGION_PATTERN, max_length=24,
-                            description="all (every region), RU-XXX (ISO 3166-2:RU subject), district:<code> (CFD, NWFD, ...)"),
-        group_by: GroupBy = Query(GroupBy.none, description="list every region, district, role or category inside the selection instead of one row per period"),
+        occupation: str = Query(
+            "all",
+            pattern=OCCUPATION_PATTERN,
+            max_length=48,
+            description="all, it (the IT segment), role:<hh role id>, category:<hh category id>",
+        ),
+        region: str = Query(
+            "all",
+            pattern=REGION_PATTERN,
+            max_length=24,
+            description="all (every region), RU-XXX (ISO 3166-2:RU subject), district:<code> (CFD, NWFD, ...)",
+        ),
+        group_by: GroupBy = Query(
+            GroupBy.none,
+            description="list every region, district, role or category inside the selection instead of one row per period",
+        ),
         period: Period = Query(Period.month, description="period length"),
-        start: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: first data)"),
-        end: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="same forms, inclusive (default: last data)"),
+        start: str | None = Query(
+            None,
+            pattern=DATE_PATTERN,
+            max_length=10,
+            description="YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: first data)",
+        ),
+        end: str | None = Query(
+            None, pattern=DATE_PATTERN, max_length=10, description="same forms, inclusive (default: last data)"
+        ),
         format: Format = Query(Format.json, description="json or csv"),
         limit: int = Query(1000, ge=1, le=10000, description="rows per page"),
         offset: int = Query(0, ge=0, le=10_000_000, description="rows to skip"),
     ) -> Response:
         # a repeated query is answered on the event loop from the LRU; anything else (store,
         # cube, slicing) runs in a worker thread so it never blocks other clients
-        key = (publisher.version(), indicator.value, occupation, region, group_by.value, period.value, start, end,
-               format.value, limit, offset)
+        key = (
+            publisher.version(),
+            indicator.value,
+            occupation,
+            region,
+            group_by.value,
+            period.value,
+            start,
+            end,
+            format.value,
+            limit,
+            offset,
+        )
         if responses is not None:
             hit = responses.get(key)
             if hit is not None:
                 return Response(hit[0], media_type=hit[1])
         body, media = await run_in_threadpool(
-            _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset)
+            _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset
+        )
         if responses is not None:
             responses.put(key, (body, media))
         return Response(body, media_type=media)
@@ -182,8 +242,19 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
 # --- slicing -------------------------------------------------------------------------------
 
 
-def _answer(publisher: Publisher, indicator: Indicator, occupation: str, region: str, group_by: GroupBy, period: Period,
-            start: str | None, end: str | None, format: Format, limit: int, offset: int) -> tuple[bytes, str]:
+def _answer(
+    publisher: Publisher,
+    indicator: Indicator,
+    occupation: str,
+    region: str,
+    group_by: GroupBy,
+    period: Period,
+    start: str | None,
+    end: str | None,
+    format: Format,
+    limit: int,
+    offset: int,
+) -> tuple[bytes, str]:
     first, last = publisher.data_range()
     start_day, end_day = _day(start or first, end=False), _day(end or last, end=True)
     if start_day > end_day:
@@ -200,12 +271,18 @@ def _answer(publisher: Publisher, indicator: Indicator, occupation: str, region:
     if format is Format.csv:
         return _csv(page).encode("utf-8"), "text/csv; charset=utf-8"
     payload = IndicatorPage(
-        indicator=indicator, period=period, start=start_day, end=end_day, k=publisher.k,
-        simulated=bool(rows["simulated"].any()) if total else False, total=total, limit=limit, offset=offset,
+        indicator=indicator,
+        period=period,
+        start=start_day,
+        end=end_day,
+        k=publisher.k,
+        simulated=bool(rows["simulated"].any()) if total else False,
+        total=total,
+        limit=limit,
+        offset=offset,
         rows=_records(page),
     )
     return payload.model_dump_json(exclude_none=False).encode("utf-8"), "application/json"
-
 
 
 def _day(text: str, *, end: bool) -> str:
@@ -236,7 +313,11 @@ def _slice(cube: pd.DataFrame, occupation: str, region: str, group_by: str) -> p
         mask = reg.str.startswith("district:") & (occ == occupation)
     elif group_by == "role":
         it_roles = set(cube.attrs.get("it_roles", ()))
-        inside = [r for r, c in parents_occ.items() if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)]
+        inside = [
+            r
+            for r, c in parents_occ.items()
+            if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)
+        ]
         mask = occ.isin(inside) & (reg == region)
     elif group_by == "category":
         mask = occ.str.startswith("category:") & (reg == region)
@@ -266,7 +347,9 @@ def _csv(frame: pd.DataFrame) -> str:
 def _named(cube: pd.DataFrame, column: str, names: dict) -> list[Named]:
     parents = cube.attrs.get(f"parents:{column}", {})
     out = []
-    for value in sorted(cube[column].unique(), key=lambda v: (v not in ("all", "it"), not v.startswith(("category:", "district:")), v)):
+    for value in sorted(
+        cube[column].unique(), key=lambda v: (v not in ("all", "it"), not v.startswith(("category:", "district:")), v)
+    ):
         ru, en = names.get(value, (None, None))
         kind = value.split(":", 1)[0] if ":" in value else ("segment" if value in ("all", "it") else "subject")
         out.append(Named(id=value, name_ru=ru, name_en=en, parent=parents.get(value), kind=kind))
@@ -295,7 +378,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kind = {404: "NotFound", 405: "MethodNotAllowed", 403: "Forbidden", 401: "Unauthorized"}.get(exc.status_code, "HTTPError")
+        kind = {404: "NotFound", 405: "MethodNotAllowed", 403: "Forbidden", 401: "Unauthorized"}.get(
+            exc.status_code, "HTTPError"
+        )
         detail = exc.detail if isinstance(exc.detail, str) else kind
         return _error(exc.status_code, kind, detail)
 
@@ -313,8 +398,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         for path in schema.get("paths", {}).values():
             for op in path.values():
                 if "422" in op.get("responses", {}):
-                    op["responses"]["422"] = {"description": _ERRORS[422]["description"],
-                                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+                    op["responses"]["422"] = {
+                        "description": _ERRORS[422]["description"],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+                    }
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         app.openapi_schema = schema
@@ -341,4 +428,5 @@ def _include_match(app: FastAPI, db_path: Path) -> None:
 def _include_flows(app: FastAPI, db_path: Path, k: int) -> None:
     """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error."""
     from kadry.mobility.router import engine_for, make_router
+
     app.include_router(make_router(engine_for(db_path), k=k))

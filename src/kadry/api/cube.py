@@ -28,9 +28,16 @@ FAMILY = {"index": "stock", "stock": "stock", "salary": "stock", "skills": "stoc
 _BY = ["role_category", "role", "federal_district", "region"]
 _VALUES = {
     "index": {"index": None, "ci_low": None, "ci_high": None},
-    "salary": {"offered_q1": "n_salary_vacancies", "offered_median": "n_salary_vacancies", "offered_q3": "n_salary_vacancies",
-               "expected_q1": "n_salary_resumes", "expected_median": "n_salary_resumes", "expected_q3": "n_salary_resumes",
-               "salary_gap": None, "salary_gap_ratio": None},
+    "salary": {
+        "offered_q1": "n_salary_vacancies",
+        "offered_median": "n_salary_vacancies",
+        "offered_q3": "n_salary_vacancies",
+        "expected_q1": "n_salary_resumes",
+        "expected_median": "n_salary_resumes",
+        "expected_q3": "n_salary_resumes",
+        "salary_gap": None,
+        "salary_gap_ratio": None,
+    },
 }
 
 
@@ -85,12 +92,19 @@ class Publisher:
         raw = raw.join(mask, on=KEYS)
         raw["suppressed"] = raw["suppressed"].fillna(True).astype(bool)
         if indicator == "salary":
-            out = suppress(raw.drop(columns=["suppressed"]), dimensions=KEYS, counts=["n_vacancies", "n_resumes"],
-                           values=_VALUES["salary"], k=self.k).table
+            out = suppress(
+                raw.drop(columns=["suppressed"]),
+                dimensions=KEYS,
+                counts=["n_vacancies", "n_resumes"],
+                values=_VALUES["salary"],
+                k=self.k,
+            ).table
             # the cell pattern is the family's (same counts), quantiles also need k salaries
             hidden = raw["suppressed"].to_numpy()
             out["suppressed"] = hidden
-            out["suppression"] = base.set_index(KEYS)["suppression"].reindex(pd.MultiIndex.from_frame(raw[KEYS])).to_numpy()
+            out["suppression"] = (
+                base.set_index(KEYS)["suppression"].reindex(pd.MultiIndex.from_frame(raw[KEYS])).to_numpy()
+            )
             for col in ["n_vacancies", "n_resumes", *_VALUES["salary"]]:
                 out[col] = out[col].mask(hidden)
             out = out.drop(columns=["n_salary_vacancies", "n_salary_resumes"], errors="ignore")
@@ -103,7 +117,9 @@ class Publisher:
             thin = out[count].fillna(0).to_numpy() < self.k
             out[count] = out[count].astype("Float64").mask(hidden | thin)
             out[share] = out[share].astype("Float64").mask(hidden | thin)
-        out["demand_supply_ratio"] = out["demand_supply_ratio"].astype("Float64").mask(out["demand_share"].isna() | out["supply_share"].isna())
+        out["demand_supply_ratio"] = (
+            out["demand_supply_ratio"].astype("Float64").mask(out["demand_share"].isna() | out["supply_share"].isna())
+        )
         for col in ("n_vacancies", "n_resumes"):
             out[col] = out[col].astype("Float64").mask(hidden)
         out["suppression"] = base.set_index(KEYS)["suppression"].reindex(pd.MultiIndex.from_frame(out[KEYS])).to_numpy()
@@ -117,7 +133,9 @@ class Publisher:
         raw = self._compute("index" if family == "stock" else "flow", period, start, end)
         counts = ["n_vacancies", "n_resumes"]
         values = _VALUES["index"] if family == "stock" else {}
-        result = suppress(raw, dimensions=KEYS, counts=counts, values=values, hierarchies=self._hierarchies(raw), k=self.k)
+        result = suppress(
+            raw, dimensions=KEYS, counts=counts, values=values, hierarchies=self._hierarchies(raw), k=self.k
+        )
         table = result.table
         table.attrs = dict(raw.attrs)
         if "band" in table.columns:
@@ -132,9 +150,20 @@ class Publisher:
         options = {"top": top} if top else {}
         engine = self._engine()
         try:
-            main = compute(indicator, by=_BY, period=period, start=start, end=end, engine=engine, as_="pandas", **options)
-            it = compute(indicator, by=["it", "federal_district", "region"], period=period, start=start, end=end,
-                         filters={"it": True}, engine=engine, as_="pandas", **options)
+            main = compute(
+                indicator, by=_BY, period=period, start=start, end=end, engine=engine, as_="pandas", **options
+            )
+            it = compute(
+                indicator,
+                by=["it", "federal_district", "region"],
+                period=period,
+                start=start,
+                end=end,
+                filters={"it": True},
+                engine=engine,
+                as_="pandas",
+                **options,
+            )
             self._it_roles[self.version()] = self._it_role_ids(engine)
         finally:
             close = getattr(engine, "close", None)
@@ -152,7 +181,9 @@ class Publisher:
         frame["region"] = _region_key(frame)
         frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
         frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.strftime("%Y-%m-%d")
-        frame = frame.drop(columns=[c for c in ("role_category", "role", "federal_district", "it") if c in frame.columns])
+        frame = frame.drop(
+            columns=[c for c in ("role_category", "role", "federal_district", "it") if c in frame.columns]
+        )
         front = [*KEYS, "period_end"] + (["skill"] if "skill" in frame.columns else [])
         frame = frame[front + [c for c in frame.columns if c not in front]].reset_index(drop=True)
         frame.attrs["parents:occupation"] = role_parents
@@ -196,8 +227,10 @@ class Publisher:
                 if cat.startswith("category:") and roles and roles <= occ["it"]:
                     it_children = (it_children - roles) | {cat}
             occ["it"] = it_children
-        return [Hierarchy("occupation", {k: sorted(v) for k, v in occ.items()}),
-                Hierarchy("region", {k: sorted(v) for k, v in reg.items()})]
+        return [
+            Hierarchy("occupation", {k: sorted(v) for k, v in occ.items()}),
+            Hierarchy("region", {k: sorted(v) for k, v in reg.items()}),
+        ]
 
     # --- periods --------------------------------------------------------------------------
     def data_range(self) -> tuple[str, str]:

@@ -7,9 +7,25 @@ from enum import Enum
 from pydantic import BaseModel, Field
 
 __all__ = [
-    "Indicator", "Period", "GroupBy", "Format", "OCCUPATION_PATTERN", "REGION_PATTERN", "DATE_PATTERN",
-    "ErrorBody", "ErrorResponse", "IndicatorRow", "IndicatorPage", "Health", "Named", "Dimensions", "PeriodInfo",
-    "BandRule", "ExperienceRule", "ActivityRule", "Rules",
+    "Indicator",
+    "Period",
+    "GroupBy",
+    "Format",
+    "OCCUPATION_PATTERN",
+    "REGION_PATTERN",
+    "DATE_PATTERN",
+    "ErrorBody",
+    "ErrorResponse",
+    "IndicatorRow",
+    "IndicatorPage",
+    "Health",
+    "Named",
+    "Dimensions",
+    "PeriodInfo",
+    "BandRule",
+    "ExperienceRule",
+    "ActivityRule",
+    "Rules",
 ]
 
 OCCUPATION_PATTERN = r"^(all|it|role:[0-9A-Za-z_-]{1,32}|category:[0-9A-Za-z_-]{1,32})$"

@@ -14,7 +14,10 @@ DISTRICTS = DISTRICT_NAMES
 @lru_cache(maxsize=1)
 def occupation_names() -> dict[str, tuple[str | None, str | None]]:
     """``role:<id>`` / ``category:<id>`` / ``it`` / ``all`` -> (Russian, English) names."""
-    out: dict[str, tuple[str | None, str | None]] = {"all": ("Все профессии", "All occupations"), "it": ("ИТ-сегмент", "IT segment")}
+    out: dict[str, tuple[str | None, str | None]] = {
+        "all": ("Все профессии", "All occupations"),
+        "it": ("ИТ-сегмент", "IT segment"),
+    }
     from kadry.normalize.occupations import categories, roles
 
     for cid, name in categories().items():
@@ -27,7 +30,10 @@ def occupation_names() -> dict[str, tuple[str | None, str | None]]:
 @lru_cache(maxsize=1)
 def region_names() -> dict[str, tuple[str | None, str | None]]:
     """Region code / ``district:<code>`` / ``all`` -> (Russian, English) names."""
-    out: dict[str, tuple[str | None, str | None]] = {"all": ("Все регионы", "All regions"), "unknown": ("Не указан", "Unknown")}
+    out: dict[str, tuple[str | None, str | None]] = {
+        "all": ("Все регионы", "All regions"),
+        "unknown": ("Не указан", "Unknown"),
+    }
     for code, names in DISTRICTS.items():
         out[f"district:{code}"] = names
     for code, row in subjects_by_code().items():

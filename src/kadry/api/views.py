@@ -94,29 +94,48 @@ def make_router(publisher: Any) -> APIRouter:
 
         return await run_in_threadpool(cached, ("span",), build)
 
-    @router.get("/coverage", summary="Share of records with a known region, role, salary and skills, per kind and source")
+    @router.get(
+        "/coverage", summary="Share of records with a known region, role, salary and skills, per kind and source"
+    )
     async def coverage(
-        start: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="records starting on or after"),
+        start: str | None = Query(
+            None, pattern=DATE_PATTERN, max_length=10, description="records starting on or after"
+        ),
         end: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="records starting on or before"),
         format: str = Query("json", pattern="^(json|csv)$", description="json or csv"),
     ) -> Response:
-        frame = await run_in_threadpool(cached, ("coverage", start, end), lambda: _coverage(engine, publisher.k, start, end))
+        frame = await run_in_threadpool(
+            cached, ("coverage", start, end), lambda: _coverage(engine, publisher.k, start, end)
+        )
         if format == "csv":
             return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8")
         rows = [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
         return JSONResponse({"k": publisher.k, "rows": rows})
 
-    @router.get("/series", summary="A series with its seasonally adjusted values, year on year and trend; two segments compared")
+    @router.get(
+        "/series", summary="A series with its seasonally adjusted values, year on year and trend; two segments compared"
+    )
     async def series(
-        measure: str = Query("index", pattern="^(index|n_vacancies|n_resumes|new_vacancies|new_resumes)$",
-                             description="index, n_vacancies, n_resumes (stocks), new_vacancies, new_resumes (flows)"),
+        measure: str = Query(
+            "index",
+            pattern="^(index|n_vacancies|n_resumes|new_vacancies|new_resumes)$",
+            description="index, n_vacancies, n_resumes (stocks), new_vacancies, new_resumes (flows)",
+        ),
         occupation: str = Query("all", pattern=OCCUPATION_PATTERN, max_length=48),
         region: str = Query("all", pattern=REGION_PATTERN, max_length=24),
-        occupation2: str | None = Query(None, pattern=OCCUPATION_PATTERN, max_length=48, description="second segment's occupation"),
+        occupation2: str | None = Query(
+            None, pattern=OCCUPATION_PATTERN, max_length=48, description="second segment's occupation"
+        ),
         region2: str | None = Query(None, pattern=REGION_PATTERN, max_length=24, description="second segment's region"),
-        source: str | None = Query(None, pattern=_SOURCE_PATTERN, max_length=32,
-                                   description="a source (hh, trudvsem, sim, ...): series over all occupations and regions"),
-        source2: str | None = Query(None, pattern=_SOURCE_PATTERN, max_length=32, description="second source to compare"),
+        source: str | None = Query(
+            None,
+            pattern=_SOURCE_PATTERN,
+            max_length=32,
+            description="a source (hh, trudvsem, sim, ...): series over all occupations and regions",
+        ),
+        source2: str | None = Query(
+            None, pattern=_SOURCE_PATTERN, max_length=32, description="second source to compare"
+        ),
         period: Period = Query(Period.month),
         start: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="first period shown"),
         end: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="last period shown"),
@@ -124,9 +143,13 @@ def make_router(publisher: Any) -> APIRouter:
     ) -> Response:
         segments = [{"occupation": occupation, "region": region, "source": source}]
         if occupation2 or region2 or source2:
-            segments.append({"occupation": occupation2 or occupation, "region": region2 or region, "source": source2 or source})
+            segments.append(
+                {"occupation": occupation2 or occupation, "region": region2 or region, "source": source2 or source}
+            )
         key = ("series", measure, period.value, start, end, tuple(tuple(s.items()) for s in segments))
-        body = await run_in_threadpool(cached, key, lambda: _series(publisher, measure, period.value, segments, start, end))
+        body = await run_in_threadpool(
+            cached, key, lambda: _series(publisher, measure, period.value, segments, start, end)
+        )
         if format == "csv":
             return Response(_series_csv(body), media_type="text/csv; charset=utf-8")
         return JSONResponse(body)
@@ -163,12 +186,20 @@ def _source_cube(publisher: Any, indicator: str, period: str, first: str, last: 
     raw["period"] = pd.to_datetime(raw["period"]).dt.strftime("%Y-%m-%d")
     values = ["index", "ci_low", "ci_high"] if indicator == "index" else []
     sources = sorted(raw["source"].astype(str).unique())
-    res = suppress(raw, dimensions=["source", "period"], counts=["n_vacancies", "n_resumes"], values=values,
-                   hierarchies=[Hierarchy.flat("source", sources, total=ALL)], k=publisher.k)
+    res = suppress(
+        raw,
+        dimensions=["source", "period"],
+        counts=["n_vacancies", "n_resumes"],
+        values=values,
+        hierarchies=[Hierarchy.flat("source", sources, total=ALL)],
+        k=publisher.k,
+    )
     return res.table
 
 
-def _series(publisher: Any, measure: str, period: str, segments: list[dict], start: str | None, end: str | None) -> dict:
+def _series(
+    publisher: Any, measure: str, period: str, segments: list[dict], start: str | None, end: str | None
+) -> dict:
     from kadry.api.app import _slice
     from kadry.indicators import parse_day
     from kadry.indicators.series import analyse
@@ -198,10 +229,17 @@ def _series(publisher: Any, measure: str, period: str, segments: list[dict], sta
         analysis = analyse(periods, values, period=period).as_dict()
         for r in analysis["rows"]:
             p = r["period"]
-            r["reason"] = None if r["value"] is not None else ("hidden" if hidden.get(p) else
-                                                               ("no_data" if p not in by_period else "no_index"))
-        analysis["rows"] = [r for r in analysis["rows"] if (lo is None or r["period"] >= lo) and (hi is None or r["period"] <= hi)]
-        simulated = bool(rows["simulated"].fillna(False).astype(bool).any()) if "simulated" in rows and len(rows) else False
+            r["reason"] = (
+                None
+                if r["value"] is not None
+                else ("hidden" if hidden.get(p) else ("no_data" if p not in by_period else "no_index"))
+            )
+        analysis["rows"] = [
+            r for r in analysis["rows"] if (lo is None or r["period"] >= lo) and (hi is None or r["period"] <= hi)
+        ]
+        simulated = (
+            bool(rows["simulated"].fillna(False).astype(bool).any()) if "simulated" in rows and len(rows) else False
+        )
         out["series"].append({"segment": label, "simulated": simulated, **analysis})
     return out
 
@@ -211,8 +249,15 @@ def _series_csv(body: dict) -> str:
     for s in body["series"]:
         name = "/".join(f"{k}={v}" for k, v in s["segment"].items())
         for r in s["rows"]:
-            rows.append({"segment": name, "measure": body["measure"], **r, "adjusted_method": s["method"] or "",
-                         "not_adjusted_because": (s["why"] or {}).get("code", "")})
+            rows.append(
+                {
+                    "segment": name,
+                    "measure": body["measure"],
+                    **r,
+                    "adjusted_method": s["method"] or "",
+                    "not_adjusted_because": (s["why"] or {}).get("code", ""),
+                }
+            )
     buf = io.StringIO()
     pd.DataFrame(rows).to_csv(buf, index=False)
     return buf.getvalue()

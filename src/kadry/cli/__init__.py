@@ -27,7 +27,20 @@ app = typer.Typer(
 _STATE = {"debug": False}
 
 # command modules, in the order of the data flow; each defines register(app)
-_MODULES = ["collect", "ingest", "stats", "normalize", "simulate", "index", "flows", "serve", "report", "match", "keys", "demo"]
+_MODULES = [
+    "collect",
+    "ingest",
+    "stats",
+    "normalize",
+    "simulate",
+    "index",
+    "flows",
+    "serve",
+    "report",
+    "match",
+    "keys",
+    "demo",
+]
 
 
 @app.callback()
@@ -63,5 +76,9 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if debug:
             raise
-        typer.secho(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (rerun with --debug for the traceback)", fg="red", err=True)
+        typer.secho(
+            f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (rerun with --debug for the traceback)",
+            fg="red",
+            err=True,
+        )
         sys.exit(1)

@@ -35,10 +35,16 @@ def register(app: typer.Typer) -> None:
         run_demo(db, start=start, end=end, say=console.print)
         with Engine.duckdb(db) as engine:
             overall = compute("index", by=[], period="month", start=start, end=end, engine=engine)
-            regions = compute("index", by=["region"], period="quarter", start=start, end=end, engine=engine, rollups=False)
+            regions = compute(
+                "index", by=["region"], period="quarter", start=start, end=end, engine=engine, rollups=False
+            )
         console.print(f"deficiency index, all regions, by month {start}..{end} (resumes simulated, vacancies real):")
         emit(with_data_column(overall), "table", None, index_view(overall, "index"), notes=table_notes(overall))
-        top = regions.filter(pc.greater_equal(regions["n_vacancies"], 100)).sort_by([("n_vacancies", "descending")]).slice(0, 12)
+        top = (
+            regions.filter(pc.greater_equal(regions["n_vacancies"], 100))
+            .sort_by([("n_vacancies", "descending")])
+            .slice(0, 12)
+        )
         console.print("the largest region x quarter cells (at least 100 active vacancies):")
         emit(with_data_column(top), "table", None, index_view(top, "index"), notes=table_notes(top))
         console.print(f"more: kadry index --db {db} --by region,role_category --period month --from {start} --to {end}")

@@ -73,39 +73,68 @@ def _emit(table, fmt: str | None, out: Path | None, title: str, limit: int, wide
         notes.append(f"a move is dated {meta['dated']}")
     cov = meta.get("coverage")
     if cov:
-        notes.append(f"estimates scale counts by {cov['factor']:.4g} ({cov['factor_low']:.4g}..{cov['factor_high']:.4g}), "
-                     f"{cov['confidence']:.0%} {cov['method']} intervals; base = {cov['base']} resumes")
+        notes.append(
+            f"estimates scale counts by {cov['factor']:.4g} ({cov['factor_low']:.4g}..{cov['factor_high']:.4g}), "
+            f"{cov['confidence']:.0%} {cov['method']} intervals; base = {cov['base']} resumes"
+        )
     any_sim = any(r.get("simulated") for r in rows)
     if any_sim:
         notes.append("SIM: simulated records contributed to the rows so marked (not real data).")
         if chosen == "table":
             table = table.append_column("data", pa.array(["SIM" if r.get("simulated") else "real" for r in rows]))
-    view = View(title=title, hidden=_HIDDEN, cell=lambda c, r: _cell(r.get(c), c), limit=limit if chosen == "table" else None,
-                empty="no moves in this range")
+    view = View(
+        title=title,
+        hidden=_HIDDEN,
+        cell=lambda c, r: _cell(r.get(c), c),
+        limit=limit if chosen == "table" else None,
+        empty="no moves in this range",
+    )
     emit(table, chosen, out, view, notes=notes, wide=wide)
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def flows(
-        by: str = typer.Option("region", "--by", help="Region level (region, federal_district, country) and resume "
-                               "dimensions (role, role_category, isco2, it, experience, remote), comma-separated."),
+        by: str = typer.Option(
+            "region",
+            "--by",
+            help="Region level (region, federal_district, country) and resume "
+            "dimensions (role, role_category, isco2, it, experience, remote), comma-separated.",
+        ),
         period: str = typer.Option("quarter", "--period", help="day, week, month or quarter."),
-        abroad: bool = typer.Option(False, "--abroad", help="The outflow from Russia to other countries, by destination."),
-        view: str = typer.Option(None, "--view", help="od (origin-destination, default), balance (inflow, outflow, net) or abroad."),
-        start: str = typer.Option(None, "--from", help="First day: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: first sighting)."),
+        abroad: bool = typer.Option(
+            False, "--abroad", help="The outflow from Russia to other countries, by destination."
+        ),
+        view: str = typer.Option(
+            None, "--view", help="od (origin-destination, default), balance (inflow, outflow, net) or abroad."
+        ),
+        start: str = typer.Option(
+            None, "--from", help="First day: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: first sighting)."
+        ),
         end: str = typer.Option(None, "--to", help="Last day (default: last sighting)."),
-        filters: list[str] = typer.Option(None, "--filter", help="Keep only resumes with DIMENSION=VALUE[,VALUE] (e.g. it=true)."),
-        population: str = typer.Option(None, "--population", help="Population the resumes stand for, N (or A..B): adds estimates."),
-        population_range: str = typer.Option(None, "--population-range", help="Uncertainty range of the population, A..B."),
-        coverage: str = typer.Option(None, "--coverage", help="Or the share of the population the platform sees, s or s1..s2."),
+        filters: list[str] = typer.Option(
+            None, "--filter", help="Keep only resumes with DIMENSION=VALUE[,VALUE] (e.g. it=true)."
+        ),
+        population: str = typer.Option(
+            None, "--population", help="Population the resumes stand for, N (or A..B): adds estimates."
+        ),
+        population_range: str = typer.Option(
+            None, "--population-range", help="Uncertainty range of the population, A..B."
+        ),
+        coverage: str = typer.Option(
+            None, "--coverage", help="Or the share of the population the platform sees, s or s1..s2."
+        ),
         confidence: float = typer.Option(0.95, "--confidence", help="Level of the estimate intervals."),
         interval: str = typer.Option("envelope", "--interval", help="envelope (outer bounds) or monte_carlo."),
-        min_cell: int = typer.Option(None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."),
+        min_cell: int = typer.Option(
+            None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."
+        ),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
         db: Path = options.db(),
-        fmt: str = options.fmt(None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe or file)."),
+        fmt: str = options.fmt(
+            None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe or file)."
+        ),
         out: Path = options.out("Write to this file instead of the terminal."),
         limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
         wide: bool = typer.Option(False, "--wide", help="Every column, however wide the terminal."),
@@ -124,8 +153,18 @@ def register(app: typer.Typer) -> None:
         cov = Coverage.of(population, population_range, coverage, confidence, interval)
         eng = _engine(engine, db, spark_master)
         try:
-            table = compute_flows(eng, view=chosen, level=level or "region", by=dims, period=period, start=start, end=end,
-                                  filters=parse_filters(filters), coverage=cov, k=min_cell)
+            table = compute_flows(
+                eng,
+                view=chosen,
+                level=level or "region",
+                by=dims,
+                period=period,
+                start=start,
+                end=end,
+                filters=parse_filters(filters),
+                coverage=cov,
+                k=min_cell,
+            )
         finally:
             eng.close()
         title = f"kadry flows: {chosen}" + ("" if chosen == "abroad" else f" by {level or 'region'}")
@@ -133,17 +172,25 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def relocation(
-        by: str = typer.Option("", "--by", help="Dimensions: role, role_category, isco2, it, region, federal_district, country, ..."),
+        by: str = typer.Option(
+            "", "--by", help="Dimensions: role, role_category, isco2, it, region, federal_district, country, ..."
+        ),
         period: str = typer.Option("month", "--period", help="day, week, month or quarter."),
         start: str = typer.Option(..., "--from", help="First day."),
         end: str = typer.Option(..., "--to", help="Last day."),
         filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE]."),
-        window: int = typer.Option(activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."),
-        min_cell: int = typer.Option(None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."),
+        window: int = typer.Option(
+            activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."
+        ),
+        min_cell: int = typer.Option(
+            None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."
+        ),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
         db: Path = options.db(),
-        fmt: str = options.fmt(None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe or file)."),
+        fmt: str = options.fmt(
+            None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe or file)."
+        ),
         out: Path = options.out("Write to this file."),
         limit: int = typer.Option(60, "--limit", help="Rows shown in the terminal table."),
         wide: bool = typer.Option(False, "--wide", help="Every column, however wide the terminal."),
@@ -155,7 +202,16 @@ def register(app: typer.Typer) -> None:
 
         eng = _engine(engine, db, spark_master)
         try:
-            table = signals(eng, by=by, period=period, start=start, end=end, filters=parse_filters(filters), window=window, k=min_cell)
+            table = signals(
+                eng,
+                by=by,
+                period=period,
+                start=start,
+                end=end,
+                filters=parse_filters(filters),
+                window=window,
+                k=min_cell,
+            )
         finally:
             eng.close()
         _emit(table, fmt, out, "kadry relocation signals", limit, wide)

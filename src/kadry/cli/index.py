@@ -16,10 +16,35 @@ __all__ = ["register", "index_view", "range_notes"]
 #: the terminal style of each band: kadry.rules.bands owns it
 _BAND_STYLE = {b.key: b.style for b in bands.BANDS}
 #: what is kept first when the terminal is narrow: the segment, the period, the index, its band, the counts
-PRIORITY = ("period", "index", "band", "n_vacancies", "n_resumes", "new_vacancies", "new_resumes", "skill",
-            "experience_level", "offered_median", "expected_median", "demand_share", "supply_share", "data")
-_DIMS = ("role", "role_category", "isco2", "it", "region", "federal_district", "country", "experience", "remote", "source",
-         "profession")
+PRIORITY = (
+    "period",
+    "index",
+    "band",
+    "n_vacancies",
+    "n_resumes",
+    "new_vacancies",
+    "new_resumes",
+    "skill",
+    "experience_level",
+    "offered_median",
+    "expected_median",
+    "demand_share",
+    "supply_share",
+    "data",
+)
+_DIMS = (
+    "role",
+    "role_category",
+    "isco2",
+    "it",
+    "region",
+    "federal_district",
+    "country",
+    "experience",
+    "remote",
+    "source",
+    "profession",
+)
 
 
 def _missing_side(row: dict) -> str | None:
@@ -39,10 +64,10 @@ def _unknown(row: dict) -> bool:
 
 def index_view(table, indicator: str):
     """The terminal view of an indicator table: bands coloured, missing sides said, unknowns dimmed."""
+    import json
+
     from kadry.cli.output import View, _plain
     from kadry.vocabulary import band_word, reason_word
-
-    import json
 
     dims = [c for c in table.column_names if c in _DIMS]
     period = json.loads((table.schema.metadata or {}).get(b"kadry", b"{}")).get("period")
@@ -63,8 +88,13 @@ def index_view(table, indicator: str):
             return f"{d.year}-{d.month:02d}" if period == "month" else f"{d.year}-Q{(d.month - 1) // 3 + 1}"
         return _plain(r.get(c))
 
-    view = View(title=f"kadry index: {indicator}", hidden={"period_end", "vacancy_activity_rule", "simulated"},
-                priority=(*dims, *PRIORITY), cell=cell, row_style=lambda r: "dim" if _unknown(r) else None)
+    view = View(
+        title=f"kadry index: {indicator}",
+        hidden={"period_end", "vacancy_activity_rule", "simulated"},
+        priority=(*dims, *PRIORITY),
+        cell=cell,
+        row_style=lambda r: "dim" if _unknown(r) else None,
+    )
     return view
 
 
@@ -83,17 +113,23 @@ def table_notes(table) -> list[str]:
     rows = table.to_pylist()
     notes = []
     if rows and "vacancy_activity_rule" in table.column_names:
-        notes.append(f"vacancies active: {rows[0]['vacancy_activity_rule']}; roll-ups are marked 'all'; "
-                     "counts are unsuppressed (internal use)")
+        notes.append(
+            f"vacancies active: {rows[0]['vacancy_activity_rule']}; roll-ups are marked 'all'; "
+            "counts are unsuppressed (internal use)"
+        )
     if "index" in table.column_names:
         missing = {w for w in (_missing_side(r) for r in rows) if w in ("no_resumes", "no_vacancies")}
         if "no_resumes" in missing:
-            notes.append("no resumes: rows with vacancies and no resumes have no index (missing supply, not a shortage)")
+            notes.append(
+                "no resumes: rows with vacancies and no resumes have no index (missing supply, not a shortage)"
+            )
         if "no_vacancies" in missing:
             notes.append("no vacancies: rows with resumes and no vacancies have no index")
     if any(_unknown(r) for r in rows):
-        notes.append("unknown: records without a known federal subject (abroad, or not mapped) or role are coverage, not a place "
-                     "(see `kadry coverage`)")
+        notes.append(
+            "unknown: records without a known federal subject (abroad, or not mapped) or role are coverage, not a place "
+            "(see `kadry coverage`)"
+        )
     if any(r.get("simulated") for r in rows):
         notes.append("SIM: simulated records contributed to the rows so marked (not real data).")
     return notes
@@ -105,8 +141,10 @@ def range_notes(span, chosen: bool) -> list[str]:
 
     notes = []
     if chosen and span.start is not None:
-        notes.append(f"range: {span.start.isoformat()}..{span.end.isoformat()} (default: up to the latest month with both "
-                     "vacancies and resumes; give --from/--to for another)")
+        notes.append(
+            f"range: {span.start.isoformat()}..{span.end.isoformat()} (default: up to the latest month with both "
+            "vacancies and resumes; give --from/--to for another)"
+        )
     if span.reason:
         notes.append(reason_word(span.reason))
     undated = sum(span.undated.values()) if span.undated else 0
@@ -124,37 +162,69 @@ def _no_silent_mix(engine, filters: dict, by: str) -> None:
     names = set(engine.execute(v.select("source").distinct())["source"].to_pylist())
     names |= set(engine.execute(r.select("source").distinct())["source"].to_pylist())
     if "trudvsem" in names and len(names) > 1:
-        raise InputError(f"the store holds several sources ({', '.join(sorted(n for n in names if n))}): pass "
-                         "--source NAME for one index per source, or --by source to set them side by side")
+        raise InputError(
+            f"the store holds several sources ({', '.join(sorted(n for n in names if n))}): pass "
+            "--source NAME for one index per source, or --by source to set them side by side"
+        )
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def index(
-        by: str = typer.Option("", "--by", help="Dimensions, comma-separated: role, role_category, isco2, it, region, "
-                               "federal_district, country, experience, remote, source (roll-ups 'all' included)."),
+        by: str = typer.Option(
+            "",
+            "--by",
+            help="Dimensions, comma-separated: role, role_category, isco2, it, region, "
+            "federal_district, country, experience, remote, source (roll-ups 'all' included).",
+        ),
         period: str = typer.Option("month", "--period", help="day, week, month or quarter."),
-        start: str = typer.Option(None, "--from", help="First day: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: the "
-                                  "latest months with both vacancies and resumes, at most 24)."),
-        end: str = typer.Option(None, "--to", help="Last day (a month or quarter means its last day; default: the latest "
-                                "month with both sides)."),
-        indicator: str = typer.Option("index", "--indicator", "-i", help="index, stock, flow, salary, skills, remote, experience."),
+        start: str = typer.Option(
+            None,
+            "--from",
+            help="First day: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (default: the "
+            "latest months with both vacancies and resumes, at most 24).",
+        ),
+        end: str = typer.Option(
+            None,
+            "--to",
+            help="Last day (a month or quarter means its last day; default: the latest month with both sides).",
+        ),
+        indicator: str = typer.Option(
+            "index", "--indicator", "-i", help="index, stock, flow, salary, skills, remote, experience."
+        ),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
-        spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL (local[N] or a cluster)."),
+        spark_master: str = typer.Option(
+            "local[2]", "--spark-master", help="Spark master URL (local[N] or a cluster)."
+        ),
         db: Path = options.db(),
-        fmt: str = options.fmt(None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe "
-                               "or file)."),
+        fmt: str = options.fmt(
+            None, help="table, csv, tsv, json or parquet (default: table on a terminal, CSV in a pipe or file)."
+        ),
         out: Path = options.out("Write to this file instead of the terminal."),
         wide: bool = typer.Option(False, "--wide", help="Every column, however wide the terminal."),
-        lifetime: int = typer.Option(activity.LIFETIME_DAYS, "--lifetime", help="Days a vacancy without a close date stays active."),
-        window: int = typer.Option(activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."),
-        vacancy_rule: str = typer.Option("lifetime", "--vacancy-rule", help="End of a vacancy without a close date: lifetime or last_seen."),
+        lifetime: int = typer.Option(
+            activity.LIFETIME_DAYS, "--lifetime", help="Days a vacancy without a close date stays active."
+        ),
+        window: int = typer.Option(
+            activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."
+        ),
+        vacancy_rule: str = typer.Option(
+            "lifetime", "--vacancy-rule", help="End of a vacancy without a close date: lifetime or last_seen."
+        ),
         filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE] (repeatable)."),
-        source: str = typer.Option(None, "--source", help="One source only (hh, trudvsem, sim, ...): one index per source."),
-        include_duplicates: bool = typer.Option(False, "--include-duplicates", help="Count vacancies marked as duplicates."),
-        no_rollups: bool = typer.Option(False, "--no-rollups", help="Only the full combination of --by, no 'all' rows."),
+        source: str = typer.Option(
+            None, "--source", help="One source only (hh, trudvsem, sim, ...): one index per source."
+        ),
+        include_duplicates: bool = typer.Option(
+            False, "--include-duplicates", help="Count vacancies marked as duplicates."
+        ),
+        no_rollups: bool = typer.Option(
+            False, "--no-rollups", help="Only the full combination of --by, no 'all' rows."
+        ),
         top: int = typer.Option(None, "--top", help="skills: keep the N most named skills per segment and period."),
-        basis: str = typer.Option("stock", "--basis", help="salary/skills/remote/experience over active (stock) or new (flow) records."),
+        basis: str = typer.Option(
+            "stock", "--basis", help="salary/skills/remote/experience over active (stock) or new (flow) records."
+        ),
     ) -> None:
         """Stocks, flows, the deficiency index (with its band), salaries, skills, remote work and
         experience mix by segment and period."""
@@ -165,8 +235,15 @@ def register(app: typer.Typer) -> None:
         chosen = resolve_format(fmt, out)
         if engine not in ("duckdb", "spark"):
             raise InputError(f"unknown engine {engine!r}: use duckdb or spark")
-        options = dict(lifetime=lifetime, window=window, vacancy_rule=vacancy_rule, include_duplicates=include_duplicates,
-                       rollups=not no_rollups, top=top, basis=basis)
+        options = dict(
+            lifetime=lifetime,
+            window=window,
+            vacancy_rule=vacancy_rule,
+            include_duplicates=include_duplicates,
+            rollups=not no_rollups,
+            top=top,
+            basis=basis,
+        )
         from kadry.stages import ensure_current
 
         db = ensure_current(db)
@@ -176,15 +253,26 @@ def register(app: typer.Typer) -> None:
         eng = Engine.duckdb(db) if engine == "duckdb" else spark_for_store(db, spark_master)
         try:
             _no_silent_mix(eng, filt, by)
-            span = data_span(eng, filters=filt or None, lifetime=lifetime, window=window, vacancy_rule=vacancy_rule,
-                             include_duplicates=include_duplicates)
+            span = data_span(
+                eng,
+                filters=filt or None,
+                lifetime=lifetime,
+                window=window,
+                vacancy_rule=vacancy_rule,
+                include_duplicates=include_duplicates,
+            )
             if (start is None or end is None) and span.start is None:
                 notes = range_notes(span, chosen=False)
-                raise InputError("the store holds no dated record to choose a range from"
-                                 + (f"; {notes[-1]}" if notes else "") + " (or give --from and --to)")
+                raise InputError(
+                    "the store holds no dated record to choose a range from"
+                    + (f"; {notes[-1]}" if notes else "")
+                    + " (or give --from and --to)"
+                )
             first = start if start is not None else span.start
             last = end if end is not None else span.end
-            result = compute(indicator, by=by, period=period, start=first, end=last, filters=filt, engine=eng, **options)
+            result = compute(
+                indicator, by=by, period=period, start=first, end=last, filters=filt, engine=eng, **options
+            )
         finally:
             eng.close()
         notes = range_notes(span, chosen=start is None or end is None) + table_notes(result)
@@ -216,7 +304,9 @@ def register(app: typer.Typer) -> None:
 
         chosen = resolve_format(fmt, out)
         with Engine.duckdb(db) as eng:
-            t = compute_coverage(eng, start=parse_day(start) if start else None, end=parse_day(end, end=True) if end else None)
+            t = compute_coverage(
+                eng, start=parse_day(start) if start else None, end=parse_day(end, end=True) if end else None
+            )
         records = pc.cast(t["records"], pa.float64())
         for col in ("dated", "region_known", "role_known", "salary_known", "skills_known"):
             t = t.append_column(f"{col}_share", pc.divide(pc.cast(t[col], pa.float64()), records))
@@ -225,8 +315,22 @@ def register(app: typer.Typer) -> None:
             v = r.get(c)
             return f"{v:.1%}" if c.endswith("_share") and v is not None else _plain(v)
 
-        view = View(title="kadry coverage", priority=("kind", "source", "records", "region_known_share", "role_known_share",
-                                                      "salary_known_share", "skills_known_share", "dated_share"), cell=cell,
-                    hidden={"dated", "region_known", "role_known", "salary_known", "skills_known"} if chosen == "table" else set(),
-                    empty="the store holds no records")
+        view = View(
+            title="kadry coverage",
+            priority=(
+                "kind",
+                "source",
+                "records",
+                "region_known_share",
+                "role_known_share",
+                "salary_known_share",
+                "skills_known_share",
+                "dated_share",
+            ),
+            cell=cell,
+            hidden={"dated", "region_known", "role_known", "salary_known", "skills_known"}
+            if chosen == "table"
+            else set(),
+            empty="the store holds no records",
+        )
         emit(t, chosen, out, view, wide=wide)

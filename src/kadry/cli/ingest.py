@@ -28,7 +28,9 @@ def print_report(report, console: Console) -> None:  # type: ignore[no-untyped-d
             table.add_row(Path(f.path).name, "skipped" if f.skipped else "FAILED", "", "", "", "")
             continue
         c = f.counts
-        table.add_row(Path(f.path).name, f.format or "", *(f"{v:,}" for v in (c.read, c.stored, c.merged, c.quarantined)))
+        table.add_row(
+            Path(f.path).name, f.format or "", *(f"{v:,}" for v in (c.read, c.stored, c.merged, c.quarantined))
+        )
     t = report.total
     table.add_row("total", "", *(f"{v:,}" for v in (t.read, t.stored, t.merged, t.quarantined)), style="bold")
     if len(report.files) <= 40:
@@ -39,21 +41,30 @@ def print_report(report, console: Console) -> None:  # type: ignore[no-untyped-d
 def print_totals(report, console: Console) -> None:  # type: ignore[no-untyped-def]
     """The totals line, the notes (names hidden, NULs removed), and one whole line per file not read."""
     t = report.total
-    console.print(f"read {t.read:,} = stored {t.stored:,} + merged {t.merged:,} + quarantined {t.quarantined:,}"
-                  + ("" if t.balanced else "  [red]COUNTS DO NOT ADD UP[/red]"), soft_wrap=True)
+    console.print(
+        f"read {t.read:,} = stored {t.stored:,} + merged {t.merged:,} + quarantined {t.quarantined:,}"
+        + ("" if t.balanced else "  [red]COUNTS DO NOT ADD UP[/red]"),
+        soft_wrap=True,
+    )
     hidden = sum(f.names_hidden for f in report.files)
     fields = sum(f.fields_quarantined for f in report.files)
     nuls = sum(f.nul_bytes for f in report.files)
-    notes = [f"{hidden:,} person names replaced by a placeholder" if hidden else "",
-             f"{fields:,} fields quarantined (records kept)" if fields else "",
-             f"{nuls:,} NUL bytes removed" if nuls else ""]
+    notes = [
+        f"{hidden:,} person names replaced by a placeholder" if hidden else "",
+        f"{fields:,} fields quarantined (records kept)" if fields else "",
+        f"{nuls:,} NUL bytes removed" if nuls else "",
+    ]
     if any(notes):
         console.print("; ".join(n for n in notes if n), soft_wrap=True)
     for f in report.files:
         if f.problem:
             # one whole line per file, never cut: the reason is what the user acts on
-            console.print(f"{'skipped' if f.skipped else 'FAILED'} {f.path}: {f.problem}", soft_wrap=True,
-                          markup=False, highlight=False)
+            console.print(
+                f"{'skipped' if f.skipped else 'FAILED'} {f.path}: {f.problem}",
+                soft_wrap=True,
+                markup=False,
+                highlight=False,
+            )
     if not report.files or t.read == 0 and all(f.problem is None for f in report.files):
         console.print("nothing recognised: no records read", soft_wrap=True)
 
@@ -61,22 +72,46 @@ def print_totals(report, console: Console) -> None:  # type: ignore[no-untyped-d
 def register(app: typer.Typer) -> None:
     @app.command()
     def ingest(
-        paths: list[Path] = typer.Argument(..., help="Files or directories to read (directories are walked; gzip is detected)."),
+        paths: list[Path] = typer.Argument(
+            ..., help="Files or directories to read (directories are walked; gzip is detected)."
+        ),
         db: Path = options.db(),
-        fmt: str = options.fmt(None, help="Reader to use instead of detection: hh-json, hh-csv, "
-                                "hh-resume-json, resume-csv, trudvsem-json, trudvsem-csv, mapped (with --mapping), canonical (Parquet dirs)."),
-        mapping: Path = typer.Option(None, "--mapping", help="TOML or YAML file naming which column is which field (any CSV/JSONL/Parquet)."),
-        observed_at: str = typer.Option(None, "--observed-at", help="When these records were seen (YYYY-MM-DD[THH:MM]); "
-                                        "default: each record's own publication or update time."),
-        source: str = typer.Option(None, "--source", help="Source label for the records (default: from the detected "
-                                   "format, e.g. hh, or the mapping's source)."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Store nothing: show the first records as they would be "
-                                     "stored and what would be quarantined (to check a --mapping)."),
+        fmt: str = options.fmt(
+            None,
+            help="Reader to use instead of detection: hh-json, hh-csv, "
+            "hh-resume-json, resume-csv, trudvsem-json, trudvsem-csv, mapped (with --mapping), canonical (Parquet dirs).",
+        ),
+        mapping: Path = typer.Option(
+            None, "--mapping", help="TOML or YAML file naming which column is which field (any CSV/JSONL/Parquet)."
+        ),
+        observed_at: str = typer.Option(
+            None,
+            "--observed-at",
+            help="When these records were seen (YYYY-MM-DD[THH:MM]); "
+            "default: each record's own publication or update time.",
+        ),
+        source: str = typer.Option(
+            None,
+            "--source",
+            help="Source label for the records (default: from the detected format, e.g. hh, or the mapping's source).",
+        ),
+        dry_run: bool = typer.Option(
+            False,
+            "--dry-run",
+            help="Store nothing: show the first records as they would be "
+            "stored and what would be quarantined (to check a --mapping).",
+        ),
         limit: int = typer.Option(5, "--limit", min=1, help="With --dry-run: how many records to show."),
-        batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Records per batch (a file is one transaction)."),
+        batch_size: int = typer.Option(
+            5000, "--batch-size", min=1, help="Records per batch (a file is one transaction)."
+        ),
         quiet: bool = options.quiet(help="No progress bar and no table, only the totals line."),
-        normalize: bool = typer.Option(True, "--normalize/--no-normalize", help="Normalize what was stored (default), "
-                                       "or leave it for `kadry normalize` (commands reading the store do it first)."),
+        normalize: bool = typer.Option(
+            True,
+            "--normalize/--no-normalize",
+            help="Normalize what was stored (default), "
+            "or leave it for `kadry normalize` (commands reading the store do it first).",
+        ),
     ) -> None:
         """Read vacancies and resumes into the store. Every record is stored, merged (a repeat
         sighting) or quarantined with its reason; the four counts always add up."""
@@ -93,7 +128,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError(str(exc)) from None
         console = Console(stderr=False)
         if dry_run:
-            from kadry.ingest.dryrun import dry_run as run_dry, print_dry_run
+            from kadry.ingest.dryrun import dry_run as run_dry
+            from kadry.ingest.dryrun import print_dry_run
 
             for path in paths:
                 print_dry_run(run_dry(path, fmt, mapping=mapping, source=source, limit=limit), console)
@@ -102,14 +138,29 @@ def register(app: typer.Typer) -> None:
             if _progress_enabled(quiet):
                 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-                with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
-                              TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+                with Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    TextColumn("{task.completed:,} records"),
+                    TimeElapsedColumn(),
+                    console=Console(stderr=True),
+                    transient=True,
+                ) as progress:
                     task = progress.add_task("ingest", total=None)
-                    report = ingest_paths(store, paths, fmt, mapping=mapping, source=source, observed_at=seen,
-                                          batch_size=batch_size, on_progress=lambda f, n: progress.update(task, description=Path(f).name, completed=n))
+                    report = ingest_paths(
+                        store,
+                        paths,
+                        fmt,
+                        mapping=mapping,
+                        source=source,
+                        observed_at=seen,
+                        batch_size=batch_size,
+                        on_progress=lambda f, n: progress.update(task, description=Path(f).name, completed=n),
+                    )
             else:
-                report = ingest_paths(store, paths, fmt, mapping=mapping, source=source, observed_at=seen,
-                                      batch_size=batch_size)
+                report = ingest_paths(
+                    store, paths, fmt, mapping=mapping, source=source, observed_at=seen, batch_size=batch_size
+                )
             if normalize:
                 if _progress_enabled(quiet):
                     with Console(stderr=True).status("normalizing what was stored"):
@@ -132,7 +183,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def export(
-        out: Path = typer.Argument(..., help="Folder to write vacancies.parquet, resumes.parquet, observations.parquet into."),
+        out: Path = typer.Argument(
+            ..., help="Folder to write vacancies.parquet, resumes.parquet, observations.parquet into."
+        ),
         db: Path = options.db(),
     ) -> None:
         """Export the store to Parquet (for exchange, and for --engine spark)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -21,8 +20,8 @@ def register(app: typer.Typer) -> None:
 
     @keys.command("create")
     def create(
-        scope: List[str] = typer.Option(["match"], "--scope", help="Scope to grant (repeatable): match, admin."),
-        name: Optional[str] = typer.Option(None, "--name", help="A label for the key (who holds it)."),
+        scope: list[str] = typer.Option(["match"], "--scope", help="Scope to grant (repeatable): match, admin."),
+        name: str | None = typer.Option(None, "--name", help="A label for the key (who holds it)."),
         db: Path = options.db(),
     ) -> None:
         """Create a key and print it once: only its hash is kept."""
@@ -32,8 +31,11 @@ def register(app: typer.Typer) -> None:
         with Store(db) as store:
             key_id, key = create_key(store, scope, name)
         typer.echo(key)
-        typer.secho(f"key id {key_id}, scopes {', '.join(scope)}: keep the key now, it cannot be shown again",
-                    err=True, dim=True)
+        typer.secho(
+            f"key id {key_id}, scopes {', '.join(scope)}: keep the key now, it cannot be shown again",
+            err=True,
+            dim=True,
+        )
 
     @keys.command("list")
     def list_(db: Path = options.db()) -> None:
@@ -47,12 +49,15 @@ def register(app: typer.Typer) -> None:
         for col in ("key id", "name", "scopes", "created", "revoked"):
             table.add_column(col)
         for r in rows:
-            table.add_row(r.key_id, r.name or "", ", ".join(r.scopes), str(r.created_at)[:19], str(r.revoked_at or "")[:19])
+            table.add_row(
+                r.key_id, r.name or "", ", ".join(r.scopes), str(r.created_at)[:19], str(r.revoked_at or "")[:19]
+            )
         _console.print(table)
 
     @keys.command("revoke")
-    def revoke(key_id: str = typer.Argument(..., help="Key id (from `kadry keys list`)."),
-               db: Path = options.db()) -> None:
+    def revoke(
+        key_id: str = typer.Argument(..., help="Key id (from `kadry keys list`)."), db: Path = options.db()
+    ) -> None:
         """Revoke a key: calls with it are refused from now on."""
         from kadry.match.keys import revoke_key
         from kadry.store import Store

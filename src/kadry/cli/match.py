@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -24,36 +23,49 @@ def _fmt(v) -> str:
 def _print_result(data: dict) -> None:
     q = data["query"]
     who = "resume" if data["direction"] == "resume" else "vacancy"
-    _console.print(f"{who} {q.get('resume_id') or q.get('vacancy_id')}: [bold]{q.get('title')}[/bold] "
-                   f"({data['candidates']} candidates, {data['excluded']} excluded by hard constraints)", highlight=False)
+    _console.print(
+        f"{who} {q.get('resume_id') or q.get('vacancy_id')}: [bold]{q.get('title')}[/bold] "
+        f"({data['candidates']} candidates, {data['excluded']} excluded by hard constraints)",
+        highlight=False,
+    )
     table = Table()
     for col in ("#", "id", "title", "score", "title", "skills", "salary", "place", "exp.", "missing skills"):
         table.add_column(col, overflow="fold")
     for m in data["matches"]:
         p = m["parts"]
-        table.add_row(str(m["rank"]), m["id"], str(m["record"].get("title") or ""), f"{m['score']:.3f}",
-                      _fmt(p["title"]), _fmt(p["skills"]) + ("" if m["known"]["skills"] else "?"),
-                      _fmt(p["salary"]) + ("" if m["known"]["salary"] else "?"),
-                      _fmt(p["place"]) + ("" if m["known"]["place"] else "?"),
-                      _fmt(p["experience"]) + ("" if m["known"]["experience"] else "?"),
-                      ", ".join(m["missing_skills"][:5]))
+        table.add_row(
+            str(m["rank"]),
+            m["id"],
+            str(m["record"].get("title") or ""),
+            f"{m['score']:.3f}",
+            _fmt(p["title"]),
+            _fmt(p["skills"]) + ("" if m["known"]["skills"] else "?"),
+            _fmt(p["salary"]) + ("" if m["known"]["salary"] else "?"),
+            _fmt(p["place"]) + ("" if m["known"]["place"] else "?"),
+            _fmt(p["experience"]) + ("" if m["known"]["experience"] else "?"),
+            ", ".join(m["missing_skills"][:5]),
+        )
     _console.print(table)
     _console.print("[dim]? = not known on one side: the part counts as the configured neutral value[/dim]")
 
 
 def register(app: typer.Typer) -> None:
-    match = typer.Typer(name="match", help="Vacancies for a job seeker, job seekers for a vacancy: ranked and explained.",
-                        invoke_without_command=True, no_args_is_help=False)
+    match = typer.Typer(
+        name="match",
+        help="Vacancies for a job seeker, job seekers for a vacancy: ranked and explained.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
 
     @match.callback(invoke_without_command=True)
     def run(
         ctx: typer.Context,
-        resume: Optional[str] = typer.Option(None, "--resume", help="Resume id: rank vacancies for it."),
-        vacancy: Optional[str] = typer.Option(None, "--vacancy", help="Vacancy id: rank resumes for it."),
+        resume: str | None = typer.Option(None, "--resume", help="Resume id: rank vacancies for it."),
+        vacancy: str | None = typer.Option(None, "--vacancy", help="Vacancy id: rank resumes for it."),
         k: int = typer.Option(20, "--k", help="Matches to return (1..500)."),
         db: Path = options.db(),
         fmt: str = options.fmt("table", help="table or json."),
-        config: Optional[Path] = typer.Option(None, "--config", help="TOML file overriding weights and constraints."),
+        config: Path | None = typer.Option(None, "--config", help="TOML file overriding weights and constraints."),
     ) -> None:
         """Rank matches for --resume ID or --vacancy ID (the index is brought up to date first)."""
         if ctx.invoked_subcommand is not None:
@@ -83,7 +95,7 @@ def register(app: typer.Typer) -> None:
     def build(
         db: Path = options.db(),
         rebuild: bool = typer.Option(False, "--rebuild", help="Refit the text model and index everything again."),
-        config: Optional[Path] = typer.Option(None, "--config", help="TOML match config."),
+        config: Path | None = typer.Option(None, "--config", help="TOML match config."),
         quiet: bool = options.quiet(help="No progress output."),
     ) -> None:
         """Add new vacancies and resumes to the ANN index beside the store (<db>.match/)."""
@@ -102,21 +114,30 @@ def register(app: typer.Typer) -> None:
             added = index.rebuild(progress) if rebuild else index.update(progress=progress)
             counts = {t: index.count(t) for t in ("vacancies", "resumes")}
         if not quiet:
-            _console.print(f"match index {index.folder}: added {added.get('vacancies', 0):,} vacancies, "
-                           f"{added.get('resumes', 0):,} resumes; holds {counts['vacancies']:,} and {counts['resumes']:,}")
+            _console.print(
+                f"match index {index.folder}: added {added.get('vacancies', 0):,} vacancies, "
+                f"{added.get('resumes', 0):,} resumes; holds {counts['vacancies']:,} and {counts['resumes']:,}"
+            )
 
     @match.command("evaluate")
     def evaluate(
-        data: Optional[Path] = typer.Option(None, "--data", help="Shared real data folder (default: $KADRY_SHARED_DATA or ../shared/data)."),
-        simulated: Optional[Path] = typer.Option(None, "--simulated", help="Output folder of `kadry simulate` to score against its truth."),
+        data: Path | None = typer.Option(
+            None, "--data", help="Shared real data folder (default: $KADRY_SHARED_DATA or ../shared/data)."
+        ),
+        simulated: Path | None = typer.Option(
+            None, "--simulated", help="Output folder of `kadry simulate` to score against its truth."
+        ),
         per_role: int = typer.Option(3, "--per-role", help="Held-out queries per hh role."),
         seed: int = typer.Option(1, "--seed", help="Which vacancies are held out as queries."),
         fmt: str = options.fmt("table", help="table or json."),
-        out: Optional[Path] = options.out("Also write the JSON report here."),
-        config: Optional[Path] = typer.Option(None, "--config", help="TOML match config."),
-        labels: Optional[str] = typer.Option(None, "--labels", help="responses: relevant = the vacancies each CV "
-                                             "applied to (trudvsem response dumps in the store)."),
-        db: Optional[Path] = typer.Option(None, "--db", help="Store file (with --labels)."),
+        out: Path | None = options.out("Also write the JSON report here."),
+        config: Path | None = typer.Option(None, "--config", help="TOML match config."),
+        labels: str | None = typer.Option(
+            None,
+            "--labels",
+            help="responses: relevant = the vacancies each CV applied to (trudvsem response dumps in the store).",
+        ),
+        db: Path | None = typer.Option(None, "--db", help="Store file (with --labels)."),
     ) -> None:
         """Ranking quality (precision@10, nDCG@10) vs a plain TF-IDF baseline, and the fairness check."""
         from kadry.errors import InputError
@@ -163,9 +184,15 @@ def _print_report(report: dict) -> None:
         table.add_column(col)
     for name, r in report.items():
         if isinstance(r, dict) and "ours" in r:
-            table.add_row(name, str(r["ours"]["queries"]), str(r.get("pool", r.get("resumes", ""))),
-                          _fmt(r["ours"]["precision@10"]), _fmt(r["ours"]["ndcg@10"]),
-                          _fmt(r["baseline_tfidf"]["precision@10"]), _fmt(r["baseline_tfidf"]["ndcg@10"]))
+            table.add_row(
+                name,
+                str(r["ours"]["queries"]),
+                str(r.get("pool", r.get("resumes", ""))),
+                _fmt(r["ours"]["precision@10"]),
+                _fmt(r["ours"]["ndcg@10"]),
+                _fmt(r["baseline_tfidf"]["precision@10"]),
+                _fmt(r["baseline_tfidf"]["ndcg@10"]),
+            )
     _console.print(table)
     for name, r in report.items():
         fair = r.get("fairness") if isinstance(r, dict) and "fairness" in r else r
@@ -173,7 +200,10 @@ def _print_report(report: dict) -> None:
             for attr in ("gender", "age_band"):
                 f = fair[attr]
                 groups = ", ".join(f"{g}: {v['mean_score']:.3f} (n={v['n']})" for g, v in f["groups"].items())
-                _console.print(f"fairness {name} by {attr} (within {fair.get('strata', 'occupation x experience')}): "
-                               f"{groups}; gap {f['max_gap']}, permutation p={f['p_value']}", highlight=False)
+                _console.print(
+                    f"fairness {name} by {attr} (within {fair.get('strata', 'occupation x experience')}): "
+                    f"{groups}; gap {f['max_gap']}, permutation p={f['p_value']}",
+                    highlight=False,
+                )
         elif isinstance(r, str):
             _console.print(f"{name}: {r}")

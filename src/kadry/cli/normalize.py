@@ -23,38 +23,60 @@ def _pct(x: float | None) -> str:
 def _print_report(data: dict, console: Console) -> None:
     cov = data["coverage"]
     console.print(f"norm_version: {', '.join(str(v) for v in data['norm_version'])}")
-    console.print(f"[bold]region coverage[/bold] (country, and federal subject in Russia): "
-                  f"{_pct(cov['coverage'])} of {cov['vacancies']:,} vacancies")
+    console.print(
+        f"[bold]region coverage[/bold] (country, and federal subject in Russia): "
+        f"{_pct(cov['coverage'])} of {cov['vacancies']:,} vacancies"
+    )
     t = Table(title="coverage by data set")
     for col in ("data set", "records", "covered", "country only", "unmapped", "coverage"):
         t.add_column(col, justify="left" if col == "data set" else "right")
     for name, row in cov["by_dataset"].items():
-        t.add_row(name, f"{row['records']:,}", f"{row['covered']:,}", f"{row['country_only']:,}", f"{row['unmapped']:,}", _pct(row["coverage"]))
+        t.add_row(
+            name,
+            f"{row['records']:,}",
+            f"{row['covered']:,}",
+            f"{row['country_only']:,}",
+            f"{row['unmapped']:,}",
+            _pct(row["coverage"]),
+        )
     console.print(t)
     clf = data["classifier"].get("heldout", {})
     if clf:
-        console.print(f"[bold]title classifier[/bold] (held-out split, n={clf['n']}): coverage {_pct(clf['coverage'])} "
-                      f"at threshold {clf['threshold']}; among answered top-1 {_pct(clf['top1_covered'])}, "
-                      f"top-3 {_pct(clf['top3_covered'])}, ISCO-08 sub-major {_pct(clf['isco2_covered'])}")
-    console.print(f"roles by source: {data['roles']['by_source']}; IT share of known roles: {_pct(data['roles']['it_share_of_known'])}")
+        console.print(
+            f"[bold]title classifier[/bold] (held-out split, n={clf['n']}): coverage {_pct(clf['coverage'])} "
+            f"at threshold {clf['threshold']}; among answered top-1 {_pct(clf['top1_covered'])}, "
+            f"top-3 {_pct(clf['top3_covered'])}, ISCO-08 sub-major {_pct(clf['isco2_covered'])}"
+        )
+    console.print(
+        f"roles by source: {data['roles']['by_source']}; IT share of known roles: {_pct(data['roles']['it_share_of_known'])}"
+    )
     console.print(f"salary flags: {data['salary_flags']}")
     ext = data["skills"]["extraction"]
-    console.print(f"[bold]skill extraction precision[/bold] (hand-checked sample, {ext['sample_vacancies']} adverts): "
-                  f"{_pct(ext['precision'])} ({ext['correct']}/{ext['judged_extractions']}; unjudged {ext['unjudged_extractions']})")
+    console.print(
+        f"[bold]skill extraction precision[/bold] (hand-checked sample, {ext['sample_vacancies']} adverts): "
+        f"{_pct(ext['precision'])} ({ext['correct']}/{ext['judged_extractions']}; unjudged {ext['unjudged_extractions']})"
+    )
     console.print(f"skills by source: {data['skills']['by_source']}")
     t = Table(title="duplicates by data set")
     for col in ("data set", "records", "merged at ingest", "exact", "repost", "near"):
         t.add_column(col, justify="left" if col == "data set" else "right")
     for name, row in data["duplicates"].items():
-        t.add_row(name, f"{row['records']:,}", f"{row['ingest_merged_rows']:,} ({_pct(row['ingest_merged_rate'])})",
-                  f"{row['exact']:,} ({_pct(row['exact_rate'])})",
-                  f"{row['repost']:,} ({_pct(row['repost_rate'])})", f"{row['near']:,} ({_pct(row['near_rate'])})")
+        t.add_row(
+            name,
+            f"{row['records']:,}",
+            f"{row['ingest_merged_rows']:,} ({_pct(row['ingest_merged_rate'])})",
+            f"{row['exact']:,} ({_pct(row['exact_rate'])})",
+            f"{row['repost']:,} ({_pct(row['repost_rate'])})",
+            f"{row['near']:,} ({_pct(row['near_rate'])})",
+        )
     console.print(t)
 
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
-        name="normalize", no_args_is_help=False, invoke_without_command=True,
+        name="normalize",
+        no_args_is_help=False,
+        invoke_without_command=True,
         help="Normalize the store in place (regions, roles, salaries, skills, duplicates); `train`, `report`.",
     )
 
@@ -75,8 +97,11 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True, quiet=quiet)
         with Store(path) as store:
             with console.status("normalizing") as status:
-                result = normalize_store(store, progress=lambda m: status.update(f"normalizing: {m}"),
-                                         rates_file=str(rates) if rates else None)
+                result = normalize_store(
+                    store,
+                    progress=lambda m: status.update(f"normalizing: {m}"),
+                    rates_file=str(rates) if rates else None,
+                )
         if not quiet:
             Console().print(
                 f"normalized {result['vacancies']:,} vacancies and {result['resumes']:,} resumes "
@@ -85,8 +110,11 @@ def register(app: typer.Typer) -> None:
 
     @group.command("train")
     def train_cmd(
-        labels: list[Path] = typer.Option([], "--labels", help="Your labelled titles: CSV with title, role_id (hh role id), "
-                                          "optional skills. Repeatable."),
+        labels: list[Path] = typer.Option(
+            [],
+            "--labels",
+            help="Your labelled titles: CSV with title, role_id (hh role id), optional skills. Repeatable.",
+        ),
         force: bool = typer.Option(False, "--force", help="Replace the model even if the held-out figures drop."),
         out: Path | None = options.out("Write the model here instead of replacing the shipped one."),
         quiet: bool = options.quiet(help="Print only the held-out figures."),
@@ -101,18 +129,28 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True, quiet=quiet)
         with console.status("training") as status:
-            metrics = train(user_files=labels, force=force, out_model=out or MODEL_PATH,
-                            progress=lambda m: status.update(f"training: {m}"))
+            metrics = train(
+                user_files=labels,
+                force=force,
+                out_model=out or MODEL_PATH,
+                progress=lambda m: status.update(f"training: {m}"),
+            )
         h = metrics["heldout"]
-        typer.echo(f"held-out n={h['n']} (titles never trained on): coverage {_pct(h['coverage'])}; among answered "
-                   f"top-1 {_pct(h['top1_covered'])}, top-3 {_pct(h['top3_covered'])}, ISCO-08 sub-major "
-                   f"{_pct(h['isco2_covered'])}; {metrics['classes']} roles, {metrics['user_rows']} of your rows")
+        typer.echo(
+            f"held-out n={h['n']} (titles never trained on): coverage {_pct(h['coverage'])}; among answered "
+            f"top-1 {_pct(h['top1_covered'])}, top-3 {_pct(h['top3_covered'])}, ISCO-08 sub-major "
+            f"{_pct(h['isco2_covered'])}; {metrics['classes']} roles, {metrics['user_rows']} of your rows"
+        )
         old = metrics.get("previous_model_on_heldout")
         if old:
-            typer.echo(f"current model on the same rows: coverage {_pct(old['coverage'])}, top-1 {_pct(old['top1_covered'])}, "
-                       f"top-3 {_pct(old['top3_covered'])}")
+            typer.echo(
+                f"current model on the same rows: coverage {_pct(old['coverage'])}, top-1 {_pct(old['top1_covered'])}, "
+                f"top-3 {_pct(old['top3_covered'])}"
+            )
         if not metrics["replaced"]:
-            typer.echo("not replaced: the new model is worse on the held-out split (use --force to replace anyway)", err=True)
+            typer.echo(
+                "not replaced: the new model is worse on the held-out split (use --force to replace anyway)", err=True
+            )
             raise typer.Exit(1)
 
     @group.command("report")

@@ -98,7 +98,9 @@ def fit_columns(widths: dict[str, int], order: Sequence[str], width: int) -> tup
     return kept, [c for c in order if c not in kept]
 
 
-def emit(table: pa.Table, fmt: str, out: Path | None, view: View, *, notes: Sequence[str] = (), wide: bool = False) -> None:
+def emit(
+    table: pa.Table, fmt: str, out: Path | None, view: View, *, notes: Sequence[str] = (), wide: bool = False
+) -> None:
     """Write ``table`` as ``fmt`` (see the module's docstring); ``notes`` go where a person reads them."""
     from kadry.indicators.output import write
 
@@ -139,10 +141,14 @@ def emit(table: pa.Table, fmt: str, out: Path | None, view: View, *, notes: Sequ
         if not rows:
             console.print(view.empty, markup=False)
         if len(rows) > len(shown_rows):
-            console.print(f"{len(rows) - len(shown_rows):,} more rows (use --limit, or --format csv/json)", markup=False)
+            console.print(
+                f"{len(rows) - len(shown_rows):,} more rows (use --limit, or --format csv/json)", markup=False
+            )
         if left_out:
-            console.print(f"not shown for width ({target} columns): {', '.join(left_out)}; use --wide, or --format csv",
-                          markup=False)
+            console.print(
+                f"not shown for width ({target} columns): {', '.join(left_out)}; use --wide, or --format csv",
+                markup=False,
+            )
         note_console = Console(width=target, file=text_out, highlight=False)
         for note in notes:
             note_console.print(note)

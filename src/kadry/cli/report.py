@@ -14,17 +14,30 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
-        segment: str = typer.Option("all", "--segment", "-s", help="it, all, role:<hh role id> or category:<hh category id>."),
-        region: str = typer.Option(None, "--region", "-r", help="A federal subject (RU-MOW), fd:<district> (fd:CFD) or "
-                                   "country:<ISO code>; default: everywhere."),
-        start: str = typer.Option(None, "--from", help="First period: YYYY-MM, YYYY-Qn, YYYY or a day (default: the first "
-                                  "month with both vacancies and resumes, at most 24 months before --to)."),
-        end: str = typer.Option(None, "--to", help="Last period (default: the latest month with both vacancies and resumes)."),
+        segment: str = typer.Option(
+            "all", "--segment", "-s", help="it, all, role:<hh role id> or category:<hh category id>."
+        ),
+        region: str = typer.Option(
+            None,
+            "--region",
+            "-r",
+            help="A federal subject (RU-MOW), fd:<district> (fd:CFD) or country:<ISO code>; default: everywhere.",
+        ),
+        start: str = typer.Option(
+            None,
+            "--from",
+            help="First period: YYYY-MM, YYYY-Qn, YYYY or a day (default: the first "
+            "month with both vacancies and resumes, at most 24 months before --to).",
+        ),
+        end: str = typer.Option(
+            None, "--to", help="Last period (default: the latest month with both vacancies and resumes)."
+        ),
         period: str = typer.Option("month", "--period", help="month or quarter."),
         db: Path = options.db(),
         lang: str = typer.Option("ru", "--lang", help="ru or en."),
-        min_cell: int = typer.Option(None, "--min-cell", help="Hide cells resting on fewer records (default: "
-                                     "$KADRY_MIN_CELL or 10)."),
+        min_cell: int = typer.Option(
+            None, "--min-cell", help="Hide cells resting on fewer records (default: $KADRY_MIN_CELL or 10)."
+        ),
         out: Path = options.out("The HTML file to write.", ...),
         quiet: bool = options.quiet(help="Print nothing on success."),
     ) -> None:
@@ -34,8 +47,17 @@ def register(app: typer.Typer) -> None:
         from kadry.stages import ensure_current
 
         db = ensure_current(db)
-        result = build_report(segment=segment, region=region, start=start, end=end, period=period, db=db, lang=lang,
-                              min_cell=min_cell, out=out)
+        result = build_report(
+            segment=segment,
+            region=region,
+            start=start,
+            end=end,
+            period=period,
+            db=db,
+            lang=lang,
+            min_cell=min_cell,
+            out=out,
+        )
         if quiet:
             return
         if result.get("range_note"):
@@ -45,5 +67,7 @@ def register(app: typer.Typer) -> None:
         h = result["headline"]
         head = f"index {h['index']:.2f} ({h['band']}, {h['period']})" if h else "no publishable index value"
         sim = "; SIMULATED DATA contributed" if result["simulated"] else ""
-        typer.echo(f"wrote {result['out']} ({result['bytes']:,} bytes): {result['segment']} / {result['region']}, "
-                   f"{result['start']}..{result['end']}, {head}, k={result['min_cell']}{sim}")
+        typer.echo(
+            f"wrote {result['out']} ({result['bytes']:,} bytes): {result['segment']} / {result['region']}, "
+            f"{result['start']}..{result['end']}, {head}, k={result['min_cell']}{sim}"
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -32,8 +31,10 @@ def register(app: typer.Typer) -> None:
         start: str = typer.Option("2021-01", "--from", help="First month (YYYY-MM)."),
         end: str = typer.Option("2022-12", "--to", help="Last month (YYYY-MM)."),
         seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same data)."),
-        out: Optional[Path] = options.out("Output directory."),
-        scenario: Optional[str] = typer.Option(None, "--scenario", help="Scenario YAML file, or a shipped name (default, 2022)."),
+        out: Path | None = options.out("Output directory."),
+        scenario: str | None = typer.Option(
+            None, "--scenario", help="Scenario YAML file, or a shipped name (default, 2022)."
+        ),
         jsonl: bool = typer.Option(False, "--jsonl", help="Also write hh-API-style vacancy JSON lines."),
         chunk_size: int = typer.Option(200_000, "--chunk-size", help="Records per chunk (memory is set by this)."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace a previous simulation in --out."),
@@ -48,8 +49,10 @@ def register(app: typer.Typer) -> None:
             raise InputError("--out DIR is required")
         progress = None
         if not quiet:
+
             def progress(side: str, done: int, total: int) -> None:
                 _console.print(f"[dim]{side}: {done:,}/{total:,}[/dim]", highlight=False)
+
         summary = simulate(out, vacancies, resumes, start, end, seed, scenario, jsonl, chunk_size, overwrite, progress)
         for w in summary.get("warnings", []):
             _console.print(f"[yellow]warning:[/yellow] {w}")
@@ -65,14 +68,18 @@ def register(app: typer.Typer) -> None:
 
     @sim.command("calibrate")
     def calibrate_cmd(
-        out: Optional[Path] = options.out("Where to write (default: the shipped calibration file)."),
-        data: Optional[Path] = typer.Option(None, "--data", help="Shared data folder (default: KADRY_SHARED_DATA or ../shared/data)."),
+        out: Path | None = options.out("Where to write (default: the shipped calibration file)."),
+        data: Path | None = typer.Option(
+            None, "--data", help="Shared data folder (default: KADRY_SHARED_DATA or ../shared/data)."
+        ),
     ) -> None:
         """Fit the simulator's distributions from the real data and write the calibration file."""
         from kadry.simulate import calibrate
 
         cal = calibrate(data, out)
-        _console.print(f"calibration written ({len(cal['roles'])} roles, {len(cal['areas'])} areas); counts: {cal['counts']}")
+        _console.print(
+            f"calibration written ({len(cal['roles'])} roles, {len(cal['areas'])} areas); counts: {cal['counts']}"
+        )
 
     @sim.command("validate")
     def validate_cmd(
@@ -86,19 +93,29 @@ def register(app: typer.Typer) -> None:
         for col in ("check", "measure", "value", "tolerance", "ok"):
             table.add_column(col)
         for row in report["rows"]:
-            table.add_row(row["check"], row["measure"], f"{row['value']:.4f}", f"{row['tolerance']}", "yes" if row["ok"] else "[red]NO[/red]")
+            table.add_row(
+                row["check"],
+                row["measure"],
+                f"{row['value']:.4f}",
+                f"{row['tolerance']}",
+                "yes" if row["ok"] else "[red]NO[/red]",
+            )
         _console.print(table)
         if not report["ok"]:
             raise typer.Exit(1)
 
     @sim.command("supply")
     def supply_cmd(
-        db: Optional[Path] = options.db("Store file (default: kadry.duckdb)."),
+        db: Path | None = options.db("Store file (default: kadry.duckdb)."),
         start: str = typer.Option(..., "--from", help="First month (YYYY-MM)."),
         end: str = typer.Option(..., "--to", help="Last month (YYYY-MM)."),
         seed: int = typer.Option(1, "--seed", help="Random seed."),
-        scenario: Optional[str] = typer.Option(None, "--scenario", help="Scenario YAML file, or a shipped name (default, 2022)."),
-        unknown: str = typer.Option("spread", "--unknown", help="Vacancies of unknown role: spread (by the category mix) or drop."),
+        scenario: str | None = typer.Option(
+            None, "--scenario", help="Scenario YAML file, or a shipped name (default, 2022)."
+        ),
+        unknown: str = typer.Option(
+            "spread", "--unknown", help="Vacancies of unknown role: spread (by the category mix) or drop."
+        ),
         quiet: bool = options.quiet(help="No progress output."),
     ) -> None:
         """Add simulated (labelled) resumes planned against the store's real vacancy stock."""
@@ -107,8 +124,15 @@ def register(app: typer.Typer) -> None:
         from kadry.store import Store
 
         with Store(db or default_db()) as store:
-            result = supply_for_store(store, start, end, seed=seed, scenario=scenario, unknown=unknown,
-                                      say=(lambda _: None) if quiet else _console.print)
+            result = supply_for_store(
+                store,
+                start,
+                end,
+                seed=seed,
+                scenario=scenario,
+                unknown=unknown,
+                say=(lambda _: None) if quiet else _console.print,
+            )
         for w in result.get("warnings", []):
             _console.print(f"[yellow]warning:[/yellow] {w}")
         if not quiet:

@@ -22,7 +22,16 @@ def _table(title: str, rows: list[dict]) -> Table:
     for name in rows[0]:
         table.add_column(name, justify="right" if isinstance(rows[0][name], (int, float)) else "left")
     for row in rows:
-        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) and k != "year" else str(v) for k, v in row.items()))
+        table.add_row(
+            *(
+                ""
+                if v is None
+                else f"{v:,}"
+                if isinstance(v, int) and not isinstance(v, bool) and k != "year"
+                else str(v)
+                for k, v in row.items()
+            )
+        )
     return table
 
 
@@ -43,12 +52,19 @@ def register(app: typer.Typer) -> None:
             return
         console = Console()
         console.print(f"store {data['path']}: {data['files']} files ingested, {data['observations']:,} observations")
-        for key, title in (("records", "records by source"), ("by_year", "records by year"),
-                           ("quarantine", "quarantined, by reason"), ("normalized", "normalization"),
-                           ("place_coverage", "place coverage by source (after kadry normalize)"),
-                           ("unmapped_regions", "unmapped places (most frequent)"), ("failed_files", "files that failed")):
+        for key, title in (
+            ("records", "records by source"),
+            ("by_year", "records by year"),
+            ("quarantine", "quarantined, by reason"),
+            ("normalized", "normalization"),
+            ("place_coverage", "place coverage by source (after kadry normalize)"),
+            ("unmapped_regions", "unmapped places (most frequent)"),
+            ("failed_files", "files that failed"),
+        ):
             if data.get(key):
                 console.print(_table(title, data[key]))
         if data.get("names_hidden") or data.get("fields_quarantined"):
-            console.print(f"{data['names_hidden']:,} person names replaced by a placeholder; "
-                          f"{data['fields_quarantined']:,} fields quarantined (records kept)")
+            console.print(
+                f"{data['names_hidden']:,} person names replaced by a placeholder; "
+                f"{data['fields_quarantined']:,} fields quarantined (records kept)"
+            )

@@ -55,8 +55,15 @@ class HhReport:
 class _Api:
     """One client: auth, User-Agent, a minimum gap between requests, backoff on 429 and captcha."""
 
-    def __init__(self, client: httpx.Client, base: str, rate: float, sleep: Callable[[float], None],
-                 attempts: int = 6, backoff: float = 1.0) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        base: str,
+        rate: float,
+        sleep: Callable[[float], None],
+        attempts: int = 6,
+        backoff: float = 1.0,
+    ) -> None:
         self.client = client
         self.base = base.rstrip("/")
         self.gap = 1.0 / rate
@@ -78,22 +85,26 @@ class _Api:
                 response = self.client.get(self.base + path, params=params)
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}"
-                self.sleep(self.backoff * 2 ** attempt)
+                self.sleep(self.backoff * 2**attempt)
                 continue
             if response.status_code == 429 or response.status_code >= 500:
                 last = f"HTTP {response.status_code}"
                 after = response.headers.get("Retry-After", "")
-                self.sleep(float(after) if after.isdigit() else self.backoff * 2 ** attempt)
+                self.sleep(float(after) if after.isdigit() else self.backoff * 2**attempt)
                 continue
             if response.status_code == 403 and "captcha" in response.text:
                 last = "captcha (403)"
-                self.sleep(self.backoff * 4 * 2 ** attempt)  # a captcha asks for a longer pause
+                self.sleep(self.backoff * 4 * 2**attempt)  # a captcha asks for a longer pause
                 continue
             if response.status_code == 400 and "bad_user_agent" in response.text:
-                raise CollectError("hh.ru refused the User-Agent (400 bad_user_agent): name your application and a contact")
+                raise CollectError(
+                    "hh.ru refused the User-Agent (400 bad_user_agent): name your application and a contact"
+                )
             if response.status_code in (401, 403):
-                raise CollectError(f"hh.ru refused access (HTTP {response.status_code}): vacancy search needs an "
-                                   "application token since December 2025 (--token or KADRY_HH_TOKEN)")
+                raise CollectError(
+                    f"hh.ru refused access (HTTP {response.status_code}): vacancy search needs an "
+                    "application token since December 2025 (--token or KADRY_HH_TOKEN)"
+                )
             return response
         raise CollectError(f"{path}: gave up after {self.attempts} attempts ({last})")
 
@@ -161,7 +172,9 @@ def collect_hh(
 def _day(store, api, report, query, day, base_params, details, seen_at, recheck, say) -> set[str] | None:
     """All windows of one day; returns the ids listed (None if some window failed)."""
     listed: set[str] = set()
-    stack = [(datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(days=1), datetime.min.time()))]
+    stack = [
+        (datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    ]
     ok = True
     while stack:
         lo, hi = stack.pop()
@@ -232,8 +245,9 @@ def _confirm_closes(store: Store, api: _Api, report: HhReport, day: date, listed
     """Stored hh vacancies of ``day`` missing from its listing: their detail says whether they closed."""
     rows = store.con.execute(
         "SELECT source_id FROM vacancies WHERE source = 'hh' AND closed_at IS NULL AND published_at >= ? "
-        "AND published_at < ?", [datetime.combine(day, datetime.min.time()),
-                                 datetime.combine(day + timedelta(days=1), datetime.min.time())]).fetchall()
+        "AND published_at < ?",
+        [datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(days=1), datetime.min.time())],
+    ).fetchall()
     gone = []
     for (vid,) in rows:
         if vid in listed:
@@ -249,11 +263,14 @@ def _confirm_closes(store: Store, api: _Api, report: HhReport, day: date, listed
         con = store.con
         con.begin()
         for vid in gone:
-            con.execute("INSERT INTO observations (kind, record_id, observed_at, source_file, archived) "
-                        "SELECT 'vacancy', ?, ?, 'hh-api:404', true WHERE NOT EXISTS (SELECT 1 FROM observations "
-                        "WHERE kind = 'vacancy' AND record_id = ? AND observed_at = ?)",
-                        [f"hh:{vid}", seen_at, f"hh:{vid}", seen_at])
-            con.execute("UPDATE vacancies SET closed_at = ? WHERE vacancy_id = ? AND closed_at IS NULL",
-                        [seen_at, f"hh:{vid}"])
+            con.execute(
+                "INSERT INTO observations (kind, record_id, observed_at, source_file, archived) "
+                "SELECT 'vacancy', ?, ?, 'hh-api:404', true WHERE NOT EXISTS (SELECT 1 FROM observations "
+                "WHERE kind = 'vacancy' AND record_id = ? AND observed_at = ?)",
+                [f"hh:{vid}", seen_at, f"hh:{vid}", seen_at],
+            )
+            con.execute(
+                "UPDATE vacancies SET closed_at = ? WHERE vacancy_id = ? AND closed_at IS NULL", [seen_at, f"hh:{vid}"]
+            )
         con.commit()
         report.closed += len(gone)

@@ -38,11 +38,12 @@ class Retry:
             after = response.headers.get("Retry-After")
             if after and after.strip().isdigit():
                 return min(float(after), self.max_wait)
-        return min(self.backoff * (2 ** attempt), self.max_wait)
+        return min(self.backoff * (2**attempt), self.max_wait)
 
 
-def get_with_retry(client: httpx.Client, url: str, *, retry: Retry | None = None, sleep: Callable[[float], None] = time.sleep,
-                   **kwargs) -> httpx.Response:
+def get_with_retry(
+    client: httpx.Client, url: str, *, retry: Retry | None = None, sleep: Callable[[float], None] = time.sleep, **kwargs
+) -> httpx.Response:
     """GET with retries on 429, 5xx and connection errors; other statuses are returned as they are."""
     retry = retry or Retry()
     last: str = ""
@@ -85,9 +86,16 @@ def _drop(part: Path) -> None:
     part.with_name(part.name + ".json").unlink(missing_ok=True)
 
 
-def download(client: httpx.Client, url: str, target: Path, *, retry: Retry | None = None,
-             sleep: Callable[[float], None] = time.sleep, expect_gzip: bool = True,
-             on_bytes: Callable[[int], None] | None = None) -> Path:
+def download(
+    client: httpx.Client,
+    url: str,
+    target: Path,
+    *,
+    retry: Retry | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    expect_gzip: bool = True,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Path:
     """Fetch ``url`` to ``target`` (resuming a previous part); raise CollectError if it cannot be had whole."""
     retry = retry or Retry()
     if target.exists():
@@ -124,8 +132,12 @@ def download(client: httpx.Client, url: str, target: Path, *, retry: Retry | Non
                         total = response.headers.get("Content-Length")
                     else:
                         total = (response.headers.get("Content-Range") or "").rpartition("/")[2]
-                    meta = {"etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified"),
-                            "size": int(total) if total and total.isdigit() else None, "url": url}
+                    meta = {
+                        "etag": response.headers.get("ETag"),
+                        "last_modified": response.headers.get("Last-Modified"),
+                        "size": int(total) if total and total.isdigit() else None,
+                        "url": url,
+                    }
                     meta_path.write_text(json.dumps(meta))
                     with open(part, "r+b" if status == 206 and part.exists() else "wb") as f:
                         f.seek(have)

@@ -54,8 +54,14 @@ class CollectReport:
     failures: list[str] = field(default_factory=list)
 
 
-def list_dataset(client: httpx.Client, base_url: str, dataset: str, *, retry: Retry | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> list[Remote]:
+def list_dataset(
+    client: httpx.Client,
+    base_url: str,
+    dataset: str,
+    *,
+    retry: Retry | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Remote]:
     """The dated dumps of one dataset, one per day (the day's last), oldest first."""
     retry = retry or Retry()
     url = urljoin(base_url if base_url.endswith("/") else base_url + "/", f"{PREFIX}{dataset}/")
@@ -92,8 +98,13 @@ def collect_trudvsem(
 ) -> CollectReport:
     """List, fetch and ingest every served dump newer than ``since`` that the store lacks."""
     retry = retry or Retry()
-    chosen = list(datasets) if datasets else [d for d in ORDER if d in ("vacancy", "cv", "response", "invitation",
-                                                                       "professions", "regions", "industries")]
+    chosen = (
+        list(datasets)
+        if datasets
+        else [
+            d for d in ORDER if d in ("vacancy", "cv", "response", "invitation", "professions", "regions", "industries")
+        ]
+    )
     unknown = [d for d in chosen if d not in DATASETS]
     if unknown:
         raise InputError(f"unknown dataset(s) {', '.join(unknown)}: use {', '.join(ORDER)}")
@@ -101,8 +112,11 @@ def collect_trudvsem(
     workdir = Path(workdir)
     report = CollectReport()
     own = client is None
-    client = client or httpx.Client(timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True,
-                                    headers={"User-Agent": "kadry-collect (open-data loader)"})
+    client = client or httpx.Client(
+        timeout=httpx.Timeout(60.0, connect=15.0),
+        follow_redirects=True,
+        headers={"User-Agent": "kadry-collect (open-data loader)"},
+    )
     try:
         for dataset in chosen:
             remotes = list_dataset(client, base_url, dataset, retry=retry, sleep=sleep)
@@ -129,8 +143,10 @@ def collect_trudvsem(
                 report.ingested += 1
                 report.records += result.read
                 if say:
-                    say(f"{dataset} {remote.snapshot_at:%Y-%m-%d}: {result.read:,} read, {result.new:,} new, "
-                        f"{result.changed:,} changed, {result.closed:,} closed, {result.quarantined:,} quarantined")
+                    say(
+                        f"{dataset} {remote.snapshot_at:%Y-%m-%d}: {result.read:,} read, {result.new:,} new, "
+                        f"{result.changed:,} changed, {result.closed:,} closed, {result.quarantined:,} quarantined"
+                    )
                 if not keep:
                     target.unlink(missing_ok=True)
     finally:

@@ -10,8 +10,8 @@ All days are integers (days since 1970-01-01).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
 
 import ibis
 
@@ -107,7 +107,9 @@ def _resumes(engine: Engine, filters: dict | None) -> ibis.Table:
     return apply_filters(engine.table("resumes"), filters)
 
 
-def vacancy_intervals(engine: Engine, dims: list[str], filters: dict | None, opts: Options, extra: Extra | None = None) -> ibis.Table:
+def vacancy_intervals(
+    engine: Engine, dims: list[str], filters: dict | None, opts: Options, extra: Extra | None = None
+) -> ibis.Table:
     """One row per vacancy: ``record_id, s, e`` (first and last active day), its dimensions and extras."""
     v = _vacancies(engine, filters, opts)
     start = _day(rules.start_ibis(v, "vacancy"))
@@ -186,7 +188,9 @@ def intervals(engine: Engine, kind: str, dims: list[str], filters: dict | None, 
     """
     if kind == "vacancy":
         iv = vacancy_intervals(engine, dims, filters, opts)
-        return iv.select("record_id", "s", "e", next_s=ibis.null("int64"), **{d: iv[d] for d in dims}, simulated=iv.simulated)
+        return iv.select(
+            "record_id", "s", "e", next_s=ibis.null("int64"), **{d: iv[d] for d in dims}, simulated=iv.simulated
+        )
     iv = resume_intervals(engine, filters, opts)
     r = _resumes(engine, filters)
     attrs = r.select(**_attributes(r, "resume_id", dims, {})).rename(rid="record_id")
@@ -199,7 +203,13 @@ def _meet(intervals: ibis.Table, cal: ibis.Table) -> ibis.Table:
 
 
 def active_rows(
-    engine: Engine, kind: str, dims: list[str], cal: Calendar, filters: dict | None, opts: Options, extra: Extra | None = None
+    engine: Engine,
+    kind: str,
+    dims: list[str],
+    cal: Calendar,
+    filters: dict | None,
+    opts: Options,
+    extra: Extra | None = None,
 ) -> ibis.Table:
     """One row per (record active in a period, period): ``record_id, ps, pe``, dimensions, ``simulated``, extras."""
     extra = extra or {}
@@ -217,7 +227,13 @@ def active_rows(
 
 
 def new_rows(
-    engine: Engine, kind: str, dims: list[str], cal: Calendar, filters: dict | None, opts: Options, extra: Extra | None = None
+    engine: Engine,
+    kind: str,
+    dims: list[str],
+    cal: Calendar,
+    filters: dict | None,
+    opts: Options,
+    extra: Extra | None = None,
 ) -> ibis.Table:
     """One row per record new in a period: vacancies by publication day, resumes by creation day."""
     extra = extra or {}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, fields
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -69,7 +70,9 @@ def compute(
     return table.to_pandas() if as_ == "pandas" else table
 
 
-def _finish(t: pa.Table, dims: list[str], indicator: str, period: str, opts: Options, first: date, last: date, engine: str) -> pa.Table:
+def _finish(
+    t: pa.Table, dims: list[str], indicator: str, period: str, opts: Options, first: date, last: date, engine: str
+) -> pa.Table:
     """Dates for day numbers, a stable column order and row order, and what the figures assume."""
     period_col = t["ps"].cast(pa.int32()).cast(pa.date32())  # day numbers count from 1970-01-01
     end_col = t["pe"].cast(pa.int32()).cast(pa.date32())

@@ -19,6 +19,7 @@ import ibis
 import pyarrow as pa
 
 from kadry.indicators.engine import Engine
+from kadry.rules import activity
 
 __all__ = ["MAX_PERIODS", "Span", "coverage", "data_span", "undated_counts"]
 
@@ -32,8 +33,13 @@ def _day(ts: ibis.Value) -> ibis.Value:
 
 def _starts(engine: Engine) -> tuple[ibis.Value, ibis.Value, ibis.Table, ibis.Table]:
     v, r = engine.table("vacancies"), engine.table("resumes")
-    return (_day(ibis.coalesce(v.published_at, v.created_at, v.first_seen)),
-            _day(ibis.coalesce(r.created_at, r.first_seen, r.updated_at)), v, r)
+    # the start rule is kadry.rules.activity's; a resume seen only through updates starts at its first update
+    return (
+        _day(activity.start_ibis(v, "vacancy")),
+        _day(ibis.coalesce(activity.start_ibis(r, "resume"), r.updated_at)),
+        v,
+        r,
+    )
 
 
 def undated_counts(engine: Engine) -> dict[str, int]:
@@ -63,7 +69,9 @@ class Span:
     @property
     def reason(self) -> str | None:
         """A REASONS code of kadry.vocabulary for the missing side, else None."""
-        return {"resumes": "store_no_resumes", "vacancies": "store_no_vacancies", "overlap": "no_overlap"}.get(self.missing or "")
+        return {"resumes": "store_no_resumes", "vacancies": "store_no_vacancies", "overlap": "no_overlap"}.get(
+            self.missing or ""
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -95,19 +103,26 @@ def data_span(engine: Engine, *, filters: dict | None = None, max_periods: int =
 
     vd, rd, v, r = _starts(engine)
     undated = undated_counts(engine)
-    bounds = engine.execute(ibis.union(v.select(d=vd), r.select(d=rd), distinct=False).aggregate(lo=ibis._.d.min(),
-                                                                                              hi=ibis._.d.max()))
+    bounds = engine.execute(
+        ibis.union(v.select(d=vd), r.select(d=rd), distinct=False).aggregate(lo=ibis._.d.min(), hi=ibis._.d.max())
+    )
     lo, hi = bounds["lo"][0].as_py(), bounds["hi"][0].as_py()
-    span = Span(None, None, vacancies=undated["vacancies_total"], resumes=undated["resumes_total"],
-                undated={k: n for k, n in undated.items() if not k.endswith("_total") and n})
+    span = Span(
+        None,
+        None,
+        vacancies=undated["vacancies_total"],
+        resumes=undated["resumes_total"],
+        undated={k: n for k, n in undated.items() if not k.endswith("_total") and n},
+    )
     if lo is None:
         span.missing = "vacancies" if not span.vacancies else ("resumes" if not span.resumes else None)
         return span
     first, last = EPOCH + timedelta(days=int(lo)), EPOCH + timedelta(days=int(hi))
     # records stay active after their start: look one lifetime/window past the last start
     last = last + timedelta(days=max(int(options.get("lifetime", 30)), int(options.get("window", 30))))
-    t = compute("stock", by=[], period="month", start=first, end=last, filters=filters, engine=engine,
-                rollups=False, **options).to_pylist()
+    t = compute(
+        "stock", by=[], period="month", start=first, end=last, filters=filters, engine=engine, rollups=False, **options
+    ).to_pylist()
     span.months = [(row["period"], row["n_vacancies"] > 0, row["n_resumes"] > 0) for row in t]
     both = [i for i, (_, hv, hr) in enumerate(span.months) if hv and hr]
     if both:
@@ -156,6 +171,16 @@ def coverage(engine: Engine, *, start: date | None = None, end: date | None = No
         )
         parts.append(agg.mutate(kind=ibis.literal(kind)))
     out = engine.execute(ibis.union(*parts, distinct=False))
-    cols = ["kind", "source", "records", "dated", "region_known", "role_known", "salary_known", "skills_known", "simulated"]
+    cols = [
+        "kind",
+        "source",
+        "records",
+        "dated",
+        "region_known",
+        "role_known",
+        "salary_known",
+        "skills_known",
+        "simulated",
+    ]
     out = out.select(cols)
     return out.sort_by([("kind", "descending"), ("source", "ascending")])

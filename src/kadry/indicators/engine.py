@@ -37,7 +37,7 @@ class Engine:
 
     # --- constructors ---------------------------------------------------------------------
     @classmethod
-    def duckdb(cls, store_path: str | Path | None = None) -> "Engine":
+    def duckdb(cls, store_path: str | Path | None = None) -> Engine:
         """Open the store's DuckDB file read-only (several readers may share it)."""
         from kadry.store import ibis_connect, resolve
 
@@ -46,7 +46,7 @@ class Engine:
         return cls("duckdb", con, _tables(con, path, con.con))
 
     @classmethod
-    def from_store(cls, store: Any) -> "Engine":
+    def from_store(cls, store: Any) -> Engine:
         """Run on an open ``kadry.store.Store`` (in-memory stores, or a process already holding the file)."""
         from kadry.store import ibis_backend
 
@@ -54,7 +54,7 @@ class Engine:
         return cls("duckdb", con, _tables(con, store.path, store.con), owns=False)
 
     @classmethod
-    def spark(cls, parquet_dir: str | Path, master: str = "local[2]", *, session: Any = None) -> "Engine":
+    def spark(cls, parquet_dir: str | Path, master: str = "local[2]", *, session: Any = None) -> Engine:
         """Read ``vacancies.parquet``, ``resumes.parquet``, ``observations.parquet`` with Spark.
 
         ``master`` is ``local[N]`` or a cluster URL; ``session`` reuses an existing SparkSession.
@@ -67,7 +67,9 @@ class Engine:
         parquet_dir = Path(parquet_dir)
         missing = [t for t in TABLE_NAMES if t not in _OPTIONAL and not (parquet_dir / f"{t}.parquet").exists()]
         if missing:
-            raise EngineError(f"{parquet_dir}: missing {', '.join(t + '.parquet' for t in missing)} (see Store.export_parquet)")
+            raise EngineError(
+                f"{parquet_dir}: missing {', '.join(t + '.parquet' for t in missing)} (see Store.export_parquet)"
+            )
         if session is None:
             try:
                 session = (
@@ -85,11 +87,19 @@ class Engine:
         # timestamps are wall-clock values: read and truncate them without a zone shift
         session.conf.set("spark.sql.session.timeZone", "UTC")
         con = ibis.pyspark.connect(session)
-        tables = {t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in TABLE_NAMES
-                  if t not in _OPTIONAL or (parquet_dir / f"{t}.parquet").exists()}
+        tables = {
+            t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}")
+            for t in TABLE_NAMES
+            if t not in _OPTIONAL or (parquet_dir / f"{t}.parquet").exists()
+        }
         tables.update({t: _empty(t) for t in _OPTIONAL if t not in tables})
-        tables.update({t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}") for t in STORED_TABLES
-                       if (parquet_dir / f"{t}.parquet").exists()})
+        tables.update(
+            {
+                t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}")
+                for t in STORED_TABLES
+                if (parquet_dir / f"{t}.parquet").exists()
+            }
+        )
         return cls("spark", con, tables, session=session)
 
     # --- use ------------------------------------------------------------------------------
@@ -101,7 +111,9 @@ class Engine:
         try:
             return self.con.to_pyarrow(expr)
         except Exception as exc:
-            raise EngineError(f"{self.name} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+            raise EngineError(
+                f"{self.name} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            ) from exc
 
     def close(self) -> None:
         """Release the connection (a Spark session is left to its owner)."""
@@ -111,7 +123,7 @@ class Engine:
             except Exception:
                 pass
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -147,7 +159,9 @@ def _tables(con: Any, path: Path | str, raw: Any) -> dict[str, Any]:
     return out
 
 
-def spark_for_store(store_path: str | Path | None, master: str = "local[2]", *, cache_dir: str | Path | None = None, session: Any = None) -> Engine:
+def spark_for_store(
+    store_path: str | Path | None, master: str = "local[2]", *, cache_dir: str | Path | None = None, session: Any = None
+) -> Engine:
     """A Spark engine over a store file: export it to Parquet (once per store version) and read that.
 
     The export lands in ``cache_dir`` (default: ``<store>.parquet/`` beside the file) in a

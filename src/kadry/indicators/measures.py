@@ -7,8 +7,8 @@ small cells and every display can label simulated data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from statistics import NormalDist
-from typing import Callable
 
 import ibis
 
@@ -32,7 +32,10 @@ def _population(
 ) -> ibis.Table:
     """Vacancy and resume rows (one per record and period) in one relation with a ``kind`` column."""
     rows = active_rows if basis == "stock" else new_rows
-    parts = [rows(engine, kind, dims, cal, filters, opts, extra).mutate(kind=ibis.literal(kind)) for kind in ("vacancy", "resume")]
+    parts = [
+        rows(engine, kind, dims, cal, filters, opts, extra).mutate(kind=ibis.literal(kind))
+        for kind in ("vacancy", "resume")
+    ]
     return ibis.union(*parts, distinct=False)
 
 
@@ -59,7 +62,11 @@ def _totals(engine, dims, cal, filters, opts, basis: str):
         cells,
         dims,
         ["ps", "pe"],
-        lambda t: {"n_vacancies": t.n_vacancies.sum(), "n_resumes": t.n_resumes.sum(), "simulated": t.n_simulated.sum() > 0},
+        lambda t: {
+            "n_vacancies": t.n_vacancies.sum(),
+            "n_resumes": t.n_resumes.sum(),
+            "simulated": t.n_simulated.sum() > 0,
+        },
         rollups=opts.rollups,
     )
 
@@ -84,7 +91,7 @@ def deficiency_index(engine, dims, cal, filters, opts):
     t = stock(engine, dims, cal, filters, opts)
     nv = t.n_vacancies.cast("float64")
     nr = t.n_resumes.cast("float64")
-    # undefined without either side: no resumes is missing supply, not an "acute shortage" of 0.00
+    # undefined without either side: no resumes is missing supply, not a shortage band at 0.00
     index = nr.nullif(0.0) / nv.nullif(0.0)
     z = NormalDist().inv_cdf(0.5 + opts.confidence / 2)
     # Katz: log(R) +- z * sqrt(1/a + 1/b); undefined when either count is zero
@@ -156,7 +163,9 @@ def skills(engine, dims, cal, filters, opts):
     )
     t = t.mutate(demand_supply_ratio=t.demand_share / t.supply_share.nullif(0.0))
     if opts.top is not None:
-        w = ibis.window(group_by=[t[k] for k in _keys(dims)], order_by=[ibis.desc(t.n_vacancies_skill + t.n_resumes_skill), t.skill])
+        w = ibis.window(
+            group_by=[t[k] for k in _keys(dims)], order_by=[ibis.desc(t.n_vacancies_skill + t.n_resumes_skill), t.skill]
+        )
         t = t.mutate(rank=ibis.row_number().over(w) + 1)
         t = t.filter(t.rank <= opts.top).drop("rank")
     return t
@@ -176,7 +185,8 @@ def remote(engine, dims, cal, filters, opts):
 
     t = rollup(pop, dims, ["ps", "pe"], metrics, rollups=opts.rollups)
     return t.mutate(
-        remote_share_vacancies=t.n_remote_vacancies.cast("float64") / t.n_remote_known_vacancies.cast("float64").nullif(0.0),
+        remote_share_vacancies=t.n_remote_vacancies.cast("float64")
+        / t.n_remote_known_vacancies.cast("float64").nullif(0.0),
         remote_share_resumes=t.n_remote_resumes.cast("float64") / t.n_remote_known_resumes.cast("float64").nullif(0.0),
     )
 
@@ -184,7 +194,13 @@ def remote(engine, dims, cal, filters, opts):
 def experience(engine, dims, cal, filters, opts):
     """Mix of experience bands: required (vacancies) and held (resumes), ``unknown`` included."""
     pop = _population(
-        engine, dims, cal, filters, opts, {"experience_level": lambda t: t.experience.cast("string").fill_null(UNKNOWN)}, opts.basis
+        engine,
+        dims,
+        cal,
+        filters,
+        opts,
+        {"experience_level": lambda t: t.experience.cast("string").fill_null(UNKNOWN)},
+        opts.basis,
     )
     totals = _totals(engine, dims, cal, filters, opts, opts.basis).rename(
         vacancies_total="n_vacancies", resumes_total="n_resumes", simulated_total="simulated"

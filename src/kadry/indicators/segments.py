@@ -7,15 +7,25 @@ segments never mix, and results join on plain string keys on every engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from itertools import combinations
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import ibis
 
 from kadry.errors import InputError
 
-__all__ = ["DIMENSIONS", "ALL", "UNKNOWN", "resolve_dims", "parse_filters", "coded_dims", "apply_filters", "filter_values",
-           "rollup"]
+__all__ = [
+    "DIMENSIONS",
+    "ALL",
+    "UNKNOWN",
+    "resolve_dims",
+    "parse_filters",
+    "coded_dims",
+    "apply_filters",
+    "filter_values",
+    "rollup",
+]
 
 ALL = "all"
 UNKNOWN = "unknown"

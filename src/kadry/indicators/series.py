@@ -46,8 +46,14 @@ class Analysis:
     trend: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"adjusted": self.adjusted, "method": self.method, "span": self.span, "why": self.why,
-                "trend": self.trend, "rows": self.rows}
+        return {
+            "adjusted": self.adjusted,
+            "method": self.method,
+            "span": self.span,
+            "why": self.why,
+            "trend": self.trend,
+            "rows": self.rows,
+        }
 
 
 def _num(v: Any) -> float | None:
@@ -67,13 +73,30 @@ def _label(d: str, period: str) -> str:
     return f"{day.year}-{day.month:02d}" if period == "month" else day.isoformat()
 
 
-def analyse(periods: Sequence[str], values: Sequence[Any], *, period: str = "month", confidence: float = 0.95,
-            seasonal_window: int = 7) -> Analysis:
+def analyse(
+    periods: Sequence[str],
+    values: Sequence[Any],
+    *,
+    period: str = "month",
+    confidence: float = 0.95,
+    seasonal_window: int = 7,
+) -> Analysis:
     """Adjust, compare year on year and fit a trend to ``values`` on the calendar ``periods``."""
     y = np.array([np.nan if _num(v) is None else _num(v) for v in values], dtype=float)
     n = len(y)
-    rows: list[dict[str, Any]] = [{"period": p, "value": _num(v), "adjusted": None, "seasonal": None, "trend": None,
-                                   "trend_low": None, "trend_high": None, "yoy": None} for p, v in zip(periods, values)]
+    rows: list[dict[str, Any]] = [
+        {
+            "period": p,
+            "value": _num(v),
+            "adjusted": None,
+            "seasonal": None,
+            "trend": None,
+            "trend_low": None,
+            "trend_high": None,
+            "yoy": None,
+        }
+        for p, v in zip(periods, values)
+    ]
     season = season_length(period)
     # year on year, on the raw series
     if season:
@@ -127,8 +150,10 @@ def _stl(core: np.ndarray, season: int, seasonal_window: int) -> tuple[np.ndarra
     sa = x - seasonal
     if logs:
         sa, seasonal = np.exp(sa), np.exp(seasonal)
-    method = (f"STL (statsmodels {statsmodels.__version__}), period {season}, seasonal window {seasonal_window}, robust"
-              + (", on logs (multiplicative)" if logs else ", additive"))
+    method = (
+        f"STL (statsmodels {statsmodels.__version__}), period {season}, seasonal window {seasonal_window}, robust"
+        + (", on logs (multiplicative)" if logs else ", additive")
+    )
     return sa, seasonal, method
 
 
@@ -148,5 +173,11 @@ def _trend(base: np.ndarray, rows: list[dict[str, Any]], per_year: int, confiden
         rows[i]["trend_low"] = float(pred["mean_ci_lower"].iloc[j])
         rows[i]["trend_high"] = float(pred["mean_ci_upper"].iloc[j])
     low, high = model.conf_int(alpha=1 - confidence)[1]
-    return {"fitted": True, "method": "OLS straight line in time", "confidence": confidence,
-            "slope_per_year": float(model.params[1]), "slope_low": float(low), "slope_high": float(high)}
+    return {
+        "fitted": True,
+        "method": "OLS straight line in time",
+        "confidence": confidence,
+        "slope_per_year": float(model.params[1]),
+        "slope_low": float(low),
+        "slope_high": float(high),
+    }

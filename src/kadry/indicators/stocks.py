@@ -39,7 +39,9 @@ def _events(iv: ibis.Table, dims: list[str], cal: Calendar) -> ibis.Table:
     sim = iv.simulated.fill_null(False).cast("int64")
     zero = ibis.literal(0, "int64")
     no_period = ibis.null("int64")
-    starts = iv.select(*dims, day=ibis.greatest(iv.s, cal.first), ps2=no_period, nv=v, tv=zero, nr=r, tr=zero, ns=sim, ts=zero)
+    starts = iv.select(
+        *dims, day=ibis.greatest(iv.s, cal.first), ps2=no_period, nv=v, tv=zero, nr=r, tr=zero, ns=sim, ts=zero
+    )
     ends = iv.filter(iv.e <= cal.last)
     ends = ends.select(*dims, day=ends.e, ps2=no_period, nv=-v, tv=v, nr=-r, tr=r, ns=-sim, ts=sim)
     # a gap between two intervals of one record counts only when both of its ends fall in one period

@@ -112,7 +112,9 @@ def refresh_intervals(store: Any, touched: Mapping[str, Iterable[str]] | None = 
         eng = Engine("duckdb", icon, tables, owns=False)
         expr = _build(eng, kind)
         con.execute("CREATE OR REPLACE TEMP TABLE _iv AS " + ibis.to_sql(expr, dialect="duckdb"))
-        src = f"(SELECT {key} AS record_id FROM {table}" + (" WHERE " + key + " IN (SELECT record_id FROM _touched))" if touched_tables is not None else ")")
+        src = f"(SELECT {key} AS record_id FROM {table}" + (
+            " WHERE " + key + " IN (SELECT record_id FROM _touched))" if touched_tables is not None else ")"
+        )
         # integer keys for records never seen before
         con.execute(
             f"INSERT INTO activity_keys SELECT '{kind}', n.record_id, "
@@ -172,7 +174,9 @@ def _build(eng: Engine, kind: str) -> ibis.Table:
         e_seen = ibis.coalesce(iv.snap_end, iv.closed, ibis.greatest(iv.s, iv.seen).fill_null(by_lifetime))
         return iv.select("record_id", *dims, "simulated", "dup", "s", "e", e_seen=e_seen, next_s=ibis.null("int64"))
     iv = intervals(eng, "resume", dims, None, opts)
-    return iv.select("record_id", *dims, "simulated", dup=ibis.literal(False), s=iv.s, e=iv.e, e_seen=iv.e, next_s=iv.next_s)
+    return iv.select(
+        "record_id", *dims, "simulated", dup=ibis.literal(False), s=iv.s, e=iv.e, e_seen=iv.e, next_s=iv.next_s
+    )
 
 
 def _read_meta(con: Any) -> dict | None:
@@ -196,7 +200,11 @@ def freshness(con: Any) -> bool:
 
 def usable(engine: Engine, opts: Options) -> bool:
     """Can this query read the stored intervals instead of merging them again?"""
-    return engine.stored_intervals and opts.lifetime == STORED_OPTIONS["lifetime"] and opts.window == STORED_OPTIONS["window"]
+    return (
+        engine.stored_intervals
+        and opts.lifetime == STORED_OPTIONS["lifetime"]
+        and opts.window == STORED_OPTIONS["window"]
+    )
 
 
 def stored_intervals(engine: Engine, dims: list[str], filters: dict | None, opts: Options) -> ibis.Table:
@@ -211,7 +219,9 @@ def stored_intervals(engine: Engine, dims: list[str], filters: dict | None, opts
         allowed = codes.filter(codes.dim == name, codes.value.isin(values))
         t = t.semi_join(allowed, t[name] == allowed.code)
     e = ibis.ifelse(t.kind == "vacancy", t.e_seen, t.e) if opts.vacancy_rule == "last_seen" else t.e
-    return t.select(s=t.s, e=e, next_s=t.next_s, **{d: t[d] for d in dims}, simulated=t.simulated, is_v=t.kind == "vacancy")
+    return t.select(
+        s=t.s, e=e, next_s=t.next_s, **{d: t[d] for d in dims}, simulated=t.simulated, is_v=t.kind == "vacancy"
+    )
 
 
 def decode(engine: Engine, t: ibis.Table, dims: list[str]) -> ibis.Table:
@@ -221,4 +231,3 @@ def decode(engine: Engine, t: ibis.Table, dims: list[str]) -> ibis.Table:
         c = codes.filter(codes.dim == d).select(**{f"_c_{d}": "code", f"_v_{d}": "value"})
         t = t.join(c, t[d] == c[f"_c_{d}"]).drop(d, f"_c_{d}").rename(**{d: f"_v_{d}"})
     return t
-

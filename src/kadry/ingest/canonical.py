@@ -18,8 +18,10 @@ from kadry.store.writes import log_file, refresh_lifecycle_sql, transaction
 
 __all__ = ["ingest_canonical", "is_canonical_folder"]
 
-_PARTS = {"vacancies": ("vacancy", "vacancy_id", RAW_VACANCY_FIELDS),
-          "resumes": ("resume", "resume_id", RAW_RESUME_FIELDS)}
+_PARTS = {
+    "vacancies": ("vacancy", "vacancy_id", RAW_VACANCY_FIELDS),
+    "resumes": ("resume", "resume_id", RAW_RESUME_FIELDS),
+}
 
 
 def _glob(root: Path, name: str) -> str | None:
@@ -39,7 +41,9 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
     """Load a canonical Parquet folder; ``kinds`` limits it to vacancies or resumes (and their sightings)."""
     root = Path(root)
     if not root.is_dir():
-        raise UnreadableFileError(root, "canonical input must be a directory with vacancies/, resumes/, observations/ Parquet")
+        raise UnreadableFileError(
+            root, "canonical input must be a directory with vacancies/, resumes/, observations/ Parquet"
+        )
     result = FileResult(str(root.resolve()), "canonical")
     con = store.con
     found = False
@@ -60,13 +64,16 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
                 "INSERT INTO quarantine SELECT _file, _pos, ?, _reason, "
                 + ("left(title, 200)" if kind == "vacancy" else "NULL")
                 + " FROM _cin s WHERE _reason IS NOT NULL AND NOT EXISTS (SELECT 1 FROM quarantine q "
-                "WHERE q.source_file = s._file AND q.position = s._pos)", [kind])
+                "WHERE q.source_file = s._file AND q.position = s._pos)",
+                [kind],
+            )
             bad = con.execute("SELECT count(*) FROM _cin WHERE _reason IS NOT NULL").fetchall()[0][0]
             before = store.count(table)
             dups, known = con.execute(
                 f"SELECT (SELECT count(*) - count(DISTINCT {key}) FROM _cin WHERE _reason IS NULL), "
                 f"(SELECT count(*) FROM (SELECT DISTINCT {key} FROM _cin WHERE _reason IS NULL) s "
-                f" WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key}))").fetchall()[0]
+                f" WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key}))"
+            ).fetchall()[0]
             con.execute(
                 f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
                 f"  SELECT *, row_number() OVER (PARTITION BY {key}) AS _k FROM _cin WHERE _reason IS NULL) s "

@@ -20,9 +20,26 @@ from kadry.store.connect import scratch
 
 __all__ = ["DryRun", "dry_run", "print_dry_run"]
 
-_SHOWN = ("source", "source_id", "title", "employer_name", "region_raw", "salary_from", "salary_to", "salary_amount",
-          "salary_currency", "salary_period", "experience_raw", "schedule", "work_format_raw", "skills_raw",
-          "published_at", "age_band", "gender", "updated_at")
+_SHOWN = (
+    "source",
+    "source_id",
+    "title",
+    "employer_name",
+    "region_raw",
+    "salary_from",
+    "salary_to",
+    "salary_amount",
+    "salary_currency",
+    "salary_period",
+    "experience_raw",
+    "schedule",
+    "work_format_raw",
+    "skills_raw",
+    "published_at",
+    "age_band",
+    "gender",
+    "updated_at",
+)
 
 
 @dataclass
@@ -37,8 +54,15 @@ class DryRun:
     names_hidden: int = 0
 
 
-def dry_run(path: Path | str, fmt: str | None = None, *, mapping: Path | str | None = None,
-            source: str | None = None, limit: int = 5, scan: int = 2000) -> DryRun:
+def dry_run(
+    path: Path | str,
+    fmt: str | None = None,
+    *,
+    mapping: Path | str | None = None,
+    source: str | None = None,
+    limit: int = 5,
+    scan: int = 2000,
+) -> DryRun:
     """Read up to ``scan`` records of a file as ingest would; keep the first ``limit`` of each outcome."""
     path = Path(path)
     reader = _reader_for(path, fmt, mapping)

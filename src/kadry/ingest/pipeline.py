@@ -14,10 +14,10 @@ import hashlib
 import hmac
 import re
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
@@ -53,7 +53,7 @@ class Counts:
     merged: int = 0
     quarantined: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.read += other.read
         self.stored += other.stored
         self.merged += other.merged
@@ -145,8 +145,15 @@ def ingest_paths(
                 report.files.append(_snapshot_file(store, path, reader))
                 continue
             result = FileResult(str(path.resolve()), reader.name)
-            ingest_file(store, reader.read(path), result, source=source, observed_at=observed_at,
-                        batch_size=batch_size, on_progress=on_progress)
+            ingest_file(
+                store,
+                reader.read(path),
+                result,
+                source=source,
+                observed_at=observed_at,
+                batch_size=batch_size,
+                on_progress=on_progress,
+            )
             report.files.append(result)
     return report
 
@@ -180,8 +187,11 @@ def _reader_for(path: Path, fmt: str | None, mapping: str | Path | None):  # typ
         people = person_evidence(Head.of(path)) if reader.kind == "vacancy" else None
         if people:
             # --format names the shape, not the content: a file about people is still not vacancies
-            raise UnreadableFileError(path, f"looks like a file about people ({people}), not vacancies: not read "
-                                            f"as {fmt}; read resumes with a mapping of kind = \"resume\"")
+            raise UnreadableFileError(
+                path,
+                f"looks like a file about people ({people}), not vacancies: not read "
+                f'as {fmt}; read resumes with a mapping of kind = "resume"',
+            )
         return reader
     return detect(path)
 
@@ -225,9 +235,15 @@ def ingest_file(
             result.nul_bytes, result.encoding = notes.nul_bytes, notes.encoding
             result.names_hidden, result.fields_quarantined = batch.names_hidden, batch.fields_quarantined
             c = result.counts
-            log_file(store.con, result.path, result.format, (c.read, c.stored, c.merged, c.quarantined),
-                     detail=f"{result.nul_bytes} NUL bytes removed" if result.nul_bytes else None,
-                     names_hidden=result.names_hidden, fields_quarantined=result.fields_quarantined)
+            log_file(
+                store.con,
+                result.path,
+                result.format,
+                (c.read, c.stored, c.merged, c.quarantined),
+                detail=f"{result.nul_bytes} NUL bytes removed" if result.nul_bytes else None,
+                names_hidden=result.names_hidden,
+                fields_quarantined=result.fields_quarantined,
+            )
     except StoreError:
         result.counts, result.failed = Counts(), "store write failed"
         raise
@@ -259,8 +275,9 @@ def ingest_items(
 class _Batch:
     """Records of one batch: the winning sighting per key, every sighting, the quarantine."""
 
-    def __init__(self, store: Store | None, source_file: str, source: str | None = None,
-                 salt: bytes | None = None) -> None:
+    def __init__(
+        self, store: Store | None, source_file: str, source: str | None = None, salt: bytes | None = None
+    ) -> None:
         self.store = store
         self.source_file = source_file
         self.source = source
@@ -288,8 +305,15 @@ class _Batch:
             record["source"] = self.source
         self._scrub(item.kind, record)
         for name, why in item.field_issues or ():
-            self.field_quarantine.append({"source_file": self.source_file, "position": item.position,
-                                          "kind": item.kind, "field": name, "reason": _safe(item.kind, why)})
+            self.field_quarantine.append(
+                {
+                    "source_file": self.source_file,
+                    "position": item.position,
+                    "kind": item.kind,
+                    "field": name,
+                    "reason": _safe(item.kind, why),
+                }
+            )
             self.fields_quarantined += 1
         self.candidates[item.kind].append((item.position, record, self._canonical(item.kind, record, observed_at)))
 
@@ -310,8 +334,11 @@ class _Batch:
             table = pa.table({"_i": pa.array(range(len(candidates)), pa.int64()), **columns})
             con.register("_chk", table)
             try:
-                bad = dict(con.execute(f"SELECT _i, r FROM (SELECT _i, {reason_sql(kind)} AS r FROM _chk) "
-                                       "WHERE r IS NOT NULL").fetchall())
+                bad = dict(
+                    con.execute(
+                        f"SELECT _i, r FROM (SELECT _i, {reason_sql(kind)} AS r FROM _chk) WHERE r IS NOT NULL"
+                    ).fetchall()
+                )
             finally:
                 con.unregister("_chk")
             for i, (position, record, row) in enumerate(candidates):
@@ -342,8 +369,15 @@ class _Batch:
                     self.names_hidden += 1
 
     def _bad(self, position: int, kind: str, reason: str, excerpt: object) -> None:
-        self.quarantine.append({"source_file": self.source_file, "position": position, "kind": kind,
-                                "reason": _safe(kind, reason), "excerpt": None if kind == "resume" or excerpt is None else str(excerpt)[:200]})
+        self.quarantine.append(
+            {
+                "source_file": self.source_file,
+                "position": position,
+                "kind": kind,
+                "reason": _safe(kind, reason),
+                "excerpt": None if kind == "resume" or excerpt is None else str(excerpt)[:200],
+            }
+        )
 
     def _canonical(self, kind: str, record: dict, observed_at: datetime | None) -> dict:
         row = {name: record.get(name) for name in _RAW[kind]}
@@ -351,7 +385,9 @@ class _Batch:
         if kind == "vacancy":
             row["vacancy_id"] = f"{row['source']}:{row['source_id']}"
             seen = observed_at or record.get("observed_at") or _latest(row.get("published_at"), row.get("created_at"))
-            row["salary_amount"] = row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
+            row["salary_amount"] = (
+                row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
+            )
         else:
             # the raw id never reaches the store: only its salted hash does
             ident = record.get("source_id")
@@ -411,5 +447,3 @@ def _later(a: datetime | None, b: datetime | None) -> bool:
 def _latest(*values: datetime | None) -> datetime | None:
     present = [v for v in values if v is not None]
     return max(present) if present else None
-
-

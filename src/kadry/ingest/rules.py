@@ -11,13 +11,39 @@ __all__ = ["KNOWN_CURRENCIES", "reason_sql", "CHECK_COLUMNS", "validate"]
 
 #: currencies hh, trudvsem and the CBR tables use; anything else cannot be converted honestly
 KNOWN_CURRENCIES = {
-    "RUR", "RUB", "USD", "EUR", "KZT", "UAH", "BYR", "BYN", "AZN", "UZS", "GEL", "KGS", "AMD",
-    "GBP", "CNY", "TRY", "RSD", "PLN", "CHF", "JPY", "ILS", "AED", "TJS", "MDL", "CZK", "SEK",
+    "RUR",
+    "RUB",
+    "USD",
+    "EUR",
+    "KZT",
+    "UAH",
+    "BYR",
+    "BYN",
+    "AZN",
+    "UZS",
+    "GEL",
+    "KGS",
+    "AMD",
+    "GBP",
+    "CNY",
+    "TRY",
+    "RSD",
+    "PLN",
+    "CHF",
+    "JPY",
+    "ILS",
+    "AED",
+    "TJS",
+    "MDL",
+    "CZK",
+    "SEK",
 }
 
 #: the columns the rules read (the record path builds its check table from them)
-CHECK_COLUMNS = {"vacancy": ("source_id", "title", "salary_from", "salary_to", "salary_currency"),
-                 "resume": ("source_id", "salary_amount", "salary_currency", "experience_months")}
+CHECK_COLUMNS = {
+    "vacancy": ("source_id", "title", "salary_from", "salary_to", "salary_currency"),
+    "resume": ("source_id", "salary_amount", "salary_currency", "experience_months"),
+}
 
 
 def reason_sql(kind: str, ident: str = "source_id") -> str:
@@ -32,20 +58,39 @@ def reason_sql(kind: str, ident: str = "source_id") -> str:
         ]
     else:
         checks.append(("salary_amount < 0", "'negative salary (salary_amount=' || printf('%g', salary_amount) || ')'"))
-    checks.append((f"salary_currency IS NOT NULL AND upper(salary_currency) NOT IN ({currencies})",
-                   "'unknown currency: ' || left(salary_currency, 12)"))
+    checks.append(
+        (
+            f"salary_currency IS NOT NULL AND upper(salary_currency) NOT IN ({currencies})",
+            "'unknown currency: ' || left(salary_currency, 12)",
+        )
+    )
     if kind == "vacancy":
         # hh flat exports leave the currency empty only with no salary; a bare number is ambiguous
-        checks.append(("(salary_from IS NOT NULL OR salary_to IS NOT NULL) AND salary_currency IS NULL",
-                       "'salary without currency'"))
+        checks.append(
+            (
+                "(salary_from IS NOT NULL OR salary_to IS NOT NULL) AND salary_currency IS NULL",
+                "'salary without currency'",
+            )
+        )
     else:
-        checks.append(("experience_months < 0 OR experience_months > 960",
-                       "'impossible experience: ' || printf('%g', experience_months) || ' months'"))
+        checks.append(
+            (
+                "experience_months < 0 OR experience_months > 960",
+                "'impossible experience: ' || printf('%g', experience_months) || ' months'",
+            )
+        )
     return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
 
 
-_TYPES = {"source_id": "VARCHAR", "title": "VARCHAR", "salary_currency": "VARCHAR", "salary_from": "DOUBLE",
-          "salary_to": "DOUBLE", "salary_amount": "DOUBLE", "experience_months": "DOUBLE"}
+_TYPES = {
+    "source_id": "VARCHAR",
+    "title": "VARCHAR",
+    "salary_currency": "VARCHAR",
+    "salary_from": "DOUBLE",
+    "salary_to": "DOUBLE",
+    "salary_amount": "DOUBLE",
+    "experience_months": "DOUBLE",
+}
 _SCRATCH: list = []
 
 

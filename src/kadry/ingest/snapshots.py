@@ -35,8 +35,10 @@ from kadry.store import Store
 
 __all__ = ["SnapshotResult", "ingest_snapshot", "snapshot_done"]
 
-_TABLE = {"vacancy": ("vacancies", "vacancy_id", RAW_VACANCY_FIELDS),
-          "resume": ("resumes", "resume_id", RAW_RESUME_FIELDS)}
+_TABLE = {
+    "vacancy": ("vacancies", "vacancy_id", RAW_VACANCY_FIELDS),
+    "resume": ("resumes", "resume_id", RAW_RESUME_FIELDS),
+}
 _VERSION_COLS = ("region_raw", "profession_code_raw", "title", "salary_amount")
 
 
@@ -60,7 +62,9 @@ class SnapshotResult:
 
 
 def snapshot_done(store: Store, dataset: str, snapshot_at: datetime) -> bool:
-    rows = store.con.execute("SELECT 1 FROM snapshots WHERE dataset = ? AND snapshot_at = ?", [dataset, snapshot_at]).fetchall()
+    rows = store.con.execute(
+        "SELECT 1 FROM snapshots WHERE dataset = ? AND snapshot_at = ?", [dataset, snapshot_at]
+    ).fetchall()
     return bool(rows)
 
 
@@ -73,8 +77,11 @@ def _stage_schema(kind: str) -> pa.Schema:
     from kadry.schema import RESUME, VACANCY
 
     base = arrow_schema(VACANCY if kind == "vacancy" else RESUME, ("raw",))
-    return (base.append(pa.field("content_hash", pa.string())).append(pa.field("live", pa.bool_()))
-            .append(pa.field("pos", pa.int64())))
+    return (
+        base.append(pa.field("content_hash", pa.string()))
+        .append(pa.field("live", pa.bool_()))
+        .append(pa.field("pos", pa.int64()))
+    )
 
 
 class _Stager:
@@ -122,10 +129,16 @@ class _Stager:
             self._record(item)
         elif self.kind == "link":
             rec = item.record
-            self.links.append({"kind": rec["kind"], "link_id": rec["link_id"],
-                               "resume_id": f"trudvsem:{resume_key(self.salt, 'trudvsem', rec['cv_id'])}",
-                               "vacancy_id": f"trudvsem:{rec['vacancy_source_id']}", "created_at": rec["created_at"],
-                               "source_file": self.source_file})
+            self.links.append(
+                {
+                    "kind": rec["kind"],
+                    "link_id": rec["link_id"],
+                    "resume_id": f"trudvsem:{resume_key(self.salt, 'trudvsem', rec['cv_id'])}",
+                    "vacancy_id": f"trudvsem:{rec['vacancy_source_id']}",
+                    "created_at": rec["created_at"],
+                    "source_file": self.source_file,
+                }
+            )
         else:
             self.dicts.append(item.record)
         if len(self.rows) + len(self.links) + len(self.dicts) + len(self.career) >= self.batch_size:
@@ -133,8 +146,15 @@ class _Stager:
 
     def _bad(self, position: int, reason: str, excerpt: object) -> None:
         self.n_quarantined += 1
-        self.quarantine.append({"source_file": self.source_file, "position": position, "kind": self.kind, "reason": reason,
-                                "excerpt": None if self.kind == "resume" or excerpt is None else str(excerpt)[:200]})
+        self.quarantine.append(
+            {
+                "source_file": self.source_file,
+                "position": position,
+                "kind": self.kind,
+                "reason": reason,
+                "excerpt": None if self.kind == "resume" or excerpt is None else str(excerpt)[:200],
+            }
+        )
 
     def _record(self, item) -> None:
         rec = dict(item.record)
@@ -147,7 +167,9 @@ class _Stager:
         row["simulated"] = bool(rec.get("simulated") or False)
         if self.kind == "vacancy":
             row["vacancy_id"] = f"trudvsem:{row['source_id']}"
-            row["salary_amount"] = row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
+            row["salary_amount"] = (
+                row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
+            )
             key = row["vacancy_id"]
         else:
             row["source_key"] = resume_key(self.salt, "trudvsem", str(rec["source_id"]))
@@ -182,13 +204,18 @@ class _Stager:
 
 
 def _neighbours(con, dataset: str, at: datetime) -> tuple[datetime | None, datetime | None]:
-    p = con.execute("SELECT max(snapshot_at) FROM snapshots WHERE dataset = ? AND snapshot_at < ?", [dataset, at]).fetchall()[0][0]
-    n = con.execute("SELECT min(snapshot_at) FROM snapshots WHERE dataset = ? AND snapshot_at > ?", [dataset, at]).fetchall()[0][0]
+    p = con.execute(
+        "SELECT max(snapshot_at) FROM snapshots WHERE dataset = ? AND snapshot_at < ?", [dataset, at]
+    ).fetchall()[0][0]
+    n = con.execute(
+        "SELECT min(snapshot_at) FROM snapshots WHERE dataset = ? AND snapshot_at > ?", [dataset, at]
+    ).fetchall()[0][0]
     return p, n
 
 
-def _insert_date(con, table: str, kind: str, keys: list[str], extra: list[str], d: datetime,
-                 p: datetime | None, n: datetime | None) -> None:
+def _insert_date(
+    con, table: str, kind: str, keys: list[str], extra: list[str], d: datetime, p: datetime | None, n: datetime | None
+) -> None:
     """Insert snapshot ``d`` into the runs of ``table`` for the keys in ``_k`` (see the module doc)."""
     on = " AND ".join(f"r.{c} = k.{c}" for c in keys)
     present = f"EXISTS (SELECT 1 FROM _k k WHERE {on})"
@@ -200,53 +227,80 @@ def _insert_date(con, table: str, kind: str, keys: list[str], extra: list[str], 
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {copy} FROM {table} r WHERE {split}", {"d": d, "n": n})
         con.execute(f"UPDATE {table} r SET last_at = $p WHERE {split}", {"d": d, "p": p})
     if p is not None:
-        con.execute(f"UPDATE {table} r SET last_at = $d WHERE {scope} AND r.last_at = $p AND {present}", {"d": d, "p": p})
+        con.execute(
+            f"UPDATE {table} r SET last_at = $d WHERE {scope} AND r.last_at = $p AND {present}", {"d": d, "p": p}
+        )
     if n is not None:
-        con.execute(f"UPDATE {table} r SET first_at = $d WHERE {scope} AND r.first_at = $n AND {present}", {"d": d, "n": n})
+        con.execute(
+            f"UPDATE {table} r SET first_at = $d WHERE {scope} AND r.first_at = $n AND {present}", {"d": d, "n": n}
+        )
         # a run now ending at d and one now starting at d are one run
         same = " AND ".join(f"b.{c} = r.{c}" for c in keys)
-        con.execute(f"UPDATE {table} r SET last_at = b.last_at FROM {table} b WHERE {scope} AND b.kind = r.kind AND {same} "
-                    f"AND r.last_at = $d AND r.first_at < $d AND b.first_at = $d", {"d": d})
-        con.execute(f"DELETE FROM {table} r WHERE {scope} AND r.first_at = $d AND r.last_at > $d AND EXISTS ("
-                    f"SELECT 1 FROM {table} b WHERE b.kind = r.kind AND {same} AND b.first_at < $d AND b.last_at = r.last_at)",
-                    {"d": d})
+        con.execute(
+            f"UPDATE {table} r SET last_at = b.last_at FROM {table} b WHERE {scope} AND b.kind = r.kind AND {same} "
+            f"AND r.last_at = $d AND r.first_at < $d AND b.first_at = $d",
+            {"d": d},
+        )
+        con.execute(
+            f"DELETE FROM {table} r WHERE {scope} AND r.first_at = $d AND r.last_at > $d AND EXISTS ("
+            f"SELECT 1 FROM {table} b WHERE b.kind = r.kind AND {same} AND b.first_at < $d AND b.last_at = r.last_at)",
+            {"d": d},
+        )
     kcols = ", ".join(f"k.{c}" for c in keys)
     kextra = "".join(f", k.{c}" for c in extra)
-    con.execute(f"INSERT INTO {table} ({cols}) SELECT '{kind}', {kcols}, $d, $d{kextra} FROM _k k WHERE NOT EXISTS ("
-                f"SELECT 1 FROM {table} r WHERE {scope} AND {on} AND r.first_at <= $d AND r.last_at >= $d)", {"d": d})
+    con.execute(
+        f"INSERT INTO {table} ({cols}) SELECT '{kind}', {kcols}, $d, $d{kextra} FROM _k k WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {table} r WHERE {scope} AND {on} AND r.first_at <= $d AND r.last_at >= $d)",
+        {"d": d},
+    )
 
 
 def _apply_records(con, kind: str, dataset: str, d: datetime, p: datetime | None, n: datetime | None) -> dict:
     table, key, raw = _TABLE[kind]
     lit = f"TIMESTAMP '{d.isoformat(sep=' ')}'"
     # one row per record: the last in the file wins (a dump listing a record twice)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _s AS SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
-                f"(PARTITION BY {key} ORDER BY pos DESC) rn FROM _stage_records) WHERE rn = 1")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _s AS SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
+        f"(PARTITION BY {key} ORDER BY pos DESC) rn FROM _stage_records) WHERE rn = 1"
+    )
     n_rows = con.execute("SELECT count(*) FROM _stage_records").fetchall()[0][0]
     existing = con.execute(f"SELECT count(*) FROM _s s JOIN {table} t ON t.{key} = s.{key}").fetchall()[0][0]
-    changed = con.execute(f"SELECT count(*) FROM _s s JOIN {table} t ON t.{key} = s.{key} WHERE "
-                          f"(t.activity_end IS NULL OR {lit} >= t.activity_end) AND EXISTS (SELECT 1 FROM versions v "
-                          f"WHERE v.kind = '{kind}' AND v.record_id = s.{key} AND v.content_hash <> s.content_hash "
-                          f"AND v.last_at = t.activity_end)").fetchall()[0][0]
+    changed = con.execute(
+        f"SELECT count(*) FROM _s s JOIN {table} t ON t.{key} = s.{key} WHERE "
+        f"(t.activity_end IS NULL OR {lit} >= t.activity_end) AND EXISTS (SELECT 1 FROM versions v "
+        f"WHERE v.kind = '{kind}' AND v.record_id = s.{key} AND v.content_hash <> s.content_hash "
+        f"AND v.last_at = t.activity_end)"
+    ).fetchall()[0][0]
     # the record's values are those of the newest snapshot showing it
     others = [c for c in raw if c != key]
     assign = ", ".join(f"{c} = s.{c}" for c in others)
     newest = f"t.{key} = s.{key} AND (t.activity_end IS NULL OR {lit} >= t.activity_end)"
     if kind == "resume":
-        con.execute(f"DELETE FROM career_history WHERE resume_id IN (SELECT s.{key} FROM _s s JOIN {table} t ON {newest})")
-    con.execute(f"UPDATE {table} t SET {assign}, norm_version = CASE WHEN t.norm_version IS NOT NULL AND EXISTS ("
-                f"SELECT 1 FROM versions v WHERE v.kind = '{kind}' AND v.record_id = s.{key} AND v.content_hash = s.content_hash"
-                f") THEN t.norm_version ELSE NULL END FROM _s s WHERE {newest}")
+        con.execute(
+            f"DELETE FROM career_history WHERE resume_id IN (SELECT s.{key} FROM _s s JOIN {table} t ON {newest})"
+        )
+    con.execute(
+        f"UPDATE {table} t SET {assign}, norm_version = CASE WHEN t.norm_version IS NOT NULL AND EXISTS ("
+        f"SELECT 1 FROM versions v WHERE v.kind = '{kind}' AND v.record_id = s.{key} AND v.content_hash = s.content_hash"
+        f") THEN t.norm_version ELSE NULL END FROM _s s WHERE {newest}"
+    )
     cols = ", ".join(raw)
-    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _s s WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
+    con.execute(
+        f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _s s WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
+    )
     if kind == "resume":
-        con.execute("INSERT INTO career_history SELECT c.* FROM _stage_career c JOIN _s s ON s.resume_id = c.resume_id "
-                    f"JOIN resumes t ON t.resume_id = s.resume_id WHERE t.activity_end IS NULL OR {lit} >= t.activity_end")
+        con.execute(
+            "INSERT INTO career_history SELECT c.* FROM _stage_career c JOIN _s s ON s.resume_id = c.resume_id "
+            f"JOIN resumes t ON t.resume_id = s.resume_id WHERE t.activity_end IS NULL OR {lit} >= t.activity_end"
+        )
     # runs of presence (live records only) and of versions
     version_vals = ", ".join(
-        f"{'salary_from' if (c == 'salary_amount' and kind == 'vacancy') else c} AS {c}" for c in _VERSION_COLS)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _k AS SELECT {key} AS record_id, content_hash, {version_vals} FROM _s WHERE live")
+        f"{'salary_from' if (c == 'salary_amount' and kind == 'vacancy') else c} AS {c}" for c in _VERSION_COLS
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _k AS SELECT {key} AS record_id, content_hash, {version_vals} FROM _s WHERE live"
+    )
     _insert_date(con, "presence", kind, ["record_id"], [], d, p, n)
     _insert_date(con, "versions", kind, ["record_id", "content_hash"], list(_VERSION_COLS), d, p, n)
     # lifecycle from the runs: first and last snapshot showing it, and the first one without it
@@ -254,8 +308,12 @@ def _apply_records(con, kind: str, dataset: str, d: datetime, p: datetime | None
         f"""UPDATE {table} t SET first_seen = agg.f, last_seen = agg.l, activity_end = agg.l, closed_at = nx.nxt
             FROM (SELECT record_id, min(first_at) f, max(last_at) l FROM presence WHERE kind = '{kind}' GROUP BY record_id) agg,
                  (SELECT snapshot_at, lead(snapshot_at) OVER (ORDER BY snapshot_at) nxt FROM snapshots WHERE dataset = ?) nx
-            WHERE t.{key} = agg.record_id AND nx.snapshot_at = agg.l""", [dataset])
-    closed = con.execute(f"SELECT count(*) FROM {table} WHERE source = 'trudvsem' AND closed_at = ?", [d]).fetchall()[0][0]
+            WHERE t.{key} = agg.record_id AND nx.snapshot_at = agg.l""",
+        [dataset],
+    )
+    closed = con.execute(f"SELECT count(*) FROM {table} WHERE source = 'trudvsem' AND closed_at = ?", [d]).fetchall()[
+        0
+    ][0]
     con.execute("DROP TABLE IF EXISTS _s")
     con.execute("DROP TABLE IF EXISTS _k")
     return {"rows": n_rows, "existing": existing, "changed": changed, "closed": closed}
@@ -276,7 +334,9 @@ def ingest_snapshot(
     dataset = reader.dataset_for(path)
     snap = snapshot_at or snapshot_of(path)
     if snap is None:
-        raise InputError(f"{path.name}: no snapshot date in the file name (data-YYYYMMDDTHHMMSS-...); pass --snapshot-at")
+        raise InputError(
+            f"{path.name}: no snapshot date in the file name (data-YYYYMMDDTHHMMSS-...); pass --snapshot-at"
+        )
     result = SnapshotResult(str(path), dataset, snap)
     con = store.con
     if snapshot_done(store, dataset, snap):
@@ -293,8 +353,10 @@ def ingest_snapshot(
         kind = KIND[dataset]
         con.begin()
         try:
-            con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, NULL, NULL, ?, NULL)",
-                        [dataset, snap, path.name, result.read, result.quarantined])
+            con.execute(
+                "INSERT INTO snapshots VALUES (?, ?, ?, ?, NULL, NULL, ?, NULL)",
+                [dataset, snap, path.name, result.read, result.quarantined],
+            )
             if kind in _TABLE:
                 p, n = _neighbours(con, dataset, snap)
                 before = store.count(_TABLE[kind][0])
@@ -304,27 +366,38 @@ def ingest_snapshot(
                 result.merged = result.read - result.quarantined - result.new
             elif kind == "link":
                 before = store.count("links")
-                con.execute("INSERT INTO links SELECT * FROM (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
-                            "(PARTITION BY kind, link_id ORDER BY created_at) rn FROM _stage_links) WHERE rn = 1) s "
-                            "WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.kind = s.kind AND l.link_id = s.link_id)")
+                con.execute(
+                    "INSERT INTO links SELECT * FROM (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
+                    "(PARTITION BY kind, link_id ORDER BY created_at) rn FROM _stage_links) WHERE rn = 1) s "
+                    "WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.kind = s.kind AND l.link_id = s.link_id)"
+                )
                 result.new = store.count("links") - before
                 result.merged = result.read - result.quarantined - result.new
             else:
                 before = store.count("dictionaries")
-                con.execute("DELETE FROM dictionaries d WHERE EXISTS (SELECT 1 FROM _stage_dict s "
-                            "WHERE s.dictionary = d.dictionary AND s.code = d.code)")
-                con.execute("INSERT INTO dictionaries SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
-                            "(PARTITION BY dictionary, code ORDER BY code) rn FROM _stage_dict) WHERE rn = 1")
+                con.execute(
+                    "DELETE FROM dictionaries d WHERE EXISTS (SELECT 1 FROM _stage_dict s "
+                    "WHERE s.dictionary = d.dictionary AND s.code = d.code)"
+                )
+                con.execute(
+                    "INSERT INTO dictionaries SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
+                    "(PARTITION BY dictionary, code ORDER BY code) rn FROM _stage_dict) WHERE rn = 1"
+                )
                 result.new = store.count("dictionaries") - before
                 result.merged = result.read - result.quarantined - result.new
-            con.execute("INSERT INTO quarantine SELECT * FROM _stage_quarantine s WHERE NOT EXISTS ("
-                        "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)")
-            con.execute("UPDATE snapshots SET new = ?, changed = ?, finished_at = ? WHERE dataset = ? AND snapshot_at = ?",
-                        [result.new, result.changed, datetime.now().replace(microsecond=0), dataset, snap])
+            con.execute(
+                "INSERT INTO quarantine SELECT * FROM _stage_quarantine s WHERE NOT EXISTS ("
+                "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)"
+            )
+            con.execute(
+                "UPDATE snapshots SET new = ?, changed = ?, finished_at = ? WHERE dataset = ? AND snapshot_at = ?",
+                [result.new, result.changed, datetime.now().replace(microsecond=0), dataset, snap],
+            )
             from kadry.store.writes import log_file
 
-            log_file(con, path.name, f"trudvsem-xml:{dataset}",
-                     (result.read, result.new, result.merged, result.quarantined))
+            log_file(
+                con, path.name, f"trudvsem-xml:{dataset}", (result.read, result.new, result.merged, result.quarantined)
+            )
             con.commit()
         except BaseException:
             con.rollback()

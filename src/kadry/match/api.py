@@ -72,20 +72,29 @@ def public_result(result: MatchResult, k: int) -> dict:
     matches = []
     for m in result.matches:
         d = m.detail
-        matches.append({
-            "rank": m.rank,
-            f"{other_key}_id": m.id,
-            "score": m.score,
-            "parts": d.to_dict()["parts"],
-            "known": d.known,
-            "title_similarity": d.title_similarity,
-            "role_affinity": d.role_affinity,
-            "matched_skills": d.matched_skills,
-            "missing_skills": d.missing_skills,
-            other_key: _only(m.record, other_fields),
-        })
-    return {"direction": result.direction, "k": k, "count": len(matches), "candidates": result.candidates,
-            "excluded": result.excluded, "query": query, "matches": matches}
+        matches.append(
+            {
+                "rank": m.rank,
+                f"{other_key}_id": m.id,
+                "score": m.score,
+                "parts": d.to_dict()["parts"],
+                "known": d.known,
+                "title_similarity": d.title_similarity,
+                "role_affinity": d.role_affinity,
+                "matched_skills": d.matched_skills,
+                "missing_skills": d.missing_skills,
+                other_key: _only(m.record, other_fields),
+            }
+        )
+    return {
+        "direction": result.direction,
+        "k": k,
+        "count": len(matches),
+        "candidates": result.candidates,
+        "excluded": result.excluded,
+        "query": query,
+        "matches": matches,
+    }
 
 
 def match_for_resume(store, resume_id: str, k: int = 20, *, key: str | None, config: MatchConfig | None = None) -> dict:
@@ -97,7 +106,9 @@ def match_for_resume(store, resume_id: str, k: int = 20, *, key: str | None, con
     return public_result(result, k)
 
 
-def match_for_vacancy(store, vacancy_id: str, k: int = 20, *, key: str | None, config: MatchConfig | None = None) -> dict:
+def match_for_vacancy(
+    store, vacancy_id: str, k: int = 20, *, key: str | None, config: MatchConfig | None = None
+) -> dict:
     """Job seekers for a stored vacancy, for a caller holding a key with the ``match`` scope."""
     key_id = check_key(store, key, SCOPE)
     with _LOCK:

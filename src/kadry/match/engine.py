@@ -37,7 +37,13 @@ class Match:
 
     def to_dict(self) -> dict:
         d = self.detail.to_dict()
-        return {"rank": self.rank, "id": self.id, "score": self.score, **{k: v for k, v in d.items() if k != "score"}, "record": self.record}
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "score": self.score,
+            **{k: v for k, v in d.items() if k != "score"},
+            "record": self.record,
+        }
 
 
 @dataclass
@@ -61,7 +67,9 @@ class MatchResult:
 class Matcher:
     """Matching over one store with one configuration."""
 
-    def __init__(self, store, config: MatchConfig | None = None, *, index: MatchIndex | None = None, update: bool = True) -> None:
+    def __init__(
+        self, store, config: MatchConfig | None = None, *, index: MatchIndex | None = None, update: bool = True
+    ) -> None:
         self.store = store
         self.config = config or MatchConfig()
         self.index = index or MatchIndex(store, self.config)
@@ -149,7 +157,9 @@ class Matcher:
         hits = self.index.search(target, qvec, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)[0]
         own_id = query.get("vacancy_id") or query.get("resume_id")
         ids = [i for i, _ in hits if i != own_id and i not in exclude]
-        rows = fetch(self.store.con, target, ids, open_only=cfg.hard.open_only, skip_duplicates=cfg.hard.skip_duplicates)
+        rows = fetch(
+            self.store.con, target, ids, open_only=cfg.hard.open_only, skip_duplicates=cfg.hard.skip_duplicates
+        )
         ids = [i for i in ids if i in rows]
         if not ids:
             return MatchResult(_direction(target), _public(query, target), [], 0, 0)

@@ -28,7 +28,6 @@ from kadry.errors import NotFound
 from kadry.match.config import MatchConfig
 from kadry.match.engine import Matcher
 from kadry.match.load import insert_records
-from kadry.match.records import RESUME_FIELDS
 from kadry.match.realdata import (
     read_frontend_resumes,
     read_hh_api_dir,
@@ -36,6 +35,7 @@ from kadry.match.realdata import (
     read_java_resumes,
     read_roles_csv,
 )
+from kadry.match.records import RESUME_FIELDS
 from kadry.match.text import BaselineTfidf
 from kadry.store import Store
 
@@ -115,9 +115,17 @@ def _ours_rank(matcher: Matcher, queries: list[dict], k: int, exclude: list[str 
     return out
 
 
-def evaluate_roles(vacancies: list[dict], *, per_role: int = 5, min_role_size: int = 5, k: int = 10,
-                   use_skills: bool = True, config: MatchConfig | None = None, seed: int = 0,
-                   compare_exact: bool = True) -> dict:
+def evaluate_roles(
+    vacancies: list[dict],
+    *,
+    per_role: int = 5,
+    min_role_size: int = 5,
+    k: int = 10,
+    use_skills: bool = True,
+    config: MatchConfig | None = None,
+    seed: int = 0,
+    compare_exact: bool = True,
+) -> dict:
     """Held-out vacancy titles (and skills) as resume-like queries; relevant = same hh role."""
     cfg = config or MatchConfig()
     queries_src = _choose_queries(vacancies, per_role, min_role_size, seed)
@@ -129,8 +137,14 @@ def evaluate_roles(vacancies: list[dict], *, per_role: int = 5, min_role_size: i
         t0 = time.perf_counter()
         matcher = Matcher(store, cfg)
         build_s = time.perf_counter() - t0
-        queries = [{"resume_id": f"q:{v['vacancy_id']}", "title": v["title"],
-                    "skills": v.get("skills") if use_skills else None} for v in queries_src]
+        queries = [
+            {
+                "resume_id": f"q:{v['vacancy_id']}",
+                "title": v["title"],
+                "skills": v.get("skills") if use_skills else None,
+            }
+            for v in queries_src
+        ]
         exclude = [v["vacancy_id"] for v in queries_src]
         t0 = time.perf_counter()
         ours = _ours_rank(matcher, queries, k, exclude)
@@ -159,8 +173,14 @@ def evaluate_roles(vacancies: list[dict], *, per_role: int = 5, min_role_size: i
     }
 
 
-def evaluate_resume_titles(vacancies: list[dict], resumes: list[dict], *, role: str = PROGRAMMER_ROLE, k: int = 10,
-                           config: MatchConfig | None = None) -> dict:
+def evaluate_resume_titles(
+    vacancies: list[dict],
+    resumes: list[dict],
+    *,
+    role: str = PROGRAMMER_ROLE,
+    k: int = 10,
+    config: MatchConfig | None = None,
+) -> dict:
     """Real resumes' desired positions against a labelled pool; relevant = ``role``."""
     role_of = {v["vacancy_id"]: v.get("role_id") for v in vacancies}
     available = sum(1 for v in vacancies if v.get("role_id") == role)
@@ -173,9 +193,14 @@ def evaluate_resume_titles(vacancies: list[dict], resumes: list[dict], *, role: 
     def rel(ranked):
         return [[role_of.get(i) == role for i in ids] for ids in ranked]
 
-    return {"resumes": len(queries), "pool": len(vacancies), "role": role, "relevant_in_pool": available,
-            "ours": _metrics(rel(ours), [available] * len(queries), k),
-            "baseline_tfidf": _metrics(rel(base), [available] * len(queries), k)}
+    return {
+        "resumes": len(queries),
+        "pool": len(vacancies),
+        "role": role,
+        "relevant_in_pool": available,
+        "ours": _metrics(rel(ours), [available] * len(queries), k),
+        "baseline_tfidf": _metrics(rel(base), [available] * len(queries), k),
+    }
 
 
 def _permutation_p(values: list[float], groups: list[str], strata: list[str], rounds: int, seed: int) -> float | None:
@@ -203,8 +228,16 @@ def _permutation_p(values: list[float], groups: list[str], strata: list[str], ro
     return (hits + 1) / (rounds + 1)
 
 
-def fairness(vacancies: list[dict], resumes: list[dict], *, occupation: str, k: int = 10,
-             config: MatchConfig | None = None, rounds: int = 2000, seed: int = 0) -> dict:
+def fairness(
+    vacancies: list[dict],
+    resumes: list[dict],
+    *,
+    occupation: str,
+    k: int = 10,
+    config: MatchConfig | None = None,
+    rounds: int = 2000,
+    seed: int = 0,
+) -> dict:
     """Mean top-k match score by gender and by age band, within (occupation, experience) strata.
 
     The matcher only ever sees ``RESUME_FIELDS``; a gap here comes from what those fields carry
@@ -218,11 +251,19 @@ def fairness(vacancies: list[dict], resumes: list[dict], *, occupation: str, k: 
             result = matcher.rank_vacancies(query, k)
             if not result.matches:
                 continue
-            parts = {p: float(np.mean([getattr(m.detail.parts, p) for m in result.matches]))
-                     for p in ("title", "skills", "salary", "place", "experience")}
-            rows.append({"score": float(np.mean([m.score for m in result.matches])), "parts": parts,
-                         "gender": r.get("gender"), "age_band": r.get("age_band"),
-                         "stratum": f"{occupation}|{r.get('experience') or 'unknown'}"})
+            parts = {
+                p: float(np.mean([getattr(m.detail.parts, p) for m in result.matches]))
+                for p in ("title", "skills", "salary", "place", "experience")
+            }
+            rows.append(
+                {
+                    "score": float(np.mean([m.score for m in result.matches])),
+                    "parts": parts,
+                    "gender": r.get("gender"),
+                    "age_band": r.get("age_band"),
+                    "stratum": f"{occupation}|{r.get('experience') or 'unknown'}",
+                }
+            )
     report = {"occupation": occupation, "resumes": len(rows), "k": k, "strata": "occupation x experience band"}
     for attr in ("gender", "age_band"):
         sub = [x for x in rows if x[attr]]
@@ -230,23 +271,33 @@ def fairness(vacancies: list[dict], resumes: list[dict], *, occupation: str, k: 
         for x in sub:
             groups[x[attr]].append(x)
         table = {
-            name: {"n": len(xs), "mean_score": round(float(np.mean([x["score"] for x in xs])), 4),
-                   "parts": {p: round(float(np.mean([x["parts"][p] for x in xs])), 4) for p in xs[0]["parts"]}}
+            name: {
+                "n": len(xs),
+                "mean_score": round(float(np.mean([x["score"] for x in xs])), 4),
+                "parts": {p: round(float(np.mean([x["parts"][p] for x in xs])), 4) for p in xs[0]["parts"]},
+            }
             for name, xs in sorted(groups.items())
         }
         means = [t["mean_score"] for t in table.values()]
         report[attr] = {
             "groups": table,
             "max_gap": round(max(means) - min(means), 4) if len(means) > 1 else None,
-            "p_value": _permutation_p([x["score"] for x in sub], [x[attr] for x in sub], [x["stratum"] for x in sub], rounds, seed)
-            if len(table) > 1 else None,
+            "p_value": _permutation_p(
+                [x["score"] for x in sub], [x[attr] for x in sub], [x["stratum"] for x in sub], rounds, seed
+            )
+            if len(table) > 1
+            else None,
         }
     return report
 
 
-def evaluate_all(data: Path | None = None, *, config: MatchConfig | None = None, per_role: int = 5, seed: int = 0) -> dict:
+def evaluate_all(
+    data: Path | None = None, *, config: MatchConfig | None = None, per_role: int = 5, seed: int = 0
+) -> dict:
     """Every evaluation the data at hand allows: the bundled sample always, shared data if present."""
-    report: dict = {"bundled_sample": evaluate_roles(read_roles_csv(SAMPLE_ROLES), per_role=per_role, config=config, seed=seed)}
+    report: dict = {
+        "bundled_sample": evaluate_roles(read_roles_csv(SAMPLE_ROLES), per_role=per_role, config=config, seed=seed)
+    }
     data = data if data is not None else shared_data()
     if data is None:
         report["shared"] = "skipped: no shared data (set KADRY_SHARED_DATA)"
@@ -260,11 +311,16 @@ def evaluate_all(data: Path | None = None, *, config: MatchConfig | None = None,
     if api_dir.is_dir():
         belarus = read_hh_api_dir(api_dir)
         report["hh_api_belarus"] = evaluate_roles(belarus, per_role=per_role, config=config, seed=seed)
-        report["hh_api_belarus_title_only"] = evaluate_roles(belarus, per_role=per_role, config=config, seed=seed, use_skills=False)
+        report["hh_api_belarus_title_only"] = evaluate_roles(
+            belarus, per_role=per_role, config=config, seed=seed, use_skills=False
+        )
     res_dir = data / "resumes"
     resumes = []
-    for name, reader in (("hh-frontend-2025", read_frontend_resumes), ("hh-ios-2025", read_ios_resumes),
-                         ("hh-java-2023", read_java_resumes)):
+    for name, reader in (
+        ("hh-frontend-2025", read_frontend_resumes),
+        ("hh-ios-2025", read_ios_resumes),
+        ("hh-java-2023", read_java_resumes),
+    ):
         path = res_dir / name / "resumes.csv"
         if path.exists():
             resumes += reader(path)
@@ -272,7 +328,9 @@ def evaluate_all(data: Path | None = None, *, config: MatchConfig | None = None,
         report["real_resumes_vs_roles"] = evaluate_resume_titles(pool, resumes, config=config)
     frontend = res_dir / "hh-frontend-2025" / "resumes.csv"
     if frontend.exists():
-        report["fairness_frontend"] = fairness(pool, read_frontend_resumes(frontend), occupation="frontend", config=config)
+        report["fairness_frontend"] = fairness(
+            pool, read_frontend_resumes(frontend), occupation="frontend", config=config
+        )
     java = res_dir / "hh-java-2023" / "resumes.csv"
     if java.exists():
         report["fairness_java"] = fairness(pool, read_java_resumes(java), occupation="java", config=config)
@@ -289,24 +347,56 @@ def _read_simulated(folder: Path, n_vacancies: int, n_resumes: int) -> tuple[lis
     v = con.execute(
         f"""SELECT vacancy_id, title, role_ids_raw[1], skills_raw, experience_raw,
                    CASE WHEN salary_currency = 'RUR' THEN salary_from END, CASE WHEN salary_currency = 'RUR' THEN salary_to END
-            FROM read_parquet('{folder}/vacancies/*.parquet') ORDER BY hash(vacancy_id) LIMIT ?""", [n_vacancies]).fetchall()
+            FROM read_parquet('{folder}/vacancies/*.parquet') ORDER BY hash(vacancy_id) LIMIT ?""",
+        [n_vacancies],
+    ).fetchall()
     r = con.execute(
         f"""SELECT resume_id, title, role_ids_raw[1], skills_raw, experience_months,
                    CASE WHEN salary_currency = 'RUR' THEN salary_amount END, age_band, gender
             FROM read_parquet('{folder}/resumes/*.parquet') WHERE title IS NOT NULL ORDER BY hash(resume_id) LIMIT ?""",
-        [n_resumes]).fetchall()
+        [n_resumes],
+    ).fetchall()
     con.close()
     from kadry.schema import experience_band
 
-    vacancies = [{"vacancy_id": x[0], "title": x[1], "role_id": x[2], "skills": x[3] or None, "experience": x[4],
-                  "salary_rub_from": x[5], "salary_rub_to": x[6], "simulated": True} for x in v]
-    resumes = [{"resume_id": x[0], "title": x[1], "true_role": x[2], "skills": x[3] or None,
-                "experience": experience_band(x[4]), "salary_rub": x[5], "age_band": x[6], "gender": x[7]} for x in r]
+    vacancies = [
+        {
+            "vacancy_id": x[0],
+            "title": x[1],
+            "role_id": x[2],
+            "skills": x[3] or None,
+            "experience": x[4],
+            "salary_rub_from": x[5],
+            "salary_rub_to": x[6],
+            "simulated": True,
+        }
+        for x in v
+    ]
+    resumes = [
+        {
+            "resume_id": x[0],
+            "title": x[1],
+            "true_role": x[2],
+            "skills": x[3] or None,
+            "experience": experience_band(x[4]),
+            "salary_rub": x[5],
+            "age_band": x[6],
+            "gender": x[7],
+        }
+        for x in r
+    ]
     return vacancies, resumes
 
 
-def evaluate_simulated(folder: Path, *, n_vacancies: int = 20_000, n_resumes: int = 300, k: int = 10,
-                       config: MatchConfig | None = None, seed: int = 0) -> dict:
+def evaluate_simulated(
+    folder: Path,
+    *,
+    n_vacancies: int = 20_000,
+    n_resumes: int = 300,
+    k: int = 10,
+    config: MatchConfig | None = None,
+    seed: int = 0,
+) -> dict:
     """Simulated resumes against simulated vacancies; relevant = the simulator's true role.
 
     The resume's role is withheld from the matcher (it sees title, skills, salary, experience),
@@ -328,14 +418,20 @@ def evaluate_simulated(folder: Path, *, n_vacancies: int = 20_000, n_resumes: in
         return [[role_of.get(i) == t for i in ids] for ids, t in zip(ranked, truth)]
 
     avail = [size[t] for t in truth]
-    report = {"pool": len(vacancies), "resumes": len(resumes),
-              "ours": _metrics(rel(ours), avail, k), "baseline_tfidf": _metrics(rel(base), avail, k)}
+    report = {
+        "pool": len(vacancies),
+        "resumes": len(resumes),
+        "ours": _metrics(rel(ours), avail, k),
+        "baseline_tfidf": _metrics(rel(base), avail, k),
+    }
     strata_resumes = [dict(r, experience=r["experience"]) for r in resumes]
     report["fairness"] = _fairness_by_role(vacancies, strata_resumes, k=k, config=config, seed=seed)
     return report
 
 
-def _fairness_by_role(vacancies: list[dict], resumes: list[dict], *, k: int, config: MatchConfig | None, seed: int) -> dict:
+def _fairness_by_role(
+    vacancies: list[dict], resumes: list[dict], *, k: int, config: MatchConfig | None, seed: int
+) -> dict:
     """``fairness`` with the stratum = (true role, experience band) of each simulated resume."""
     flat = []
     with _pool_store(vacancies) as store:
@@ -343,8 +439,14 @@ def _fairness_by_role(vacancies: list[dict], resumes: list[dict], *, k: int, con
         for r in resumes:
             result = matcher.rank_vacancies({f: r.get(f) for f in RESUME_FIELDS}, k)
             if result.matches:
-                flat.append({"score": float(np.mean([m.score for m in result.matches])), "gender": r.get("gender"),
-                             "age_band": r.get("age_band"), "stratum": f"{r['true_role']}|{r.get('experience') or 'unknown'}"})
+                flat.append(
+                    {
+                        "score": float(np.mean([m.score for m in result.matches])),
+                        "gender": r.get("gender"),
+                        "age_band": r.get("age_band"),
+                        "stratum": f"{r['true_role']}|{r.get('experience') or 'unknown'}",
+                    }
+                )
     out = {"resumes": len(flat), "strata": "true role x experience band"}
     for attr in ("gender", "age_band"):
         sub = [x for x in flat if x[attr]]
@@ -353,9 +455,15 @@ def _fairness_by_role(vacancies: list[dict], resumes: list[dict], *, k: int, con
             groups[x[attr]].append(x["score"])
         table = {g: {"n": len(v), "mean_score": round(float(np.mean(v)), 4)} for g, v in sorted(groups.items())}
         means = [t["mean_score"] for t in table.values()]
-        out[attr] = {"groups": table, "max_gap": round(max(means) - min(means), 4) if len(means) > 1 else None,
-                     "p_value": _permutation_p([x["score"] for x in sub], [x[attr] for x in sub],
-                                               [x["stratum"] for x in sub], 1000, seed) if len(table) > 1 else None}
+        out[attr] = {
+            "groups": table,
+            "max_gap": round(max(means) - min(means), 4) if len(means) > 1 else None,
+            "p_value": _permutation_p(
+                [x["score"] for x in sub], [x[attr] for x in sub], [x["stratum"] for x in sub], 1000, seed
+            )
+            if len(table) > 1
+            else None,
+        }
     return out
 
 
@@ -368,22 +476,52 @@ def evaluate_responses(store: Store, *, k: int = 10, config: MatchConfig | None 
     from kadry.schema import experience_band
 
     con = store.con
-    v = con.execute("SELECT vacancy_id, title, role_id, skills_raw, experience_raw, salary_from, salary_to, simulated "
-                    "FROM vacancies WHERE source = 'trudvsem' ORDER BY vacancy_id").fetchall()
-    vacancies = [{"vacancy_id": x[0], "title": x[1], "role_id": x[2], "skills": list(x[3] or []) or None,
-                  "experience": x[4], "salary_rub_from": x[5], "salary_rub_to": x[6], "simulated": bool(x[7])} for x in v]
+    v = con.execute(
+        "SELECT vacancy_id, title, role_id, skills_raw, experience_raw, salary_from, salary_to, simulated "
+        "FROM vacancies WHERE source = 'trudvsem' ORDER BY vacancy_id"
+    ).fetchall()
+    vacancies = [
+        {
+            "vacancy_id": x[0],
+            "title": x[1],
+            "role_id": x[2],
+            "skills": list(x[3] or []) or None,
+            "experience": x[4],
+            "salary_rub_from": x[5],
+            "salary_rub_to": x[6],
+            "simulated": bool(x[7]),
+        }
+        for x in v
+    ]
     labels: dict[str, set[str]] = defaultdict(set)
     pool = {x["vacancy_id"] for x in vacancies}
     for rid, vid in con.execute("SELECT resume_id, vacancy_id FROM links WHERE kind = 'response'").fetchall():
         if vid in pool:
             labels[rid].add(vid)
-    r = con.execute("SELECT resume_id, title, role_id, skills_raw, experience_months, salary_amount, simulated "
-                    "FROM resumes WHERE source = 'trudvsem' ORDER BY resume_id").fetchall()
-    resumes = [{"resume_id": x[0], "title": x[1], "role_id": x[2], "skills": list(x[3] or []) or None,
-                "experience": experience_band(x[4]), "salary_rub": x[5], "simulated": bool(x[6])}
-               for x in r if x[0] in labels][:max_queries]
+    r = con.execute(
+        "SELECT resume_id, title, role_id, skills_raw, experience_months, salary_amount, simulated "
+        "FROM resumes WHERE source = 'trudvsem' ORDER BY resume_id"
+    ).fetchall()
+    resumes = [
+        {
+            "resume_id": x[0],
+            "title": x[1],
+            "role_id": x[2],
+            "skills": list(x[3] or []) or None,
+            "experience": experience_band(x[4]),
+            "salary_rub": x[5],
+            "simulated": bool(x[6]),
+        }
+        for x in r
+        if x[0] in labels
+    ][:max_queries]
     if not resumes or not vacancies:
-        return {"pool": len(vacancies), "resumes": 0, "ours": _metrics([], [], k), "baseline_tfidf": _metrics([], [], k)}
+        return {
+            "pool": len(vacancies),
+            "resumes": 0,
+            "ours": _metrics([], [], k),
+            "baseline_tfidf": _metrics([], [], k),
+        }
     queries = [{f: q.get(f) for f in RESUME_FIELDS} for q in resumes]
     with _pool_store(vacancies) as pool_store:
         ours = _ours_rank(Matcher(pool_store, config or MatchConfig()), queries, k, [None] * len(queries))
@@ -394,6 +532,11 @@ def evaluate_responses(store: Store, *, k: int = 10, config: MatchConfig | None 
         return [[i in w for i in ids] for ids, w in zip(ranked, want)]
 
     avail = [len(w) for w in want]
-    return {"pool": len(vacancies), "resumes": len(resumes), "labels": "responses (who applied where)",
-            "simulated": any(q["simulated"] for q in resumes),
-            "ours": _metrics(rel(ours), avail, k), "baseline_tfidf": _metrics(rel(base), avail, k)}
+    return {
+        "pool": len(vacancies),
+        "resumes": len(resumes),
+        "labels": "responses (who applied where)",
+        "simulated": any(q["simulated"] for q in resumes),
+        "ours": _metrics(rel(ours), avail, k),
+        "baseline_tfidf": _metrics(rel(base), avail, k),
+    }

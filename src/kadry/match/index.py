@@ -28,9 +28,9 @@ import hashlib
 import json
 import shutil
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import hnswlib
 import joblib
@@ -83,7 +83,9 @@ class _Table:
     def distinct(self) -> int:
         return len(self.postings)
 
-    def _set(self, ids: list[str], labels: list[int], keys: list[bytes], key_labels: list[int], vkeys: list[bytes]) -> None:
+    def _set(
+        self, ids: list[str], labels: list[int], keys: list[bytes], key_labels: list[int], vkeys: list[bytes]
+    ) -> None:
         self.ids, self.labels = ids, labels
         self.keys = dict(zip(keys, key_labels))
         self.vkeys = {k: n for n, k in enumerate(vkeys)}
@@ -120,8 +122,13 @@ class MatchIndex:
                 ids = pq.read_table(self.folder / f"{name}.ids.parquet")
                 keys = pq.read_table(self.folder / f"{name}.keys.parquet")
                 vkeys = pq.read_table(self.folder / f"{name}.vectors.parquet").column("key").to_pylist()
-                t._set(ids.column("id").to_pylist(), ids.column("label").to_pylist(),
-                       keys.column("key").to_pylist(), keys.column("label").to_pylist(), vkeys)
+                t._set(
+                    ids.column("id").to_pylist(),
+                    ids.column("label").to_pylist(),
+                    keys.column("key").to_pylist(),
+                    keys.column("label").to_pylist(),
+                    vkeys,
+                )
                 g = hnswlib.Index(space="cosine", dim=t.dim)
                 g.load_index(str(self.folder / f"{name}.hnsw"), max_elements=max(t.distinct, 1))
                 g.set_ef(self.config.index.ef_search)
@@ -129,7 +136,9 @@ class MatchIndex:
                 t.graph = g
                 tables[name] = t
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise StoreError(f"match index in {self.folder} is unreadable ({exc}); run `kadry match build --rebuild`") from None
+            raise StoreError(
+                f"match index in {self.folder} is unreadable ({exc}); run `kadry match build --rebuild`"
+            ) from None
         self.model, self.tables, self.state = model, tables, state
 
     def _save(self) -> None:
@@ -146,7 +155,9 @@ class MatchIndex:
                 self.folder / f"{name}.ids.parquet",
             )
             pq.write_table(
-                pa.table({"key": pa.array(list(t.keys), pa.binary(16)), "label": pa.array(list(t.keys.values()), pa.int32())}),
+                pa.table(
+                    {"key": pa.array(list(t.keys), pa.binary(16)), "label": pa.array(list(t.keys.values()), pa.int32())}
+                ),
                 self.folder / f"{name}.keys.parquet",
             )
             vkeys = sorted(t.vkeys, key=t.vkeys.__getitem__)
@@ -185,7 +196,9 @@ class MatchIndex:
         self.model, self.tables, self.state = None, {}, {}
         return self.update(progress=progress)
 
-    def update(self, tables: tuple[str, ...] = TABLES, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    def update(
+        self, tables: tuple[str, ...] = TABLES, progress: Callable[[str, int], None] | None = None
+    ) -> dict[str, int]:
         """Add records not yet indexed; returns how many were added per table."""
         started = time.perf_counter()
         if self.model is None:
@@ -194,7 +207,7 @@ class MatchIndex:
         for table in tables:
             added[table] = self._update_table(table, progress)
         if any(added.values()) or not (self.folder and (self.folder / "state.json").exists()):
-            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            now = datetime.now(UTC).isoformat(timespec="seconds")
             for table in tables:
                 t = self.tables.get(table)
                 if t is not None and t.graph is not None:

@@ -13,12 +13,22 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kadry.errors import BadRequest, Forbidden, NotFound, StoreError
 
-__all__ = ["SCOPES", "KeyInfo", "ensure_tables", "create_key", "list_keys", "revoke_key", "check_key", "log_call", "audit_log"]
+__all__ = [
+    "SCOPES",
+    "KeyInfo",
+    "ensure_tables",
+    "create_key",
+    "list_keys",
+    "revoke_key",
+    "check_key",
+    "log_call",
+    "audit_log",
+]
 
 #: scopes a key can carry; "match" allows person-level matching
 SCOPES = ("match", "admin")
@@ -53,7 +63,7 @@ class KeyInfo:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _hash(key: str) -> str:
@@ -61,8 +71,9 @@ def _hash(key: str) -> str:
 
 
 def _has_table(store, name: str) -> bool:
-    return bool(store.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+    return bool(
+        store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0]
+    )
 
 
 def ensure_tables(store) -> None:
@@ -92,15 +103,18 @@ def list_keys(store) -> list[KeyInfo]:
     if not _has_table(store, "api_keys"):
         return []
     rows = store.con.execute(
-        "SELECT key_id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at, key_id").fetchall()
+        "SELECT key_id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at, key_id"
+    ).fetchall()
     return [KeyInfo(r[0], r[1], list(r[2]), r[3], r[4]) for r in rows]
 
 
 def revoke_key(store, key_id: str) -> None:
     if store.read_only:
         raise StoreError("cannot revoke a key in a store opened read-only")
-    if not _has_table(store, "api_keys") or not store.con.execute(
-            "SELECT count(*) FROM api_keys WHERE key_id = ?", [key_id]).fetchone()[0]:
+    if (
+        not _has_table(store, "api_keys")
+        or not store.con.execute("SELECT count(*) FROM api_keys WHERE key_id = ?", [key_id]).fetchone()[0]
+    ):
         raise NotFound(f"no API key with id {key_id!r}", key_id=key_id)
     store.con.execute("UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?", [_now(), key_id])
 
@@ -113,7 +127,8 @@ def check_key(store, key: str | None, scope: str) -> str:
         raise Forbidden("invalid API key")
     digest = _hash(key)
     row = store.con.execute(
-        "SELECT key_id, key_hash, scopes, revoked_at FROM api_keys WHERE key_hash = ?", [digest]).fetchone()
+        "SELECT key_id, key_hash, scopes, revoked_at FROM api_keys WHERE key_hash = ?", [digest]
+    ).fetchone()
     if row is None or not hmac.compare_digest(row[1], digest) or row[3] is not None:
         raise Forbidden("invalid or revoked API key")
     if scope not in row[2]:
@@ -142,5 +157,7 @@ def audit_log(store, limit: int = 100) -> list[dict]:
     if not _has_table(store, "match_audit"):
         return []
     cols = ["called_at", "key_id", "direction", "k", "result_count"]
-    rows = store.con.execute(f"SELECT {', '.join(cols)} FROM match_audit ORDER BY called_at DESC LIMIT ?", [limit]).fetchall()
+    rows = store.con.execute(
+        f"SELECT {', '.join(cols)} FROM match_audit ORDER BY called_at DESC LIMIT ?", [limit]
+    ).fetchall()
     return [dict(zip(cols, r)) for r in rows]

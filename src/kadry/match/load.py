@@ -6,7 +6,7 @@ ingest and normalize stages; unset columns are null.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyarrow as pa
 

@@ -28,18 +28,42 @@ __all__ = [
 
 #: the cities of the evaluation files -> (country, federal subject); others -> country only
 CITY_PLACES = {
-    "москва": ("RU", "RU-MOW"), "зеленоград": ("RU", "RU-MOW"),
-    "санкт-петербург": ("RU", "RU-SPE"), "колпино": ("RU", "RU-SPE"), "пушкин": ("RU", "RU-SPE"),
-    "зеленогорск": ("RU", "RU-SPE"), "петергоф": ("RU", "RU-SPE"), "кронштадт": ("RU", "RU-SPE"),
-    "екатеринбург": ("RU", "RU-SVE"), "первоуральск": ("RU", "RU-SVE"), "верхняя пышма": ("RU", "RU-SVE"),
-    "новосибирск": ("RU", "RU-NVS"), "казань": ("RU", "RU-TA"), "нижний новгород": ("RU", "RU-NIZ"),
-    "краснодар": ("RU", "RU-KDA"), "ростов-на-дону": ("RU", "RU-ROS"), "самара": ("RU", "RU-SAM"),
-    "тюмень": ("RU", "RU-TYU"), "челябинск": ("RU", "RU-CHE"), "уфа": ("RU", "RU-BA"),
-    "воронеж": ("RU", "RU-VOR"), "пермь": ("RU", "RU-PER"), "омск": ("RU", "RU-OMS"),
-    "минск": ("BY", None), "гомель": ("BY", None), "брест": ("BY", None), "гродно": ("BY", None),
-    "витебск": ("BY", None), "могилев": ("BY", None),
-    "алматы": ("KZ", None), "астана": ("KZ", None), "караганда": ("KZ", None),
-    "ташкент": ("UZ", None), "бишкек": ("KG", None), "ош": ("KG", None), "ереван": ("AM", None),
+    "москва": ("RU", "RU-MOW"),
+    "зеленоград": ("RU", "RU-MOW"),
+    "санкт-петербург": ("RU", "RU-SPE"),
+    "колпино": ("RU", "RU-SPE"),
+    "пушкин": ("RU", "RU-SPE"),
+    "зеленогорск": ("RU", "RU-SPE"),
+    "петергоф": ("RU", "RU-SPE"),
+    "кронштадт": ("RU", "RU-SPE"),
+    "екатеринбург": ("RU", "RU-SVE"),
+    "первоуральск": ("RU", "RU-SVE"),
+    "верхняя пышма": ("RU", "RU-SVE"),
+    "новосибирск": ("RU", "RU-NVS"),
+    "казань": ("RU", "RU-TA"),
+    "нижний новгород": ("RU", "RU-NIZ"),
+    "краснодар": ("RU", "RU-KDA"),
+    "ростов-на-дону": ("RU", "RU-ROS"),
+    "самара": ("RU", "RU-SAM"),
+    "тюмень": ("RU", "RU-TYU"),
+    "челябинск": ("RU", "RU-CHE"),
+    "уфа": ("RU", "RU-BA"),
+    "воронеж": ("RU", "RU-VOR"),
+    "пермь": ("RU", "RU-PER"),
+    "омск": ("RU", "RU-OMS"),
+    "минск": ("BY", None),
+    "гомель": ("BY", None),
+    "брест": ("BY", None),
+    "гродно": ("BY", None),
+    "витебск": ("BY", None),
+    "могилев": ("BY", None),
+    "алматы": ("KZ", None),
+    "астана": ("KZ", None),
+    "караганда": ("KZ", None),
+    "ташкент": ("UZ", None),
+    "бишкек": ("KG", None),
+    "ош": ("KG", None),
+    "ереван": ("AM", None),
     "тбилиси": ("GE", None),
 }
 
@@ -84,12 +108,21 @@ def read_roles_csv(path: Path) -> list[dict]:
             lo = float(row["salary_from"]) if row.get("salary_from") else None
             hi = float(row["salary_to"]) if row.get("salary_to") else None
             rub = row.get("salary_currency") == "RUR"
-            out.append({
-                "vacancy_id": f"hh:{row['id']}", "source": "hh", "source_id": row["id"], "title": row["title"],
-                "role_id": row["role_id"] or None, "region_raw": row["city"], "country_code": country,
-                "region_code": region, "experience": row["experience"] or None,
-                "salary_rub_from": lo if rub else None, "salary_rub_to": hi if rub else None,
-            })
+            out.append(
+                {
+                    "vacancy_id": f"hh:{row['id']}",
+                    "source": "hh",
+                    "source_id": row["id"],
+                    "title": row["title"],
+                    "role_id": row["role_id"] or None,
+                    "region_raw": row["city"],
+                    "country_code": country,
+                    "region_code": region,
+                    "experience": row["experience"] or None,
+                    "salary_rub_from": lo if rub else None,
+                    "salary_rub_to": hi if rub else None,
+                }
+            )
     return out
 
 
@@ -104,13 +137,21 @@ def read_hh_api_dir(folder: Path) -> list[dict]:
         roles = [r["id"] for r in d.get("professional_roles") or []]
         area = (d.get("area") or {}).get("name")
         country, region = place_of(area)
-        out.append({
-            "vacancy_id": f"hh:{d['id']}", "source": "hh", "source_id": str(d["id"]), "title": d.get("name"),
-            "role_id": roles[0] if roles else None, "role_ids": roles, "region_raw": area,
-            "country_code": country, "region_code": region,
-            "experience": (d.get("experience") or {}).get("id"),
-            "skills": [s["name"] for s in d.get("key_skills") or []] or None,
-        })
+        out.append(
+            {
+                "vacancy_id": f"hh:{d['id']}",
+                "source": "hh",
+                "source_id": str(d["id"]),
+                "title": d.get("name"),
+                "role_id": roles[0] if roles else None,
+                "role_ids": roles,
+                "region_raw": area,
+                "country_code": country,
+                "region_code": region,
+                "experience": (d.get("experience") or {}).get("id"),
+                "skills": [s["name"] for s in d.get("key_skills") or []] or None,
+            }
+        )
     return out
 
 
@@ -131,11 +172,17 @@ def read_frontend_resumes(path: Path) -> list[dict]:
         for i, row in enumerate(csv.DictReader(f)):
             amount, currency = parse_money(row.get("salary"))
             country, region = place_of(row.get("location"))
-            out.append({
-                "resume_id": f"eval:frontend:{i}", "title": row["desired_position"],
-                "salary_rub": amount if currency == "RUR" else None, "country_code": country, "region_code": region,
-                "age_band": age_band(_age(row.get("age"))), "gender": _gender(row.get("gender")),
-            })
+            out.append(
+                {
+                    "resume_id": f"eval:frontend:{i}",
+                    "title": row["desired_position"],
+                    "salary_rub": amount if currency == "RUR" else None,
+                    "country_code": country,
+                    "region_code": region,
+                    "age_band": age_band(_age(row.get("age"))),
+                    "gender": _gender(row.get("gender")),
+                }
+            )
     return out
 
 
@@ -148,10 +195,14 @@ def read_ios_resumes(path: Path) -> list[dict]:
             if not title:
                 continue
             amount, currency = parse_money(row.get("resume_salary"))
-            out.append({
-                "resume_id": f"eval:ios:{i}", "title": title, "salary_rub": amount if currency == "RUR" else None,
-                "experience": experience_band(parse_months(row.get("experience"))),
-            })
+            out.append(
+                {
+                    "resume_id": f"eval:ios:{i}",
+                    "title": title,
+                    "salary_rub": amount if currency == "RUR" else None,
+                    "experience": experience_band(parse_months(row.get("experience"))),
+                }
+            )
     return out
 
 
@@ -161,9 +212,14 @@ def read_java_resumes(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as f:
         for i, row in enumerate(csv.DictReader(f)):
             amount, _ = parse_money(row.get("salary"))
-            out.append({
-                "resume_id": f"eval:java:{i}", "title": row["name"], "salary_rub": amount,
-                "experience": experience_band(parse_months(row.get("experience"))),
-                "age_band": age_band(_age(row.get("age"))), "gender": _gender(row.get("sex")),
-            })
+            out.append(
+                {
+                    "resume_id": f"eval:java:{i}",
+                    "title": row["name"],
+                    "salary_rub": amount,
+                    "experience": experience_band(parse_months(row.get("experience"))),
+                    "age_band": age_band(_age(row.get("age"))),
+                    "gender": _gender(row.get("sex")),
+                }
+            )
     return out

@@ -6,19 +6,38 @@ same lists define what an API response may carry about each side.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from kadry.errors import NotFound
 
 __all__ = ["VACANCY_FIELDS", "RESUME_FIELDS", "fetch", "fetch_one", "table_of", "id_column"]
 
 VACANCY_FIELDS = [
-    "vacancy_id", "title", "role_id", "region_code", "country_code", "remote",
-    "salary_rub", "salary_rub_from", "salary_rub_to", "experience", "skills",
+    "vacancy_id",
+    "title",
+    "role_id",
+    "region_code",
+    "country_code",
+    "remote",
+    "salary_rub",
+    "salary_rub_from",
+    "salary_rub_to",
+    "experience",
+    "skills",
 ]
 RESUME_FIELDS = [
-    "resume_id", "title", "role_id", "region_code", "country_code", "remote",
-    "salary_rub", "experience", "skills", "ready_to_relocate", "relocation_countries",
+    "resume_id",
+    "title",
+    "role_id",
+    "region_code",
+    "country_code",
+    "remote",
+    "salary_rub",
+    "experience",
+    "skills",
+    "ready_to_relocate",
+    "relocation_countries",
 ]
 _FIELDS = {"vacancies": VACANCY_FIELDS, "resumes": RESUME_FIELDS}
 
@@ -41,7 +60,9 @@ def _filters(table: str, open_only: bool, skip_duplicates: bool) -> str:
     return "".join(f" AND {p}" for p in parts)
 
 
-def fetch(con: Any, table: str, ids: Iterable[str], *, open_only: bool = False, skip_duplicates: bool = False) -> dict[str, dict]:
+def fetch(
+    con: Any, table: str, ids: Iterable[str], *, open_only: bool = False, skip_duplicates: bool = False
+) -> dict[str, dict]:
     """Rows by id (missing or filtered ids are simply absent from the answer)."""
     ids = list(ids)
     if not ids:
@@ -49,9 +70,8 @@ def fetch(con: Any, table: str, ids: Iterable[str], *, open_only: bool = False, 
     cols = _FIELDS[table]
     key = id_column(table)
     # a list of parameters lets DuckDB probe the primary-key index (6x faster than unnest at 1M rows)
-    sql = (
-        f"SELECT {', '.join(cols)} FROM {table} WHERE {key} IN ({', '.join('?' * len(ids))})"
-        + _filters(table, open_only, skip_duplicates)
+    sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {key} IN ({', '.join('?' * len(ids))})" + _filters(
+        table, open_only, skip_duplicates
     )
     rows = con.execute(sql, ids).fetchall()
     return {row[0]: dict(zip(cols, row)) for row in rows}

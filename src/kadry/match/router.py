@@ -16,7 +16,7 @@ fallback here renders them when the router is mounted alone.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
@@ -42,8 +42,10 @@ def api_key_from_headers(
 
 def kadry_error_response(exc: KadryError) -> JSONResponse:
     """The project's error shape, for when no app-level handler is installed."""
-    return JSONResponse(status_code=exc.status,
-                        content={"error": {"status": exc.status, "type": type(exc).__name__, "message": exc.message}})
+    return JSONResponse(
+        status_code=exc.status,
+        content={"error": {"status": exc.status, "type": type(exc).__name__, "message": exc.message}},
+    )
 
 
 def make_router(get_store: Callable, prefix: str = "/api/v1/match") -> APIRouter:
@@ -57,18 +59,31 @@ def make_router(get_store: Callable, prefix: str = "/api/v1/match") -> APIRouter
             return kadry_error_response(exc)
 
     @router.get("/resume/{resume_id}", summary="Vacancies for a job seeker (needs the match scope)")
-    def for_resume(resume_id: str, k: int = Query(20, ge=1, le=MAX_K), store=Depends(get_store),
-                   key: str | None = Depends(api_key_from_headers)):
+    def for_resume(
+        resume_id: str,
+        k: int = Query(20, ge=1, le=MAX_K),
+        store=Depends(get_store),
+        key: str | None = Depends(api_key_from_headers),
+    ):
         return _run(match_for_resume, store, resume_id, k, key)
 
     @router.get("/vacancy/{vacancy_id}", summary="Job seekers for a vacancy (needs the match scope)")
-    def for_vacancy(vacancy_id: str, k: int = Query(20, ge=1, le=MAX_K), store=Depends(get_store),
-                    key: str | None = Depends(api_key_from_headers)):
+    def for_vacancy(
+        vacancy_id: str,
+        k: int = Query(20, ge=1, le=MAX_K),
+        store=Depends(get_store),
+        key: str | None = Depends(api_key_from_headers),
+    ):
         return _run(match_for_vacancy, store, vacancy_id, k, key)
 
     @router.get("", summary="Matches for ?resume_id= or ?vacancy_id= (needs the match scope)")
-    def by_query(resume_id: str | None = None, vacancy_id: str | None = None, k: int = Query(20, ge=1, le=MAX_K),
-                 store=Depends(get_store), key: str | None = Depends(api_key_from_headers)):
+    def by_query(
+        resume_id: str | None = None,
+        vacancy_id: str | None = None,
+        k: int = Query(20, ge=1, le=MAX_K),
+        store=Depends(get_store),
+        key: str | None = Depends(api_key_from_headers),
+    ):
         if (resume_id is None) == (vacancy_id is None):
             return kadry_error_response(BadRequest("give exactly one of resume_id and vacancy_id"))
         if resume_id is not None:

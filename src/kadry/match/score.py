@@ -118,7 +118,9 @@ def _experience(resume: dict, vacancy: dict, cfg: MatchConfig) -> tuple[float | 
     return 1.0, None
 
 
-def score_pair(resume: dict, vacancy: dict, title_similarity: float, cfg: MatchConfig, role_affinity: float = 0.0) -> PairScore:
+def score_pair(
+    resume: dict, vacancy: dict, title_similarity: float, cfg: MatchConfig, role_affinity: float = 0.0
+) -> PairScore:
     """Score one pair.
 
     ``title_similarity`` is the exact cosine of their title vectors; ``role_affinity`` (0..1) how
@@ -130,8 +132,13 @@ def score_pair(resume: dict, vacancy: dict, title_similarity: float, cfg: MatchC
     salary, why_salary = _salary(resume, vacancy, cfg)
     place, why_place = _place(resume, vacancy, cfg)
     experience, why_exp = _experience(resume, vacancy, cfg)
-    known = {"title": True, "skills": skills is not None, "salary": salary is not None,
-             "place": place is not None, "experience": experience is not None}
+    known = {
+        "title": True,
+        "skills": skills is not None,
+        "salary": salary is not None,
+        "place": place is not None,
+        "experience": experience is not None,
+    }
     parts = Parts(
         title=title,
         skills=unknown if skills is None else skills,
@@ -146,5 +153,13 @@ def score_pair(resume: dict, vacancy: dict, title_similarity: float, cfg: MatchC
     excluded = why_place or why_exp or why_salary
     if excluded is None and title_similarity < cfg.hard.min_title_similarity:
         excluded = f"title similarity {title_similarity:.2f} below {cfg.hard.min_title_similarity:.2f}"
-    return PairScore(round(score, 6), parts, known, matched, missing, excluded,
-                     round(float(title_similarity), 6), round(float(role_affinity), 6))
+    return PairScore(
+        round(score, 6),
+        parts,
+        known,
+        matched,
+        missing,
+        excluded,
+        round(float(title_similarity), 6),
+        round(float(role_affinity), 6),
+    )

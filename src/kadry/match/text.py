@@ -12,9 +12,9 @@ so that the index can grow incrementally without re-encoding what it already hol
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -92,22 +92,34 @@ class TextModel:
         self.max_features = max_features
         self.seed = seed
         self._title = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), min_df=1, max_features=max_features,
-            sublinear_tf=True, dtype=np.float32,
+            analyzer="char_wb",
+            ngram_range=(2, 4),
+            min_df=1,
+            max_features=max_features,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
         # whole words beside the n-grams: measured +1 point of precision@10 on hh roles
         self._words = TfidfVectorizer(
-            analyzer="word", token_pattern=r"[^\s]+", min_df=1, sublinear_tf=True, dtype=np.float32,
+            analyzer="word",
+            token_pattern=r"[^\s]+",
+            min_df=1,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
         self._skills = TfidfVectorizer(
-            analyzer="word", token_pattern=r"[^\s]+", min_df=1, sublinear_tf=True, dtype=np.float32,
+            analyzer="word",
+            token_pattern=r"[^\s]+",
+            min_df=1,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
         self._svd: TruncatedSVD | None = None
         self._has_skills = False
         self.fitted = False
 
     # --- fitting -----------------------------------------------------------------------
-    def fit(self, titles: Sequence[str | None], skills: Sequence[Sequence[str] | None] | None = None) -> "TextModel":
+    def fit(self, titles: Sequence[str | None], skills: Sequence[Sequence[str] | None] | None = None) -> TextModel:
         """Fit on a sample of records (titles of vacancies and resumes, their skills)."""
         t = [canonical_text(x) for x in titles]
         if not any(t):
@@ -132,7 +144,9 @@ class TextModel:
 
     # --- encoding ----------------------------------------------------------------------
     def _title_block(self, titles: list[str]) -> sp.csr_matrix:
-        both = sp.hstack([_l2(self._title.transform(titles)), _l2(self._words.transform(titles))], format="csr", dtype=np.float32)
+        both = sp.hstack(
+            [_l2(self._title.transform(titles)), _l2(self._words.transform(titles))], format="csr", dtype=np.float32
+        )
         return _l2(both)
 
     def _sparse(self, titles: list[str], skills: list[str]) -> sp.csr_matrix:
@@ -142,7 +156,9 @@ class TextModel:
         b = _l2(self._skills.transform(skills)) * np.float32(np.sqrt(1 - self.TITLE_WEIGHT))
         return sp.hstack([a, b], format="csr", dtype=np.float32)
 
-    def sparse(self, titles: Sequence[str | None], skills: Sequence[Sequence[str] | None] | None = None) -> sp.csr_matrix:
+    def sparse(
+        self, titles: Sequence[str | None], skills: Sequence[Sequence[str] | None] | None = None
+    ) -> sp.csr_matrix:
         """Sparse TF-IDF rows (title block and skills block), for exact similarity."""
         self._check()
         t = [canonical_text(x) for x in titles]
@@ -176,7 +192,7 @@ class BaselineTfidf:
     def __init__(self) -> None:
         self._v = TfidfVectorizer()
 
-    def fit(self, titles: Iterable[str]) -> "BaselineTfidf":
+    def fit(self, titles: Iterable[str]) -> BaselineTfidf:
         self._v.fit([t or "" for t in titles])
         return self
 

@@ -12,7 +12,7 @@ flows_report_section``. See docs/indicators.md, "## Mobility", for the definitio
 estimation method.
 """
 
-from kadry.mobility.flows import VIEWS, flow_views, flows, od_cube, observed_span
+from kadry.mobility.flows import VIEWS, flow_views, flows, observed_span, od_cube
 from kadry.mobility.moves import HOME, LEVELS, OCCUPATION_DIMS, moves
 from kadry.mobility.scaling import METHODS, Coverage, base_count, poisson_interval, scale
 from kadry.mobility.signals import SIGNALS, signals

@@ -15,10 +15,11 @@ the suppressed cube, so different views cannot be combined to undo the suppressi
 from __future__ import annotations
 
 import json
-from itertools import product
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from datetime import date, datetime
+from itertools import product
+from typing import Any
 
 import ibis
 import pandas as pd
@@ -32,7 +33,18 @@ from kadry.mobility.moves import HOME, OCCUPATION_DIMS, moves, resolve_level
 from kadry.mobility.scaling import Coverage, base_count, scale
 from kadry.privacy import Hierarchy, min_cell, suppress
 
-__all__ = ["VIEWS", "parse_filters", "occupation_dims", "expand_rollup", "od_expr", "od_cube", "flows", "flow_views", "observed_span", "one_blas_thread"]
+__all__ = [
+    "VIEWS",
+    "parse_filters",
+    "occupation_dims",
+    "expand_rollup",
+    "od_expr",
+    "od_cube",
+    "flows",
+    "flow_views",
+    "observed_span",
+    "one_blas_thread",
+]
 
 VIEWS = ("od", "balance", "abroad")
 _EST = ("estimate", "low", "high")
@@ -43,12 +55,16 @@ def occupation_dims(by: Iterable[str] | str | None) -> list[str]:
     try:
         dims = resolve_dims(by)
     except InputError as exc:
-        raise InputError(f"{exc.message.split(':')[0]}: flows are cut by region level (region, federal_district, country) "
-                         f"and by {', '.join(OCCUPATION_DIMS)}") from None
+        raise InputError(
+            f"{exc.message.split(':')[0]}: flows are cut by region level (region, federal_district, country) "
+            f"and by {', '.join(OCCUPATION_DIMS)}"
+        ) from None
     bad = [d for d in dims if d not in OCCUPATION_DIMS]
     if bad:
-        raise InputError(f"flows cannot be cut by {', '.join(bad)}: use one of {', '.join(OCCUPATION_DIMS)} "
-                         "(places are the origin and destination at --level)")
+        raise InputError(
+            f"flows cannot be cut by {', '.join(bad)}: use one of {', '.join(OCCUPATION_DIMS)} "
+            "(places are the origin and destination at --level)"
+        )
     return dims
 
 
@@ -104,8 +120,16 @@ def _range(engine: Engine, start: Any, end: Any) -> tuple[date, date]:
     return first, last
 
 
-def od_cube(engine: Engine, *, level: str = "region", by: Iterable[str] | str | None = (), period: str = "quarter",
-            start: Any = None, end: Any = None, filters: dict | None = None) -> pd.DataFrame:
+def od_cube(
+    engine: Engine,
+    *,
+    level: str = "region",
+    by: Iterable[str] | str | None = (),
+    period: str = "quarter",
+    start: Any = None,
+    end: Any = None,
+    filters: dict | None = None,
+) -> pd.DataFrame:
     """The unsuppressed cube, executed: one row per cell, ``period``/``period_end`` as dates."""
     level = resolve_level(level)
     dims = occupation_dims(by)
@@ -143,7 +167,9 @@ def _suppressed(cube: pd.DataFrame, dims: list[str], k: int | None, estimates: b
     hierarchies = [Hierarchy.flat(d, sorted(cube[d].astype(str).unique())) for d in [*dims, "origin", "destination"]]
     values = {c: "n_moves" for c in _EST} if estimates else {}
     with one_blas_thread():
-        res = suppress(cube, dimensions=keys, counts=["n_moves", "n_movers"], values=values, hierarchies=hierarchies, k=k)
+        res = suppress(
+            cube, dimensions=keys, counts=["n_moves", "n_movers"], values=values, hierarchies=hierarchies, k=k
+        )
     return res.table
 
 
@@ -174,8 +200,20 @@ def flows(
     """
     if view not in VIEWS:
         raise InputError(f"unknown flows view {view!r}: use one of {', '.join(VIEWS)}")
-    return flow_views(engine, views=(view,), level=level, by=by, period=period, start=start, end=end, filters=filters,
-                      coverage=coverage, k=k, suppressed=suppressed, cube=cube)[view]
+    return flow_views(
+        engine,
+        views=(view,),
+        level=level,
+        by=by,
+        period=period,
+        start=start,
+        end=end,
+        filters=filters,
+        coverage=coverage,
+        k=k,
+        suppressed=suppressed,
+        cube=cube,
+    )[view]
 
 
 def flow_views(
@@ -207,7 +245,9 @@ def flow_views(
     level = resolve_level(level)
     if "abroad" in views:
         if len(views) > 1 and level != "country":
-            raise InputError("the abroad view is cut from the country-level cube: ask for it alone or with level='country'")
+            raise InputError(
+                "the abroad view is cut from the country-level cube: ask for it alone or with level='country'"
+            )
         level = "country"
     dims = occupation_dims(by)
     first, last = _range(engine, start, end)
@@ -228,16 +268,25 @@ def flow_views(
     for view in views:
         if view == "od":
             cut = cube[(cube["origin"] != ALL) & (cube["destination"] != ALL)]
-            cut = cut.sort_values(["period", *dims, "n_moves", "origin", "destination"],
-                                  ascending=[True] * (1 + len(dims)) + [False, True, True])
+            cut = cut.sort_values(
+                ["period", *dims, "n_moves", "origin", "destination"],
+                ascending=[True] * (1 + len(dims)) + [False, True, True],
+            )
         elif view == "abroad":
             cut = cube[(cube["origin"] == HOME) & (cube["destination"] != HOME)].drop(columns=["origin"])
             cut = cut.sort_values([*dims, "period", "destination"])
         else:
             cut = _balance(cube, dims, coverage is not None)
         meta = {
-            "view": view, "level": level, "by": dims, "period": period, "start": first.isoformat(), "end": last.isoformat(),
-            "engine": engine.name, "filters": filters or {}, "suppressed": suppressed,
+            "view": view,
+            "level": level,
+            "by": dims,
+            "period": period,
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+            "engine": engine.name,
+            "filters": filters or {},
+            "suppressed": suppressed,
             "min_cell": min_cell(k) if suppressed else None,
             "dated": "at the later of the two sightings (the first that shows the new place)",
             "coverage": coverage.describe(base) if coverage is not None else None,
@@ -250,8 +299,12 @@ def flow_views(
 def _balance(cube: pd.DataFrame, dims: list[str], estimates: bool) -> pd.DataFrame:
     keys = [*dims, "place", "period", "period_end"]
     carry = ["n_moves", "simulated", "suppressed", "suppression", *(_EST if estimates else ())]
-    inflow = cube[(cube["origin"] == ALL) & (cube["destination"] != ALL)].rename(columns={"destination": "place"})[[*keys, *carry]]
-    outflow = cube[(cube["destination"] == ALL) & (cube["origin"] != ALL)].rename(columns={"origin": "place"})[[*keys, *carry]]
+    inflow = cube[(cube["origin"] == ALL) & (cube["destination"] != ALL)].rename(columns={"destination": "place"})[
+        [*keys, *carry]
+    ]
+    outflow = cube[(cube["destination"] == ALL) & (cube["origin"] != ALL)].rename(columns={"origin": "place"})[
+        [*keys, *carry]
+    ]
     b = inflow.merge(outflow, on=keys, how="outer", suffixes=("_in", "_out"))
     out = b[keys].copy()
     for side, name in (("_in", "inflow"), ("_out", "outflow")):

@@ -27,8 +27,13 @@ HOME = "RU"
 #: the resume dimensions a move can be cut by (current state of the resume, like the indicators)
 OCCUPATION_DIMS = ("role", "role_category", "isco2", "it", "experience", "remote")
 
-_LEVEL_ALIASES = {"region_code": "region", "subject": "region", "federal_subject": "region", "district": "federal_district",
-                  "country_code": "country"}
+_LEVEL_ALIASES = {
+    "region_code": "region",
+    "subject": "region",
+    "federal_subject": "region",
+    "district": "federal_district",
+    "country_code": "country",
+}
 
 
 def resolve_level(level: str) -> str:
@@ -70,7 +75,9 @@ def places(engine: Engine, level: str) -> ibis.Table:
     return out.filter(out.place.notnull())
 
 
-def moves(engine: Engine, level: str, dims: list[str] | tuple[str, ...] = (), filters: dict | None = None) -> ibis.Table:
+def moves(
+    engine: Engine, level: str, dims: list[str] | tuple[str, ...] = (), filters: dict | None = None
+) -> ibis.Table:
     """One row per move: ``record_id, moved_at, prev_at, day, origin, destination, origin_country,
     destination_country``, the resume's coded ``dims`` and ``simulated``.
 
@@ -79,7 +86,9 @@ def moves(engine: Engine, level: str, dims: list[str] | tuple[str, ...] = (), fi
     """
     s = places(engine, level)
     w = ibis.window(group_by=s.record_id, order_by=[s.observed_at])
-    s = s.mutate(origin=s.place.lag().over(w), origin_country=s.country.lag().over(w), prev_at=s.observed_at.lag().over(w))
+    s = s.mutate(
+        origin=s.place.lag().over(w), origin_country=s.country.lag().over(w), prev_at=s.observed_at.lag().over(w)
+    )
     mv = s.filter(s.origin.notnull(), s.origin != s.place)
     r = apply_filters(engine.table("resumes"), filters)
     attrs = r.select(rid=r.resume_id, simulated=r.simulated.fill_null(False), **coded_dims(r, list(dims)))

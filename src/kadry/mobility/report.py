@@ -43,7 +43,9 @@ def _nice(peak: float) -> float:
     return 10 * power
 
 
-def outflow_svg(abroad: pd.DataFrame, *, periods: list | None = None, width: int = 720, height: int = 260, top: int = 6) -> str:
+def outflow_svg(
+    abroad: pd.DataFrame, *, periods: list | None = None, width: int = 720, height: int = 260, top: int = 6
+) -> str:
     """Bars of the monthly outflow abroad (destination ``all``), split by the ``top`` destinations.
 
     Suppressed segments are not drawn; a month whose total is hidden gets a hatched stub.
@@ -60,10 +62,12 @@ def outflow_svg(abroad: pd.DataFrame, *, periods: list | None = None, width: int
     left, bottom, right, top_pad = 48, 28, 130, 12
     plot_w, plot_h = width - left - right, height - bottom - top_pad
     bar_w = plot_w / max(len(periods), 1)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           'role="img" aria-label="Outflow abroad by month" font-family="sans-serif" font-size="11">',
-           '<defs><pattern id="kadry-hidden" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-           '<line x1="0" y1="0" x2="0" y2="6" stroke="#bbb" stroke-width="3"/></pattern></defs>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'role="img" aria-label="Outflow abroad by month" font-family="sans-serif" font-size="11">',
+        '<defs><pattern id="kadry-hidden" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#bbb" stroke-width="3"/></pattern></defs>',
+    ]
     for i in range(5):
         v = peak * i / 4
         y = top_pad + plot_h - plot_h * i / 4
@@ -78,8 +82,10 @@ def outflow_svg(abroad: pd.DataFrame, *, periods: list | None = None, width: int
         if p not in total.index:
             pass  # no move abroad in this period
         elif tot is None or tot is pd.NA or (isinstance(tot, float) and math.isnan(tot)):
-            out.append(f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="{w:.1f}" height="8" fill="url(#kadry-hidden)">'
-                       f'<title>{html.escape(str(p))}: hidden (small cell)</title></rect>')
+            out.append(
+                f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="{w:.1f}" height="8" fill="url(#kadry-hidden)">'
+                f"<title>{html.escape(str(p))}: hidden (small cell)</title></rect>"
+            )
         else:
             shown = 0.0
             rows = parts[parts["period"] == p].set_index("destination")["n_moves"]
@@ -90,14 +96,18 @@ def outflow_svg(abroad: pd.DataFrame, *, periods: list | None = None, width: int
                 h = plot_h * float(v) / peak
                 y -= h
                 shown += float(v)
-                out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{colours[d]}">'
-                           f'<title>{html.escape(str(p))} {html.escape(d)}: {_num(v)}</title></rect>')
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{colours[d]}">'
+                    f"<title>{html.escape(str(p))} {html.escape(d)}: {_num(v)}</title></rect>"
+                )
             rest = float(tot) - shown
             if rest > 0:
                 h = plot_h * rest / peak
                 y -= h
-                out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{_OTHER}">'
-                           f'<title>{html.escape(str(p))} other or hidden destinations: {_num(rest)}</title></rect>')
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{_OTHER}">'
+                    f"<title>{html.escape(str(p))} other or hidden destinations: {_num(rest)}</title></rect>"
+                )
         if len(periods) <= 24 or i % 3 == 0:
             label = p.strftime("%Y-%m") if isinstance(p, date) else str(p)
             out.append(f'<text x="{x + w / 2:.1f}" y="{height - 10}" text-anchor="middle">{html.escape(label)}</text>')
@@ -137,39 +147,72 @@ def flows_report_section(
     abroad = flows(engine, view="abroad", period="month", start=start, end=end, filters=filters, coverage=coverage, k=k)
     meta = json.loads(abroad.schema.metadata[b"kadry"])
     ab = abroad.to_pandas()
-    both = flow_views(engine, views=("od", "balance"), level="region", period="quarter", start=meta["start"], end=meta["end"],
-                      filters=filters, coverage=coverage, k=k)
+    both = flow_views(
+        engine,
+        views=("od", "balance"),
+        level="region",
+        period="quarter",
+        start=meta["start"],
+        end=meta["end"],
+        filters=filters,
+        coverage=coverage,
+        k=k,
+    )
     od, bal = both["od"].to_pandas(), both["balance"].to_pandas()
     simulated = bool(ab["simulated"].any() or od["simulated"].any())
     # cells as published (per quarter): sums over hidden cells would misstate totals
-    pairs = od.dropna(subset=["n_moves"]).sort_values(["n_moves", "period", "origin"], ascending=[False, True, True]).head(top)
+    pairs = (
+        od.dropna(subset=["n_moves"])
+        .sort_values(["n_moves", "period", "origin"], ascending=[False, True, True])
+        .head(top)
+    )
     shown = bal.dropna(subset=["net"])
     shown = shown.reindex(shown["net"].abs().sort_values(ascending=False, kind="stable").index).head(top)
     total_abroad = ab.loc[ab["destination"] == "all", "n_moves"].dropna().sum()
     parts = [f'<section id="mobility" class="kadry-mobility"><h2>{html.escape(title)}</h2>']
     if simulated:
-        parts.append('<p class="kadry-simulated"><strong>Simulated data</strong>: some figures come from records made by '
-                     "<code>kadry simulate</code>, not from a real source.</p>")
+        parts.append(
+            '<p class="kadry-simulated"><strong>Simulated data</strong>: some figures come from records made by '
+            "<code>kadry simulate</code>, not from a real source.</p>"
+        )
     parts.append(
         f"<p>Moves of resumes between two consecutive sightings, {html.escape(meta['start'])} to {html.escape(meta['end'])}. "
         "A move is dated at the later sighting, the first that shows the new place; a region is a federal subject in "
         f"Russia and a country abroad. Cells resting on fewer than {meta['min_cell']} records are hidden (—), together "
-        "with any cell that would let a hidden one be recomputed.</p>")
-    parts.append(f"<h3>Outflow abroad by month</h3><p>Published moves from Russia to other countries: {_num(total_abroad)}.</p>")
-    months = [date.fromordinal(date(1970, 1, 1).toordinal() + int(d)) for d in
-              calendar("month", date.fromisoformat(meta["start"]), date.fromisoformat(meta["end"]))["ps"].to_pylist()]
+        "with any cell that would let a hidden one be recomputed.</p>"
+    )
+    parts.append(
+        f"<h3>Outflow abroad by month</h3><p>Published moves from Russia to other countries: {_num(total_abroad)}.</p>"
+    )
+    months = [
+        date.fromordinal(date(1970, 1, 1).toordinal() + int(d))
+        for d in calendar("month", date.fromisoformat(meta["start"]), date.fromisoformat(meta["end"]))["ps"].to_pylist()
+    ]
     parts.append(outflow_svg(ab, periods=months))
     if coverage is not None and meta.get("coverage"):
         c = meta["coverage"]
         est = ab[ab["destination"] == "all"][["period", "n_moves", "estimate", "low", "high"]]
-        parts.append(f"<h3>Population estimate</h3><p>Counts scaled by {c['factor']:,.4g} "
-                     f"({c['factor_low']:,.4g} to {c['factor_high']:,.4g}); {c['confidence']:.0%} intervals, "
-                     f"{html.escape(c['method'])} of sampling (Poisson) and coverage uncertainty.</p>")
-        parts.append(_table(est, {"period": "month", "n_moves": "moves seen", "estimate": "estimate", "low": "low", "high": "high"}))
+        parts.append(
+            f"<h3>Population estimate</h3><p>Counts scaled by {c['factor']:,.4g} "
+            f"({c['factor_low']:,.4g} to {c['factor_high']:,.4g}); {c['confidence']:.0%} intervals, "
+            f"{html.escape(c['method'])} of sampling (Poisson) and coverage uncertainty.</p>"
+        )
+        parts.append(
+            _table(
+                est, {"period": "month", "n_moves": "moves seen", "estimate": "estimate", "low": "low", "high": "high"}
+            )
+        )
     parts.append("<h3>Largest flows between regions (by quarter)</h3>")
-    parts.append(_table(pairs, {"period": "quarter", "origin": "from", "destination": "to", "n_moves": "moves"}) if len(pairs) else "<p>None published.</p>")
+    parts.append(
+        _table(pairs, {"period": "quarter", "origin": "from", "destination": "to", "n_moves": "moves"})
+        if len(pairs)
+        else "<p>None published.</p>"
+    )
     parts.append("<h3>Inflow, outflow and net flow by region (by quarter, largest net first)</h3>")
-    parts.append(_table(shown, {"period": "quarter", "place": "region", "inflow": "inflow", "outflow": "outflow", "net": "net"}) if len(shown) else
-                 "<p>None published.</p>")
+    parts.append(
+        _table(shown, {"period": "quarter", "place": "region", "inflow": "inflow", "outflow": "outflow", "net": "net"})
+        if len(shown)
+        else "<p>None published.</p>"
+    )
     parts.append("</section>")
     return "\n".join(parts)

@@ -10,15 +10,15 @@ The minimum cell size is the server's (``KADRY_MIN_CELL``): a client cannot lowe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from fastapi import APIRouter, Depends, Query
 
 from kadry.errors import BadRequest, InputError
+from kadry.indicators import parse_filters
 from kadry.indicators.engine import Engine
 from kadry.indicators.output import to_records
-from kadry.indicators import parse_filters
 from kadry.mobility.flows import flows
 from kadry.mobility.scaling import Coverage
 from kadry.mobility.signals import signals
@@ -62,14 +62,22 @@ def make_router(engine_dependency: Callable = get_engine, prefix: str = "/api/v1
 
     @router.get("/flows", summary="Moves between regions and abroad (origin-destination, balance, outflow abroad)")
     def get_flows(
-        view: str = Query("od", description="od (origin-destination), balance (inflow/outflow/net per place) or abroad"),
-        level: str = Query("region", description="region (federal subject; country abroad), federal_district or country"),
-        by: str = Query("", description="resume dimensions, comma-separated: role, role_category, isco2, it, experience, remote"),
+        view: str = Query(
+            "od", description="od (origin-destination), balance (inflow/outflow/net per place) or abroad"
+        ),
+        level: str = Query(
+            "region", description="region (federal subject; country abroad), federal_district or country"
+        ),
+        by: str = Query(
+            "", description="resume dimensions, comma-separated: role, role_category, isco2, it, experience, remote"
+        ),
         period: str = Query("quarter", description="day, week, month or quarter"),
         start: str | None = Query(None, alias="from", description="first day: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD"),
         end: str | None = Query(None, alias="to", description="last day (default: the last sighting)"),
         filter: list[str] = Query([], description="DIMENSION=VALUE[,VALUE], repeatable (e.g. it=true)"),
-        population: str | None = Query(None, description="population size N (or A..B) the platform's resumes stand for"),
+        population: str | None = Query(
+            None, description="population size N (or A..B) the platform's resumes stand for"
+        ),
         population_range: str | None = Query(None, description="uncertainty range A..B of the population"),
         coverage: str | None = Query(None, description="or: share of the population the platform sees (s or s1..s2)"),
         confidence: float = Query(0.95, gt=0, lt=1),
@@ -78,16 +86,29 @@ def make_router(engine_dependency: Callable = get_engine, prefix: str = "/api/v1
     ) -> dict:
         try:
             cov = Coverage.of(population, population_range, coverage, confidence, interval)
-            table = flows(engine, view=view, level=level, by=by, period=period, start=start, end=end,
-                          filters=parse_filters(filter), coverage=cov, k=k)
+            table = flows(
+                engine,
+                view=view,
+                level=level,
+                by=by,
+                period=period,
+                start=start,
+                end=end,
+                filters=parse_filters(filter),
+                coverage=cov,
+                k=k,
+            )
         except InputError as exc:
             raise BadRequest(exc.message, **exc.context) from None
         return _answer(table)
 
-
-    @router.get("/flows/signals", summary="Shares of active resumes ready to relocate, ready to go abroad, abroad and remote")
+    @router.get(
+        "/flows/signals", summary="Shares of active resumes ready to relocate, ready to go abroad, abroad and remote"
+    )
     def get_signals(
-        by: str = Query("", description="dimensions: role, role_category, isco2, it, region, federal_district, country, ..."),
+        by: str = Query(
+            "", description="dimensions: role, role_category, isco2, it, region, federal_district, country, ..."
+        ),
         period: str = Query("month"),
         start: str = Query(..., alias="from"),
         end: str = Query(..., alias="to"),

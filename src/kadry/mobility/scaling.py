@@ -71,14 +71,22 @@ class Coverage:
     seed: int = 0
 
     @classmethod
-    def of(cls, population: str | float | None = None, population_range: str | None = None, coverage: str | float | None = None,
-           confidence: float = 0.95, method: str = "envelope") -> "Coverage | None":
+    def of(
+        cls,
+        population: str | float | None = None,
+        population_range: str | None = None,
+        coverage: str | float | None = None,
+        confidence: float = 0.95,
+        method: str = "envelope",
+    ) -> Coverage | None:
         """From CLI/API values; None when none is given. ``population`` may itself be a range."""
         given = [x for x in (population, population_range, coverage) if x not in (None, "")]
         if not given:
             return None
         if coverage not in (None, "") and (population not in (None, "") or population_range not in (None, "")):
-            raise InputError("give either a population (--population / --population-range) or a coverage share, not both")
+            raise InputError(
+                "give either a population (--population / --population-range) or a coverage share, not both"
+            )
         if coverage not in (None, ""):
             lo, hi = parse_range(coverage, "coverage")
             return cls(share=(lo + hi) / 2, share_low=lo, share_high=hi, confidence=confidence, method=method)
@@ -101,7 +109,9 @@ class Coverage:
             raise InputError(f"confidence must be between 0 and 1, not {self.confidence!r}")
         if (self.population is None) == (self.share is None):
             raise InputError("coverage needs exactly one of a population or a share")
-        if self.population is not None and not (0 < (self.population_low or 0) <= self.population <= (self.population_high or 0)):
+        if self.population is not None and not (
+            0 < (self.population_low or 0) <= self.population <= (self.population_high or 0)
+        ):
             raise InputError("population must be positive, and its range must hold the point value")
         if self.share is not None and not (0 < (self.share_low or 0) <= self.share <= (self.share_high or 0) <= 1):
             raise InputError("coverage share must lie in (0, 1], and its range must hold the point value")
@@ -122,9 +132,18 @@ class Coverage:
 
     def describe(self, base: int | None) -> dict:
         f, lo, hi = self.factors(base)
-        out = {"method": self.method, "confidence": self.confidence, "base": base, "factor": f, "factor_low": lo, "factor_high": hi}
+        out = {
+            "method": self.method,
+            "confidence": self.confidence,
+            "base": base,
+            "factor": f,
+            "factor_low": lo,
+            "factor_high": hi,
+        }
         if self.population is not None:
-            out.update(population=self.population, population_low=self.population_low, population_high=self.population_high)
+            out.update(
+                population=self.population, population_low=self.population_low, population_high=self.population_high
+            )
         else:
             out.update(share=self.share, share_low=self.share_low, share_high=self.share_high)
         return out

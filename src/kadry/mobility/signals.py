@@ -8,8 +8,9 @@ resume's segment is its current normalized state, as for every indicator.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 import ibis
 import pandas as pd
@@ -103,13 +104,24 @@ def signals(
         # a signal's count and share are hidden when few resumes show it; the cell when few are active
         values = {**{c: c for c in SIGNALS.values()}, **SIGNALS}
         with one_blas_thread():
-            df = suppress(df, dimensions=[*dims, "period"], counts=["n_resumes"], values=values, hierarchies=hierarchies, k=k).table
+            df = suppress(
+                df, dimensions=[*dims, "period"], counts=["n_resumes"], values=values, hierarchies=hierarchies, k=k
+            ).table
         for c in counts:
             df[c] = df[c].astype("Float64").round().astype("Int64")
         for c in SIGNALS:
             df[c] = df[c].astype("float64")
         df["suppression"] = df["suppression"].astype(object).where(df["suppression"].notna(), None)
     df = df.sort_values([*dims, "period"]).reset_index(drop=True)
-    meta = {"indicator": "relocation signals", "by": dims, "period": period, "start": first.isoformat(), "end": last.isoformat(),
-            "engine": engine.name, "window": window, "suppressed": suppressed, "min_cell": min_cell(k) if suppressed else None}
+    meta = {
+        "indicator": "relocation signals",
+        "by": dims,
+        "period": period,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "engine": engine.name,
+        "window": window,
+        "suppressed": suppressed,
+        "min_cell": min_cell(k) if suppressed else None,
+    }
     return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata({"kadry": json.dumps(meta)})

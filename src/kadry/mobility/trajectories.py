@@ -47,6 +47,7 @@ def profession_flows(con) -> pd.DataFrame:
 def published(con, k: int | None = None) -> dict[str, pd.DataFrame]:
     """Both tables with small cells hidden (``suppressed`` says which)."""
     moves = suppress(region_moves(con), dimensions=["from_region", "to_region"], counts=["moves"], k=k).table
-    flows = suppress(profession_flows(con), dimensions=["from_profession", "to_profession"], counts=["transitions"],
-                     k=k).table
+    flows = suppress(
+        profession_flows(con), dimensions=["from_profession", "to_profession"], counts=["transitions"], k=k
+    ).table
     return {"region_moves": moves, "profession_flows": flows}

@@ -142,10 +142,10 @@ def char_wb(text: str) -> list[str]:
         n_w = len(w)
         for n in range(lo, hi + 1):
             offset = 0
-            out.append(w[offset:offset + n])
+            out.append(w[offset : offset + n])
             while offset + n < n_w:
                 offset += 1
-                out.append(w[offset:offset + n])
+                out.append(w[offset : offset + n])
             if offset == 0:  # a word shorter than n counts once
                 break
     return out
@@ -179,8 +179,15 @@ def word_vectors(path: Path = VECTORS_PATH) -> tuple[dict[str, int], np.ndarray]
 class TitleFeatures:
     """Title texts -> the three L2-normalised blocks (char, word, vector), weighted."""
 
-    def __init__(self, char_vocab: list[str], char_idf: np.ndarray, word_vocab: list[str], word_idf: np.ndarray,
-                 weights: Sequence[float], vectors_path: Path = VECTORS_PATH) -> None:
+    def __init__(
+        self,
+        char_vocab: list[str],
+        char_idf: np.ndarray,
+        word_vocab: list[str],
+        word_idf: np.ndarray,
+        weights: Sequence[float],
+        vectors_path: Path = VECTORS_PATH,
+    ) -> None:
         self.char_vocab, self.word_vocab = list(char_vocab), list(word_vocab)
         self.char_idf = np.asarray(char_idf, dtype=np.float32)
         self.word_idf = np.asarray(word_idf, dtype=np.float32)
@@ -195,8 +202,9 @@ class TitleFeatures:
         return len(self.char_vocab) + len(self.word_vocab) + self._vm.shape[1]
 
     @classmethod
-    def fit(cls, titles: list[str], weights: Sequence[float], *, min_df: int = 2,
-            vectors_path: Path = VECTORS_PATH) -> TitleFeatures:
+    def fit(
+        cls, titles: list[str], weights: Sequence[float], *, min_df: int = 2, vectors_path: Path = VECTORS_PATH
+    ) -> TitleFeatures:
         """Vocabularies and idf from training titles (char n-grams and words seen ``min_df`` times)."""
         from collections import Counter
 
@@ -264,10 +272,20 @@ class TitleFeatures:
 class TitleClassifier:
     """A trained model: ``predict`` batches of titles (skills optional); ``load`` the shipped one."""
 
-    def __init__(self, features: TitleFeatures, coef: np.ndarray, intercept: np.ndarray, classes: list[str], *,
-                 temperature: float = 1.0, threshold: float = THRESHOLD, skill_vocab: list[str] | None = None,
-                 skill_coef: np.ndarray | None = None, calib_x: np.ndarray | None = None,
-                 calib_y: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        features: TitleFeatures,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        classes: list[str],
+        *,
+        temperature: float = 1.0,
+        threshold: float = THRESHOLD,
+        skill_vocab: list[str] | None = None,
+        skill_coef: np.ndarray | None = None,
+        calib_x: np.ndarray | None = None,
+        calib_y: np.ndarray | None = None,
+    ) -> None:
         self.features = features
         #: isotonic map of the top probability to the share right (validation side); identity if absent
         self.calib_x = np.asarray(calib_x if calib_x is not None else [0.0, 1.0], dtype=np.float32)
@@ -279,7 +297,9 @@ class TitleClassifier:
         self.threshold = float(threshold)
         self.skill_vocab = list(skill_vocab or [])
         self._si = {t: i for i, t in enumerate(self.skill_vocab)}
-        self.skill_coef = np.asarray(skill_coef if skill_coef is not None else np.zeros((len(classes), 0)), dtype=np.float32)
+        self.skill_coef = np.asarray(
+            skill_coef if skill_coef is not None else np.zeros((len(classes), 0)), dtype=np.float32
+        )
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> TitleClassifier:
@@ -289,12 +309,22 @@ class TitleClassifier:
         scale = _scale(self.coef)
         f = self.features
         np.savez_compressed(
-            path, char_vocab=np.asarray(f.char_vocab), char_idf=f.char_idf, word_vocab=np.asarray(f.word_vocab),
-            word_idf=f.word_idf, weights=np.asarray(f.weights, dtype=np.float32),
-            coef_q=np.round(self.coef / scale[:, None]).astype(np.int8), coef_scale=scale, intercept=self.intercept,
-            classes=self.classes, temperature=np.float32(self.temperature), threshold=np.float32(self.threshold),
-            skill_vocab=np.asarray(self.skill_vocab, dtype=str), skill_coef=self.skill_coef.astype(np.float16),
-            calib_x=self.calib_x, calib_y=self.calib_y,
+            path,
+            char_vocab=np.asarray(f.char_vocab),
+            char_idf=f.char_idf,
+            word_vocab=np.asarray(f.word_vocab),
+            word_idf=f.word_idf,
+            weights=np.asarray(f.weights, dtype=np.float32),
+            coef_q=np.round(self.coef / scale[:, None]).astype(np.int8),
+            coef_scale=scale,
+            intercept=self.intercept,
+            classes=self.classes,
+            temperature=np.float32(self.temperature),
+            threshold=np.float32(self.threshold),
+            skill_vocab=np.asarray(self.skill_vocab, dtype=str),
+            skill_coef=self.skill_coef.astype(np.float16),
+            calib_x=self.calib_x,
+            calib_y=self.calib_y,
         )
         _load.cache_clear()
 
@@ -327,9 +357,9 @@ class TitleClassifier:
         out: list[Prediction] = []
         classes = self.classes
         for i in range(0, len(titles), batch):
-            p = self.proba(list(titles[i:i + batch]))
+            p = self.proba(list(titles[i : i + batch]))
             top = np.argsort(-p, axis=1, kind="stable")[:, :3]
-            chunk = list(skills[i:i + batch]) if skills else []
+            chunk = list(skills[i : i + batch]) if skills else []
             tied = np.zeros(len(p), dtype=bool)
             if chunk and any(chunk):
                 first, second = p[np.arange(len(p)), top[:, 0]], p[np.arange(len(p)), top[:, 1]]
@@ -344,8 +374,14 @@ class TitleClassifier:
             raw = p.max(axis=1)
             conf = np.interp(raw, self.calib_x, self.calib_y)
             for k, idx in enumerate(top):
-                out.append(Prediction(str(classes[idx[0]]), float(conf[k]), tuple(str(classes[j]) for j in idx),
-                                      abstained=bool(raw[k] < self.threshold)))
+                out.append(
+                    Prediction(
+                        str(classes[idx[0]]),
+                        float(conf[k]),
+                        tuple(str(classes[j]) for j in idx),
+                        abstained=bool(raw[k] < self.threshold),
+                    )
+                )
         return out
 
 
@@ -379,15 +415,26 @@ def _load(path: str) -> TitleClassifier:
         raise ConfigError(f"no title classifier at {p}: run `kadry normalize train`")
     try:
         with np.load(p, allow_pickle=False) as z:
-            feats = TitleFeatures(z["char_vocab"].tolist(), z["char_idf"], z["word_vocab"].tolist(), z["word_idf"],
-                                  z["weights"].tolist())
+            feats = TitleFeatures(
+                z["char_vocab"].tolist(), z["char_idf"], z["word_vocab"].tolist(), z["word_idf"], z["weights"].tolist()
+            )
             coef = z["coef_q"].astype(np.float32) * z["coef_scale"][:, None]
-            return TitleClassifier(feats, coef, z["intercept"], z["classes"].tolist(),
-                                   temperature=float(z["temperature"]), threshold=float(z["threshold"]),
-                                   skill_vocab=z["skill_vocab"].tolist(), skill_coef=z["skill_coef"].astype(np.float32),
-                                   calib_x=z["calib_x"], calib_y=z["calib_y"])
+            return TitleClassifier(
+                feats,
+                coef,
+                z["intercept"],
+                z["classes"].tolist(),
+                temperature=float(z["temperature"]),
+                threshold=float(z["threshold"]),
+                skill_vocab=z["skill_vocab"].tolist(),
+                skill_coef=z["skill_coef"].astype(np.float32),
+                calib_x=z["calib_x"],
+                calib_y=z["calib_y"],
+            )
     except KeyError as exc:
-        raise ConfigError(f"{p} is not a title model of this version (missing {exc}): run `kadry normalize train`") from None
+        raise ConfigError(
+            f"{p} is not a title model of this version (missing {exc}): run `kadry normalize train`"
+        ) from None
 
 
 def shipped_metrics() -> dict:

@@ -43,8 +43,10 @@ def normalized_title_sql(col: str = "title") -> str:
 
 # the resolved area where the place is fully mapped, else the folded raw value (two of hh's
 # 2007 macro-regions both resolve to "Russia" but are different places)
-_PLACE = ("coalesce(CASE WHEN region_status = 'mapped' THEN area_id END, "
-          "lower(replace(coalesce(region_raw, area_id_raw, ''), 'ё', 'е')))")
+_PLACE = (
+    "coalesce(CASE WHEN region_status = 'mapped' THEN area_id END, "
+    "lower(replace(coalesce(region_raw, area_id_raw, ''), 'ё', 'е')))"
+)
 _EMPLOYER = "coalesce(employer_id, lower(trim(employer_name)))"
 _WHEN = activity.start_sql("vacancy")
 
@@ -56,10 +58,10 @@ def shingles(text: str, k: int, words: bool) -> set[str]:
         toks = re.findall(r"\w+", text)
         if len(toks) < k:
             return {" ".join(toks)} if toks else set()
-        return {" ".join(toks[i:i + k]) for i in range(len(toks) - k + 1)}
+        return {" ".join(toks[i : i + k]) for i in range(len(toks) - k + 1)}
     if len(text) < k:
         return {text} if text else set()
-    return {text[i:i + k] for i in range(len(text) - k + 1)}
+    return {text[i : i + k] for i in range(len(text) - k + 1)}
 
 
 def link_duplicates(con, *, window_days: int = WINDOW_DAYS, threshold: float = NEAR_THRESHOLD) -> dict:
@@ -121,7 +123,7 @@ def _near(con, window_days: int, threshold: float) -> int:
     if len(rows) < 2:
         return 0
     texts, kinds, titles = [], [], []
-    for vid, t, desc, emp, place, d in rows:
+    for _vid, t, desc, emp, place, _d in rows:
         titles.append(shingles(t, 3, words=False))
         if desc and len(desc) > 200:
             texts.append(shingles(f"{t} {desc}", 3, words=True))
@@ -143,7 +145,7 @@ def _near(con, window_days: int, threshold: float) -> int:
         # 16 bands of 4 rows: pairs at Jaccard 0.85 become candidates with p > 0.99 (every
         # candidate is then checked exactly); fixed params skip datasketch's slow optimisation
         lsh = MinHashLSH(num_perm=_NUM_PERM, params=(16, 4))
-        for i, (row, mh) in enumerate(zip(rows, hashes)):
+        for i, mh in enumerate(hashes):
             if kinds[i] != kind or not texts[i]:
                 continue
             for j in lsh.query(mh):

@@ -29,11 +29,19 @@ def coverage(con) -> dict:
                    count(*) FILTER (WHERE {covered}) AS covered,
                    count(*) FILTER (WHERE region_status = 'country_only') AS country_only,
                    count(*) FILTER (WHERE region_status = 'unmapped' OR region_status IS NULL) AS unmapped
-            FROM vacancies v LEFT JOIN {_datasets(con, 'vacancy')} d ON d.record_id = v.vacancy_id
+            FROM vacancies v LEFT JOIN {_datasets(con, "vacancy")} d ON d.record_id = v.vacancy_id
             GROUP BY ALL ORDER BY dataset"""
     ).fetchall()
-    by = {r[0]: {"records": r[1], "covered": r[2], "country_only": r[3], "unmapped": r[4],
-                 "coverage": round(r[2] / r[1], 4) if r[1] else None} for r in rows}
+    by = {
+        r[0]: {
+            "records": r[1],
+            "covered": r[2],
+            "country_only": r[3],
+            "unmapped": r[4],
+            "coverage": round(r[2] / r[1], 4) if r[1] else None,
+        }
+        for r in rows
+    }
     n = sum(r[1] for r in rows)
     c = sum(r[2] for r in rows)
     resumes = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {covered}) FROM resumes").fetchone()
@@ -42,8 +50,11 @@ def coverage(con) -> dict:
         "covered": c,
         "coverage": round(c / n, 4) if n else None,
         "by_dataset": by,
-        "resumes": {"records": resumes[0], "covered": resumes[1],
-                    "coverage": round(resumes[1] / resumes[0], 4) if resumes[0] else None},
+        "resumes": {
+            "records": resumes[0],
+            "covered": resumes[1],
+            "coverage": round(resumes[1] / resumes[0], 4) if resumes[0] else None,
+        },
     }
 
 
@@ -54,12 +65,12 @@ def duplicate_rates(con) -> dict:
                    count(*) FILTER (WHERE dup_kind = 'exact') AS exact,
                    count(*) FILTER (WHERE dup_kind = 'repost') AS repost,
                    count(*) FILTER (WHERE dup_kind = 'near') AS near
-            FROM vacancies v LEFT JOIN {_datasets(con, 'vacancy')} d ON d.record_id = v.vacancy_id
+            FROM vacancies v LEFT JOIN {_datasets(con, "vacancy")} d ON d.record_id = v.vacancy_id
             GROUP BY ALL ORDER BY dataset"""
     ).fetchall()
-    merged = dict(con.execute(
-        f"""SELECT {DATASET_SQL} AS dataset, sum(merged) FROM ingest_log GROUP BY ALL"""
-    ).fetchall())
+    merged = dict(
+        con.execute(f"""SELECT {DATASET_SQL} AS dataset, sum(merged) FROM ingest_log GROUP BY ALL""").fetchall()
+    )
     out = {}
     for dataset, source, n, exact, repost, near in rows:
         read = n + int(merged.get(dataset) or 0)
@@ -68,7 +79,9 @@ def duplicate_rates(con) -> dict:
             "records": n,
             "ingest_merged_rows": int(merged.get(dataset) or 0),
             "ingest_merged_rate": round((read - n) / read, 4) if read else None,
-            "exact": exact, "repost": repost, "near": near,
+            "exact": exact,
+            "repost": repost,
+            "near": near,
             "exact_rate": round(exact / n, 4) if n else None,
             "repost_rate": round(repost / n, 4) if n else None,
             "near_rate": round(near / n, 4) if n else None,
@@ -108,11 +121,21 @@ def extraction_precision(vocab=None) -> dict:
 def report(store) -> dict:
     """Every figure `kadry normalize report` prints, as a dict."""
     con = store.con
-    roles = dict(con.execute("SELECT coalesce(role_source, 'not normalized'), count(*) FROM vacancies GROUP BY ALL").fetchall())
-    flags = dict(con.execute("SELECT coalesce(salary_flag, 'not normalized'), count(*) FROM vacancies GROUP BY ALL").fetchall())
-    skills = dict(con.execute("SELECT coalesce(skills_source, 'not normalized'), count(*) FROM vacancies GROUP BY ALL").fetchall())
-    versions = [r[0] for r in con.execute("SELECT DISTINCT norm_version FROM vacancies ORDER BY 1 NULLS FIRST").fetchall()]
-    it = con.execute("SELECT count(*) FILTER (WHERE is_it), count(*) FILTER (WHERE role_id IS NOT NULL) FROM vacancies").fetchone()
+    roles = dict(
+        con.execute("SELECT coalesce(role_source, 'not normalized'), count(*) FROM vacancies GROUP BY ALL").fetchall()
+    )
+    flags = dict(
+        con.execute("SELECT coalesce(salary_flag, 'not normalized'), count(*) FROM vacancies GROUP BY ALL").fetchall()
+    )
+    skills = dict(
+        con.execute("SELECT coalesce(skills_source, 'not normalized'), count(*) FROM vacancies GROUP BY ALL").fetchall()
+    )
+    versions = [
+        r[0] for r in con.execute("SELECT DISTINCT norm_version FROM vacancies ORDER BY 1 NULLS FIRST").fetchall()
+    ]
+    it = con.execute(
+        "SELECT count(*) FILTER (WHERE is_it), count(*) FILTER (WHERE role_id IS NOT NULL) FROM vacancies"
+    ).fetchone()
     return {
         "norm_version": versions,
         "coverage": coverage(con),

@@ -69,7 +69,9 @@ def roles(base: Path = RES) -> dict[str, Role]:
     with open(base / "roles.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             cats = tuple(r["categories"].split())
-            out[r["role_id"]] = Role(r["role_id"], r["name"], cats, r["primary_category"], r["isco2"] or None, IT_CATEGORY in cats)
+            out[r["role_id"]] = Role(
+                r["role_id"], r["name"], cats, r["primary_category"], r["isco2"] or None, IT_CATEGORY in cats
+            )
     return out
 
 
@@ -119,13 +121,21 @@ class Occupation:
     crosswalk_version: str
 
 
-_VERSIONED = ("roles.csv", "occupation_crosswalk.csv", "occupation_overrides.csv", "title_role_model.npz",
-              "title_vectors.npz", "title_glossary.csv")
+_VERSIONED = (
+    "roles.csv",
+    "occupation_crosswalk.csv",
+    "occupation_overrides.csv",
+    "title_role_model.npz",
+    "title_vectors.npz",
+    "title_glossary.csv",
+)
 
 
 def crosswalk_version(base: Path = RES) -> str:
     """A short hash of everything an occupation answer depends on: roles, crosswalk, overrides, model."""
-    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in (base / n for n in _VERSIONED))
+    stamp = tuple(
+        (p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in (base / n for n in _VERSIONED)
+    )
     return _version(base, stamp)
 
 
@@ -174,7 +184,9 @@ def crosswalk() -> dict[tuple[str, str], tuple[str | None, float, str]]:
     return out
 
 
-def build_crosswalk(professions: Path = PROFESSIONS_PATH, out: Path | None = CROSSWALK_PATH, classifier=None) -> list[dict]:
+def build_crosswalk(
+    professions: Path = PROFESSIONS_PATH, out: Path | None = CROSSWALK_PATH, classifier=None
+) -> list[dict]:
     """Code each portal profession code from its names with the title model; write the crosswalk.
 
     A code's names (the portal's typical positions first, then the employers' job names seen with
@@ -197,8 +209,16 @@ def build_crosswalk(professions: Path = PROFESSIONS_PATH, out: Path | None = CRO
         p = clf.proba(use).mean(axis=0)
         best = int(np.argmax(p))
         rid = str(clf.classes[best]) if p[best] >= clf.threshold else ""
-        rows.append({"source": "trudvsem", "code": code, "names": " | ".join(use), "role_id": rid,
-                     "confidence": f"{p[best]:.3f}", "method": "model"})
+        rows.append(
+            {
+                "source": "trudvsem",
+                "code": code,
+                "names": " | ".join(use),
+                "role_id": rid,
+                "confidence": f"{p[best]:.3f}",
+                "method": "model",
+            }
+        )
     if out is not None:
         with open(out, "w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, fieldnames=["source", "code", "names", "role_id", "confidence", "method"])
@@ -208,9 +228,15 @@ def build_crosswalk(professions: Path = PROFESSIONS_PATH, out: Path | None = CRO
     return rows
 
 
-def code_occupations(source: str, titles: Sequence[str | None], profession_codes: Sequence[str | None] | None = None,
-                     *, typical_positions: Sequence[str | None] | None = None,
-                     role_ids: Sequence[Sequence[str] | None] | None = None, classifier=None) -> list[Occupation]:
+def code_occupations(
+    source: str,
+    titles: Sequence[str | None],
+    profession_codes: Sequence[str | None] | None = None,
+    *,
+    typical_positions: Sequence[str | None] | None = None,
+    role_ids: Sequence[Sequence[str] | None] | None = None,
+    classifier=None,
+) -> list[Occupation]:
     """``code_occupation`` for many records at once (the model runs once per batch)."""
     from kadry.normalize.classifier import TitleClassifier
 
@@ -252,14 +278,23 @@ def code_occupations(source: str, titles: Sequence[str | None], profession_codes
                 out[i] = Occupation(None, None, "unknown", p.confidence, version)
         if need_typical:
             for i, p in zip(need_typical, clf.predict([typical[i] or "" for i in need_typical])):
-                out[i] = (Occupation(p.role_id, table[p.role_id].isco2, "typical_position", p.confidence, version)
-                          if not p.abstained else Occupation(None, None, "unknown", p.confidence, version))
+                out[i] = (
+                    Occupation(p.role_id, table[p.role_id].isco2, "typical_position", p.confidence, version)
+                    if not p.abstained
+                    else Occupation(None, None, "unknown", p.confidence, version)
+                )
     return [o for o in out if o is not None]
 
 
-def code_occupation(source: str, title: str | None, profession_code: str | None = None, *,
-                    typical_position: str | None = None, role_ids: Sequence[str] | None = None,
-                    classifier=None) -> Occupation:
+def code_occupation(
+    source: str,
+    title: str | None,
+    profession_code: str | None = None,
+    *,
+    typical_position: str | None = None,
+    role_ids: Sequence[str] | None = None,
+    classifier=None,
+) -> Occupation:
     """One record's occupation: hh role, ISCO-08 sub-major group, how it was decided, crosswalk version.
 
     Order: the source's own hh roles (``role_ids``); an override for the source's profession code;
@@ -267,5 +302,11 @@ def code_occupation(source: str, title: str | None, profession_code: str | None 
     through the model; else unknown (role None). ``source`` is the store's source name ("hh",
     "trudvsem", "csv:<name>", ...); only "trudvsem" codes are in the shipped crosswalk.
     """
-    return code_occupations(source, [title], [profession_code], typical_positions=[typical_position],
-                            role_ids=[role_ids], classifier=classifier)[0]
+    return code_occupations(
+        source,
+        [title],
+        [profession_code],
+        typical_positions=[typical_position],
+        role_ids=[role_ids],
+        classifier=classifier,
+    )[0]

@@ -35,13 +35,19 @@ RES = RESOURCES / "normalize"
 
 #: federal district code (the values of ``federal_district``) -> (Russian, English) name
 DISTRICT_NAMES: dict[str, tuple[str, str]] = {
-    "CFD": ("Центральный ФО", "Central FD"), "NWFD": ("Северо-Западный ФО", "Northwestern FD"),
-    "SFD": ("Южный ФО", "Southern FD"), "NCFD": ("Северо-Кавказский ФО", "North Caucasian FD"),
-    "VFD": ("Приволжский ФО", "Volga FD"), "UFD": ("Уральский ФО", "Ural FD"),
-    "SibFD": ("Сибирский ФО", "Siberian FD"), "FEFD": ("Дальневосточный ФО", "Far Eastern FD"),
+    "CFD": ("Центральный ФО", "Central FD"),
+    "NWFD": ("Северо-Западный ФО", "Northwestern FD"),
+    "SFD": ("Южный ФО", "Southern FD"),
+    "NCFD": ("Северо-Кавказский ФО", "North Caucasian FD"),
+    "VFD": ("Приволжский ФО", "Volga FD"),
+    "UFD": ("Уральский ФО", "Ural FD"),
+    "SibFD": ("Сибирский ФО", "Siberian FD"),
+    "FEFD": ("Дальневосточный ФО", "Far Eastern FD"),
 }
 #: the same, as one label (see docs/normalization.md)
-FEDERAL_DISTRICTS = {code: f"{en.removesuffix(' FD')} ({ru.removesuffix(' ФО')})" for code, (ru, en) in DISTRICT_NAMES.items()}
+FEDERAL_DISTRICTS = {
+    code: f"{en.removesuffix(' FD')} ({ru.removesuffix(' ФО')})" for code, (ru, en) in DISTRICT_NAMES.items()
+}
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +59,7 @@ def subjects() -> tuple[dict[str, str], ...]:
 def subjects_by_code() -> dict[str, dict[str, str]]:
     """ISO 3166-2:RU code -> its row in ``subjects()``."""
     return {r["region_code"]: r for r in subjects() if r["region_code"]}
+
 
 MAPPED, COUNTRY_ONLY, UNMAPPED = "mapped", "country_only", "unmapped"
 
@@ -107,9 +114,23 @@ def translit(text: str) -> str:
 def skeleton(latin: str) -> str:
     """A spelling-tolerant key for Latin place names (Yekaterinburg = Ekaterinburg)."""
     s = re.sub(r"[^a-z]", "", latin.lower())
-    for a, b in (("shch", "sh"), ("sch", "sh"), ("kh", "h"), ("tz", "c"), ("ts", "c"), ("zh", "z"),
-                 ("yu", "u"), ("iu", "u"), ("ya", "a"), ("ia", "a"), ("ye", "e"), ("yo", "e"),
-                 ("w", "v"), ("y", "i"), ("j", "i")):
+    for a, b in (
+        ("shch", "sh"),
+        ("sch", "sh"),
+        ("kh", "h"),
+        ("tz", "c"),
+        ("ts", "c"),
+        ("zh", "z"),
+        ("yu", "u"),
+        ("iu", "u"),
+        ("ya", "a"),
+        ("ia", "a"),
+        ("ye", "e"),
+        ("yo", "e"),
+        ("w", "v"),
+        ("y", "i"),
+        ("j", "i"),
+    ):
         s = s.replace(a, b)
     return re.sub(r"(.)\1+", r"\1", s)
 
@@ -187,7 +208,9 @@ class RegionMapper:
         chain = self.ancestors(area_id)
         subject = next((self.subjects[a] for a in chain if a in self.subjects), None)
         if subject is not None:
-            return Place(subject["country_code"], subject["region_code"], subject["federal_district"] or None, area_id, MAPPED)
+            return Place(
+                subject["country_code"], subject["region_code"], subject["federal_district"] or None, area_id, MAPPED
+            )
         country = next((self.countries[a] for a in chain if a in self.countries), None)
         if country is None:
             return Place(None, None, None, area_id, UNMAPPED)
@@ -201,7 +224,7 @@ class RegionMapper:
             return _UNMAPPED
         return self._by_name(str(text))
 
-    @lru_cache(maxsize=200_000)
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one Places per process (the loader caches it), so the cache never outlives it
     def _by_name(self, text: str) -> Place:
         key = fold_place(text)
         if not key:
@@ -211,7 +234,9 @@ class RegionMapper:
             # an address or "Россия, Москва": the most specific part that resolves wins
             parts = [p for p in (self._match(part.strip()) for part in key.split(",")) if p is not None]
             if parts:
-                found = max(parts, key=lambda p: (p.region_status == MAPPED, p.region_code is not None, p.area_id is not None))
+                found = max(
+                    parts, key=lambda p: (p.region_status == MAPPED, p.region_code is not None, p.area_id is not None)
+                )
         return found or _UNMAPPED
 
     def _match(self, key: str) -> Place | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 
@@ -75,7 +75,9 @@ def normalize_regions(con, scope: str = "TRUE") -> dict:
              SELECT area_id_raw, region_raw FROM resumes UNION ALL
              SELECT area_id_raw, region_raw FROM observations)"""
     ).fetchall()
-    cols: dict[str, list] = {k: [] for k in ("ka", "kr", "country_code", "region_code", "federal_district", "area_id", "region_status")}
+    cols: dict[str, list] = {
+        k: [] for k in ("ka", "kr", "country_code", "region_code", "federal_district", "area_id", "region_status")
+    }
     for a, r in keys:
         p = mapper.resolve(a, r)
         cols["ka"].append(a if a is not None else "\x00")
@@ -117,7 +119,9 @@ def _register_roles(con) -> None:
     _register(con, "_kadry_roles", table)
 
 
-def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Progress = None, scope: str = "TRUE") -> dict:
+def normalize_roles(
+    con, table: str, key: str, *, classifier=None, progress: Progress = None, scope: str = "TRUE"
+) -> dict:
     """Source roles where given, else the title classifier over distinct titles."""
     known = _roles_sql_list()
     _register_roles(con)
@@ -128,7 +132,11 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
               role_source = 'source', role_confidence = 1.0
             WHERE len({clean}) > 0 AND ({scope})"""
     )
-    stats = {f"{table}_roles_from_source": con.execute(f"SELECT count(*) FROM {table} WHERE role_source = 'source'").fetchone()[0]}
+    stats = {
+        f"{table}_roles_from_source": con.execute(
+            f"SELECT count(*) FROM {table} WHERE role_source = 'source'"
+        ).fetchone()[0]
+    }
     has_skills = table == "vacancies" or table == "resumes"
     skills_expr = "array_to_string(skills_raw, ' ')" if has_skills else "''"
     titles = con.execute(
@@ -157,7 +165,7 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
                   role_source = CASE WHEN m.rid IS NULL THEN 'unknown' ELSE 'classifier' END,
                   role_confidence = m.conf
                 FROM _kadry_titles m
-                WHERE coalesce(t.title, '') = m.t AND coalesce({skills_expr.replace('skills_raw', 't.skills_raw')}, '') = m.s
+                WHERE coalesce(t.title, '') = m.t AND coalesce({skills_expr.replace("skills_raw", "t.skills_raw")}, '') = m.s
                   AND (t.role_ids_raw IS NULL OR len(list_filter(t.role_ids_raw, lambda x: x IS NOT NULL AND trim(x) <> '')) = 0)
                   AND ({scope})"""
         )
@@ -167,7 +175,9 @@ def normalize_roles(con, table: str, key: str, *, classifier=None, progress: Pro
         f"""UPDATE {table} t SET role_category = r.cat, isco2 = r.isco, is_it = r.it
             FROM _kadry_roles r WHERE t.role_id = r.rid AND ({scope})"""
     )
-    con.execute(f"UPDATE {table} SET role_category = NULL, isco2 = NULL, is_it = NULL WHERE role_id IS NULL AND ({scope})")
+    con.execute(
+        f"UPDATE {table} SET role_category = NULL, isco2 = NULL, is_it = NULL WHERE role_id IS NULL AND ({scope})"
+    )
     con.execute(
         f"""UPDATE {table} SET role_category = NULL, isco2 = NULL, is_it = NULL
             WHERE role_id IS NOT NULL AND NOT list_contains({known}, role_id) AND ({scope})"""
@@ -207,7 +217,9 @@ def _register_salary_tables(con, rates_file: str | None) -> None:
     )
 
 
-def _salary_select(table: str, key: str, lo: str, hi: str, currency: str, gross: str, period: str, when: str, employment: str) -> str:
+def _salary_select(
+    table: str, key: str, lo: str, hi: str, currency: str, gross: str, period: str, when: str, employment: str
+) -> str:
     low_wage = ", ".join(f"'{e}'" for e in LOW_WAGE_EMPLOYMENT)
     lo_m = "(b.lo * rate * factor)"
     hi_m = "(b.hi * rate * factor)"
@@ -230,8 +242,8 @@ def _salary_select(table: str, key: str, lo: str, hi: str, currency: str, gross:
       LEFT JOIN _kadry_mrot m ON m.month = strftime(b.d, '%Y-%m')),
     n AS (
       SELECT k, lo, hi, rate, factor, mrot_rub, y, emp, cc,
-             CASE WHEN g THEN {net_sql(lo_m.replace('b.', ''), 'y')} ELSE {lo_m.replace('b.', '')} END AS rlo,
-             CASE WHEN g THEN {net_sql(hi_m.replace('b.', ''), 'y')} ELSE {hi_m.replace('b.', '')} END AS rhi
+             CASE WHEN g THEN {net_sql(lo_m.replace("b.", ""), "y")} ELSE {lo_m.replace("b.", "")} END AS rlo,
+             CASE WHEN g THEN {net_sql(hi_m.replace("b.", ""), "y")} ELSE {hi_m.replace("b.", "")} END AS rhi
       FROM c),
     p AS (
       SELECT *, CASE WHEN rlo IS NOT NULL AND rhi IS NOT NULL THEN (rlo + rhi) / 2 ELSE coalesce(rlo, rhi) END AS pt FROM n)
@@ -243,7 +255,7 @@ def _salary_select(table: str, key: str, lo: str, hi: str, currency: str, gross:
            WHEN rate IS NULL OR factor IS NULL THEN 'no_rate'
            WHEN pt > {TOO_HIGH_RUB!r} THEN 'too_high'
            WHEN mrot_rub IS NOT NULL AND coalesce(cc, 'RU') = 'RU' AND coalesce(emp, '') NOT IN ({low_wage})
-                AND pt < {net_sql('mrot_rub', 'y')} THEN 'below_minimum'
+                AND pt < {net_sql("mrot_rub", "y")} THEN 'below_minimum'
            ELSE 'ok' END AS salary_flag
     FROM p"""
 
@@ -251,8 +263,15 @@ def _salary_select(table: str, key: str, lo: str, hi: str, currency: str, gross:
 def normalize_salaries(con, rates_file: str | None = None, scope: str = "TRUE") -> dict:
     _register_salary_tables(con, rates_file)
     sql = _salary_select(
-        "vacancies", "vacancy_id", "salary_from", "salary_to", "salary_currency", "salary_gross",
-        "salary_period", activity.start_sql("vacancy"), "employment",
+        "vacancies",
+        "vacancy_id",
+        "salary_from",
+        "salary_to",
+        "salary_currency",
+        "salary_gross",
+        "salary_period",
+        activity.start_sql("vacancy"),
+        "employment",
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _kadry_sal AS {sql}")
     con.execute(
@@ -261,8 +280,15 @@ def normalize_salaries(con, rates_file: str | None = None, scope: str = "TRUE") 
            FROM _kadry_sal s WHERE v.vacancy_id = s.k AND ({scope})"""
     )
     sql = _salary_select(
-        "resumes", "resume_id", "salary_amount", "NULL::DOUBLE", "salary_currency", "salary_gross",
-        "NULL::VARCHAR", "coalesce(updated_at, created_at, last_seen)", "NULL::VARCHAR",
+        "resumes",
+        "resume_id",
+        "salary_amount",
+        "NULL::DOUBLE",
+        "salary_currency",
+        "salary_gross",
+        "NULL::VARCHAR",
+        "coalesce(updated_at, created_at, last_seen)",
+        "NULL::VARCHAR",
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _kadry_sal AS {sql}")
     con.execute(
@@ -280,10 +306,13 @@ def normalize_salaries(con, rates_file: str | None = None, scope: str = "TRUE") 
 def normalize_skills(con, vocab: SkillVocabulary | None = None, scope: str = "TRUE") -> dict:
     """Canonical key skills; skills extracted from the description where none were given."""
     vocab = vocab or skill_vocabulary()
-    raw = [r[0] for r in con.execute(
-        """SELECT DISTINCT s FROM (SELECT unnest(skills_raw) s FROM vacancies UNION ALL
+    raw = [
+        r[0]
+        for r in con.execute(
+            """SELECT DISTINCT s FROM (SELECT unnest(skills_raw) s FROM vacancies UNION ALL
                                    SELECT unnest(skills_raw) FROM resumes) WHERE s IS NOT NULL"""
-    ).fetchall()]
+        ).fetchall()
+    ]
     canon = [vocab.canonical(s) for s in raw]
     _register(con, "_kadry_skillmap", pa.table({"raw": raw, "canon": canon}))
     for table, key in (("vacancies", "vacancy_id"), ("resumes", "resume_id")):
@@ -294,9 +323,13 @@ def normalize_skills(con, vocab: SkillVocabulary | None = None, scope: str = "TR
                 JOIN _kadry_skillmap m ON m.raw = u.s WHERE m.canon IS NOT NULL GROUP BY u.k"""
         )
         source = ", skills_source = 'key_skills'" if table == "vacancies" else ""
-        con.execute(f"UPDATE {table} SET skills = []{', skills_source = ' + repr('none') if table == 'vacancies' else ''} "
-                    f"WHERE {scope}")
-        con.execute(f"UPDATE {table} t SET skills = s.skills{source} FROM _kadry_sk s WHERE t.{key} = s.k AND ({scope})")
+        con.execute(
+            f"UPDATE {table} SET skills = []{', skills_source = ' + repr('none') if table == 'vacancies' else ''} "
+            f"WHERE {scope}"
+        )
+        con.execute(
+            f"UPDATE {table} t SET skills = s.skills{source} FROM _kadry_sk s WHERE t.{key} = s.k AND ({scope})"
+        )
     con.execute("DROP TABLE _kadry_sk")
     con.unregister("_kadry_skillmap")
     # description extraction: real rows with a description and no key skills (per row, but few;
@@ -339,7 +372,9 @@ def normalize_relocation(con, scope: str = "TRUE") -> None:
            JOIN _kadry_reloc m ON m.v = u.v WHERE m.cc IS NOT NULL GROUP BY u.k"""
     )
     con.execute(f"UPDATE resumes SET relocation_countries = [] WHERE {scope}")
-    con.execute(f"UPDATE resumes r SET relocation_countries = c.cc FROM _kadry_rc c WHERE r.resume_id = c.k AND ({scope})")
+    con.execute(
+        f"UPDATE resumes r SET relocation_countries = c.cc FROM _kadry_rc c WHERE r.resume_id = c.k AND ({scope})"
+    )
     con.execute(
         f"""UPDATE resumes SET
              ready_to_relocate = relocation_type IN ('relocation_possible', 'relocation_desirable'),
@@ -352,8 +387,15 @@ def normalize_relocation(con, scope: str = "TRUE") -> None:
 
 
 # --- the whole pass --------------------------------------------------------------------------
-def normalize_store(store, *, progress: Progress = None, rates_file: str | None = None, classifier=None,
-                    duplicates: bool = True, incremental: bool = False) -> dict:
+def normalize_store(
+    store,
+    *,
+    progress: Progress = None,
+    rates_file: str | None = None,
+    classifier=None,
+    duplicates: bool = True,
+    incremental: bool = False,
+) -> dict:
     """Recompute the norm columns of vacancies, resumes and observations; returns counts and timings.
 
     ``incremental`` touches only records whose normalization is missing or older than the rules
@@ -365,8 +407,9 @@ def normalize_store(store, *, progress: Progress = None, rates_file: str | None 
     timings: dict[str, float] = {}
     out: dict = {"norm_version": version}
     scope = f"norm_version IS DISTINCT FROM '{version}'" if incremental else "TRUE"
-    out["pending"] = {t: con.execute(f"SELECT count(*) FROM {t} WHERE {scope}").fetchall()[0][0]
-                      for t in ("vacancies", "resumes")}
+    out["pending"] = {
+        t: con.execute(f"SELECT count(*) FROM {t} WHERE {scope}").fetchall()[0][0] for t in ("vacancies", "resumes")
+    }
 
     cpu: dict[str, float] = {}
 
@@ -382,10 +425,26 @@ def normalize_store(store, *, progress: Progress = None, rates_file: str | None 
     con.execute("BEGIN TRANSACTION")
     try:
         step("regions", normalize_regions, con, scope)
-        step("roles (vacancies)", normalize_roles, con, "vacancies", "vacancy_id", classifier=classifier, progress=progress,
-             scope=scope)
-        step("roles (resumes)", normalize_roles, con, "resumes", "resume_id", classifier=classifier, progress=progress,
-             scope=scope)
+        step(
+            "roles (vacancies)",
+            normalize_roles,
+            con,
+            "vacancies",
+            "vacancy_id",
+            classifier=classifier,
+            progress=progress,
+            scope=scope,
+        )
+        step(
+            "roles (resumes)",
+            normalize_roles,
+            con,
+            "resumes",
+            "resume_id",
+            classifier=classifier,
+            progress=progress,
+            scope=scope,
+        )
         step("experience and remote", _experience_and_remote, con, scope)
         step("salaries", normalize_salaries, con, rates_file, scope)
         step("skills", normalize_skills, con, None, scope)
@@ -404,7 +463,9 @@ def normalize_store(store, *, progress: Progress = None, rates_file: str | None 
     out["resumes"] = store.count("resumes")
     out["timings"] = timings
     out["cpu_seconds"] = cpu
-    store.set_meta("norm_last_run", json.dumps({k: v for k, v in out.items() if k != "vacancy_salary_flags"}, default=str))
+    store.set_meta(
+        "norm_last_run", json.dumps({k: v for k, v in out.items() if k != "vacancy_salary_flags"}, default=str)
+    )
     return out
 
 

@@ -15,9 +15,9 @@ import csv
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -35,7 +35,28 @@ _LAT = re.compile(r"[a-zA-Z]")
 _LOOKALIKE_CYR = set("АВСЕНКМОРТХаеорсух")
 _TOKEN = re.compile(r"[0-9a-zа-яё+#]+(?:[.\-/][0-9a-zа-яё+#]+)*")
 #: keys never extracted from free text: common words that are also skill names
-_NO_EXTRACT = {"go", "r", "c", "b", "d", "1", "it", "pc", "ms", "ok", "as", "in", "on", "to", "or", "and", "the", "ui", "hr", "qa"}
+_NO_EXTRACT = {
+    "go",
+    "r",
+    "c",
+    "b",
+    "d",
+    "1",
+    "it",
+    "pc",
+    "ms",
+    "ok",
+    "as",
+    "in",
+    "on",
+    "to",
+    "or",
+    "and",
+    "the",
+    "ui",
+    "hr",
+    "qa",
+}
 
 
 def latinize(text: str) -> str:
@@ -92,7 +113,7 @@ class SkillVocabulary:
         self._extract = self._extraction_terms()
 
     @classmethod
-    def load(cls, base: Path = RES) -> "SkillVocabulary":
+    def load(cls, base: Path = RES) -> SkillVocabulary:
         display, counts = {}, {}
         vocab = base / "skills_vocab.csv"
         if vocab.exists():
@@ -145,7 +166,7 @@ class SkillVocabulary:
         i = 0
         while i < len(found):
             for n in (4, 3, 2, 1):
-                gram = tuple(t for t, _, _ in found[i:i + n])
+                gram = tuple(t for t, _, _ in found[i : i + n])
                 if len(gram) == n and gram in self._extract:
                     out.append((self._extract[gram], found[i][1], found[i + n - 1][2]))
                     i += n - 1

@@ -61,8 +61,12 @@ DATASETS = ("hh-roles-3cities-2026", "hh-api-2023-belarus-engineers", "hh-api-20
 EXAMPLES_PATH = RES / "title_examples.csv"
 #: (C, char weight, word weight, vector weight) tried on the validation side
 GRID = [
-    (0.3, 1.0, 1.0, 1.0), (0.2, 1.0, 1.0, 1.0), (0.5, 1.0, 1.0, 1.0),
-    (0.3, 1.0, 1.0, 1.5), (0.3, 1.0, 1.5, 1.0), (0.3, 0.7, 1.0, 1.0),
+    (0.3, 1.0, 1.0, 1.0),
+    (0.2, 1.0, 1.0, 1.0),
+    (0.5, 1.0, 1.0, 1.0),
+    (0.3, 1.0, 1.0, 1.5),
+    (0.3, 1.0, 1.5, 1.0),
+    (0.3, 0.7, 1.0, 1.0),
 ]
 #: the abstain threshold keeps this share of validation titles (the issue allows abstaining on one
 #: in ten; two points of margin for the difference between validation and test)
@@ -131,7 +135,9 @@ def load_user_rows(paths: Iterable[Path]) -> list[Row]:
             for n, r in enumerate(reader, start=2):
                 rid = (r.get("role_id") or "").strip()
                 if rid not in known:
-                    raise InputError(f"{p}, line {n}: role_id {rid!r} is not an hh role of the 2024 dictionary", path=str(p))
+                    raise InputError(
+                        f"{p}, line {n}: role_id {rid!r} is not an hh role of the 2024 dictionary", path=str(p)
+                    )
                 if (r.get("title") or "").strip():
                     out.append(Row(r["title"].strip(), r.get("skills") or "", rid, f"user:{Path(p).name}"))
     return out
@@ -155,7 +161,9 @@ def _role_name_rows(exclude: set[str] | frozenset[str] = frozenset()) -> list[Ro
             if part.strip() != r.name:
                 out.append(Row(part.strip(), "", r.role_id, "role names"))
     with open(EXAMPLES_PATH, encoding="utf-8", newline="") as f:
-        out += [Row(r["title"], "", r["role_id"], "title examples") for r in csv.DictReader(f) if r["role_id"] in roles()]
+        out += [
+            Row(r["title"], "", r["role_id"], "title examples") for r in csv.DictReader(f) if r["role_id"] in roles()
+        ]
     return [r for r in out if title_key(r.title) not in exclude]
 
 
@@ -195,8 +203,14 @@ def _fit_skills(rows: list[Row], classes: list[str]) -> tuple[list[str], np.ndar
     return vocab, full
 
 
-def fit(rows: list[Row], params: tuple[float, float, float, float], *, temperature: float = 1.0,
-        threshold: float = 0.3, vectors_path: Path = VECTORS_PATH) -> TitleClassifier:
+def fit(
+    rows: list[Row],
+    params: tuple[float, float, float, float],
+    *,
+    temperature: float = 1.0,
+    threshold: float = 0.3,
+    vectors_path: Path = VECTORS_PATH,
+) -> TitleClassifier:
     """A model from labelled rows ("Другое" rows are dropped: it is no occupation); deterministic.
 
     A linear SVM (one-vs-rest, liblinear): on the validation side it beat multinomial logistic
@@ -214,8 +228,16 @@ def fit(rows: list[Row], params: tuple[float, float, float, float], *, temperatu
     model.fit(X, [r.role_id for r in rows])
     classes = [str(c) for c in model.classes_]
     svocab, scoef = _fit_skills(rows, classes)
-    return TitleClassifier(feats, quantize(model.coef_), model.intercept_, classes, temperature=temperature,
-                           threshold=threshold, skill_vocab=svocab, skill_coef=scoef)
+    return TitleClassifier(
+        feats,
+        quantize(model.coef_),
+        model.intercept_,
+        classes,
+        temperature=temperature,
+        threshold=threshold,
+        skill_vocab=svocab,
+        skill_coef=scoef,
+    )
 
 
 def _calibrate(model: TitleClassifier, val: list[Row]) -> tuple[float, float]:
@@ -258,7 +280,9 @@ def evaluate(model: TitleClassifier, rows: list[Row] | list[tuple], *, detail: b
     ok1 = [p.role_id == r.role_id for p, r in zip(preds, real)]
     ok3 = [r.role_id in p.top3 for p, r in zip(preds, real)]
     kept = [i for i, p in enumerate(preds) if not p.abstained]
-    isco_ok = [isco.get(preds[i].role_id) is not None and isco.get(preds[i].role_id) == isco.get(real[i].role_id) for i in kept]
+    isco_ok = [
+        isco.get(preds[i].role_id) is not None and isco.get(preds[i].role_id) == isco.get(real[i].role_id) for i in kept
+    ]
     out: dict = {
         "n": len(real),
         "top1": _rate(ok1),
@@ -299,8 +323,11 @@ def evaluate(model: TitleClassifier, rows: list[Row] | list[tuple], *, detail: b
             else:
                 per[r.role_id].append((False, False))
         out["per_role"] = {
-            rid: {"n": len(v), "coverage": _rate([k for _, k in v]),
-                  "top1_covered": _rate([o for o, k in v if k]) if any(k for _, k in v) else None}
+            rid: {
+                "n": len(v),
+                "coverage": _rate([k for _, k in v]),
+                "top1_covered": _rate([o for o, k in v if k]) if any(k for _, k in v) else None,
+            }
             for rid, v in sorted(per.items(), key=lambda x: -len(x[1]))
         }
         out["confusions"] = [{"true": a, "predicted": b, "n": n} for (a, b), n in conf.most_common(15)]
@@ -322,8 +349,9 @@ def _vocabulary_words(shared: Path) -> set[str]:
     return words
 
 
-def build_vectors(navec_tar: Path, shared: Path, out: Path = VECTORS_PATH, *, neighbours: int = 6,
-                  cap: int = 20_000) -> dict:
+def build_vectors(
+    navec_tar: Path, shared: Path, out: Path = VECTORS_PATH, *, neighbours: int = 6, cap: int = 20_000
+) -> dict:
     """The reduced vector file: navec rows of the title lemmas plus each one's nearest lemmas.
 
     ``navec_tar`` is ``natasha/data/emb/navec_news_v1_1B_250K_300d_100q.tar`` from the natasha
@@ -348,8 +376,8 @@ def build_vectors(navec_tar: Path, shared: Path, out: Path = VECTORS_PATH, *, ne
         extra: list[str] = []
         seen = set(keep)
         for s in range(0, len(rows), 256):
-            sims = full[rows[s:s + 256]] @ full.T
-            top = np.argpartition(-sims, neighbours * 3, axis=1)[:, :neighbours * 3]
+            sims = full[rows[s : s + 256]] @ full.T
+            top = np.argpartition(-sims, neighbours * 3, axis=1)[:, : neighbours * 3]
             for r, cand in zip(sims, top):
                 got = 0
                 for j in cand[np.argsort(-r[cand])]:
@@ -374,9 +402,16 @@ def _pinned_heldout() -> list[Row]:
         return [Row(r["title"], r["skills"], r["role_id"], r["dataset"]) for r in csv.DictReader(f)]
 
 
-def train(shared: Path | None = None, *, user_files: Iterable[Path] = (), out_model: Path = MODEL_PATH,
-          force: bool = False, grid: list[tuple[float, float, float, float]] | None = None,
-          repin: bool = False, progress=None) -> dict:
+def train(
+    shared: Path | None = None,
+    *,
+    user_files: Iterable[Path] = (),
+    out_model: Path = MODEL_PATH,
+    force: bool = False,
+    grid: list[tuple[float, float, float, float]] | None = None,
+    repin: bool = False,
+    progress=None,
+) -> dict:
     """Train, measure on the pinned held-out split and (unless worse) write the model and figures.
 
     ``repin`` rebuilds the held-out split from the hash (maintainers only: it changes the figures'
@@ -413,22 +448,35 @@ def train(shared: Path | None = None, *, user_files: Iterable[Path] = (), out_mo
         m.temperature, m.threshold = t, thr
         e = evaluate(m, val)
         scores.append((e["top1_covered"] + 0.5 * e["top3_covered"], params, t, thr, e, m))
-        say(f"validation {params}: top-1 {e['top1_covered']:.3f} top-3 {e['top3_covered']:.3f} coverage {e['coverage']:.3f}")
+        say(
+            f"validation {params}: top-1 {e['top1_covered']:.3f} top-3 {e['top3_covered']:.3f} coverage {e['coverage']:.3f}"
+        )
     _, best, t, thr, val_fig, model = max(scores, key=lambda s: s[0])
     held = evaluate(model, test, detail=True)
     metrics = {
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%d"),
         "data": sorted({r.dataset for r in rows}) + ["role names (professional_roles.json)"],
-        "train_rows": len(tr), "validation_rows": len(val), "role_name_rows": len(names),
+        "train_rows": len(tr),
+        "validation_rows": len(val),
+        "role_name_rows": len(names),
         "other_rows_dropped_from_training": sum(r.role_id == OTHER_ROLE for r in tr + val),
         "user_rows": len(user),
-        "classes": len(model.classes), "char_features": len(model.features.char_vocab),
+        "classes": len(model.classes),
+        "char_features": len(model.features.char_vocab),
         "word_features": len(model.features.word_vocab),
         "params": {"C": best[0], "char_weight": best[1], "word_weight": best[2], "vector_weight": best[3]},
-        "temperature": round(t, 4), "threshold": thr,
+        "temperature": round(t, 4),
+        "threshold": thr,
         "validation": val_fig,
-        "validation_grid": [{"params": list(sc[1]), "top1_covered": sc[4]["top1_covered"],
-                             "top3_covered": sc[4]["top3_covered"], "coverage": sc[4]["coverage"]} for sc in scores],
+        "validation_grid": [
+            {
+                "params": list(sc[1]),
+                "top1_covered": sc[4]["top1_covered"],
+                "top3_covered": sc[4]["top3_covered"],
+                "coverage": sc[4]["coverage"],
+            }
+            for sc in scores
+        ],
         "heldout": held,
         "heldout_by_dataset": {
             name: evaluate(model, [r for r in test if r.dataset == name]) for name in sorted({r.dataset for r in test})
@@ -436,7 +484,9 @@ def train(shared: Path | None = None, *, user_files: Iterable[Path] = (), out_mo
     }
     old = _shipped_heldout_figures(out_model, test)
     metrics["previous_model_on_heldout"] = old
-    worse = old is not None and (held["top1_covered"] < old["top1_covered"] - 1e-9 or held["coverage"] < old["coverage"] - 0.01)
+    worse = old is not None and (
+        held["top1_covered"] < old["top1_covered"] - 1e-9 or held["coverage"] < old["coverage"] - 0.01
+    )
     metrics["replaced"] = bool(force or not worse)
     if worse and not force:
         return metrics

@@ -67,7 +67,7 @@ class Hierarchy:
     groups: Mapping[str, Sequence[str]]
 
     @classmethod
-    def flat(cls, dimension: str, values: Sequence[str], total: str = "all") -> "Hierarchy":
+    def flat(cls, dimension: str, values: Sequence[str], total: str = "all") -> Hierarchy:
         """One level: ``total`` is the sum of all other values."""
         return cls(dimension, {total: [v for v in values if v != total]})
 
@@ -196,7 +196,9 @@ def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, li
             return hidden
 
 
-def _fixed_point(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]) -> None:
+def _fixed_point(
+    hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]
+) -> None:
     """In every equation with exactly one hidden member, hide the smallest published other."""
     queue = list(range(len(equations)))
     queued = set(queue)
@@ -219,7 +221,9 @@ def _fixed_point(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int
                 queued.add(other)
 
 
-def _hide_one_more(row: int, hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]) -> bool:
+def _hide_one_more(
+    row: int, hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]
+) -> bool:
     """Hide the smallest published cell sharing an equation with ``row``, else with its component."""
     seen_rows, frontier, seen_eqs = {row}, [row], set()
     while frontier:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from kadry.errors import InputError, KadryError
 from kadry.indicators import Engine
@@ -18,7 +18,9 @@ from kadry.report.sections import SECTIONS, Context, Section
 __all__ = ["build_report", "render_report", "write_report"]
 
 
-def render_report(opts: ReportOptions, engine: Engine, *, sections: Sequence[Section] = SECTIONS) -> tuple[str, ReportData]:
+def render_report(
+    opts: ReportOptions, engine: Engine, *, sections: Sequence[Section] = SECTIONS
+) -> tuple[str, ReportData]:
     """The page's HTML and the (suppressed) figures it shows, on an open engine."""
     from kadry import __version__
 
@@ -75,8 +77,9 @@ def build_report(
     """Check the options, compute the suppressed figures, write ``out``; a summary of what was written."""
     if out is None or str(out).strip() == "":
         raise InputError("--out is required: the HTML file to write")
-    opts = ReportOptions(segment=segment, region=region, start=start, end=end, period=period, db=db, lang=lang,
-                         min_cell=min_cell).resolve()
+    opts = ReportOptions(
+        segment=segment, region=region, start=start, end=end, period=period, db=db, lang=lang, min_cell=min_cell
+    ).resolve()
     _check_out(Path(out))
     with Engine.duckdb(opts.db) as engine:
         text, data = render_report(opts, engine, sections=sections)
@@ -85,8 +88,10 @@ def build_report(
     span = data.span
     range_note = None
     if span is not None and span.start is not None:
-        range_note = (f"range {opts.first.isoformat()}..{opts.last.isoformat()}: the default, up to the latest month with "
-                      "both vacancies and resumes (give --from/--to for another)")
+        range_note = (
+            f"range {opts.first.isoformat()}..{opts.last.isoformat()}: the default, up to the latest month with "
+            "both vacancies and resumes (give --from/--to for another)"
+        )
     from kadry.vocabulary import reason_word
 
     missing = reason_word(span.reason) if span is not None and span.reason else None

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from kadry.report.labels import is_missing
 from kadry.rules import bands
 
-__all__ = ["BAND_COLOURS", "Point", "Bar", "index_trend_svg", "bars_svg", "salary_svg", "paired_bars_svg", "series_svg", "nice_max"]
+__all__ = [
+    "BAND_COLOURS",
+    "Point",
+    "Bar",
+    "index_trend_svg",
+    "bars_svg",
+    "salary_svg",
+    "paired_bars_svg",
+    "series_svg",
+    "nice_max",
+]
 
 #: HeadHunter band -> (lower bound, fill); the bands' pale tints, light enough to print under a dark line
 BAND_COLOURS = [(b.lower, b.key, b.tint) for b in bands.BANDS]
@@ -41,8 +51,10 @@ def nice_max(value: float) -> float:
 
 
 def _svg_open(width: int, height: int, label: str) -> str:
-    return (f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" '
-            f'role="img" aria-label="{_e(label)}" {_FONT} font-size="12">')
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" '
+        f'role="img" aria-label="{_e(label)}" {_FONT} font-size="12">'
+    )
 
 
 @dataclass
@@ -54,8 +66,9 @@ class Point:
     simulated: bool = False
 
 
-def index_trend_svg(points: Sequence[Point], *, band_names: dict[str, str], title: str, width: int = 760,
-                    height: int = 300) -> str:
+def index_trend_svg(
+    points: Sequence[Point], *, band_names: dict[str, str], title: str, width: int = 760, height: int = 300
+) -> str:
     """The index over periods as a line over HeadHunter's bands, with its interval as a ribbon."""
     left, right, top, bottom = 52, 190, 14, 36
     pw, ph = width - left - right, height - top - bottom
@@ -78,10 +91,14 @@ def index_trend_svg(points: Sequence[Point], *, band_names: dict[str, str], titl
         y0, y1 = y(min(hi, ymax)), y(lo)
         out.append(f'<rect x="{left}" y="{y0:.1f}" width="{pw}" height="{y1 - y0:.1f}" fill="{colour}"/>')
         if y1 - y0 >= 11:
-            out.append(f'<text x="{left + pw + 6}" y="{(y0 + y1) / 2 + 4:.1f}" fill="#444" font-size="11">{_e(band_names[name])}</text>')
+            out.append(
+                f'<text x="{left + pw + 6}" y="{(y0 + y1) / 2 + 4:.1f}" fill="#444" font-size="11">{_e(band_names[name])}</text>'
+            )
     for t in range(6):
         v = ymax * t / 5
-        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ffffff" stroke-opacity="0.7"/>')
+        out.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ffffff" stroke-opacity="0.7"/>'
+        )
         out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#333">{_fmt_axis(v)}</text>')
     out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + ph}" stroke="#555"/>')
     out.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#555"/>')
@@ -101,22 +118,28 @@ def index_trend_svg(points: Sequence[Point], *, band_names: dict[str, str], titl
             lower = " ".join(f"{x(i):.1f},{y(float(points[i].low)):.1f}" for i in reversed(ci))
             out.append(f'<polygon points="{upper} {lower}" fill="#555" fill-opacity="0.22"/>')
         for i in ci:
-            out.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(float(points[i].low)):.1f}" '
-                       f'y2="{y(float(points[i].high)):.1f}" stroke="#555" stroke-width="1.2"/>')
+            out.append(
+                f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(float(points[i].low)):.1f}" '
+                f'y2="{y(float(points[i].high)):.1f}" stroke="#555" stroke-width="1.2"/>'
+            )
         if len(run) > 1:
             line = " ".join(f"{x(i):.1f},{y(float(points[i].value)):.1f}" for i in run)
             out.append(f'<polyline points="{line}" fill="none" stroke="{_LINE}" stroke-width="2.2"/>')
     for i, p in enumerate(points):
         if not is_missing(p.value):
             fill = "#ffffff" if p.simulated else _LINE
-            out.append(f'<circle cx="{x(i):.1f}" cy="{y(float(p.value)):.1f}" r="3.6" fill="{fill}" stroke="{_LINE}" '
-                       f'stroke-width="1.6"><title>{_e(p.label)}: {float(p.value):.2f}</title></circle>')
+            out.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(float(p.value)):.1f}" r="3.6" fill="{fill}" stroke="{_LINE}" '
+                f'stroke-width="1.6"><title>{_e(p.label)}: {float(p.value):.2f}</title></circle>'
+            )
         else:
             out.append(f'<text x="{x(i):.1f}" y="{top + ph - 6:.1f}" text-anchor="middle" fill="#777">—</text>')
     step = max(1, math.ceil(n / 12))
     for i, p in enumerate(points):
         if i % step == 0:
-            out.append(f'<text x="{x(i):.1f}" y="{top + ph + 18:.1f}" text-anchor="middle" fill="#333">{_e(p.label)}</text>')
+            out.append(
+                f'<text x="{x(i):.1f}" y="{top + ph + 18:.1f}" text-anchor="middle" fill="#333">{_e(p.label)}</text>'
+            )
     out.append("</svg>")
     return "".join(out)
 
@@ -154,24 +177,36 @@ def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 760, digits: int =
     for i, b in enumerate(bars):
         y = top + i * row
         weight = ' font-weight="700"' if b.strong else ""
-        out.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" fill="#222"{weight}>{_e(b.label)}</text>')
-        out.append(f'<rect x="{label_width}" y="{y + 4}" width="{max(x(b.value) - label_width, 0.5):.1f}" height="{row - 8}" '
-                   f'fill="{b.colour}" stroke="#333" stroke-width="{1.5 if b.strong else 0.4}"/>')
+        out.append(
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" fill="#222"{weight}>{_e(b.label)}</text>'
+        )
+        out.append(
+            f'<rect x="{label_width}" y="{y + 4}" width="{max(x(b.value) - label_width, 0.5):.1f}" height="{row - 8}" '
+            f'fill="{b.colour}" stroke="#333" stroke-width="{1.5 if b.strong else 0.4}"/>'
+        )
         end = x(b.value)
         if not is_missing(b.low) and not is_missing(b.high):
-            out.append(f'<line x1="{x(b.low):.1f}" x2="{x(b.high):.1f}" y1="{y + row / 2:.1f}" y2="{y + row / 2:.1f}" stroke="#333"/>')
+            out.append(
+                f'<line x1="{x(b.low):.1f}" x2="{x(b.high):.1f}" y1="{y + row / 2:.1f}" y2="{y + row / 2:.1f}" stroke="#333"/>'
+            )
             end = max(end, x(b.high))
         out.append(f'<text x="{end + 5:.1f}" y="{y + 15}" fill="#222"{weight}>{b.value:,.{digits}f}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def salary_svg(rows: Sequence[dict], *, title: str, legend: tuple[str, str], width: int = 760, height: int = 280) -> str:
+def salary_svg(
+    rows: Sequence[dict], *, title: str, legend: tuple[str, str], width: int = 760, height: int = 280
+) -> str:
     """Per period, the offered and expected quartile ranges (Q1-Q3 boxes) with the median marked."""
     left, right, top, bottom = 64, 12, 28, 36
     pw, ph = width - left - right, height - top - bottom
-    values = [float(r[c]) for r in rows for c in ("offered_q3", "expected_q3", "offered_median", "expected_median")
-              if not is_missing(r.get(c))]
+    values = [
+        float(r[c])
+        for r in rows
+        for c in ("offered_q3", "expected_q3", "offered_median", "expected_median")
+        if not is_missing(r.get(c))
+    ]
     ymax = nice_max(max(values + [1.0]) * 1.05)
     n = max(len(rows), 1)
     slot = pw / n
@@ -191,25 +226,39 @@ def salary_svg(rows: Sequence[dict], *, title: str, legend: tuple[str, str], wid
             q1, med, q3 = (r.get(f"{side}_{q}") for q in ("q1", "median", "q3"))
             bx = cx + dx - box / 2
             if not is_missing(q1) and not is_missing(q3):
-                out.append(f'<rect x="{bx:.1f}" y="{y(float(q3)):.1f}" width="{box:.1f}" height="{max(y(float(q1)) - y(float(q3)), 1):.1f}" '
-                           f'fill="{colour}" fill-opacity="0.35" stroke="{colour}"/>')
+                out.append(
+                    f'<rect x="{bx:.1f}" y="{y(float(q3)):.1f}" width="{box:.1f}" height="{max(y(float(q1)) - y(float(q3)), 1):.1f}" '
+                    f'fill="{colour}" fill-opacity="0.35" stroke="{colour}"/>'
+                )
             if not is_missing(med):
-                out.append(f'<line x1="{bx:.1f}" x2="{bx + box:.1f}" y1="{y(float(med)):.1f}" y2="{y(float(med)):.1f}" '
-                           f'stroke="{colour}" stroke-width="3"><title>{_e(r["label"])}: {float(med):,.0f}</title></line>')
+                out.append(
+                    f'<line x1="{bx:.1f}" x2="{bx + box:.1f}" y1="{y(float(med)):.1f}" y2="{y(float(med)):.1f}" '
+                    f'stroke="{colour}" stroke-width="3"><title>{_e(r["label"])}: {float(med):,.0f}</title></line>'
+                )
         step = max(1, math.ceil(n / 12))
         if i % step == 0:
-            out.append(f'<text x="{cx:.1f}" y="{top + ph + 18:.1f}" text-anchor="middle" fill="#333">{_e(r["label"])}</text>')
+            out.append(
+                f'<text x="{cx:.1f}" y="{top + ph + 18:.1f}" text-anchor="middle" fill="#333">{_e(r["label"])}</text>'
+            )
     out.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#555"/>')
     for j, (name, colour) in enumerate(zip(legend, (_OFFERED, _EXPECTED))):
         lx = left + j * 260
-        out.append(f'<rect x="{lx}" y="6" width="14" height="12" fill="{colour}" fill-opacity="0.5" stroke="{colour}"/>')
+        out.append(
+            f'<rect x="{lx}" y="6" width="14" height="12" fill="{colour}" fill-opacity="0.5" stroke="{colour}"/>'
+        )
         out.append(f'<text x="{lx + 20}" y="16" fill="#222">{_e(name)}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def paired_bars_svg(rows: Sequence[tuple[str, float | None, float | None]], *, title: str, legend: tuple[str, str],
-                    width: int = 760, label_width: int = 240) -> str:
+def paired_bars_svg(
+    rows: Sequence[tuple[str, float | None, float | None]],
+    *,
+    title: str,
+    legend: tuple[str, str],
+    width: int = 760,
+    label_width: int = 240,
+) -> str:
     """Two bars per row (demand share, supply share), as percentages; hidden values not drawn."""
     row, top, right = 26, 26, 56
     height = top + row * max(len(rows), 1) + 6
@@ -228,20 +277,33 @@ def paired_bars_svg(rows: Sequence[tuple[str, float | None, float | None]], *, t
     for i, (label, a, b) in enumerate(rows):
         y = top + i * row
         short = label if len(label) <= 30 else label[:29] + "…"
-        out.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" fill="#222"><title>{_e(label)}</title>{_e(short)}</text>')
+        out.append(
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" fill="#222"><title>{_e(label)}</title>{_e(short)}</text>'
+        )
         for k, (v, colour) in enumerate(((a, _OFFERED), (b, _EXPECTED))):
             yy = y + 3 + k * 10
             if is_missing(v):
                 out.append(f'<text x="{label_width + 2}" y="{yy + 8}" fill="#777" font-size="10">—</text>')
                 continue
-            out.append(f'<rect x="{label_width}" y="{yy}" width="{max(w(float(v)), 0.5):.1f}" height="9" fill="{colour}"/>')
-            out.append(f'<text x="{label_width + w(float(v)) + 4:.1f}" y="{yy + 8}" fill="#222" font-size="10">{float(v):.0%}</text>')
+            out.append(
+                f'<rect x="{label_width}" y="{yy}" width="{max(w(float(v)), 0.5):.1f}" height="9" fill="{colour}"/>'
+            )
+            out.append(
+                f'<text x="{label_width + w(float(v)) + 4:.1f}" y="{yy + 8}" fill="#222" font-size="10">{float(v):.0%}</text>'
+            )
     out.append("</svg>")
     return "".join(out)
 
 
-def series_svg(labels: Sequence[str], rows: Sequence[dict], *, title: str, legend: tuple[str, str, str], width: int = 760,
-               height: int = 260) -> str:
+def series_svg(
+    labels: Sequence[str],
+    rows: Sequence[dict],
+    *,
+    title: str,
+    legend: tuple[str, str, str],
+    width: int = 760,
+    height: int = 260,
+) -> str:
     """A series: raw values (thin), seasonally adjusted (bold, when present), the trend line (dashed) with its interval."""
     left, right, top, bottom = 64, 12, 26, 36
     pw, ph = width - left - right, height - top - bottom
@@ -283,15 +345,21 @@ def series_svg(labels: Sequence[str], rows: Sequence[dict], *, title: str, legen
     for pts in runs("adjusted"):
         out.append(f'<polyline class="adjusted" points="{pts}" fill="none" stroke="{_LINE}" stroke-width="2.4"/>')
     for pts in runs("trend"):
-        out.append(f'<polyline class="trend" points="{pts}" fill="none" stroke="#b5651d" stroke-width="1.6" stroke-dasharray="6 4"/>')
+        out.append(
+            f'<polyline class="trend" points="{pts}" fill="none" stroke="#b5651d" stroke-width="1.6" stroke-dasharray="6 4"/>'
+        )
     for i, r in enumerate(rows):
         if is_missing(r.get("value")):
             out.append(f'<text x="{x(i):.1f}" y="{top + ph - 6:.1f}" text-anchor="middle" fill="#777">—</text>')
     step = max(1, math.ceil(n / 12))
     for i, label in enumerate(labels):
         if i % step == 0:
-            out.append(f'<text x="{x(i):.1f}" y="{top + ph + 18:.1f}" text-anchor="middle" fill="#333">{_e(label)}</text>')
-    for j, (name, colour, dash) in enumerate(zip(legend, ("#8fa9c4", _LINE, "#b5651d"), ("", "", ' stroke-dasharray="6 4"'))):
+            out.append(
+                f'<text x="{x(i):.1f}" y="{top + ph + 18:.1f}" text-anchor="middle" fill="#333">{_e(label)}</text>'
+            )
+    for j, (name, colour, dash) in enumerate(
+        zip(legend, ("#8fa9c4", _LINE, "#b5651d"), ("", "", ' stroke-dasharray="6 4"'))
+    ):
         lx = left + j * 220
         out.append(f'<line x1="{lx}" x2="{lx + 22}" y1="12" y2="12" stroke="{colour}" stroke-width="2.4"{dash}/>')
         out.append(f'<text x="{lx + 28}" y="16" fill="#222">{_e(name)}</text>')

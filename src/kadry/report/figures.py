@@ -48,8 +48,14 @@ def suppress_index_cube(frame: pd.DataFrame, k: int) -> pd.DataFrame:
     df = frame.copy()
     df["period"] = _iso(df["period"])
     regions = sorted(df["region"].astype(str).unique())
-    res = suppress(df, dimensions=["region", "period"], counts=["n_vacancies", "n_resumes"],
-                   values=list(INDEX_VALUES), hierarchies=[Hierarchy.flat("region", regions, total=ALL)], k=k)
+    res = suppress(
+        df,
+        dimensions=["region", "period"],
+        counts=["n_vacancies", "n_resumes"],
+        values=list(INDEX_VALUES),
+        hierarchies=[Hierarchy.flat("region", regions, total=ALL)],
+        k=k,
+    )
     out = res.table
     out["band"] = [band(None if pd.isna(x) else float(x)) for x in out["index"]]
     return out
@@ -86,11 +92,15 @@ class ReportData:
         if span.start is None:
             undated = sum(span.undated.values())
             hint = f"; {reason_word('undated', n=f'{undated:,}')}" if undated else ""
-            raise InputError("the store holds no dated record to choose a range from" + hint + " (or give --from and --to)")
+            raise InputError(
+                "the store holds no dated record to choose a range from" + hint + " (or give --from and --to)"
+            )
         if self.opts.last is None:
             self.opts.last = span.end
         if self.opts.first is None:
-            self.opts.first = span.start if span.start <= self.opts.last else date(self.opts.last.year, self.opts.last.month, 1)
+            self.opts.first = (
+                span.start if span.start <= self.opts.last else date(self.opts.last.year, self.opts.last.month, 1)
+            )
         if self.opts.first > self.opts.last:
             raise InputError(f"empty date range: {self.opts.first} is after --to {self.opts.last}")
 
@@ -101,9 +111,19 @@ class ReportData:
             return []
         return con.execute(query).fetchall()
 
-    def _compute(self, indicator: str, *, by: list[str], filters: dict, start=None, end=None, **options: Any) -> pd.DataFrame:
-        t = compute(indicator, by=by, period=self.opts.period, start=start or self.opts.first, end=end or self.opts.last,
-                    filters=filters, engine=self.engine, **options)
+    def _compute(
+        self, indicator: str, *, by: list[str], filters: dict, start=None, end=None, **options: Any
+    ) -> pd.DataFrame:
+        t = compute(
+            indicator,
+            by=by,
+            period=self.opts.period,
+            start=start or self.opts.first,
+            end=end or self.opts.last,
+            filters=filters,
+            engine=self.engine,
+            **options,
+        )
         self._meta = json.loads(t.schema.metadata[b"kadry"])
         return t.to_pandas()
 
@@ -155,12 +175,23 @@ class ReportData:
         raw["period"] = _iso(raw["period"])
         if raw.empty:
             return raw
-        offered = _side(raw, ["period"], "n_vacancies", {"n_salary_vacancies": "n_salary_vacancies",
-                                                          **{c: "n_salary_vacancies" for c in _OFFERED}}, self.k)
-        expected = _side(raw, ["period"], "n_resumes", {"n_salary_resumes": "n_salary_resumes",
-                                                         **{c: "n_salary_resumes" for c in _EXPECTED}}, self.k)
+        offered = _side(
+            raw,
+            ["period"],
+            "n_vacancies",
+            {"n_salary_vacancies": "n_salary_vacancies", **{c: "n_salary_vacancies" for c in _OFFERED}},
+            self.k,
+        )
+        expected = _side(
+            raw,
+            ["period"],
+            "n_resumes",
+            {"n_salary_resumes": "n_salary_resumes", **{c: "n_salary_resumes" for c in _EXPECTED}},
+            self.k,
+        )
         out = offered.drop(columns=["suppressed", "suppression"]).merge(
-            expected.drop(columns=["suppressed", "suppression"]), on="period")
+            expected.drop(columns=["suppressed", "suppression"]), on="period"
+        )
         out["salary_gap"] = out["expected_median"] - out["offered_median"]
         out["simulated"] = raw["simulated"].to_numpy()
         return out.sort_values("period").reset_index(drop=True)
@@ -184,23 +215,32 @@ class ReportData:
             return raw
         raw["period"] = _iso(raw["period"])
         dims = ["period", "skill"]
-        demand = _side(raw, dims, "n_vacancies", {"n_vacancies_skill": "n_vacancies_skill",
-                                                  "demand_share": "n_vacancies_skill"}, self.k)
-        supply = _side(raw, dims, "n_resumes", {"n_resumes_skill": "n_resumes_skill",
-                                                "supply_share": "n_resumes_skill"}, self.k)
+        demand = _side(
+            raw,
+            dims,
+            "n_vacancies",
+            {"n_vacancies_skill": "n_vacancies_skill", "demand_share": "n_vacancies_skill"},
+            self.k,
+        )
+        supply = _side(
+            raw, dims, "n_resumes", {"n_resumes_skill": "n_resumes_skill", "supply_share": "n_resumes_skill"}, self.k
+        )
         out = demand.drop(columns=["suppressed", "suppression"]).merge(
-            supply.drop(columns=["suppressed", "suppression"]), on=dims)
+            supply.drop(columns=["suppressed", "suppression"]), on=dims
+        )
         out["demand_supply_ratio"] = out["demand_share"] / out["supply_share"].where(out["supply_share"] > 0)
         out["simulated"] = raw["simulated"].to_numpy()
         out = out[out["n_vacancies_skill"].notna() | out["n_resumes_skill"].notna()]
-        return out.sort_values(["n_vacancies_skill", "n_resumes_skill", "skill"], ascending=[False, False, True],
-                               na_position="last").reset_index(drop=True)
+        return out.sort_values(
+            ["n_vacancies_skill", "n_resumes_skill", "skill"], ascending=[False, False, True], na_position="last"
+        ).reset_index(drop=True)
 
     # --- flags --------------------------------------------------------------------------------
     @property
     def vacancy_rule(self) -> str:
         return getattr(self, "index_meta", {}).get("vacancy_activity_rule") or (
-            self.index_cube["vacancy_activity_rule"].iloc[0] if len(self.index_cube) else "")
+            self.index_cube["vacancy_activity_rule"].iloc[0] if len(self.index_cube) else ""
+        )
 
     @property
     def options(self) -> dict:
@@ -229,7 +269,9 @@ class ReportData:
 
     @cached_property
     def quarantine(self) -> pd.DataFrame:
-        rows = self.sql(r"""SELECT kind, regexp_replace(reason, '\d+', 'N', 'g'), count(*) FROM quarantine GROUP BY ALL""")
+        rows = self.sql(
+            r"""SELECT kind, regexp_replace(reason, '\d+', 'N', 'g'), count(*) FROM quarantine GROUP BY ALL"""
+        )
         return self._counts(rows, "reason")
 
     def _counts(self, rows: list[tuple], what: str) -> pd.DataFrame:
@@ -240,7 +282,9 @@ class ReportData:
         totals[what] = ALL
         df = pd.concat([df, totals], ignore_index=True)
         groups = {ALL: sorted(set(df[what]) - {ALL})}  # per kind: the rows of that kind that exist
-        res = suppress(df, dimensions=["kind", what], counts=["records"], hierarchies=[Hierarchy(what, groups)], k=self.k)
+        res = suppress(
+            df, dimensions=["kind", what], counts=["records"], hierarchies=[Hierarchy(what, groups)], k=self.k
+        )
         out = res.table
         order = out["kind"].map({"vacancy": 0, "resume": 1}).fillna(2)
         out = out.assign(_o=order, _t=out[what] == ALL).sort_values(["_o", "kind", "_t", what])
@@ -260,9 +304,16 @@ class ReportData:
             if not n:
                 continue
             small = n < self.k
-            out.append({"kind": kind, "records": None if small else n, "normalized": None if small else normalized / n,
-                        "region_mapped": None if small else mapped / n, "role_known": None if small else role / n,
-                        "norm_version": version})
+            out.append(
+                {
+                    "kind": kind,
+                    "records": None if small else n,
+                    "normalized": None if small else normalized / n,
+                    "region_mapped": None if small else mapped / n,
+                    "role_known": None if small else role / n,
+                    "norm_version": version,
+                }
+            )
         return out
 
     @cached_property
@@ -275,7 +326,9 @@ class ReportData:
         for col in ("region_known", "role_known", "salary_known", "skills_known"):
             frame[f"{col}_share"] = (frame[col] / frame["records"]).mask(small)
         frame["records"] = frame["records"].astype("Float64").mask(small)
-        return frame[[c for c in frame.columns if c.endswith("_share") or c in ("kind", "source", "records", "simulated")]]
+        return frame[
+            [c for c in frame.columns if c.endswith("_share") or c in ("kind", "source", "records", "simulated")]
+        ]
 
     @cached_property
     def series(self) -> list[dict]:
@@ -288,16 +341,26 @@ class ReportData:
         out = []
         trend = self.trend
         index = dict(zip(trend["period"], trend["index"]))
-        out.append({"measure": "index", **analyse(periods, [index.get(p) for p in periods], period=self.opts.period).as_dict()})
+        out.append(
+            {"measure": "index", **analyse(periods, [index.get(p) for p in periods], period=self.opts.period).as_dict()}
+        )
         flows = self._compute("flow", by=[], filters=self.opts.filters)
         flows["period"] = _iso(flows["period"])
         for side, count in (("new_vacancies", "n_vacancies"), ("new_resumes", "n_resumes")):
-            part = suppress(flows[["period", count, side]].copy(), dimensions=["period"], counts=[count], values=[side],
-                            k=self.k).table
+            part = suppress(
+                flows[["period", count, side]].copy(), dimensions=["period"], counts=[count], values=[side], k=self.k
+            ).table
             values = dict(zip(part["period"], part[side]))
-            out.append({"measure": side, **analyse(periods, [values.get(p) for p in periods], period=self.opts.period).as_dict()})
+            out.append(
+                {
+                    "measure": side,
+                    **analyse(periods, [values.get(p) for p in periods], period=self.opts.period).as_dict(),
+                }
+            )
         return out
 
     @cached_property
     def sources(self) -> list[str]:
-        return [r[0] for r in self.sql("SELECT DISTINCT source FROM vacancies UNION SELECT DISTINCT source FROM resumes")]
+        return [
+            r[0] for r in self.sql("SELECT DISTINCT source FROM vacancies UNION SELECT DISTINCT source FROM resumes")
+        ]

@@ -40,12 +40,12 @@ _RU = {
     "reg_country": "страна",
     "simulated_banner": "СМОДЕЛИРОВАННЫЕ ДАННЫЕ",
     "simulated_text": "В расчёте участвовали записи, созданные симулятором kadry (simulated = true), а не взятые из реального "
-                      "источника. Цифры с пометкой SIM нельзя публиковать как факты о рынке труда.",
+    "источника. Цифры с пометкой SIM нельзя публиковать как факты о рынке труда.",
     "sim_mark": "SIM",
     "sim_note": "SIM — в ячейку вошли смоделированные записи.",
     "hidden": "—",
     "hidden_note": "«—» — значение скрыто: оно опирается на менее чем {k} записей или позволило бы вычислить скрытое "
-                   "значение по итогам (вторичное подавление).",
+    "значение по итогам (вторичное подавление).",
     "h_summary": "Главное",
     "h_trend": "Динамика индекса",
     "h_regions": "Регионы",
@@ -63,12 +63,12 @@ _RU = {
     "latest": "Последний опубликованный период",
     "no_index": "В выбранном периоде нет ни одного значения индекса, которое можно опубликовать.",
     "summary_text": "В {period} на одну активную вакансию приходилось {index} активных резюме: {band}. "
-                    "{level} доверительный интервал: {low}–{high}.",
+    "{level} доверительный интервал: {low}–{high}.",
     "counts_text": "Активных вакансий: {v}, активных резюме: {r}.",
     "bands_title": "Зоны HeadHunter",
     "bands_text": bands.legend("ru"),
     "trend_caption": "Индекс по периодам; закрашены зоны HeadHunter, серая полоса — доверительный интервал, "
-                     "пропуски — скрытые значения.",
+    "пропуски — скрытые значения.",
     "regions_caption": "Субъекты РФ с наибольшим и наименьшим индексом, {period}. Показаны только опубликованные значения.",
     "regions_top": "Наибольший индекс (больше резюме на вакансию)",
     "regions_bottom": "Наименьший индекс (острее дефицит)",
@@ -78,7 +78,7 @@ _RU = {
     "region_col": "Регион",
     "rank": "Место",
     "salary_caption": "Медиана и квартили (Q1–Q3), руб. в месяц «на руки». Синий — вакансии (предлагают), "
-                      "оранжевый — резюме (ожидают).",
+    "оранжевый — резюме (ожидают).",
     "offered": "Предлагают (вакансии)",
     "expected": "Ожидают (резюме)",
     "median": "медиана",
@@ -113,9 +113,9 @@ _RU = {
     "src_rules": "Правила расчёта",
     "vacancy_rule": "Активность вакансии",
     "resume_rule": "Активность резюме: создано не позже дня и обновлялось в течение {window} дней до него, "
-                   "или замечено в этот день.",
+    "или замечено в этот день.",
     "ci_rule": "Интервал индекса — логарифмический метод Каца, счётчики как пуассоновские величины; он отражает "
-               "случайный шум счётчиков, но не смещение источников.",
+    "случайный шум счётчиков, но не смещение источников.",
     "suppression_rule": "Каждая опубликованная ячейка прошла подавление малых ячеек kadry.privacy (k = {k}).",
     "src_quarantine": "Карантин (записи, не принятые при загрузке)",
     "reason": "Причина",
@@ -143,12 +143,12 @@ _EN = {
     "reg_country": "country",
     "simulated_banner": "SIMULATED DATA",
     "simulated_text": "Records made by the kadry simulator (simulated = true), not taken from a real source, contributed "
-                      "to these figures. Figures marked SIM must not be published as facts about the labour market.",
+    "to these figures. Figures marked SIM must not be published as facts about the labour market.",
     "sim_mark": "SIM",
     "sim_note": "SIM — simulated records contributed to this cell.",
     "hidden": "—",
     "hidden_note": "“—” — hidden: the value rests on fewer than {k} records, or would let a hidden value be recomputed "
-                   "from totals (secondary suppression).",
+    "from totals (secondary suppression).",
     "h_summary": "Summary",
     "h_trend": "Trend of the index",
     "h_regions": "Regions",
@@ -166,12 +166,12 @@ _EN = {
     "latest": "Latest published period",
     "no_index": "No index value in this range can be published.",
     "summary_text": "In {period} there were {index} active resumes per active vacancy: {band}. "
-                    "{level} confidence interval: {low}–{high}.",
+    "{level} confidence interval: {low}–{high}.",
     "counts_text": "Active vacancies: {v}, active resumes: {r}.",
     "bands_title": "HeadHunter's bands",
     "bands_text": bands.legend("en"),
     "trend_caption": "The index by period over HeadHunter's bands; the grey ribbon is the confidence interval, "
-                     "gaps are hidden values.",
+    "gaps are hidden values.",
     "regions_caption": "Federal subjects with the highest and lowest index, {period}. Only published values are ranked.",
     "regions_top": "Highest index (most resumes per vacancy)",
     "regions_bottom": "Lowest index (sharpest shortage)",
@@ -181,7 +181,7 @@ _EN = {
     "region_col": "Region",
     "rank": "Rank",
     "salary_caption": "Median and quartiles (Q1–Q3), roubles per month net. Blue: vacancies (offered); "
-                      "orange: resumes (expected).",
+    "orange: resumes (expected).",
     "offered": "Offered (vacancies)",
     "expected": "Expected (resumes)",
     "median": "median",
@@ -216,9 +216,9 @@ _EN = {
     "src_rules": "Rules",
     "vacancy_rule": "Vacancy activity",
     "resume_rule": "Resume activity: created on or before the day and updated within {window} days before it, "
-                   "or seen that day.",
+    "or seen that day.",
     "ci_rule": "The index interval is Katz's log method with both stocks as Poisson counts; it expresses the noise "
-               "of counts, not the bias of the sources.",
+    "of counts, not the bias of the sources.",
     "suppression_rule": "Every published cell passed kadry.privacy's small-cell suppression (k = {k}).",
     "src_quarantine": "Quarantine (records refused at ingest)",
     "reason": "Reason",
@@ -291,9 +291,34 @@ def fmt_num(value: Any, digits: int = 0, lang: str = "en", hidden: str = "—") 
     return text
 
 
-_MONTHS_RU = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
-_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-              "December"]
+_MONTHS_RU = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def fmt_period(value: Any, kind: str, lang: str = "en", *, short: bool = False) -> str:
@@ -309,5 +334,5 @@ def fmt_period(value: Any, kind: str, lang: str = "en", *, short: bool = False) 
         q = (value.month - 1) // 3 + 1
         return f"{q} кв. {value.year}" if lang == "ru" else f"{value.year} Q{q}"
     if kind == "week":
-        return (f"неделя с {value.isoformat()}" if lang == "ru" else f"week of {value.isoformat()}")
+        return f"неделя с {value.isoformat()}" if lang == "ru" else f"week of {value.isoformat()}"
     return value.isoformat()

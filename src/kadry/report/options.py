@@ -114,7 +114,9 @@ def parse_segment(text: str) -> Segment:
     if not sep or kind not in ("role", "category") or not value:
         raise InputError(f"unknown segment {text!r}: use it, all, role:<id> or category:<id>")
     if kind == "role" and role(value) is None:
-        raise InputError(f"unknown role id {value!r}: see the role ids in hh's dictionary (kadry/resources/normalize/roles.csv)")
+        raise InputError(
+            f"unknown role id {value!r}: see the role ids in hh's dictionary (kadry/resources/normalize/roles.csv)"
+        )
     if kind == "category" and value not in categories():
         raise InputError(f"unknown role category {value!r}: use one of {', '.join(sorted(categories(), key=int))}")
     return Segment(kind, value)
@@ -166,7 +168,7 @@ class ReportOptions:
     last: date = field(default=None, init=False)  # type: ignore[assignment]
     k: int = field(default=0, init=False)
 
-    def resolve(self) -> "ReportOptions":
+    def resolve(self) -> ReportOptions:
         from kadry.privacy import min_cell
 
         self.seg = parse_segment(self.segment)

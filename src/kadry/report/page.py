@@ -74,10 +74,12 @@ footer { margin-top: 32px; border-top: 1px solid var(--rule); padding-top: 8px; 
 
 def page(title: str, body: str, *, lang: str, footer: str) -> str:
     """A complete HTML5 document holding ``body``, the CSS, and nothing from elsewhere."""
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<meta name="generator" content="kadry report">\n<title>{html.escape(title)}</title>\n'
-            f"<style>{CSS}</style>\n</head>\n<body>\n{body}\n<footer>{html.escape(footer)}</footer>\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="kadry report">\n<title>{html.escape(title)}</title>\n'
+        f"<style>{CSS}</style>\n</head>\n<body>\n{body}\n<footer>{html.escape(footer)}</footer>\n</body>\n</html>\n"
+    )
 
 
 _EXTERNAL = re.compile(

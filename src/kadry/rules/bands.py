@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Band", "BANDS", "KEYS", "band_of", "get", "sql_case", "ibis_case", "legend", "as_json"]
+__all__ = ["Band", "BANDS", "KEYS", "SHORT", "band_of", "get", "sql_case", "ibis_case", "legend", "as_json"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,13 @@ def as_json() -> list[dict]:
         row["span_ru"], row["span_en"] = b.span("ru"), b.span("en")
         out.append(row)
     return out
+
+
+#: short band words for narrow displays (terminal tables, chart legends): key -> (ru, en)
+SHORT: dict[str, tuple[str, str]] = {
+    "acute shortage": ("острый дефицит", "acute shortage"),
+    "shortage": ("дефицит", "shortage"),
+    "moderate competition": ("умер. конкуренция", "moderate competition"),
+    "high competition": ("высокая конкуренция", "high competition"),
+    "extremely high competition": ("крайне высокая", "extreme competition"),
+}

@@ -12,5 +12,13 @@ from kadry.simulate.scenario import Scenario, load_scenario
 from kadry.simulate.supply import supply_for_store
 from kadry.simulate.validate import validate
 
-__all__ = ["simulate", "supply_for_store", "calibrate", "validate", "load_scenario", "Scenario", "recompute",
-           "compare_with_truth"]
+__all__ = [
+    "simulate",
+    "supply_for_store",
+    "calibrate",
+    "validate",
+    "load_scenario",
+    "Scenario",
+    "recompute",
+    "compare_with_truth",
+]

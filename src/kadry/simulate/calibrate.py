@@ -10,7 +10,7 @@ from __future__ import annotations
 import glob
 import json
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,15 +27,74 @@ CALIBRATION_PATH = RESOURCES / "simulate" / "calibration.json"
 #: hh lists 68 roles under several categories; the simulator (and its truth) uses one
 #: primary category per role. Roles not listed here belong to their only category.
 PRIMARY_CATEGORY: dict[str, str] = {
-    "5": "19", "70": "1", "8": "5", "58": "10", "76": "5", "90": "15", "116": "11", "36": "11",
-    "37": "6", "38": "12", "166": "13", "53": "1", "80": "7", "157": "11", "172": "10", "170": "6",
-    "171": "12", "161": "26", "125": "11", "135": "3", "27": "18", "168": "25", "63": "17", "79": "25",
-    "82": "7", "49": "7", "21": "10", "23": "25", "89": "20", "130": "16", "10": "11", "12": "24",
-    "150": "11", "25": "11", "34": "24", "155": "3", "107": "11", "121": "11", "55": "24", "71": "1",
-    "99": "6", "19": "23", "151": "7", "17": "12", "6": "18", "154": "3", "57": "3", "97": "2",
-    "122": "22", "45": "7", "46": "7", "48": "7", "173": "7", "85": "7", "86": "7", "109": "17",
-    "111": "7", "115": "17", "128": "17", "143": "17", "31": "17", "52": "10", "59": "18", "78": "17",
-    "102": "17", "131": "10", "134": "4", "158": "13",
+    "5": "19",
+    "70": "1",
+    "8": "5",
+    "58": "10",
+    "76": "5",
+    "90": "15",
+    "116": "11",
+    "36": "11",
+    "37": "6",
+    "38": "12",
+    "166": "13",
+    "53": "1",
+    "80": "7",
+    "157": "11",
+    "172": "10",
+    "170": "6",
+    "171": "12",
+    "161": "26",
+    "125": "11",
+    "135": "3",
+    "27": "18",
+    "168": "25",
+    "63": "17",
+    "79": "25",
+    "82": "7",
+    "49": "7",
+    "21": "10",
+    "23": "25",
+    "89": "20",
+    "130": "16",
+    "10": "11",
+    "12": "24",
+    "150": "11",
+    "25": "11",
+    "34": "24",
+    "155": "3",
+    "107": "11",
+    "121": "11",
+    "55": "24",
+    "71": "1",
+    "99": "6",
+    "19": "23",
+    "151": "7",
+    "17": "12",
+    "6": "18",
+    "154": "3",
+    "57": "3",
+    "97": "2",
+    "122": "22",
+    "45": "7",
+    "46": "7",
+    "48": "7",
+    "173": "7",
+    "85": "7",
+    "86": "7",
+    "109": "17",
+    "111": "7",
+    "115": "17",
+    "128": "17",
+    "143": "17",
+    "31": "17",
+    "52": "10",
+    "59": "18",
+    "78": "17",
+    "102": "17",
+    "131": "10",
+    "134": "4",
+    "158": "13",
 }
 
 _MAX_TITLES = 40
@@ -229,7 +288,9 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
 
     # --- resumes: 44k numeric rows (age, experience, desired salary) --------------------------
     h = pd.read_csv(root / "resumes/hh-44k-numeric-2019/hh44k_age_experience_salary.csv")
-    clean = h[h["age_years"].between(16, 75) & h["salary_rub"].between(5000, 1_000_000) & h["experience_months"].notna()]
+    clean = h[
+        h["age_years"].between(16, 75) & h["salary_rub"].between(5000, 1_000_000) & h["experience_months"].notna()
+    ]
     clean = clean[clean["experience_months"] <= (clean["age_years"] - 14) * 12]
     sample = clean.sample(n=min(_RESUME_SAMPLE, len(clean)), random_state=20190101)
     agg = pd.read_csv(root / "resumes/hh-44k-numeric-2019/hh44k_aggregates_from_plots.csv")
@@ -270,7 +331,7 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
 
     cal = {
         "version": 1,
-        "built_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "categories": categories,
         "roles": roles_out,
         "areas": areas,
@@ -325,4 +386,3 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(cal, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return cal
-

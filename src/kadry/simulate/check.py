@@ -97,7 +97,9 @@ def compare_with_truth(directory: str | Path, window_days: int = 30) -> pd.DataF
     """Cells where the recomputed stock or flow differs from truth/cube.parquet (empty = exact)."""
     d = Path(directory)
     mine = recompute(d, window_days)
-    truth = pd.read_parquet(d / "truth" / "cube.parquet", columns=["side", "month", "role_id", "area_id", "stock", "flow"])
+    truth = pd.read_parquet(
+        d / "truth" / "cube.parquet", columns=["side", "month", "role_id", "area_id", "stock", "flow"]
+    )
     truth["month"] = pd.to_datetime(truth["month"]).dt.date
     merged = truth.merge(mine, on=["side", "month", "role_id", "area_id"], how="outer", suffixes=("_truth", "_sql"))
     merged = merged.fillna({"stock_truth": 0, "stock_sql": 0, "flow_truth": 0, "flow_sql": 0})

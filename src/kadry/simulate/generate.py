@@ -66,12 +66,16 @@ def _fixed_strings(codes: np.ndarray) -> pa.Array:
     """An (n, w) uint8 array of ASCII codes -> a string array of n strings of width w."""
     n, w = codes.shape
     offsets = np.arange(0, n * w + 1, w, dtype=np.int32)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(np.ascontiguousarray(codes).tobytes()))
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(np.ascontiguousarray(codes).tobytes())
+    )
 
 
 def _hex_ids(seed: int, start: int, n: int, tag: int, prefix: str = "") -> pa.Array:
     """Opaque, unique 16-hex ids: a bijective mix (splitmix64) of (seed, tag, position)."""
-    x = (np.arange(start, start + n, dtype=np.uint64) + np.uint64((seed * 0x9E37 + tag) & 0xFFFFFFFF) * np.uint64(1 << 32))
+    x = np.arange(start, start + n, dtype=np.uint64) + np.uint64((seed * 0x9E37 + tag) & 0xFFFFFFFF) * np.uint64(
+        1 << 32
+    )
     with np.errstate(over="ignore"):
         x = x + np.uint64(0x9E3779B97F4A7C15)
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -141,7 +145,9 @@ def _salary(rng, cal: Calibration, role: np.ndarray, area: np.ndarray):
     kind = rng.random(n)
     both = kind < vac["salary_both"]
     from_only = (~both) & (kind < vac["salary_both"] + vac["salary_from_only"])
-    ratio = np.interp(rng.random(n), np.linspace(0, 1, len(vac["salary_ratio_quantiles"])), vac["salary_ratio_quantiles"])
+    ratio = np.interp(
+        rng.random(n), np.linspace(0, 1, len(vac["salary_ratio_quantiles"])), vac["salary_ratio_quantiles"]
+    )
     lo = np.where(both, 2 * mid / (1 + ratio), mid)
     hi = np.where(both, lo * ratio, mid)
 
@@ -249,8 +255,16 @@ def _role_in_category(rng, cal: Calibration, cat: np.ndarray, cdfs: list | None 
 
 
 def make_vacancies(
-    cal: Calibration, plan: Plan, scenario: Scenario, areas: Areas, seed: int, chunk: int, start: int, n: int,
-    source_file: str, jsonl: bool = False,
+    cal: Calibration,
+    plan: Plan,
+    scenario: Scenario,
+    areas: Areas,
+    seed: int,
+    chunk: int,
+    start: int,
+    n: int,
+    source_file: str,
+    jsonl: bool = False,
 ) -> VacancyChunk:
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1, chunk]))
     calendar = plan.calendar
@@ -400,7 +414,9 @@ class ResumeChunk:
 
 def _first_day(month):
     """First day (days since 1970-01-01) of month index y*12+m-1; works on arrays."""
-    return (np.asarray(month, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    return (
+        (np.asarray(month, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    )
 
 
 def _move_rules(scenario: Scenario, cal: Calibration, areas: Areas):
@@ -414,7 +430,9 @@ def _move_rules(scenario: Scenario, cal: Calibration, areas: Areas):
         p0, p1 = rule.get("period", [None, None])
         months = list(range(month_index(p0), month_index(p1) + 1)) if p0 else []
         prof = rule.get("profile")
-        weights = np.array([float((prof or {}).get(f"{m // 12:04d}-{m % 12 + 1:02d}", 0.0 if prof else 1.0)) for m in months])
+        weights = np.array(
+            [float((prof or {}).get(f"{m // 12:04d}-{m % 12 + 1:02d}", 0.0 if prof else 1.0)) for m in months]
+        )
         dest = rule.get("destinations", "internal")
         if dest == "internal":
             dest_pos, dest_cdf = None, None
@@ -423,16 +441,29 @@ def _move_rules(scenario: Scenario, cal: Calibration, areas: Areas):
             dest_cdf = _cdf(list(dest.values()))
         rules.append(
             dict(
-                name=rule.get("name", "move"), cat_mask=cat_mask, from_country=str(rule.get("from_country", "113")),
-                share=float(rule.get("share", 0.0)), months=np.array(months), month_cdf=_cdf(weights) if len(months) else None,
-                dest_pos=dest_pos, dest_cdf=dest_cdf, signal=float(rule.get("signal_share", 0.0)),
+                name=rule.get("name", "move"),
+                cat_mask=cat_mask,
+                from_country=str(rule.get("from_country", "113")),
+                share=float(rule.get("share", 0.0)),
+                months=np.array(months),
+                month_cdf=_cdf(weights) if len(months) else None,
+                dest_pos=dest_pos,
+                dest_cdf=dest_cdf,
+                signal=float(rule.get("signal_share", 0.0)),
             )
         )
     return rules
 
 
 def make_resumes(
-    cal: Calibration, plan: Plan, scenario: Scenario, areas: Areas, seed: int, chunk: int, start: int, n: int,
+    cal: Calibration,
+    plan: Plan,
+    scenario: Scenario,
+    areas: Areas,
+    seed: int,
+    chunk: int,
+    start: int,
+    n: int,
     source_file: str,
 ) -> ResumeChunk:
     rng = np.random.default_rng(np.random.SeedSequence([seed, 2, chunk]))
@@ -514,7 +545,6 @@ def make_resumes(
     obs_area = np.where(t >= move_t[rec], dest[rec], area0[rec])
     m = len(rec)
     last_pos = np.flatnonzero(np.concatenate([rec[1:] != rec[:-1], [True]]))
-    first_pos = np.concatenate([[0], last_pos[:-1] + 1])
     has_obs = np.zeros(n, dtype=bool)
     has_obs[rec[last_pos]] = True
     area_last = area0.copy()
@@ -555,7 +585,11 @@ def make_resumes(
     ready_last = rel_last > 0
     abroad_pool = np.array([areas.pos(a) for a in ("160", "2758", "13", "146", "94", "16") if a in cal.area_pos])
     home_pool = np.array([areas.pos(a) for a in ("1", "2") if a in cal.area_pos])
-    rel_area = np.where(rng.random(n) < abroad_share, abroad_pool[rng.integers(0, len(abroad_pool), n)], home_pool[rng.integers(0, len(home_pool), n)])
+    rel_area = np.where(
+        rng.random(n) < abroad_share,
+        abroad_pool[rng.integers(0, len(abroad_pool), n)],
+        home_pool[rng.integers(0, len(home_pool), n)],
+    )
     rel_area = np.where(signal, dest, rel_area)
     rel_off = np.concatenate([[0], np.cumsum(ready_last.astype(np.int64))])
     rel_flat = rel_area[ready_last]
@@ -616,8 +650,11 @@ def make_resumes(
             "resume_id": rid_arr.take(pa.array(mv_rec)) if len(mv_rec) else pa.array([], pa.string()),
             "observed_at": _ts(move_t[mv_rec]),
             "month": pa.array(
-                (move_t[mv_rec] // DAY).astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]"), type=pa.date32()
-            ) if len(mv_rec) else pa.array([], pa.date32()),
+                (move_t[mv_rec] // DAY).astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]"),
+                type=pa.date32(),
+            )
+            if len(mv_rec)
+            else pa.array([], pa.date32()),
             "rule": pa.array([rules[i]["name"] for i in rule_of[mv_rec]], type=pa.string()),
             "role_id": take_strings(role_ids, role[mv_rec]),
             "role_category": pa.array([cal.role_cat[r] for r in role[mv_rec]], type=pa.string()),

@@ -76,7 +76,7 @@ class Calibration:
         """``role_cdf_by_cat`` with other role weights (per role, in ``role_ids`` order); a category
         whose roles all weigh 0 keeps the calibrated shares."""
         out = []
-        for ci, (idx, cdf) in enumerate(self.role_cdf_by_cat):
+        for idx, cdf in self.role_cdf_by_cat:
             w = np.asarray(weights, dtype=float)[idx]
             out.append((idx, np.cumsum(w) / w.sum()) if w.sum() > 0 else (idx, cdf))
         return out
@@ -91,7 +91,9 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
     except FileNotFoundError as exc:
         raise ConfigError(f"calibration file not found: {p} (run `kadry simulate calibrate`)") from exc
     except (json.JSONDecodeError, KeyError) as exc:
-        raise ConfigError(f"calibration file {p} is damaged ({exc}); rebuild it with `kadry simulate calibrate`") from exc
+        raise ConfigError(
+            f"calibration file {p} is damaged ({exc}); rebuild it with `kadry simulate calibrate`"
+        ) from exc
 
 
 @dataclass
@@ -295,10 +297,14 @@ def category_table(cal: Calibration, calendar: Calendar, table: object, name: st
         out = np.zeros((C, G))
         for key, values in table.items():
             if str(key) not in cal.categories:
-                raise InputError(f"{name}: unknown role category {key!r} (use hh category ids: {', '.join(cal.categories)})")
+                raise InputError(
+                    f"{name}: unknown role category {key!r} (use hh category ids: {', '.join(cal.categories)})"
+                )
             row = np.asarray(values, dtype=float)
             if row.shape != (G,):
-                raise InputError(f"{name}: category {key} has {row.size} months, the grid has {G} ({calendar.labels()[0]}..{calendar.labels()[-1]})")
+                raise InputError(
+                    f"{name}: category {key} has {row.size} months, the grid has {G} ({calendar.labels()[0]}..{calendar.labels()[-1]})"
+                )
             out[cal.categories.index(str(key))] = row
     else:
         out = np.asarray(table, dtype=float)
@@ -365,9 +371,18 @@ def make_plan(
     res = scenario.resumes
     mc = _ResumeMC(calendar, res, scenario.window_days, rng, mc_samples, kmax=48)
     warnings: list[str] = []
-    plan = Plan(calendar=calendar, vac_prob=vac_prob, res_prob=np.zeros((C, G)), pace=1.0,
-                updates_mean=float(res.get("updates_mean", 4)), expected_vacancy_stock=V,
-                expected_resume_stock=np.zeros((C, G)), targets=targets, warnings=warnings, given_stock=given)
+    plan = Plan(
+        calendar=calendar,
+        vac_prob=vac_prob,
+        res_prob=np.zeros((C, G)),
+        pace=1.0,
+        updates_mean=float(res.get("updates_mean", 4)),
+        expected_vacancy_stock=V,
+        expected_resume_stock=np.zeros((C, G)),
+        targets=targets,
+        warnings=warnings,
+        given_stock=given,
+    )
     if role_weights is not None:
         w = np.asarray(role_weights, dtype=float)
         if w.shape != (len(cal.role_ids),) or not np.isfinite(w).all() or (w < 0).any():
@@ -400,7 +415,7 @@ _AUTO_PACES = np.geomspace(0.02, 20.0, 16)
 _AUTO_SLACK = 0.01
 
 
-def _solve(plan: Plan, mc: "_ResumeMC", R: np.ndarray, n_resumes: int | None, fixed: object, ridge: float = 0.01) -> None:
+def _solve(plan: Plan, mc: _ResumeMC, R: np.ndarray, n_resumes: int | None, fixed: object, ridge: float = 0.01) -> None:
     """Choose the pace and the creations per category and month; fill the plan in place.
 
     ``n_resumes=None``: the pace (and so M) is the slowest whose fit error is within 1 point

@@ -46,9 +46,16 @@ def outflow_factor(
     prob = plan.res_prob * affected[:, None]
     if prob.sum() <= 0:
         return None
-    pilot_plan = Plan(calendar=plan.calendar, vac_prob=plan.vac_prob, res_prob=prob / prob.sum(), pace=plan.pace,
-                      updates_mean=plan.updates_mean, expected_vacancy_stock=plan.expected_vacancy_stock,
-                      expected_resume_stock=plan.expected_resume_stock, targets=plan.targets)
+    pilot_plan = Plan(
+        calendar=plan.calendar,
+        vac_prob=plan.vac_prob,
+        res_prob=prob / prob.sum(),
+        pace=plan.pace,
+        updates_mean=plan.updates_mean,
+        expected_vacancy_stock=plan.expected_vacancy_stock,
+        expected_resume_stock=plan.expected_resume_stock,
+        targets=plan.targets,
+    )
     areas = Areas(cal, pilot_plan, scenario)
     rc = make_resumes(cal, pilot_plan, scenario, areas, seed + 1_000_003, 0, 0, pilot, "pilot")
     now, origin = Truth(cal, pilot_plan, scenario.window_days), Truth(cal, pilot_plan, scenario.window_days)
@@ -71,5 +78,3 @@ def outflow_factor(
         f = np.where(ru_now > 0, ru_origin / ru_now, 1.0)
     factor[affected] = np.clip(f[affected], 1.0, 2.0)
     return factor
-
-

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -81,7 +81,9 @@ def simulate(
         role_weights = [float(role_weights.get(r, 0.0)) for r in cal.role_ids]
     if resumes_only:
         vacancies = 0
-    plan = make_plan(cal, sc, vacancies, resumes, start, end, seed, vacancy_stock=vacancy_stock, role_weights=role_weights)
+    plan = make_plan(
+        cal, sc, vacancies, resumes, start, end, seed, vacancy_stock=vacancy_stock, role_weights=role_weights
+    )
     resumes = plan.n_resumes
     t_plan = time.perf_counter() - t0
     areas = Areas(cal, plan, sc)
@@ -135,7 +137,7 @@ def simulate(
     t_gen = time.perf_counter() - t0 - t_plan
     summary = {
         "simulated": True,
-        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "vacancies": vacancies,
         "resumes": resumes,
         "observations": n_obs,
@@ -163,7 +165,9 @@ def simulate(
     if n_moves == 0 and not (out / "truth" / "moves.parquet").exists():
         pq.write_table(_empty_moves(), out / "truth" / "moves.parquet")
     summary["seconds"]["total"] = round(time.perf_counter() - t0, 2)
-    (out / "truth" / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    (out / "truth" / "summary.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
     return summary
 
 
@@ -181,20 +185,32 @@ def plan_table(cal, plan) -> pa.Table:
         idx = np.where(v > 0, r / v, np.nan)
     in_win = np.zeros(G, dtype=bool)
     in_win[plan.calendar.window] = True
-    return pa.table({
-        "role_category": pa.array([c for c in cal.categories for _ in range(G)], pa.string()),
-        "month": pa.array([m for _ in range(C) for m in labels], pa.string()),
-        "in_window": pa.array(np.tile(in_win, C)),
-        "vacancy_stock": pa.array(v),
-        "target": pa.array(t, mask=np.isnan(t)),
-        "expected_resumes": pa.array(r),
-        "expected_index": pa.array(idx, mask=np.isnan(idx)),
-    })
+    return pa.table(
+        {
+            "role_category": pa.array([c for c in cal.categories for _ in range(G)], pa.string()),
+            "month": pa.array([m for _ in range(C) for m in labels], pa.string()),
+            "in_window": pa.array(np.tile(in_win, C)),
+            "vacancy_stock": pa.array(v),
+            "target": pa.array(t, mask=np.isnan(t)),
+            "expected_resumes": pa.array(r),
+            "expected_index": pa.array(idx, mask=np.isnan(idx)),
+        }
+    )
 
 
 def _empty_moves() -> pa.Table:
-    cols = ["resume_id", "rule", "role_id", "role_category", "origin_area_id", "dest_area_id", "origin_subject_id",
-            "dest_subject_id", "origin_country_id", "dest_country_id"]
+    cols = [
+        "resume_id",
+        "rule",
+        "role_id",
+        "role_category",
+        "origin_area_id",
+        "dest_area_id",
+        "origin_subject_id",
+        "dest_subject_id",
+        "origin_country_id",
+        "dest_country_id",
+    ]
     t = {c: pa.array([], pa.string()) for c in cols}
     t["observed_at"] = pa.array([], pa.timestamp("us"))
     t["month"] = pa.array([], pa.date32())

@@ -182,7 +182,7 @@ def _check(data: dict, path: Path) -> None:
             share = float(rule.get("share", 0))
             if not 0 <= share <= 1:
                 raise InputError(f"{path}: mobility share must be within 0..1, got {share}")
-            for m in (rule.get("profile") or {}):
+            for m in rule.get("profile") or {}:
                 month_index(m)
         idx = data.get("index") or {}
         if float(idx.get("default", 4.0)) <= 0:

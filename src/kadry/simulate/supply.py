@@ -12,8 +12,8 @@ category and month (docs/simulator.md, "Supply for real demand").
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -42,8 +42,12 @@ def _real_engine(store):
     con = ibis_backend(store.con)
     v, r, o = con.table("vacancies"), con.table("resumes"), con.table("observations")
     p = con.table("presence")
-    tables = {"vacancies": v.filter(~v.simulated.fill_null(False)), "resumes": r.filter(ibis.literal(False)),
-              "observations": o.filter(o.kind == "vacancy"), "presence": p.filter(p.kind == "vacancy")}
+    tables = {
+        "vacancies": v.filter(~v.simulated.fill_null(False)),
+        "resumes": r.filter(ibis.literal(False)),
+        "observations": o.filter(o.kind == "vacancy"),
+        "presence": p.filter(p.kind == "vacancy"),
+    }
     return Engine("duckdb", con, tables, owns=False)
 
 
@@ -64,8 +68,17 @@ def real_vacancy_stock(store, first: str, last: str, *, lifetime: int = 30) -> t
     zone = store.con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
     try:
         eng = _real_engine(store)
-        t = compute("stock", by=["role"], period="month", start=first, end=last, engine=eng, rollups=False,
-                    lifetime=lifetime, as_="pandas")
+        t = compute(
+            "stock",
+            by=["role"],
+            period="month",
+            start=first,
+            end=last,
+            engine=eng,
+            rollups=False,
+            lifetime=lifetime,
+            as_="pandas",
+        )
     finally:
         store.con.execute(f"SET TimeZone = '{zone}'")
     out: dict[str, np.ndarray] = {}
@@ -105,7 +118,9 @@ def supply_for_store(
         raise InputError(f"unknown-role rule {unknown!r}: use one of {', '.join(UNKNOWN_RULES)}")
     sc = load_scenario(scenario)
     if sc.window_days != window_days:
-        raise InputError(f"window_days {window_days} differs from the scenario's activity window ({sc.window_days} days)")
+        raise InputError(
+            f"window_days {window_days} differs from the scenario's activity window ({sc.window_days} days)"
+        )
     first_m, last_m = month_index(start), month_index(end)
     if last_m < first_m:
         raise InputError(f"end {end} is before start {start}")
@@ -113,9 +128,13 @@ def supply_for_store(
     con = store.con
     existing = con.execute("SELECT count(*) FROM resumes WHERE simulated").fetchall()[0][0]
     if existing:
-        raise InputError(f"the store already holds {existing:,} simulated resumes: a second supply would add to them "
-                         "(use a store without simulated resumes)")
-    pending = con.execute("SELECT count(*) FROM vacancies WHERE NOT coalesce(simulated, false) AND norm_version IS NULL").fetchall()[0][0]
+        raise InputError(
+            f"the store already holds {existing:,} simulated resumes: a second supply would add to them "
+            "(use a store without simulated resumes)"
+        )
+    pending = con.execute(
+        "SELECT count(*) FROM vacancies WHERE NOT coalesce(simulated, false) AND norm_version IS NULL"
+    ).fetchall()[0][0]
     if pending:
         from kadry.normalize import normalize_store
 
@@ -148,16 +167,31 @@ def supply_for_store(
         "SELECT count(*) FROM vacancies WHERE NOT coalesce(simulated, false) AND dup_of IS NULL "
         f"AND {activity.start_sql('vacancy')} >= ?::DATE "
         f"AND {activity.start_sql('vacancy')} < ?::DATE + INTERVAL 1 MONTH",
-        [f"{start}-01", f"{end}-01"]).fetchall()[0][0]
-    say(f"supply: real vacancy stock {start}..{end}: {int(total[win].sum()):,} vacancy-months "
-        f"({int(unknown_stock[win].sum()):,} of unknown role, {unknown}); {flow:,} published")
+        [f"{start}-01", f"{end}-01"],
+    ).fetchall()[0][0]
+    say(
+        f"supply: real vacancy stock {start}..{end}: {int(total[win].sum()):,} vacancy-months "
+        f"({int(unknown_stock[win].sum()):,} of unknown role, {unknown}); {flow:,} published"
+    )
     with tempfile.TemporaryDirectory(prefix="kadry-supply-") as tmp:
         out = Path(tmp) / "supply"
-        summary = simulate(out, vacancies=0, resumes=None, start=start, end=end, seed=seed, scenario=scenario,
-                           vacancy_stock=stock, role_weights=role_weights, resumes_only=True)
-        say(f"supply: simulating {summary['resumes']:,} resume histories (labelled simulated), "
+        summary = simulate(
+            out,
+            vacancies=0,
+            resumes=None,
+            start=start,
+            end=end,
+            seed=seed,
+            scenario=scenario,
+            vacancy_stock=stock,
+            role_weights=role_weights,
+            resumes_only=True,
+        )
+        say(
+            f"supply: simulating {summary['resumes']:,} resume histories (labelled simulated), "
             f"{summary['resumes'] / max(flow, 1):.2f} per real vacancy published; pace {summary['pace']:.3g}, "
-            f"expected error against the targets {100 * (summary['fit_error'] or 0):.1f}%")
+            f"expected error against the targets {100 * (summary['fit_error'] or 0):.1f}%"
+        )
         result = ingest_canonical(store, out, kinds=("resume",))
         import pyarrow.parquet as pq
 

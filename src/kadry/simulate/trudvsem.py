@@ -44,16 +44,38 @@ PROFESSIONS = [
     ("204301", "Электромеханик"),
     ("202086", "Менеджер по работе с клиентами"),
 ]
-_SKILLS = ["Работа с кассой", "1С", "Excel", "Водительские права категории B", "Мерчандайзинг", "Работа с клиентами",
-           "Складской учёт", "Выпечка хлеба", "Электромонтаж", "Продажи", "Инвентаризация", "Охрана труда"]
+_SKILLS = [
+    "Работа с кассой",
+    "1С",
+    "Excel",
+    "Водительские права категории B",
+    "Мерчандайзинг",
+    "Работа с клиентами",
+    "Складской учёт",
+    "Выпечка хлеба",
+    "Электромонтаж",
+    "Продажи",
+    "Инвентаризация",
+    "Охрана труда",
+]
 _RES = "http://opendata.trudvsem.ru/7710538364-"
 
 
 def _regions(n: int) -> list[tuple[str, str]]:
     with open(RESOURCES / "trudvsem" / "region_code.csv", encoding="utf-8") as f:
         rows = [(r["region_code"], r["region_name"]) for r in csv.DictReader(f)]
-    wanted = ["7700000000000", "7800000000000", "5000000000000", "6600000000000", "1600000000000", "5400000000000",
-              "7400000000000", "6100000000000", "2400000000000", "6300000000000"]
+    wanted = [
+        "7700000000000",
+        "7800000000000",
+        "5000000000000",
+        "6600000000000",
+        "1600000000000",
+        "5400000000000",
+        "7400000000000",
+        "6100000000000",
+        "2400000000000",
+        "6300000000000",
+    ]
     by = dict(rows)
     return [(c, by[c]) for c in wanted[:n]]
 
@@ -134,14 +156,24 @@ def _cv_xml(c: _Cv, regions: list[tuple[str, str]], day: date, rng: random.Rando
     code, name = PROFESSIONS[c.prof]
     skills = rng.sample(_SKILLS, 3)
     history = "".join(
-        ("<workExperience>" + _x("companyName", f"ООО Ромашка {i}") + _x("jobTitle", title)
-        + (_ref("profession", "professions", PROFESSIONS[p][0]) if p >= 0 else "")
-        + _x("dateFrom", start.isoformat()) + _x("dateTo", end.isoformat() if end else None)
-        + _x("demands", "Вёл учёт, звонить +7 900 111-22-33") + _x("achievements", "Лучший сотрудник") + "</workExperience>")
+        (
+            "<workExperience>"
+            + _x("companyName", f"ООО Ромашка {i}")
+            + _x("jobTitle", title)
+            + (_ref("profession", "professions", PROFESSIONS[p][0]) if p >= 0 else "")
+            + _x("dateFrom", start.isoformat())
+            + _x("dateTo", end.isoformat() if end else None)
+            + _x("demands", "Вёл учёт, звонить +7 900 111-22-33")
+            + _x("achievements", "Лучший сотрудник")
+            + "</workExperience>"
+        )
         for i, (title, p, start, end) in enumerate(c.history)
     )
-    created_tag, publish_tag, skills_tag = (("creationDate", "publishDate", "skills") if c.gen == 1
-                                            else ("date_create", "published_date", "professional_skills"))
+    created_tag, publish_tag, skills_tag = (
+        ("creationDate", "publishDate", "skills")
+        if c.gen == 1
+        else ("date_create", "published_date", "professional_skills")
+    )
     parts = [
         f"<cv about={quoteattr(f'{_RES}cv/{c.id}.xml#{c.id}')}>",
         _ref("profession", "professions", code),
@@ -164,8 +196,12 @@ def _cv_xml(c: _Cv, regions: list[tuple[str, str]], day: date, rng: random.Rando
         f"<innerInfo>{_x('dateModify', (c.modified or c.created).isoformat())}{_x('deleted', 'false')}"
         f"{_x('status', 'Активен')}</innerInfo>",
         f"<workExperienceList>{history}</workExperienceList>",
-        ("<educationList><educationType>" + _x("legalName", "Колледж №1") + _x("graduateYear", c.born + 20)
-         + "</educationType></educationList>"),
+        (
+            "<educationList><educationType>"
+            + _x("legalName", "Колледж №1")
+            + _x("graduateYear", c.born + 20)
+            + "</educationType></educationList>"
+        ),
         _x("simulated", "true"),
         "</cv>",
     ]
@@ -173,10 +209,17 @@ def _cv_xml(c: _Cv, regions: list[tuple[str, str]], day: date, rng: random.Rando
 
 
 def _link_xml(tag: str, link_id: str, cv: _Cv, vac: _Vac, day: date) -> str:
-    return (f"<{tag} about={quoteattr(f'{_RES}{tag}/{link_id}.xml#{link_id}')}>" + _x("identifier", link_id)
-            + _x("candidateId", cv.candidate) + _x("idCv", cv.id) + _x("idVacancy", vac.id)
-            + _x("creationDate", day.isoformat()) + _x("isNew", "Новый отклик")
-            + _x("simulated", "true") + f"</{tag}>")
+    return (
+        f"<{tag} about={quoteattr(f'{_RES}{tag}/{link_id}.xml#{link_id}')}>"
+        + _x("identifier", link_id)
+        + _x("candidateId", cv.candidate)
+        + _x("idCv", cv.id)
+        + _x("idVacancy", vac.id)
+        + _x("creationDate", day.isoformat())
+        + _x("isNew", "Новый отклик")
+        + _x("simulated", "true")
+        + f"</{tag}>"
+    )
 
 
 def _write_dump(path: Path, root: str, rows: Iterator[str]) -> int:
@@ -184,7 +227,9 @@ def _write_dump(path: Path, root: str, rows: Iterator[str]) -> int:
     n = 0
     tmp = path.with_name(path.name + ".tmp")
     with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=5) as f:
-        f.write(f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">')
+        f.write(
+            f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        )
         for row in rows:
             f.write(row)
             n += 1
@@ -195,9 +240,15 @@ def _write_dump(path: Path, root: str, rows: Iterator[str]) -> int:
 
 def _bad_cv(i: int, day: date, regions: list[tuple[str, str]]) -> str:
     """A CV with a negative salary (occurs in the real dumps): quarantined, never in the truth."""
-    return (f"<cv about={quoteattr(f'{_RES}cv/bad-{i}.xml#bad-{i}')}>" + _ref("region", "regions", regions[0][0])
-            + _x("positionName", "Продавец") + _x("salary", -15000) + _x("creationDate", day.isoformat())
-            + _x("simulated", "true") + "</cv>")
+    return (
+        f"<cv about={quoteattr(f'{_RES}cv/bad-{i}.xml#bad-{i}')}>"
+        + _ref("region", "regions", regions[0][0])
+        + _x("positionName", "Продавец")
+        + _x("salary", -15000)
+        + _x("creationDate", day.isoformat())
+        + _x("simulated", "true")
+        + "</cv>"
+    )
 
 
 def simulate_trudvsem(
@@ -227,14 +278,28 @@ def simulate_trudvsem(
 
     def new_vac(created: date) -> _Vac:
         counter["v"] += 1
-        return _Vac(f"{rng.getrandbits(32):08x}-sim-{counter['v']:06d}", rng.randrange(len(PROFESSIONS)),
-                    rng.randrange(len(regs)), created, rng.randrange(25, 120) * 1000, rng.choice([1, 2]))
+        return _Vac(
+            f"{rng.getrandbits(32):08x}-sim-{counter['v']:06d}",
+            rng.randrange(len(PROFESSIONS)),
+            rng.randrange(len(regs)),
+            created,
+            rng.randrange(25, 120) * 1000,
+            rng.choice([1, 2]),
+        )
 
     def new_cv(created: date) -> _Cv:
         counter["c"] += 1
-        c = _Cv(f"cv-sim-{counter['c']:07d}", f"cand-{counter['c']:07d}", rng.randrange(len(PROFESSIONS)),
-                rng.randrange(len(regs)), created, rng.randrange(20, 150) * 1000, rng.choice([1, 2]),
-                rng.randrange(1960, 2005), relocation=rng.random() < 0.3)
+        c = _Cv(
+            f"cv-sim-{counter['c']:07d}",
+            f"cand-{counter['c']:07d}",
+            rng.randrange(len(PROFESSIONS)),
+            rng.randrange(len(regs)),
+            created,
+            rng.randrange(20, 150) * 1000,
+            rng.choice([1, 2]),
+            rng.randrange(1960, 2005),
+            relocation=rng.random() < 0.3,
+        )
         start_job = date(2012, 1, 1)
         for _ in range(rng.randrange(0, 4)):
             p = rng.randrange(-1, len(PROFESSIONS))
@@ -297,25 +362,42 @@ def simulate_trudvsem(
         bad = [_bad_cv(n_bad + j, day, regs) for j in range(2)]
         n_bad += 2
         counts = {
-            "vacancy": _write_dump(out / f"{CATALOGUE_PREFIX}vacancy" / name, "vacancies",
-                                   (_vacancy_xml(v, regs, rng) for v in live_v)),
-            "cv": _write_dump(out / f"{CATALOGUE_PREFIX}cv" / name, "cvs",
-                              iter([_cv_xml(c, regs, day, rng) for c in live_c] + bad)),
-            "response": _write_dump(out / f"{CATALOGUE_PREFIX}response" / name, "responses",
-                                    (_link_xml("response", i, by_id_c[c], by_id_v[v], d) for i, c, v, d in responses)),
-            "invitation": _write_dump(out / f"{CATALOGUE_PREFIX}invitation" / name, "invitations",
-                                      (_link_xml("invitation", i, by_id_c[c], by_id_v[v], d)
-                                       for i, c, v, d in invitations)),
+            "vacancy": _write_dump(
+                out / f"{CATALOGUE_PREFIX}vacancy" / name, "vacancies", (_vacancy_xml(v, regs, rng) for v in live_v)
+            ),
+            "cv": _write_dump(
+                out / f"{CATALOGUE_PREFIX}cv" / name, "cvs", iter([_cv_xml(c, regs, day, rng) for c in live_c] + bad)
+            ),
+            "response": _write_dump(
+                out / f"{CATALOGUE_PREFIX}response" / name,
+                "responses",
+                (_link_xml("response", i, by_id_c[c], by_id_v[v], d) for i, c, v, d in responses),
+            ),
+            "invitation": _write_dump(
+                out / f"{CATALOGUE_PREFIX}invitation" / name,
+                "invitations",
+                (_link_xml("invitation", i, by_id_c[c], by_id_v[v], d) for i, c, v, d in invitations),
+            ),
         }
         files.append({"day": day.isoformat(), "file": name, **counts})
     first_name = dump_name(first, "043041")
-    _write_dump(out / f"{CATALOGUE_PREFIX}professions" / first_name, "professions", (
-        f"<profession about={quoteattr(f'{_RES}professions/{code}.xml#{code}')}>{_x('name', name)}"
-        f"{_x('category', 'Рабочие' if code.startswith('1') else 'Служащие')}{_x('active', 'true')}</profession>"
-        for code, name in PROFESSIONS))
-    _write_dump(out / f"{CATALOGUE_PREFIX}regions" / first_name, "regions", (
-        f"<region about={quoteattr(f'{_RES}regions/{code}.xml#{code}')}>{_x('code', code)}{_x('name', name)}</region>"
-        for code, name in regs))
+    _write_dump(
+        out / f"{CATALOGUE_PREFIX}professions" / first_name,
+        "professions",
+        (
+            f"<profession about={quoteattr(f'{_RES}professions/{code}.xml#{code}')}>{_x('name', name)}"
+            f"{_x('category', 'Рабочие' if code.startswith('1') else 'Служащие')}{_x('active', 'true')}</profession>"
+            for code, name in PROFESSIONS
+        ),
+    )
+    _write_dump(
+        out / f"{CATALOGUE_PREFIX}regions" / first_name,
+        "regions",
+        (
+            f"<region about={quoteattr(f'{_RES}regions/{code}.xml#{code}')}>{_x('code', code)}{_x('name', name)}</region>"
+            for code, name in regs
+        ),
+    )
     truth = out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     dumped = {f["day"] for f in files}
@@ -346,16 +428,26 @@ def simulate_trudvsem(
         w = csv.DictWriter(f, fieldnames=["cv_id", "day", "from", "to"])
         w.writeheader()
         w.writerows(moves)
-    summary = {"simulated": True, "days": days, "first": first.isoformat(), "files": files, "quarantine_expected": n_bad,
-               "vacancies": len(vacs), "cvs": len(cv_list), "responses": len(responses),
-               "invitations": len(invitations), "moves": len(moves),
-               "note": "SIMULATED data in the trudvsem open-data XML format; not real records"}
+    summary = {
+        "simulated": True,
+        "days": days,
+        "first": first.isoformat(),
+        "files": files,
+        "quarantine_expected": n_bad,
+        "vacancies": len(vacs),
+        "cvs": len(cv_list),
+        "responses": len(responses),
+        "invitations": len(invitations),
+        "moves": len(moves),
+        "note": "SIMULATED data in the trudvsem open-data XML format; not real records",
+    }
     (out / "SIMULATED.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     return summary
 
 
-def write_cv_dump(path: str | Path, target_bytes: int, *, seed: int = 0, day: str = "2024-03-26",
-                  gzip_output: bool = False) -> dict:
+def write_cv_dump(
+    path: str | Path, target_bytes: int, *, seed: int = 0, day: str = "2024-03-26", gzip_output: bool = False
+) -> dict:
     """Stream one simulated CV dump of about ``target_bytes`` of XML (memory stays small)."""
     path = Path(path)
     rng = random.Random(seed)
@@ -364,19 +456,33 @@ def write_cv_dump(path: str | Path, target_bytes: int, *, seed: int = 0, day: st
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     written = 0
-    with (gzip.open(path, "wt", encoding="utf-8") if gzip_output else path.open("w", encoding="utf-8")) as f:
+    with gzip.open(path, "wt", encoding="utf-8") if gzip_output else path.open("w", encoding="utf-8") as f:
         head = '<?xml version="1.0" encoding="UTF-8"?><cvs>'
         f.write(head)
         written += len(head)
         while written < target_bytes:
             n += 1
-            c = _Cv(f"cv-big-{n:09d}", f"cand-{n:09d}", rng.randrange(len(PROFESSIONS)), rng.randrange(len(regs)),
-                    the_day - timedelta(days=rng.randrange(1, 300)), rng.randrange(20, 150) * 1000, rng.choice([1, 2]),
-                    rng.randrange(1960, 2005))
-            c.history = [(PROFESSIONS[c.prof][1], c.prof, date(2015, 1, 1), date(2018, 6, 1)),
-                         ("Стажёр", -1, date(2018, 7, 1), None)]
+            c = _Cv(
+                f"cv-big-{n:09d}",
+                f"cand-{n:09d}",
+                rng.randrange(len(PROFESSIONS)),
+                rng.randrange(len(regs)),
+                the_day - timedelta(days=rng.randrange(1, 300)),
+                rng.randrange(20, 150) * 1000,
+                rng.choice([1, 2]),
+                rng.randrange(1960, 2005),
+            )
+            c.history = [
+                (PROFESSIONS[c.prof][1], c.prof, date(2015, 1, 1), date(2018, 6, 1)),
+                ("Стажёр", -1, date(2018, 7, 1), None),
+            ]
             row = _cv_xml(c, regs, the_day, rng)
             f.write(row)
             written += len(row.encode("utf-8"))
         f.write("</cvs>")
-    return {"records": n, "bytes_xml": written, "path": str(path), "created": datetime.now().isoformat(timespec="seconds")}
+    return {
+        "records": n,
+        "bytes_xml": written,
+        "path": str(path),
+        "created": datetime.now().isoformat(timespec="seconds"),
+    }

@@ -33,7 +33,15 @@ SIDES = ("vacancy", "resume", "resume_latest")
 
 #: segment dimensions of the truth tables (key format in docs/simulator.md)
 DIMENSIONS = [
-    "all", "role", "role_category", "it", "area", "subject", "country", "it_country", "role_category_country",
+    "all",
+    "role",
+    "role_category",
+    "it",
+    "area",
+    "subject",
+    "country",
+    "it_country",
+    "role_category_country",
     "role_category_subject",
 ]
 
@@ -62,8 +70,15 @@ class Truth:
         self._add(self.stock_diff[0], m2 + 1, cell, -1)
         self._add(self.flow[0], m1, cell, +1)
 
-    def add_resumes(self, role: np.ndarray, obs_rec: np.ndarray, obs_t: np.ndarray, obs_area: np.ndarray,
-                    created_s: np.ndarray, created_area: np.ndarray) -> None:
+    def add_resumes(
+        self,
+        role: np.ndarray,
+        obs_rec: np.ndarray,
+        obs_t: np.ndarray,
+        obs_area: np.ndarray,
+        created_s: np.ndarray,
+        created_area: np.ndarray,
+    ) -> None:
         """obs_* sorted by (resume, time)."""
         cal = self.plan.calendar
         day = (obs_t // DAY).astype(np.int64)
@@ -105,7 +120,7 @@ class Truth:
         ctry_of_area = np.array([ctry_labels.index(x) for x in cal.area_country])
         subj, ctry = subj_of_area[area], ctry_of_area[area]
         tf = ["false", "true"]
-        nC, nS, nK = len(cat_labels), len(subj_labels), len(ctry_labels)
+        nS, nK = len(subj_labels), len(ctry_labels)
         return {
             "all": (np.zeros(self.cells, dtype=np.int64), ["all"]),
             "role": (role, list(cal.role_ids)),
@@ -136,7 +151,7 @@ class Truth:
         months, in_win = self._month_dates(), self._in_window()
         writer = None
         try:
-            for side_i, side in enumerate(SIDES):
+            for side_i in range(len(SIDES)):
                 nz = np.flatnonzero((stock[side_i] != 0) | (self.flow[side_i] != 0))
                 g, cell = nz // self.cells, nz % self.cells
                 role, area = cell // self.A, cell % self.A
@@ -180,15 +195,19 @@ class Truth:
                     agg_f[si, g] = np.bincount(key, weights=self.flow[si, g], minlength=K)
             for si, side in enumerate(SIDES):
                 g, k = np.nonzero((agg_s[si] != 0) | (agg_f[si] != 0))
-                stock_parts.append(pa.table({
-                    "side": pa.array([side] * len(g), type=pa.string()),
-                    "month": months.take(pa.array(g)),
-                    "dim": pa.array([dim] * len(g), type=pa.string()),
-                    "key": pa.array([labels[i] for i in k], type=pa.string()),
-                    "stock": pa.array(agg_s[si][g, k]),
-                    "flow": pa.array(agg_f[si][g, k]),
-                    "in_window": pa.array(in_win[g]),
-                }))
+                stock_parts.append(
+                    pa.table(
+                        {
+                            "side": pa.array([side] * len(g), type=pa.string()),
+                            "month": months.take(pa.array(g)),
+                            "dim": pa.array([dim] * len(g), type=pa.string()),
+                            "key": pa.array([labels[i] for i in k], type=pa.string()),
+                            "stock": pa.array(agg_s[si][g, k]),
+                            "flow": pa.array(agg_f[si][g, k]),
+                            "in_window": pa.array(in_win[g]),
+                        }
+                    )
+                )
             vac, res = agg_s[0], agg_s[1]
             g, k = np.nonzero((vac != 0) | (res != 0))
             target = np.full(len(g), np.nan)
@@ -201,23 +220,29 @@ class Truth:
                     sel = k == lab_pos[key_lab]
                     target[sel] = plan.targets[ci, g[sel]]
             v, r = vac[g, k], res[g, k]
-            index_parts.append(pa.table({
-                "month": months.take(pa.array(g)),
-                "dim": pa.array([dim] * len(g), type=pa.string()),
-                "key": pa.array([labels[i] for i in k], type=pa.string()),
-                "in_window": pa.array(in_win[g]),
-                "vacancies": pa.array(v),
-                "resumes": pa.array(r),
-                "index": pa.array(np.where(v > 0, r / np.maximum(v, 1), np.nan), mask=v == 0),
-                "target": pa.array(target, mask=np.isnan(target)),
-            }))
+            index_parts.append(
+                pa.table(
+                    {
+                        "month": months.take(pa.array(g)),
+                        "dim": pa.array([dim] * len(g), type=pa.string()),
+                        "key": pa.array([labels[i] for i in k], type=pa.string()),
+                        "in_window": pa.array(in_win[g]),
+                        "vacancies": pa.array(v),
+                        "resumes": pa.array(r),
+                        "index": pa.array(np.where(v > 0, r / np.maximum(v, 1), np.nan), mask=v == 0),
+                        "target": pa.array(target, mask=np.isnan(target)),
+                    }
+                )
+            )
         del months_lab
         pq.write_table(pa.concat_tables(stock_parts), out / "stocks.parquet")
         idx = pa.concat_tables(index_parts)
         pq.write_table(idx, out / "index.parquet")
         summary = dict(summary)
         summary["target_check"] = target_check(idx.to_pandas())
-        (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        (out / "summary.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
         return summary
 
 

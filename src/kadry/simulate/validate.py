@@ -93,17 +93,52 @@ def validate(directory: str | Path) -> dict:
     n = len(v)
     # roles with a pseudo-count in the calibration: compare on the roles seen in the real data
     real_roles = ref["vacancy_role_share"]
-    rows.append(_row("vacancy.role_mix", "TVD", _tvd(v["role"].value_counts().to_dict(), real_roles), n, len(real_roles)))
+    rows.append(
+        _row("vacancy.role_mix", "TVD", _tvd(v["role"].value_counts().to_dict(), real_roles), n, len(real_roles))
+    )
     real_areas = ref["vacancy_area_share_2022"]
-    rows.append(_row("vacancy.region_mix", "TVD", _tvd(v["area"].value_counts().to_dict(), real_areas), n, min(len(real_areas), 100)))
-    rows.append(_row("vacancy.experience", "TVD", _tvd(v["exp"].value_counts().to_dict(), ref["vacancy_experience_share"]), n, 4))
-    rows.append(_row("vacancy.schedule", "TVD", _tvd(v["schedule"].value_counts().to_dict(), ref["vacancy_schedule_share"]), n, 5))
+    rows.append(
+        _row(
+            "vacancy.region_mix",
+            "TVD",
+            _tvd(v["area"].value_counts().to_dict(), real_areas),
+            n,
+            min(len(real_areas), 100),
+        )
+    )
+    rows.append(
+        _row(
+            "vacancy.experience", "TVD", _tvd(v["exp"].value_counts().to_dict(), ref["vacancy_experience_share"]), n, 4
+        )
+    )
+    rows.append(
+        _row(
+            "vacancy.schedule", "TVD", _tvd(v["schedule"].value_counts().to_dict(), ref["vacancy_schedule_share"]), n, 5
+        )
+    )
     mid = v[["salary_from", "salary_to"]].mean(axis=1, skipna=True).dropna().to_numpy()
     rows.append(_row("vacancy.salary_mid", "KS", _ks_vs_quantiles(mid, ref["vacancy_salary_mid_rur_2022"]), len(mid)))
     m = len(r)
-    rows.append(_row("resume.age_band", "TVD", _tvd(r["age_band"].value_counts().to_dict(), _band_shares(ref["resume_age"])), m, 7))
-    rows.append(_row("resume.experience_months", "KS", _ks_vs_quantiles(r["experience_months"].dropna().to_numpy(), ref["resume_experience_months"]), m))
-    rows.append(_row("resume.salary", "KS", _ks_vs_quantiles(r["salary_amount"].dropna().to_numpy(), ref["resume_salary"]), m))
+    rows.append(
+        _row(
+            "resume.age_band",
+            "TVD",
+            _tvd(r["age_band"].value_counts().to_dict(), _band_shares(ref["resume_age"])),
+            m,
+            7,
+        )
+    )
+    rows.append(
+        _row(
+            "resume.experience_months",
+            "KS",
+            _ks_vs_quantiles(r["experience_months"].dropna().to_numpy(), ref["resume_experience_months"]),
+            m,
+        )
+    )
+    rows.append(
+        _row("resume.salary", "KS", _ks_vs_quantiles(r["salary_amount"].dropna().to_numpy(), ref["resume_salary"]), m)
+    )
 
     idx = pd.read_parquet(d / "truth" / "index.parquet")
     t = idx[idx["in_window"] & idx["target"].notna() & (idx["vacancies"] >= 30) & (idx["resumes"] > 0)].copy()
@@ -112,13 +147,41 @@ def validate(directory: str | Path) -> dict:
         rel = (t["index"] / t["target"] - 1).abs()
         allowance = TOLERANCES["index.target"] + 4 * np.sqrt(1 / t["vacancies"] + 1 / t["resumes"])
         worst = float((rel / allowance).max())
-        rows.append({"check": "index.target", "measure": "max rel.err / tolerance", "value": worst, "tolerance": 1.0,
-                     "ok": worst <= 1.0, "n": int(len(t))})
+        rows.append(
+            {
+                "check": "index.target",
+                "measure": "max rel.err / tolerance",
+                "value": worst,
+                "tolerance": 1.0,
+                "ok": worst <= 1.0,
+                "n": int(len(t)),
+            }
+        )
         it = t[(t["dim"] == "it_country") & (t["key"] == "true|113")]
         if len(it):
             e = float((it["index"] / it["target"] - 1).abs().max())
-            tol = round(TOLERANCES["index.target"] + 4 * float(np.sqrt(1 / it["vacancies"].min() + 1 / it["resumes"].min())), 4)
-            rows.append({"check": "index.it_russia", "measure": "max rel.err", "value": e, "tolerance": tol, "ok": e <= tol, "n": int(len(it))})
+            tol = round(
+                TOLERANCES["index.target"] + 4 * float(np.sqrt(1 / it["vacancies"].min() + 1 / it["resumes"].min())), 4
+            )
+            rows.append(
+                {
+                    "check": "index.it_russia",
+                    "measure": "max rel.err",
+                    "value": e,
+                    "tolerance": tol,
+                    "ok": e <= tol,
+                    "n": int(len(it)),
+                }
+            )
     flag = bool(v["simulated"].all() and r["simulated"].all())
-    rows.append({"check": "simulated flag", "measure": "all true", "value": 1.0 if flag else 0.0, "tolerance": 1.0, "ok": flag, "n": n + m})
+    rows.append(
+        {
+            "check": "simulated flag",
+            "measure": "all true",
+            "value": 1.0 if flag else 0.0,
+            "tolerance": 1.0,
+            "ok": flag,
+            "n": n + m,
+        }
+    )
     return {"rows": rows, "ok": all(row["ok"] for row in rows)}

@@ -75,16 +75,23 @@ def detect(path: Path) -> Reader:
     (best, reader), (second, runner) = ranked[0], ranked[1]
     people = person_evidence(head)
     if people and (best.kind != "resume" or best.value < STRONG):
-        raise UnreadableFileError(path, f"looks like a file about people ({people}), not vacancies: not read; "
-                                        "if it holds resumes, read it with a mapping of kind = \"resume\" naming only "
-                                        "the fields to keep (--mapping FILE, see docs/formats.md)")
+        raise UnreadableFileError(
+            path,
+            f"looks like a file about people ({people}), not vacancies: not read; "
+            'if it holds resumes, read it with a mapping of kind = "resume" naming only '
+            "the fields to keep (--mapping FILE, see docs/formats.md)",
+        )
     if best.value < STRONG:
         guesses = ", ".join(f"{r.name} {s.value:.2f} ({s.why})" for s, r in ranked[:2] if s.value > 0)
-        raise UnreadableFileError(path, "format not recognised" + (f" (best guesses: {guesses})" if guesses else "")
-                                  + "; " + _hint())
+        raise UnreadableFileError(
+            path, "format not recognised" + (f" (best guesses: {guesses})" if guesses else "") + "; " + _hint()
+        )
     if second.value > best.value - MARGIN:
-        raise UnreadableFileError(path, f"not sure which format: {reader.name} {best.value:.2f} ({best.why}) or "
-                                        f"{runner.name} {second.value:.2f} ({second.why}); " + _hint())
+        raise UnreadableFileError(
+            path,
+            f"not sure which format: {reader.name} {best.value:.2f} ({best.why}) or "
+            f"{runner.name} {second.value:.2f} ({second.why}); " + _hint(),
+        )
     return reader
 
 
@@ -94,8 +101,11 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if not child.is_dir() and not any(p.startswith(".") for p in child.relative_to(path).parts) \
-                        and child.suffix.lower() in _DATA_SUFFIXES:
+                if (
+                    not child.is_dir()
+                    and not any(p.startswith(".") for p in child.relative_to(path).parts)
+                    and child.suffix.lower() in _DATA_SUFFIXES
+                ):
                     out.append(child)
         elif path.exists() or path.is_symlink():
             out.append(path)

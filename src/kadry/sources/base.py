@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 from kadry.sources.textio import head_bytes, head_text, open_binary, open_text
 
@@ -82,7 +83,7 @@ class Item:
     field_issues: list[tuple[str, str]] | None = None
 
     @classmethod
-    def bad(cls, position: int, kind: str, reason: str, excerpt: object = None) -> "Item":
+    def bad(cls, position: int, kind: str, reason: str, excerpt: object = None) -> Item:
         text = None if excerpt is None or kind == "resume" else str(excerpt)[:200]
         return cls(position, kind, None, reason, text)
 
@@ -116,7 +117,7 @@ class Head:
     delimiter: str = ","
 
     @classmethod
-    def of(cls, path: Path, raw: bytes | None = None) -> "Head":
+    def of(cls, path: Path, raw: bytes | None = None) -> Head:
         from kadry.sources.jsonstream import canon_keys, first_objects
 
         raw = head_bytes(path, 65536) if raw is None else raw
@@ -132,7 +133,7 @@ class Head:
         lines = re.split(r"\r\n|\r|\n", text, maxsplit=1)
         head.delimiter = sniff_delimiter(lines[0])
         # whole records only: the last line of the window may be cut
-        body = text[: text.rfind("\n") if "\n" in text[len(lines[0]) + 1:] else len(text)]
+        body = text[: text.rfind("\n") if "\n" in text[len(lines[0]) + 1 :] else len(text)]
         try:
             parsed = list(csv.reader(body.splitlines(), delimiter=head.delimiter))[:21] if body else []
         except csv.Error:
@@ -197,8 +198,18 @@ class BaseReader:
         raise NotImplementedError
 
 
-_TS_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-               "%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m")
+_TS_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m",
+)
 _EARLIEST = datetime(1990, 1, 1)
 
 
@@ -216,7 +227,7 @@ def parse_ts(value: object, *, field: str = "date") -> datetime | None:
         if value != value:
             return None
         seconds = value / 1000 if value > 1e11 else value  # epoch millis or seconds
-        dt = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        dt = datetime.fromtimestamp(seconds, tz=UTC)
     else:
         text = str(value).strip()
         if not text or text.lower() in {"nan", "none", "null", "nat"}:

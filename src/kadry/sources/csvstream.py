@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.sources.base import sniff_delimiter
@@ -45,8 +45,9 @@ def read_header(path: Path, delimiter: str | None = None) -> list[str]:
     return [h.strip() for h in next(csv.reader([line], delimiter=delimiter or sniff_delimiter(line)), [])]
 
 
-def iter_rows(path: Path, delimiter: str | None = None, *,
-              lower: bool = True) -> Iterator[tuple[int, list[str] | csv.Error, list[str]]]:
+def iter_rows(
+    path: Path, delimiter: str | None = None, *, lower: bool = True
+) -> Iterator[tuple[int, list[str] | csv.Error, list[str]]]:
     """``(line, cells or csv.Error, header)`` for each non-blank data row, streamed.
 
     Header names are stripped (and lower-cased unless ``lower=False``).

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, parse_ts, strip_html, to_float
@@ -85,10 +85,36 @@ def _skills(value: str | None) -> list[str]:
 
 
 #: every column of the three known hh flat exports ("" is pandas' unnamed index)
-_KNOWN = {"", "unnamed: 0", "name", "salary_from", "salary_to", "salary_currency", "area_name", "published_at",
-          "id", "title", "city", "experience", "employment", "schedule", "has_salary", "salary_gross", "is_premium",
-          "employer_trusted", "has_address", "role_id", "published_weekday", "published_hour", "title_word_count",
-          "company", "currency", "description", "key_skills", "url"}
+_KNOWN = {
+    "",
+    "unnamed: 0",
+    "name",
+    "salary_from",
+    "salary_to",
+    "salary_currency",
+    "area_name",
+    "published_at",
+    "id",
+    "title",
+    "city",
+    "experience",
+    "employment",
+    "schedule",
+    "has_salary",
+    "salary_gross",
+    "is_premium",
+    "employer_trusted",
+    "has_address",
+    "role_id",
+    "published_weekday",
+    "published_hour",
+    "title_word_count",
+    "company",
+    "currency",
+    "description",
+    "key_skills",
+    "url",
+}
 
 
 def _share(values: list[str], ok) -> float:  # type: ignore[no-untyped-def]
@@ -125,8 +151,11 @@ class HHFlatCSV(BaseReader):
             _share(head.column("salary_currency") + head.column("currency"), lambda v: v.upper() in KNOWN_CURRENCIES),
         )
         value = round(known * shape, 2)
-        return Score(value, "vacancy", f"{sum(c in _KNOWN for c in cols)}/{len(cols)} columns of hh flat exports, "
-                                       f"values {shape:.0%} of hh shapes")
+        return Score(
+            value,
+            "vacancy",
+            f"{sum(c in _KNOWN for c in cols)}/{len(cols)} columns of hh flat exports, values {shape:.0%} of hh shapes",
+        )
 
     def read(self, path: Path) -> Iterator[Item]:
         columns: dict[str, int] | None = None
@@ -136,8 +165,11 @@ class HHFlatCSV(BaseReader):
                 columns = _column_map(header)
                 width = len(header)
                 if "title" not in columns:
-                    raise UnreadableFileError(path, f"no title column (expected one of {', '.join(_ALIASES['title'])}; "
-                                                    f"found {', '.join(header) or 'nothing'})")
+                    raise UnreadableFileError(
+                        path,
+                        f"no title column (expected one of {', '.join(_ALIASES['title'])}; "
+                        f"found {', '.join(header) or 'nothing'})",
+                    )
             if isinstance(row, csv.Error):
                 yield Item.bad(line, self.kind, f"bad CSV row: {row}")
                 continue
@@ -156,8 +188,17 @@ class HHFlatCSV(BaseReader):
         source_id = clean_str(get("source_id"))
         if source_id is None:
             # a content id: identical rows in overlapping downloads become one vacancy
-            key = "\x1f".join((cell or "").strip() for cell in (get("title"), get("salary_from"), get("salary_to"),
-                                                                    get("salary_currency"), get("region_raw"), get("published_at")))
+            key = "\x1f".join(
+                (cell or "").strip()
+                for cell in (
+                    get("title"),
+                    get("salary_from"),
+                    get("salary_to"),
+                    get("salary_currency"),
+                    get("region_raw"),
+                    get("published_at"),
+                )
+            )
             source_id = "row-" + hashlib.sha1(key.encode()).hexdigest()[:20]
         role = clean_str(get("role_ids_raw"))
         description = get("description")

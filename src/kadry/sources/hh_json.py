@@ -6,8 +6,8 @@ or added never break the reader: every lookup is defensive.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, parse_ts, strip_html, to_float
 from kadry.sources.jsonstream import JsonBad, canon_keys, iter_json_objects
@@ -38,22 +38,101 @@ def _ids(values: object, key: str = "id") -> list[str]:
     return out
 
 
-_NESTED = ("salary_range", "salary", "area", "employer", "experience", "schedule", "employment_form", "employment",
-           "address", "snippet")
+_NESTED = (
+    "salary_range",
+    "salary",
+    "area",
+    "employer",
+    "experience",
+    "schedule",
+    "employment_form",
+    "employment",
+    "address",
+    "snippet",
+)
 #: keys of an hh vacancy object (canonical spelling); flat exports spell nested ones area_name, salary_from
-_HH_KEYS = {"id", "name", "area", "salary", "salary_range", "employer", "published_at", "created_at", "experience",
-            "schedule", "employment", "employment_form", "key_skills", "professional_roles", "description", "snippet",
-            "alternate_url", "url", "archived", "address", "type", "work_format", "working_hours", "premium",
-            "has_test", "response_url", "apply_alternate_url", "department", "contacts", "billing_type",
-            "accept_handicapped", "accept_kids", "specializations", "initial_created_at", "relations", "insider_interview",
-            "allow_messages", "languages", "driver_license_types", "accept_incomplete_resumes", "accept_temporary",
-            "test", "code", "hidden", "quick_responses_allowed", "negotiations_url", "suitable_resumes_url",
-            "branded_description", "vacancy_constructor_template", "response_letter_required", "show_logo_in_search",
-            "sort_point_distance", "counters", "is_adv_vacancy", "adv_response_url", "schedule_by_days",
-            "working_days", "working_time_intervals", "working_time_modes", "fly_in_fly_out_duration",
-            "internship", "night_shifts", "archived_at", "simulated", "employer_name", "area_name", "salary_from",
-            "salary_to", "salary_currency", "salary_gross", "area_id", "employer_id", "experience_id", "schedule_id",
-            "employment_id", "brand_snippet", "show_contacts", "adv_context", "branding", "experimental_modes"}
+_HH_KEYS = {
+    "id",
+    "name",
+    "area",
+    "salary",
+    "salary_range",
+    "employer",
+    "published_at",
+    "created_at",
+    "experience",
+    "schedule",
+    "employment",
+    "employment_form",
+    "key_skills",
+    "professional_roles",
+    "description",
+    "snippet",
+    "alternate_url",
+    "url",
+    "archived",
+    "address",
+    "type",
+    "work_format",
+    "working_hours",
+    "premium",
+    "has_test",
+    "response_url",
+    "apply_alternate_url",
+    "department",
+    "contacts",
+    "billing_type",
+    "accept_handicapped",
+    "accept_kids",
+    "specializations",
+    "initial_created_at",
+    "relations",
+    "insider_interview",
+    "allow_messages",
+    "languages",
+    "driver_license_types",
+    "accept_incomplete_resumes",
+    "accept_temporary",
+    "test",
+    "code",
+    "hidden",
+    "quick_responses_allowed",
+    "negotiations_url",
+    "suitable_resumes_url",
+    "branded_description",
+    "vacancy_constructor_template",
+    "response_letter_required",
+    "show_logo_in_search",
+    "sort_point_distance",
+    "counters",
+    "is_adv_vacancy",
+    "adv_response_url",
+    "schedule_by_days",
+    "working_days",
+    "working_time_intervals",
+    "working_time_modes",
+    "fly_in_fly_out_duration",
+    "internship",
+    "night_shifts",
+    "archived_at",
+    "simulated",
+    "employer_name",
+    "area_name",
+    "salary_from",
+    "salary_to",
+    "salary_currency",
+    "salary_gross",
+    "area_id",
+    "employer_id",
+    "experience_id",
+    "schedule_id",
+    "employment_id",
+    "brand_snippet",
+    "show_contacts",
+    "adv_context",
+    "branding",
+    "experimental_modes",
+}
 
 
 def unflatten(obj: dict) -> dict:
@@ -67,7 +146,7 @@ def unflatten(obj: dict) -> dict:
             continue
         for prefix in _NESTED:
             if key.startswith(prefix + "_") and key != prefix:
-                inner = key[len(prefix) + 1:]
+                inner = key[len(prefix) + 1 :]
                 if prefix == "salary" and inner == "range":
                     break
                 nested = out.get(prefix)
@@ -140,14 +219,17 @@ class HHVacancyJSON(BaseReader):
             return Score(0.0, "resume", "resume keys")
         if "results" in keys or "vacancies" in keys or {"categories"} <= keys:
             return NO
+
         def fits(o: dict) -> bool:
             names = set(o)
             return "name" in names and "id" in names and len(names & _HH_KEYS) >= 3
+
         good = sum(fits(o) for o in objs) / len(objs)
         share = len(keys & _HH_KEYS) / len(keys)
         value = round(good * (0.5 + 0.5 * share), 2)
-        return Score(value, "vacancy", f"{good:.0%} of the first objects are hh vacancies, "
-                                       f"{share:.0%} of their keys are hh's")
+        return Score(
+            value, "vacancy", f"{good:.0%} of the first objects are hh vacancies, {share:.0%} of their keys are hh's"
+        )
 
     def read(self, path: Path) -> Iterator[Item]:
         for position, obj in iter_json_objects(path):

@@ -8,12 +8,12 @@ the ingest pipeline to salt, hash into ``source_key`` and drop.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.schema import age_band
-from kadry.sources.base import NO, BaseReader, Head, Score, BadValue, Item, clean_str, parse_ts, to_float
+from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, parse_ts, to_float
 from kadry.sources.jsonstream import JsonBad, iter_json_objects, looks_like_json
 from kadry.sources.records import blank_resume
 from kadry.sources.text_values import parse_gender
@@ -96,8 +96,11 @@ class HHResumeJSON(BaseReader):
         if not looks_like_json(head):
             return False
         text = head[:8192]
-        return b'"total_experience"' in text or b'"skill_set"' in text or \
-            (b'"last_name"' in text and b'"title"' in text and b'"employer"' not in text)
+        return (
+            b'"total_experience"' in text
+            or b'"skill_set"' in text
+            or (b'"last_name"' in text and b'"title"' in text and b'"employer"' not in text)
+        )
 
     def read(self, path: Path) -> Iterator[Item]:
         if not path.is_dir():

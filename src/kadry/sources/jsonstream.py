@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import ijson
 import orjson
@@ -22,8 +22,7 @@ import orjson
 from kadry.errors import UnreadableFileError
 from kadry.sources.textio import head_bytes, head_text, notes_for, open_binary, open_text, sniff_encoding
 
-__all__ = ["iter_json_objects", "looks_like_json", "JsonBad", "container", "canon_key", "canon_keys",
-           "first_objects"]
+__all__ = ["iter_json_objects", "looks_like_json", "JsonBad", "container", "canon_key", "canon_keys", "first_objects"]
 
 _BIG = 64 * 1024 * 1024
 _CHUNK = 1 << 20
@@ -142,7 +141,7 @@ def _partial_page(text: str, n: int) -> list[object]:
     match = re.search(r'"items"\s*:\s*\[', text)
     if not match:
         return []
-    return first_objects(("[" + text[match.end():]).encode("utf-8"), n)
+    return first_objects(("[" + text[match.end() :]).encode("utf-8"), n)
 
 
 def iter_json_objects(path: Path, items_key: str = "items") -> Iterator[tuple[int, object]]:
@@ -235,7 +234,9 @@ def _concat(path: Path) -> Iterator[tuple[int, object]]:
             except ValueError as exc:
                 more = "" if eof else f.read(_CHUNK)
                 if not more:
-                    raise UnreadableFileError(path, f"unparseable JSON after record {position}: {str(exc)[:80]}") from None
+                    raise UnreadableFileError(
+                        path, f"unparseable JSON after record {position}: {str(exc)[:80]}"
+                    ) from None
                 buf, i = buf[i:] + more, 0
                 continue
             if end == len(buf) and not eof and buf[i] != "{":

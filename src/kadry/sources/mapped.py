@@ -43,10 +43,10 @@ from __future__ import annotations
 import csv
 import json
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
@@ -56,7 +56,13 @@ from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clea
 from kadry.sources.csvstream import iter_rows, read_header
 from kadry.sources.jsonstream import JsonBad, canon_key, iter_json_objects
 from kadry.sources.records import RESUME_RECORD_FIELDS, VACANCY_RECORD_FIELDS, blank_resume, blank_vacancy, content_id
-from kadry.sources.text_values import currency_code, parse_duration_months, parse_gender, parse_number_text, parse_salary_text
+from kadry.sources.text_values import (
+    currency_code,
+    parse_duration_months,
+    parse_gender,
+    parse_number_text,
+    parse_salary_text,
+)
 
 __all__ = ["Mapping", "load_mapping", "MappedReader", "sidecar_mapping", "READERS"]
 
@@ -127,7 +133,9 @@ def mapping_from_dict(data: object, where: object = "mapping") -> Mapping:
         raise _fail(where, "a mapping must be a table of keys (kind, source, columns, defaults)")
     unknown = set(data) - _TOP_KEYS
     if unknown:
-        raise _fail(where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(sorted(_TOP_KEYS))}")
+        raise _fail(
+            where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(sorted(_TOP_KEYS))}"
+        )
     kind = data.get("kind")
     if kind not in _FIELDS:
         raise _fail(where, f"bad kind {kind!r}: must be 'vacancy' or 'resume'")
@@ -156,16 +164,20 @@ def mapping_from_dict(data: object, where: object = "mapping") -> Mapping:
     for name in defaults:
         if name not in allowed:
             raise _fail(where, f"unknown {kind} field {name!r} in [defaults]; known: {', '.join(sorted(allowed))}")
-    return Mapping(kind, source.strip(), columns, dict(defaults), fmt, delimiter,
-                   Path(str(where)) if where != "mapping" else None)
+    return Mapping(
+        kind, source.strip(), columns, dict(defaults), fmt, delimiter, Path(str(where)) if where != "mapping" else None
+    )
 
 
 def _spec(where: object, name: str, spec: object) -> ColumnSpec:
     if isinstance(spec, str) and spec:
         return ColumnSpec(spec)
     if not isinstance(spec, dict) or not set(spec) <= _SPEC_KEYS or not ("column" in spec or "value" in spec):
-        raise _fail(where, f"{name} must be a column name or a table with column (or value) and optionally "
-                           f"{', '.join(sorted(_SPEC_KEYS - {'column', 'value'}))}")
+        raise _fail(
+            where,
+            f"{name} must be a column name or a table with column (or value) and optionally "
+            f"{', '.join(sorted(_SPEC_KEYS - {'column', 'value'}))}",
+        )
     column = spec.get("column")
     if column is not None and (not isinstance(column, str) or not column):
         raise _fail(where, f"{name}.column must be a non-empty string")
@@ -182,7 +194,7 @@ def _spec(where: object, name: str, spec: object) -> ColumnSpec:
         raise _fail(where, f"{name}.parse must be one of {', '.join(sorted(_PARSERS))}, not {parse!r}")
     fmt = spec.get("format")
     if fmt is not None and (not isinstance(fmt, str) or "%" not in fmt):
-        raise _fail(where, f"{name}.format must be a strptime format such as \"%d.%m.%Y\"")
+        raise _fail(where, f'{name}.format must be a strptime format such as "%d.%m.%Y"')
     on_error = spec.get("on_error", "field" if spec.get("optional") is True else "record")
     if on_error not in ("record", "field"):
         raise _fail(where, f"{name}.on_error must be 'record' or 'field', not {on_error!r}")
@@ -335,8 +347,10 @@ class MappedReader(BaseReader):
         if mapping is None:
             sidecar = sidecar_mapping(path)
             if sidecar is None:
-                raise MappingError(f"{path}: the mapped format needs a mapping file (--mapping m.toml, "
-                                   f"or {path.name}.mapping.toml beside it)")
+                raise MappingError(
+                    f"{path}: the mapped format needs a mapping file (--mapping m.toml, "
+                    f"or {path.name}.mapping.toml beside it)"
+                )
             mapping = load_mapping(sidecar)
         fmt = mapping.format or _format_of(path)
         rows = {"csv": self._csv_rows, "parquet": self._parquet_rows}.get(fmt, self._json_rows)(path, mapping)
@@ -350,8 +364,11 @@ class MappedReader(BaseReader):
                 yield Item(position, mapping.kind, record, field_issues=issues or None)
             except BadValue as exc:
                 # the excerpt shows mapped columns only: unmapped ones may hold personal data
-                shown = {spec.column: _lookup(row, spec.column) for spec in mapping.columns.values()
-                         if spec.column is not None}
+                shown = {
+                    spec.column: _lookup(row, spec.column)
+                    for spec in mapping.columns.values()
+                    if spec.column is not None
+                }
                 yield Item.bad(position, mapping.kind, str(exc), json.dumps(shown, ensure_ascii=False, default=str))
 
     @staticmethod
@@ -387,11 +404,20 @@ class MappedReader(BaseReader):
     def _check_columns(path: Path, mapping: Mapping, available: list[str]) -> None:
         wanted = {spec.column for spec in mapping.columns.values() if spec.column is not None}
         have = {canon_key(a) for a in available}
-        missing = sorted(c for c in wanted if c not in available and c.split(".")[0] not in available
-                         and canon_key(c.split(".")[0].removesuffix("[]")) not in have)
+        missing = sorted(
+            c
+            for c in wanted
+            if c not in available
+            and c.split(".")[0] not in available
+            and canon_key(c.split(".")[0].removesuffix("[]")) not in have
+        )
         if missing:
-            raise MappingError(f"{path}: column(s) {', '.join(missing)} named in the mapping are not in the file; "
-                               f"available: {', '.join(available) or 'none'}", missing=missing, available=available)
+            raise MappingError(
+                f"{path}: column(s) {', '.join(missing)} named in the mapping are not in the file; "
+                f"available: {', '.join(available) or 'none'}",
+                missing=missing,
+                available=available,
+            )
 
     def _csv_rows(self, path: Path, mapping: Mapping) -> Iterator[tuple[int, dict | str]]:
         header = read_header(path, mapping.delimiter)
@@ -427,8 +453,13 @@ class MappedReader(BaseReader):
             raise UnreadableFileError(path, f"not a readable Parquet file: {exc}") from None
         available = pf.schema_arrow.names
         self._check_columns(path, mapping, available)
-        wanted = sorted({spec.column.split(".")[0].removesuffix("[]") for spec in mapping.columns.values()
-                         if spec.column is not None})
+        wanted = sorted(
+            {
+                spec.column.split(".")[0].removesuffix("[]")
+                for spec in mapping.columns.values()
+                if spec.column is not None
+            }
+        )
         position = 0
         try:
             for batch in pf.iter_batches(batch_size=4096, columns=wanted):

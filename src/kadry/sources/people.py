@@ -28,8 +28,9 @@ __all__ = [
 EMPLOYER_PLACEHOLDER = "[частное лицо]"
 TITLE_PLACEHOLDER = "[скрыто: имя человека]"
 
-_LEGAL = re.compile(r"^(?:ИП|И\.\s?П\.|ФЛП|ФОП|СПД|индивидуальный предприниматель|фізична особа[- ]підприємець)\s+",
-                    re.IGNORECASE)
+_LEGAL = re.compile(
+    r"^(?:ИП|И\.\s?П\.|ФЛП|ФОП|СПД|индивидуальный предприниматель|фізична особа[- ]підприємець)\s+", re.IGNORECASE
+)
 _INITIALS = re.compile(r"^(?:[А-ЯЁІЇЄҐA-Z]\.\s?){1,2}$")
 _WORD = re.compile(r"^[А-ЯЁІЇЄҐ][а-яёіїєґ'’-]+$|^[А-ЯЁІЇЄҐ][а-яёіїєґ]+-[А-ЯЁІЇЄҐ][а-яёіїєґ]+$")
 _PERSON_TAGS = {"Name", "Surn", "Patr"}
@@ -37,13 +38,56 @@ _PATRONYMIC = re.compile(r"(вич|вна|чна|ична|оглы|оғлы|кы
 
 #: header names that only a file about people has (contacts alone are not enough: vacancies carry them)
 PERSON_COLUMNS = {
-    "age", "возраст", "вік", "birth", "birthday", "birth_date", "birthdate", "date_of_birth", "dob", "дата рождения",
-    "дата народження", "gender", "sex", "пол", "стать", "fio", "фио", "піб", "full_name", "fullname", "first_name",
-    "firstname", "last_name", "lastname", "surname", "middle_name", "имя", "фамилия", "отчество", "прізвище", "ім'я",
-    "citizenship", "гражданство", "громадянство", "candidate", "applicant", "кандидат", "соискатель",
+    "age",
+    "возраст",
+    "вік",
+    "birth",
+    "birthday",
+    "birth_date",
+    "birthdate",
+    "date_of_birth",
+    "dob",
+    "дата рождения",
+    "дата народження",
+    "gender",
+    "sex",
+    "пол",
+    "стать",
+    "fio",
+    "фио",
+    "піб",
+    "full_name",
+    "fullname",
+    "first_name",
+    "firstname",
+    "last_name",
+    "lastname",
+    "surname",
+    "middle_name",
+    "имя",
+    "фамилия",
+    "отчество",
+    "прізвище",
+    "ім'я",
+    "citizenship",
+    "гражданство",
+    "громадянство",
+    "candidate",
+    "applicant",
+    "кандидат",
+    "соискатель",
 }
-_PERSON_KEYS = {"first_name", "last_name", "middle_name", "birth_date", "gender", "total_experience", "age",
-                "citizenship", "skill_set"}
+_PERSON_KEYS = {
+    "first_name",
+    "last_name",
+    "middle_name",
+    "birth_date",
+    "gender",
+    "total_experience",
+    "age",
+    "citizenship",
+    "skill_set",
+}
 
 
 @lru_cache(maxsize=2)

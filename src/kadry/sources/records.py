@@ -20,13 +20,15 @@ __all__ = [
 ]
 
 #: keys a vacancy reader may emit: raw columns (minus keys the pipeline makes) + observation
-VACANCY_RECORD_FIELDS = (
-    [f for f in RAW_VACANCY_FIELDS if f not in ("vacancy_id", "simulated")] + ["observed_at", "archived"]
-)
+VACANCY_RECORD_FIELDS = [f for f in RAW_VACANCY_FIELDS if f not in ("vacancy_id", "simulated")] + [
+    "observed_at",
+    "archived",
+]
 #: keys a resume reader may emit; ``source_id`` is salted and hashed into source_key by ingest
-RESUME_RECORD_FIELDS = (
-    [f for f in RAW_RESUME_FIELDS if f not in ("resume_id", "source_key", "simulated")] + ["source_id", "observed_at"]
-)
+RESUME_RECORD_FIELDS = [f for f in RAW_RESUME_FIELDS if f not in ("resume_id", "source_key", "simulated")] + [
+    "source_id",
+    "observed_at",
+]
 assert set(RAW_OBSERVATION_FIELDS) >= {"observed_at", "archived"}
 
 _LISTS = {c.name for c in VACANCY + RESUME if c.type.endswith("[]")}

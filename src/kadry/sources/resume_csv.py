@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.schema import age_band
-from kadry.sources.base import NO, BaseReader, Head, Score, BadValue, Item, clean_str, open_text, parse_ts, to_float
+from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, open_text, parse_ts, to_float
 from kadry.sources.csvstream import first_line, header_tokens, iter_rows
 from kadry.sources.records import blank_resume, blank_vacancy, content_id
 from kadry.sources.text_values import (
@@ -40,6 +40,7 @@ from kadry.sources.text_values import (
 
 __all__ = ["ResumeCSV", "HHCardVacanciesCSV", "resume_variant", "READERS"]
 
+
 def resume_variant(columns: list[str]) -> str | None:
     """Which of the known resume CSV shapes a header is (None: not a resume CSV)."""
     cols = set(columns)
@@ -55,13 +56,14 @@ def resume_variant(columns: list[str]) -> str | None:
 
 
 _SAL_CELL = re.compile(r"\d[\d\s\u00a0]*\s*(₽|\$|€|₸|₴|руб)")
-_IOS_REPAIR = re.compile(r"^(?P<title>.*?)\s*,\s*\"*\s*(?P<salary>\d[\d\s\u00a0]*\s*[₽$€₸₴]|-)\s*\"*\s*,(?P<rest>.*)$", re.S)
+_IOS_REPAIR = re.compile(
+    r"^(?P<title>.*?)\s*,\s*\"*\s*(?P<salary>\d[\d\s\u00a0]*\s*[₽$€₸₴]|-)\s*\"*\s*,(?P<rest>.*)$", re.S
+)
 
 
 def _ios_cells(row: list[str]) -> tuple[str, str, str] | None:
     """(title, salary, experience) of an iOS resume row, repairing broken quoting."""
-    if len(row) >= 3 and (_SAL_CELL.search(row[1]) or row[1].strip(' "') in ("", "-")) \
-            and not _SAL_CELL.search(row[0]):
+    if len(row) >= 3 and (_SAL_CELL.search(row[1]) or row[1].strip(' "') in ("", "-")) and not _SAL_CELL.search(row[0]):
         return row[0], row[1], row[2]
     m = _IOS_REPAIR.match(",".join(row))
     if m is None:
@@ -148,8 +150,13 @@ def _ios(row: list[str]) -> dict:
 
 def _java(cell: dict[str, str]) -> dict:
     record = blank_resume("hh")
-    record["source_id"] = content_id("java-", [cell.get(k) for k in ("name", "salary", "specialization", "sex", "age",
-                                                                       "experience", "employment", "citizenship")])
+    record["source_id"] = content_id(
+        "java-",
+        [
+            cell.get(k)
+            for k in ("name", "salary", "specialization", "sex", "age", "experience", "employment", "citizenship")
+        ],
+    )
     record["title"] = clean_str(cell.get("name"))
     amount = to_float(cell.get("salary"), field="salary")
     if amount:  # 0 means "not stated" in this scrape
@@ -273,8 +280,12 @@ class HHCardVacanciesCSV(BaseReader):
                     continue
                 cells = _card_cells(line, len(header))
                 if cells is None:
-                    yield Item.bad(number, self.kind, f"unparseable row: expected {len(header)} fields (broken quoting)",
-                                   _excerpt(line))
+                    yield Item.bad(
+                        number,
+                        self.kind,
+                        f"unparseable row: expected {len(header)} fields (broken quoting)",
+                        _excerpt(line),
+                    )
                     continue
                 try:
                     record = self._record(dict(zip(header, cells)))
@@ -293,8 +304,13 @@ class HHCardVacanciesCSV(BaseReader):
         record["title"] = clean_str(cell.get("vacancy_title") or cell.get("title"))
         salary = parse_salary_text(cell.get("vacancy_salary"))
         if salary is not None:
-            record.update(salary_from=salary.salary_from, salary_to=salary.salary_to,
-                          salary_currency=salary.currency, salary_gross=salary.gross, salary_period="month")
+            record.update(
+                salary_from=salary.salary_from,
+                salary_to=salary.salary_to,
+                salary_currency=salary.currency,
+                salary_gross=salary.gross,
+                salary_period="month",
+            )
         record["experience_raw"] = experience_id_from_text(cell.get("experience"))
         employer = clean_str(cell.get("company"))
         record["employer_name"] = None if looks_like_person_name(employer) else employer

@@ -68,9 +68,19 @@ def check_regular(path: Path) -> None:
         raise UnreadableFileError(path, exc.strerror or str(exc)) from None
     if stat.S_ISREG(mode):
         return
-    what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
-            else "a directory" if stat.S_ISDIR(mode) else "not a regular file")
+    what = (
+        "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a character device"
+        if stat.S_ISCHR(mode)
+        else "a block device"
+        if stat.S_ISBLK(mode)
+        else "a directory"
+        if stat.S_ISDIR(mode)
+        else "not a regular file"
+    )
     raise UnreadableFileError(path, f"not a regular file ({what}); kadry reads regular files only")
 
 

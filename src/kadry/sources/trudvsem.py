@@ -29,14 +29,26 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from kadry.errors import UnreadableFileError
 from kadry.schema import experience_band
-from kadry.sources.base import NO, BaseReader, Head, Score, BadValue, Item, clean_str, head_bytes, parse_ts, strip_html, to_float
+from kadry.sources.base import (
+    NO,
+    BadValue,
+    BaseReader,
+    Head,
+    Item,
+    Score,
+    clean_str,
+    head_bytes,
+    parse_ts,
+    strip_html,
+    to_float,
+)
 from kadry.sources.csvstream import first_line, header_tokens, iter_rows
 from kadry.sources.jsonstream import JsonBad, iter_json_objects, looks_like_json
 from kadry.sources.records import blank_vacancy
@@ -77,11 +89,25 @@ def flatten(obj: dict, prefix: str = "") -> dict[str, object]:
 _ALIASES: dict[str, tuple[str, ...]] = {
     "source_id": ("id", "vacancyid", "identifier", "vacid", "globalid"),
     "title": ("jobname", "vacancyname", "title", "positionname", "vacancytitle", "name"),
-    "employer_name": ("companyname", "companyfullname", "fullcompanyname", "organization", "hiringorganizationname",
-                      "employer", "company", "companyshortname"),
+    "employer_name": (
+        "companyname",
+        "companyfullname",
+        "fullcompanyname",
+        "organization",
+        "hiringorganizationname",
+        "employer",
+        "company",
+        "companyshortname",
+    ),
     # not the INN: for a private entrepreneur it is a person's tax number
-    "employer_id": ("companycompanycode", "companycode", "companyogrn", "ogrn", "hiringorganizationidentifier",
-                    "companyid"),
+    "employer_id": (
+        "companycompanycode",
+        "companycode",
+        "companyogrn",
+        "ogrn",
+        "hiringorganizationidentifier",
+        "companyid",
+    ),
     "region_raw": ("regionname", "region", "stateregionname", "regionnamestr"),
     "address": ("addressesaddress", "vacancyaddress", "joblocationaddress", "address", "location", "addresses"),
     "salary_from": ("salarymin", "basesalarymin", "basesalarysalarymin", "salaryfrom"),
@@ -90,12 +116,25 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "salarycurrency"),
     "created_at": ("creationdate", "datecreate", "datecreation", "createdate", "createdat"),
     "published_at": ("dateposted", "datepublish", "publishdate", "datepublished", "publishedat", "datetimeposted"),
-    "updated_at": ("date", "datemodify", "modifydate", "datemodifyinnerinfo", "innerinfodatemodify", "modifiedat",
-                   "datelastupdated", "updatedat"),
+    "updated_at": (
+        "date",
+        "datemodify",
+        "modifydate",
+        "datemodifyinnerinfo",
+        "innerinfodatemodify",
+        "modifiedat",
+        "datelastupdated",
+        "updatedat",
+    ),
     "archived_at": ("archivedat", "datearchive", "archivedate", "dateinactivation", "inactivedate", "dateclose"),
     "archived": ("archived", "isarchived", "inactive", "disabled"),
-    "experience": ("requirementexperience", "requiredexperience", "experiencerequirements",
-                   "requirementsexperiencerequirements", "experience"),
+    "experience": (
+        "requirementexperience",
+        "requiredexperience",
+        "experiencerequirements",
+        "requirementsexperiencerequirements",
+        "experience",
+    ),
     "employment": ("employment", "busytype", "employmenttype"),
     "schedule": ("schedule", "scheduletype", "scheduletypes"),
     "duty": ("duty", "responsibilities", "description"),
@@ -235,8 +274,12 @@ def vacancy_from_trudvsem(obj: dict) -> dict:
 
 def _looks_trudvsem_json(head: bytes) -> bool:
     text = head[:8192]
-    return b'"job-name"' in text or b'"vac_url"' in text or b'"vacancy_name"' in text \
+    return (
+        b'"job-name"' in text
+        or b'"vac_url"' in text
+        or b'"vacancy_name"' in text
         or (b'"results"' in text and b'"vacancies"' in text)
+    )
 
 
 class TrudvsemJSON(BaseReader):
@@ -285,8 +328,19 @@ class TrudvsemJSON(BaseReader):
 
 
 _CSV_TITLES = {"jobname", "vacancyname"}
-_CSV_MARKERS = {"vacurl", "salarymin", "salarymax", "stateregioncode", "datecreate", "creationdate", "busytype",
-                "companyinn", "companycode", "regionname", "requiredexperience"}
+_CSV_MARKERS = {
+    "vacurl",
+    "salarymin",
+    "salarymax",
+    "stateregioncode",
+    "datecreate",
+    "creationdate",
+    "busytype",
+    "companyinn",
+    "companycode",
+    "regionname",
+    "requiredexperience",
+}
 
 
 class TrudvsemCSV(BaseReader):

@@ -68,8 +68,15 @@ RECORD_TAGS = {
 }
 DATASETS = tuple(RECORD_TAGS)
 #: what kind of Item a dataset yields
-KIND = {"vacancy": "vacancy", "cv": "resume", "response": "link", "invitation": "link",
-        "professions": "dictionary", "regions": "dictionary", "industries": "dictionary"}
+KIND = {
+    "vacancy": "vacancy",
+    "cv": "resume",
+    "response": "link",
+    "invitation": "link",
+    "professions": "dictionary",
+    "regions": "dictionary",
+    "industries": "dictionary",
+}
 
 _SNAPSHOT = re.compile(r"data-(\d{8}T\d{6})")
 _NOT_ALNUM = re.compile(r"[^0-9a-zа-яё]")
@@ -93,7 +100,7 @@ def dataset_of(head: bytes) -> str | None:
     first = None
     for m in _HEAD_TAG.finditer(head):
         end = head.find(b">", m.end())
-        attrs = head[m.end() - 1: end if end > 0 else len(head)]
+        attrs = head[m.end() - 1 : end if end > 0 else len(head)]
         tag = m.group(1).decode()
         if b"about=" in attrs:
             return by_tag[tag]
@@ -312,20 +319,25 @@ def vacancy_from_xml(d: dict[str, object], snapshot: datetime | None) -> dict:
     lo, hi = (lo or None) if lo != 0 else None, (hi or None) if hi != 0 else None
     if lo is not None or hi is not None:
         record.update(salary_from=lo, salary_to=hi, salary_currency="RUR", salary_period="month")
-    years = _number(_pick(d, "requirementsexperiencerequirements", "experiencerequirements", "requiredexperience"),
-                    "experienceRequirements")
+    years = _number(
+        _pick(d, "requirementsexperiencerequirements", "experiencerequirements", "requiredexperience"),
+        "experienceRequirements",
+    )
     if years is not None and years >= 0:
         record["experience_raw"] = experience_band(years * 12)
     emp = employment_ids(_text(_pick(d, "employmenttype", "busytype", "employment")))
     record["employment"] = emp[0] if emp else None
     sch = schedule_ids(_text(_pick(d, "workhours", "scheduletype", "schedule")))
     record["schedule"] = sch[0] if sch else None
-    parts = [strip_html(_text(_pick(d, "responsibilities", "duty"))),
-             strip_html(_text(_pick(d, "requirementsqualifications", "qualifications")))]
+    parts = [
+        strip_html(_text(_pick(d, "responsibilities", "duty"))),
+        strip_html(_text(_pick(d, "requirementsqualifications", "qualifications"))),
+    ]
     record["description"] = "\n".join(p for p in parts if p) or None
     record["created_at"] = _date(_pick(d, "creationdate", "datecreate", "datecreation"), "creationDate")
-    record["published_at"] = _date(_pick(d, "dateposted", "datepublished", "publisheddate"), "datePosted") \
-        or record["created_at"]
+    record["published_at"] = (
+        _date(_pick(d, "dateposted", "datepublished", "publisheddate"), "datePosted") or record["created_at"]
+    )
     record["archived"] = _flag_archived(d)
     record["observed_at"] = snapshot
     record["simulated"] = _bool(d.get("simulated")) is True
@@ -345,8 +357,14 @@ def _career(items: object) -> list[dict]:
             continue
         start = _date(_pick(jd, "datefrom", "startdate"), "dateFrom", old=True)
         end = _date(_pick(jd, "dateto", "enddate"), "dateTo", old=True)
-        rows.append({"job_title": title, "profession_code": code,
-                     "date_from": start.date() if start else None, "date_to": end.date() if end else None})
+        rows.append(
+            {
+                "job_title": title,
+                "profession_code": code,
+                "date_from": start.date() if start else None,
+                "date_to": end.date() if end else None,
+            }
+        )
     return rows
 
 
@@ -387,8 +405,12 @@ def resume_from_xml(d: dict[str, object], snapshot: datetime | None) -> dict:
     record["schedule_raw"] = sorted({s for v in values if isinstance(v, str) for s in schedule_ids(v)})
     record["relocation_type"] = _relocation_type(_pick(d, "relocation"))
     record["created_at"] = _date(_pick(d, "creationdate", "datecreate", "datecreation"), "creationDate")
-    record["updated_at"] = _date(_pick(d, "innerinfodatemodify", "datemodify", "publishdate", "publisheddate",
-                                       "datepublish"), "dateModify") or record["created_at"]
+    record["updated_at"] = (
+        _date(
+            _pick(d, "innerinfodatemodify", "datemodify", "publishdate", "publisheddate", "datepublish"), "dateModify"
+        )
+        or record["created_at"]
+    )
     record["observed_at"] = snapshot
     record["simulated"] = _bool(d.get("simulated")) is True
     record["_career"] = _career(d.get("workexperience"))
@@ -463,8 +485,11 @@ class TrudvsemXML:
 
         found = dataset_of(head_bytes(path, 65536))
         if found is None:
-            raise UnreadableFileError(path, "no trudvsem record tag (cv, vacancy, response, invitation, profession, "
-                                            "region, industry) in the first 64 KB")
+            raise UnreadableFileError(
+                path,
+                "no trudvsem record tag (cv, vacancy, response, invitation, profession, "
+                "region, industry) in the first 64 KB",
+            )
         return found
 
     def read(self, path: Path) -> Iterator[Item]:

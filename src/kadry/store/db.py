@@ -28,8 +28,11 @@ class Store:
             self.ensure_schema()
 
     def ensure_schema(self) -> None:
-        have = set(self.con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                    "WHERE table_schema = 'main'").fetchall())
+        have = set(
+            self.con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+            ).fetchall()
+        )
         for table in TABLES:
             self.con.execute(ddl(table))
             if any(t == table for t, _ in have):

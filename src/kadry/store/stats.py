@@ -17,30 +17,47 @@ def store_stats(store: Store, *, unmapped_limit: int = 15) -> dict:
     """A summary as plain data, for the CLI table and the API's health page."""
     con = store.con
     out: dict = {"path": str(store.path)}
-    out["records"] = _rows(con, """
+    out["records"] = _rows(
+        con,
+        """
         SELECT 'vacancy' AS kind, source, simulated, count(*) AS records FROM vacancies GROUP BY ALL
         UNION ALL
         SELECT 'resume', source, simulated, count(*) FROM resumes GROUP BY ALL
-        ORDER BY kind, source, simulated""")
+        ORDER BY kind, source, simulated""",
+    )
     out["observations"] = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
-    out["by_year"] = _rows(con, """
+    out["by_year"] = _rows(
+        con,
+        """
         SELECT 'vacancy' AS kind, year(published_at) AS year, count(*) AS records FROM vacancies GROUP BY ALL
         UNION ALL
         SELECT 'resume', year(coalesce(updated_at, created_at)), count(*) FROM resumes GROUP BY ALL
-        ORDER BY kind, year NULLS FIRST""")
-    out["quarantine"] = _rows(con, """
+        ORDER BY kind, year NULLS FIRST""",
+    )
+    out["quarantine"] = _rows(
+        con,
+        """
         SELECT kind, regexp_replace(reason, '\\d+', 'N', 'g') AS reason, count(*) AS records
-        FROM quarantine GROUP BY ALL ORDER BY records DESC, kind, reason""")
-    out["normalized"] = _rows(con, """
+        FROM quarantine GROUP BY ALL ORDER BY records DESC, kind, reason""",
+    )
+    out["normalized"] = _rows(
+        con,
+        """
         SELECT 'vacancy' AS kind, count(*) FILTER (WHERE norm_version IS NOT NULL) AS normalized, count(*) AS records FROM vacancies
         UNION ALL
-        SELECT 'resume', count(*) FILTER (WHERE norm_version IS NOT NULL), count(*) FROM resumes""")
-    out["unmapped_regions"] = _rows(con, f"""
+        SELECT 'resume', count(*) FILTER (WHERE norm_version IS NOT NULL), count(*) FROM resumes""",
+    )
+    out["unmapped_regions"] = _rows(
+        con,
+        f"""
         SELECT region_raw, count(*) AS records FROM (
             SELECT region_raw FROM vacancies WHERE region_status = 'unmapped'
             UNION ALL SELECT region_raw FROM resumes WHERE region_status = 'unmapped')
-        GROUP BY ALL ORDER BY records DESC, region_raw LIMIT {int(unmapped_limit)}""")
-    out["place_coverage"] = _rows(con, """
+        GROUP BY ALL ORDER BY records DESC, region_raw LIMIT {int(unmapped_limit)}""",
+    )
+    out["place_coverage"] = _rows(
+        con,
+        """
         SELECT 'vacancy' AS kind, source, count(*) AS records,
                count(*) FILTER (WHERE region_status = 'mapped') AS mapped,
                count(*) FILTER (WHERE region_status = 'country_only') AS country_only,
@@ -49,7 +66,8 @@ def store_stats(store: Store, *, unmapped_limit: int = 15) -> dict:
         UNION ALL
         SELECT 'resume', source, count(*), count(*) FILTER (WHERE region_status = 'mapped'),
                count(*) FILTER (WHERE region_status = 'country_only'), count(*) FILTER (WHERE region_status = 'unmapped')
-        FROM resumes WHERE region_status IS NOT NULL GROUP BY ALL ORDER BY kind, source""")
+        FROM resumes WHERE region_status IS NOT NULL GROUP BY ALL ORDER BY kind, source""",
+    )
     out["files"] = con.execute("SELECT count(*) FROM ingest_log").fetchall()[0][0]
     out["names_hidden"] = con.execute("SELECT coalesce(sum(names_hidden), 0) FROM ingest_log").fetchall()[0][0]
     out["fields_quarantined"] = con.execute("SELECT count(*) FROM quarantine_fields").fetchall()[0][0]

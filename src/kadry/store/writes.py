@@ -92,8 +92,9 @@ def transaction(con: duckdb.DuckDBPyConnection, store_path: object = None) -> It
         except duckdb.Error:
             pass  # DuckDB already aborted the transaction; the first error is what matters
         if isinstance(exc, (duckdb.Error, OSError)):
-            raise StoreError(f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path),
-                             cause=write_cause(exc)) from None
+            raise StoreError(
+                f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path), cause=write_cause(exc)
+            ) from None
         raise
     try:
         con.commit()
@@ -102,8 +103,9 @@ def transaction(con: duckdb.DuckDBPyConnection, store_path: object = None) -> It
             con.rollback()
         except duckdb.Error:
             pass
-        raise StoreError(f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path),
-                         cause=write_cause(exc)) from None
+        raise StoreError(
+            f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path), cause=write_cause(exc)
+        ) from None
 
 
 def staging_schema(kind: str) -> pa.Schema:
@@ -122,8 +124,9 @@ def upsert_records(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict]) 
     staging = pa.Table.from_pylist(rows, schema=staging_schema(kind))
     con.register("_stg", staging)
     try:
-        known = con.execute(f"SELECT count(*) FROM _stg s WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
-                            ).fetchall()[0][0]
+        known = con.execute(
+            f"SELECT count(*) FROM _stg s WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
+        ).fetchall()[0][0]
         raw = [c for c in RAW[kind] if c != key]
         changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in raw)
         assign = ", ".join(f"{c} = s.{c}" for c in raw)
@@ -133,8 +136,10 @@ def upsert_records(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict]) 
         )
         cols = ", ".join(RAW[kind])
         before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _stg s "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
+        con.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _stg s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
+        )
         stored = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
     finally:
         con.unregister("_stg")
@@ -188,8 +193,10 @@ def refresh_lifecycle(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str])
 def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     con.register("_q", pa.Table.from_pylist(rows, schema=arrow_schema(QUARANTINE)))
     try:
-        con.execute("INSERT INTO quarantine SELECT * FROM _q s WHERE NOT EXISTS ("
-                    "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)")
+        con.execute(
+            "INSERT INTO quarantine SELECT * FROM _q s WHERE NOT EXISTS ("
+            "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)"
+        )
     finally:
         con.unregister("_q")
 
@@ -197,20 +204,32 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
 def insert_field_quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     con.register("_qf", pa.Table.from_pylist(rows, schema=arrow_schema(QUARANTINE_FIELDS)))
     try:
-        con.execute("INSERT INTO quarantine_fields SELECT * FROM _qf s WHERE NOT EXISTS (SELECT 1 FROM quarantine_fields q "
-                    "WHERE q.source_file = s.source_file AND q.position = s.position AND q.field = s.field)")
+        con.execute(
+            "INSERT INTO quarantine_fields SELECT * FROM _qf s WHERE NOT EXISTS (SELECT 1 FROM quarantine_fields q "
+            "WHERE q.source_file = s.source_file AND q.position = s.position AND q.field = s.field)"
+        )
     finally:
         con.unregister("_qf")
 
 
-def log_file(con: duckdb.DuckDBPyConnection, path: str, fmt: str | None, counts: tuple[int, int, int, int], *,
-             status: str = "ok", detail: str | None = None, names_hidden: int = 0, fields_quarantined: int = 0) -> None:
+def log_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    fmt: str | None,
+    counts: tuple[int, int, int, int],
+    *,
+    status: str = "ok",
+    detail: str | None = None,
+    names_hidden: int = 0,
+    fields_quarantined: int = 0,
+) -> None:
     """The file's row of ``ingest_log`` (replacing an earlier run's), inside the caller's transaction."""
     con.execute("DELETE FROM ingest_log WHERE source_file = ?", [path])
-    con.execute("INSERT INTO ingest_log (source_file, format, read, stored, merged, quarantined, finished_at, status, "
-                "detail, names_hidden, fields_quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [path, fmt, *counts, datetime.now().replace(microsecond=0), status, detail, names_hidden,
-                 fields_quarantined])
+    con.execute(
+        "INSERT INTO ingest_log (source_file, format, read, stored, merged, quarantined, finished_at, status, "
+        "detail, names_hidden, fields_quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [path, fmt, *counts, datetime.now().replace(microsecond=0), status, detail, names_hidden, fields_quarantined],
+    )
 
 
 def sql_path(path: Path | str) -> str:

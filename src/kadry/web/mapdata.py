@@ -32,7 +32,10 @@ def extract(svg: Path, maps_py: Path | None = None) -> dict:
         if not code or not d:
             continue
         transform = re.search(r'transform="([^"]+)"', tag)
-        shapes[code.group(1)] = {"d": " ".join(d.group(1).split()), "transform": transform.group(1) if transform else None}
+        shapes[code.group(1)] = {
+            "d": " ".join(d.group(1).split()),
+            "transform": transform.group(1) if transform else None,
+        }
     names = {}
     if maps_py is not None:
         tree = ast.parse(Path(maps_py).read_text(encoding="utf-8"))
