@@ -63,7 +63,7 @@ def test_index_normalizes_a_stale_store_it_can_write(tmp_path, samples, monkeypa
         assert normalize_behind(store) == "records were ingested but never normalized"
     result = CliRunner().invoke(app, [*INDEX, "--db", str(db)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert _regions(result.output)["RU-MOW"] >= 90
+    assert _regions(result.stdout)["RU-MOW"] >= 90
     with Store(db, read_only=True) as store:
         assert normalize_behind(store) is None
         assert store.con.execute("SELECT count(*) FROM vacancies WHERE norm_version IS NULL").fetchall()[0][0] == 0

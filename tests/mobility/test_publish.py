@@ -164,7 +164,7 @@ def test_cli_flows(crowd, monkeypatch):
         ],
     )
     assert r.exit_code == 0, r.output
-    rows = {row["destination"]: row for row in json.loads(r.output)}
+    rows = {row["destination"]: row for row in json.loads(r.stdout)}
     assert rows["AM"]["n_moves"] is None
     r = runner.invoke(
         app,

@@ -23,7 +23,7 @@ def test_normalize_and_report(tmp_path, monkeypatch, add_vacancy):
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["normalize", "report", "--db", str(db), "--json"])
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data["coverage"]["covered"] == 1 and data["coverage"]["vacancies"] == 2
     res = runner.invoke(app, ["normalize", "report", "--db", str(db)])
     assert res.exit_code == 0 and "region coverage" in res.output and "skill extraction precision" in res.output

@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
             "--labels",
             help="responses: relevant = the vacancies each CV applied to (trudvsem response dumps in the store).",
         ),
-        db: Path | None = typer.Option(None, "--db", help="Store file (with --labels)."),
+        db: Path | None = options.db("Store file (with --labels)."),
     ) -> None:
         """Ranking quality (precision@10, nDCG@10) vs a plain TF-IDF baseline, and the fairness check."""
         from kadry.errors import InputError
