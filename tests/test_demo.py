@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from kadry.demo import run_demo
+from kadry.demo import largest_places, run_demo
 from kadry.indicators import Engine, compute
 from kadry.store import Store
 
@@ -35,3 +35,11 @@ def test_demo_builds_a_store_with_labelled_supply_and_an_index(tmp_path, samples
     # a second run reuses the store: nothing is added twice
     again = run_demo(db, samples=tmp_path / "samples", start="2022-01", end="2022-06", say=lines.append)
     assert again.ingest["stored"] == 0 and again.supply["reused"]
+
+
+def test_the_largest_places_never_rank_unknown():
+    import pyarrow as pa
+
+    t = pa.table({"region": ["unknown", "RU-MOW", "RU-SPE", "RU-TA"], "n_vacancies": [900, 500, 120, 99]})
+    top = largest_places(t, "region", least=100, n=12)
+    assert top["region"].to_pylist() == ["RU-MOW", "RU-SPE"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kadry.config import SAMPLES
 from kadry.errors import InputError
 from kadry.store import Store
 
-__all__ = ["DemoResult", "run_demo", "simulate_supply"]
+__all__ = ["DemoResult", "largest_places", "run_demo", "simulate_supply"]
 
 Say = Callable[[str], None]
 
@@ -65,3 +66,17 @@ def run_demo(
         result.normalize = normalize_store(store)
         say("normalize: regions, occupations, salaries, skills and duplicates done")
     return result
+
+
+def largest_places(table: Any, dim: str, *, least: int, n: int) -> Any:
+    """The ``n`` cells of ``table`` with the most active vacancies (at least ``least``), places only.
+
+    "unknown" is coverage, not a place (records abroad or not mapped), so it is never ranked.
+    """
+    import pyarrow.compute as pc
+
+    from kadry.indicators.segments import UNKNOWN
+
+    placed = table.filter(pc.not_equal(table[dim], UNKNOWN))
+    big = placed.filter(pc.greater_equal(placed["n_vacancies"], least))
+    return big.sort_by([("n_vacancies", "descending")]).slice(0, n)

@@ -24,11 +24,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Ingest the bundled real samples, fill the supply side from the simulator (labelled),
         compute the deficiency index by region and month, and serve the dashboard."""
-        import pyarrow.compute as pc
-
         from kadry.cli.index import index_view, table_notes, with_data_column
         from kadry.cli.output import emit
-        from kadry.demo import run_demo
+        from kadry.demo import largest_places, run_demo
         from kadry.indicators import Engine, compute
 
         console = Console()
@@ -40,11 +38,7 @@ def register(app: typer.Typer) -> None:
             )
         console.print(f"deficiency index, all regions, by month {start}..{end} (resumes simulated, vacancies real):")
         emit(with_data_column(overall), "table", None, index_view(overall, "index"), notes=table_notes(overall))
-        top = (
-            regions.filter(pc.greater_equal(regions["n_vacancies"], 100))
-            .sort_by([("n_vacancies", "descending")])
-            .slice(0, 12)
-        )
+        top = largest_places(regions, "region", least=100, n=12)
         console.print("the largest region x quarter cells (at least 100 active vacancies):")
         emit(with_data_column(top), "table", None, index_view(top, "index"), notes=table_notes(top))
         console.print(f"more: kadry index --db {db} --by region,role_category --period month --from {start} --to {end}")
