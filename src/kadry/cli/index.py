@@ -66,7 +66,7 @@ def index_view(table, indicator: str):
     """The terminal view of an indicator table: bands coloured, missing sides said, unknowns dimmed."""
     import json
 
-    from kadry.cli.output import View, _plain
+    from kadry.cli.output import View, plain
     from kadry.vocabulary import band_word, reason_word
 
     dims = [c for c in table.column_names if c in _DIMS]
@@ -86,7 +86,7 @@ def index_view(table, indicator: str):
         if c == "period" and period in ("month", "quarter"):
             d = r[c]
             return f"{d.year}-{d.month:02d}" if period == "month" else f"{d.year}-Q{(d.month - 1) // 3 + 1}"
-        return _plain(r.get(c))
+        return plain(r.get(c))
 
     view = View(
         title=f"kadry index: {indicator}",
@@ -298,7 +298,7 @@ def register(app: typer.Typer) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from kadry.cli.output import View, _plain, emit, resolve_format
+        from kadry.cli.output import View, emit, plain, resolve_format
         from kadry.indicators import Engine, parse_day
         from kadry.indicators.coverage import coverage as compute_coverage
 
@@ -313,7 +313,7 @@ def register(app: typer.Typer) -> None:
 
         def cell(c: str, r: dict) -> str:
             v = r.get(c)
-            return f"{v:.1%}" if c.endswith("_share") and v is not None else _plain(v)
+            return f"{v:.1%}" if c.endswith("_share") and v is not None else plain(v)
 
         view = View(
             title="kadry coverage",

@@ -62,14 +62,14 @@ class View:
     #: columns in the order they are kept when space is short (others follow in table order)
     priority: Sequence[str] = ()
     #: (column, row) -> the text shown, or a rich Text (styled)
-    cell: Callable[[str, dict], str | Text] = lambda c, r: _plain(r.get(c))
+    cell: Callable[[str, dict], str | Text] = lambda c, r: plain(r.get(c))
     #: row -> extra style for the whole row (e.g. "dim" for unknown segments)
     row_style: Callable[[dict], str | None] = lambda r: None
     limit: int | None = None
     empty: str = "no records in this range"
 
 
-def _plain(value: object) -> str:
+def plain(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     if isinstance(value, bool):

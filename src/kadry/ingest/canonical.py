@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadry.errors import UnreadableFileError
-from kadry.ingest.pipeline import Counts, FileResult
+from kadry.ingest.outcome import Counts, FileResult
 from kadry.ingest.rules import reason_sql
 from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS
 from kadry.store import Store

@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kadry.ingest.pipeline import _Batch, _reader_for
+from kadry.ingest.pipeline import Batch, reader_for
 from kadry.sources.textio import pop_notes
 from kadry.store.connect import scratch
 
@@ -65,9 +65,9 @@ def dry_run(
 ) -> DryRun:
     """Read up to ``scan`` records of a file as ingest would; keep the first ``limit`` of each outcome."""
     path = Path(path)
-    reader = _reader_for(path, fmt, mapping)
+    reader = reader_for(path, fmt, mapping)
     out = DryRun(str(path), reader.name)
-    batch = _Batch(None, str(path), source, salt=b"kadry-dry-run")
+    batch = Batch(None, str(path), source, salt=b"kadry-dry-run")
     for item in reader.read(path):
         if out.read >= scan:
             break

@@ -10,18 +10,16 @@ file changes nothing, and the SQL itself lives in kadry.store.writes.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 
 from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
+from kadry.ingest.outcome import Counts, FileResult, IngestReport, resume_key
 from kadry.ingest.rules import CHECK_COLUMNS, reason_sql
 from kadry.schema import RAW_OBSERVATION_FIELDS
 from kadry.sources import Item, detect, expand_paths, get_reader
@@ -44,66 +42,6 @@ __all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items
 
 _KEY = KEY
 _RAW = RAW
-
-
-@dataclass
-class Counts:
-    read: int = 0
-    stored: int = 0
-    merged: int = 0
-    quarantined: int = 0
-
-    def add(self, other: Counts) -> None:
-        self.read += other.read
-        self.stored += other.stored
-        self.merged += other.merged
-        self.quarantined += other.quarantined
-
-    @property
-    def balanced(self) -> bool:
-        return self.read == self.stored + self.merged + self.quarantined
-
-
-@dataclass
-class FileResult:
-    """One file's outcome: counted records, or why it was ``skipped`` (never read) or ``failed``
-    (read or write broke off; nothing of it is stored)."""
-
-    path: str
-    format: str | None
-    counts: Counts = field(default_factory=Counts)
-    skipped: str | None = None
-    failed: str | None = None
-    names_hidden: int = 0
-    fields_quarantined: int = 0
-    nul_bytes: int = 0
-    encoding: str | None = None
-
-    @property
-    def problem(self) -> str | None:
-        return self.skipped or self.failed
-
-
-@dataclass
-class IngestReport:
-    files: list[FileResult] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when every file was read and something was recognised (the CLI's exit code)."""
-        return bool(self.files) and all(f.problem is None for f in self.files) and self.total.read > 0
-
-    @property
-    def total(self) -> Counts:
-        out = Counts()
-        for f in self.files:
-            out.add(f.counts)
-        return out
-
-
-def resume_key(salt: bytes, source: str, source_id: str) -> str:
-    """Salted hash of a resume id: stable within a store, useless outside it."""
-    return hmac.new(salt, f"{source}\x1f{source_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def ingest_paths(
@@ -136,7 +74,7 @@ def ingest_paths(
             continue
         for path in files:
             try:
-                reader = _reader_for(path, fmt, mapping)
+                reader = reader_for(path, fmt, mapping)
             except UnreadableFileError as exc:
                 report.files.append(FileResult(str(path), None, skipped=exc.reason))
                 pop_notes(path)
@@ -168,7 +106,7 @@ def _snapshot_file(store: Store, path: Path, reader) -> FileResult:
     return result
 
 
-def _reader_for(path: Path, fmt: str | None, mapping: str | Path | None):  # type: ignore[no-untyped-def]
+def reader_for(path: Path, fmt: str | None, mapping: str | Path | None):  # type: ignore[no-untyped-def]
     if fmt == "mapped" or mapping is not None:
         if mapping is None:
             raise InputError("--format mapped needs --mapping FILE (TOML or YAML naming the columns)")
@@ -221,7 +159,7 @@ def ingest_file(
 ) -> FileResult:
     """Consume one file's items in one transaction; a failure leaves nothing of the file but a
     ``failed`` row in the ingest log. A failed write (disk full, read-only) raises StoreError."""
-    batch = _Batch(store, result.path, source)
+    batch = Batch(store, result.path, source)
     try:
         with transaction(store.con, store.path):
             for item in _guarded(items, result.path):
@@ -272,7 +210,7 @@ def ingest_items(
     return ingest_file(store, items, result, observed_at=observed_at, batch_size=batch_size, on_progress=on_progress)
 
 
-class _Batch:
+class Batch:
     """Records of one batch: the winning sighting per key, every sighting, the quarantine."""
 
     def __init__(

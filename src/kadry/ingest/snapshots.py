@@ -27,7 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from kadry.errors import InputError
-from kadry.ingest.pipeline import resume_key
+from kadry.ingest.outcome import resume_key
 from kadry.ingest.rules import validate
 from kadry.schema import CAREER, DICTIONARY, LINK, QUARANTINE, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS, arrow_schema
 from kadry.sources.trudvsem_xml import KIND, TrudvsemXML, snapshot_of
