@@ -48,6 +48,9 @@ class InputError(KadryError):
 class UnreadableFileError(InputError):
     """A whole input file cannot be read (missing, not the format asked for, corrupt)."""
 
+    path: str
+    reason: str
+
     def __init__(self, path: object, reason: str) -> None:
         super().__init__(f"{path}: {reason}", path=str(path), reason=reason)
 

@@ -35,6 +35,7 @@ from kadry.api.models import (
     Health,
     Indicator,
     IndicatorPage,
+    IndicatorRow,
     Named,
     Period,
     PeriodInfo,
@@ -46,7 +47,7 @@ from kadry.errors import BadRequest, KadryError
 __all__ = ["create_app", "STATIC"]
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Bad parameter value"},
     404: {"model": ErrorResponse, "description": "Not found"},
     422: {"model": ErrorResponse, "description": "Parameter fails validation (type, enum, pattern, range)"},
@@ -120,8 +121,10 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             )
         con = connect(publisher.db_path, read_only=True)
         try:
-            v = con.execute("SELECT count(*) FROM vacancies").fetchone()[0]
-            r = con.execute("SELECT count(*) FROM resumes").fetchone()[0]
+            v_row = con.execute("SELECT count(*) FROM vacancies").fetchone()
+            r_row = con.execute("SELECT count(*) FROM resumes").fetchone()
+            assert v_row is not None and r_row is not None  # an aggregate always gives one row
+            v, r = v_row[0], r_row[0]
         finally:
             con.close()
         counts.clear()
@@ -280,7 +283,7 @@ def _answer(
         total=total,
         limit=limit,
         offset=offset,
-        rows=_records(page),
+        rows=[IndicatorRow.model_validate(r) for r in _records(page)],
     )
     return payload.model_dump_json(exclude_none=False).encode("utf-8"), "application/json"
 
@@ -407,7 +410,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         app.openapi_schema = schema
         return schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
 
 
 def _include_match(app: FastAPI, db_path: Path) -> None:

@@ -13,6 +13,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -26,7 +27,7 @@ KEYS = ["occupation", "region", "period"]
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
 FAMILY = {"index": "stock", "stock": "stock", "salary": "stock", "skills": "stock", "flow": "flow"}
 _BY = ["role_category", "role", "federal_district", "region"]
-_VALUES = {
+_VALUES: dict[str, dict[str, str | None]] = {
     "index": {"index": None, "ci_low": None, "ci_high": None},
     "salary": {
         "offered_q1": "n_salary_vacancies",
@@ -147,7 +148,7 @@ class Publisher:
         """The indicator over every occupation and region level, keyed by occupation/region ids."""
         from kadry.indicators import compute
 
-        options = {"top": top} if top else {}
+        options: dict[str, Any] = {"top": top} if top else {}
         engine = self._engine()
         try:
             main = compute(
@@ -250,6 +251,7 @@ class Publisher:
             ).fetchone()
         finally:
             con.close()
+        assert row is not None  # an aggregate always gives one row
         if row[0] is None:
             raise BadRequest("the store holds no records yet")
         value = (row[0].date().isoformat(), row[1].date().isoformat())

@@ -34,7 +34,7 @@ DATE_PATTERN = r"^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-
 
 
 class Indicator(str, Enum):
-    index = "index"
+    index = "index"  # type: ignore[assignment]  # the member is named after the indicator; it shadows str.index
     stock = "stock"
     flow = "flow"
     salary = "salary"

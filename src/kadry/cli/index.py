@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.text import Text
@@ -82,7 +83,7 @@ def index_view(table, indicator: str):
             if r[c] is None:
                 return "—"
             # an unknown region or role is coverage, not a place: its band is not coloured
-            return Text(band_word(r[c], short=True), style=None if _unknown(r) else _BAND_STYLE.get(r[c]))
+            return Text(band_word(r[c], short=True), style="" if _unknown(r) else _BAND_STYLE.get(r[c], ""))
         if c == "period" and period in ("month", "quarter"):
             d = r[c]
             return f"{d.year}-{d.month:02d}" if period == "month" else f"{d.year}-Q{(d.month - 1) // 3 + 1}"
@@ -235,7 +236,7 @@ def register(app: typer.Typer) -> None:
         chosen = resolve_format(fmt, out)
         if engine not in ("duckdb", "spark"):
             raise InputError(f"unknown engine {engine!r}: use duckdb or spark")
-        options = dict(
+        options: dict[str, Any] = dict(
             lifetime=lifetime,
             window=window,
             vacancy_rule=vacancy_rule,

@@ -19,7 +19,7 @@ def _progress_enabled(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-def print_report(report, console: Console) -> None:  # type: ignore[no-untyped-def]
+def print_report(report, console: Console) -> None:
     table = Table(title="ingest", show_lines=False)
     for col in ("file", "format", "read", "stored", "merged", "quarantined"):
         table.add_column(col, justify="right" if col not in ("file", "format") else "left")
@@ -38,7 +38,7 @@ def print_report(report, console: Console) -> None:  # type: ignore[no-untyped-d
     print_totals(report, console)
 
 
-def print_totals(report, console: Console) -> None:  # type: ignore[no-untyped-def]
+def print_totals(report, console: Console) -> None:
     """The totals line, the notes (names hidden, NULs removed), and one whole line per file not read."""
     t = report.total
     console.print(

@@ -84,7 +84,11 @@ def register(app: typer.Typer) -> None:
         cfg = load_config(config)
         with Store(ensure_current(db), read_only=True) as store:
             matcher = Matcher(store, cfg)
-            result = matcher.for_resume(resume, k) if resume else matcher.for_vacancy(vacancy, k)
+            if resume is not None:
+                result = matcher.for_resume(resume, k)
+            else:
+                assert vacancy is not None  # exactly one of the two was given
+                result = matcher.for_vacancy(vacancy, k)
         data = result.to_dict()
         if fmt == "json":
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -119,6 +119,7 @@ def emit(
     widths = {c: max([cell_len(c)] + [cell_len(str(t[c])) for t in texts]) for c in cols}
     target = console_width()
     order = [c for c in view.priority if c in cols] + [c for c in cols if c not in view.priority]
+    left_out: list[str]
     if wide:
         kept, left_out = list(cols), []
     else:

@@ -73,7 +73,7 @@ class _Api:
         self.last = 0.0
         self.requests = 0
 
-    def get(self, path: str, params: list[tuple[str, str]] | None = None) -> httpx.Response:
+    def get(self, path: str, params: list[tuple[str, str | int | float | bool | None]] | None = None) -> httpx.Response:
         last = ""
         for attempt in range(self.attempts):
             wait = self.last + self.gap - time.monotonic()

@@ -106,7 +106,7 @@ def _snapshot_file(store: Store, path: Path, reader) -> FileResult:
     return result
 
 
-def reader_for(path: Path, fmt: str | None, mapping: str | Path | None):  # type: ignore[no-untyped-def]
+def reader_for(path: Path, fmt: str | None, mapping: str | Path | None):
     if fmt == "mapped" or mapping is not None:
         if mapping is None:
             raise InputError("--format mapped needs --mapping FILE (TOML or YAML naming the columns)")
@@ -255,7 +255,7 @@ class Batch:
             self.fields_quarantined += 1
         self.candidates[item.kind].append((item.position, record, self._canonical(item.kind, record, observed_at)))
 
-    def check(self, con) -> None:  # type: ignore[no-untyped-def]
+    def check(self, con) -> None:
         """Run the one SQL rule set over the batch's candidates; keep the winners, quarantine the rest."""
         for kind, candidates in self.candidates.items():
             if not candidates:
@@ -329,7 +329,7 @@ class Batch:
         else:
             # the raw id never reaches the store: only its salted hash does
             ident = record.get("source_id")
-            row["source_key"] = None if ident in (None, "") else resume_key(self.salt, row["source"], str(ident))
+            row["source_key"] = None if ident in (None, "") else resume_key(self.salt, str(row["source"]), str(ident))
             row["resume_id"] = f"{row['source']}:{row['source_key']}"
             seen = observed_at or record.get("observed_at") or _latest(row.get("updated_at"), row.get("created_at"))
         row["observed_at"] = seen

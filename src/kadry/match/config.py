@@ -32,11 +32,11 @@ class _Strict(BaseModel):
 class Weights(_Strict):
     """Weights of the score's parts; they are normalized to sum to one."""
 
-    title: float = Field(0.45, ge=0)
-    skills: float = Field(0.20, ge=0)
-    salary: float = Field(0.12, ge=0)
-    place: float = Field(0.13, ge=0)
-    experience: float = Field(0.10, ge=0)
+    title: float = Field(default=0.45, ge=0)
+    skills: float = Field(default=0.20, ge=0)
+    salary: float = Field(default=0.12, ge=0)
+    place: float = Field(default=0.13, ge=0)
+    experience: float = Field(default=0.10, ge=0)
 
 
 class HardConstraints(_Strict):
@@ -55,48 +55,48 @@ class HardConstraints(_Strict):
     #: skip records marked as duplicates of another (dup_of set)
     skip_duplicates: bool = True
     #: a pair whose title similarity is below this is not a match at all
-    min_title_similarity: float = Field(0.0, ge=0, le=1)
+    min_title_similarity: float = Field(default=0.0, ge=0, le=1)
 
 
 class SoftRules(_Strict):
     """Shapes of the soft parts."""
 
     #: value of a part that cannot be judged (a missing salary, unknown region)
-    unknown: float = Field(0.5, ge=0, le=1)
+    unknown: float = Field(default=0.5, ge=0, le=1)
     #: expected salary this share above the offer's top scores 0
-    salary_tolerance: float = Field(0.5, gt=0)
+    salary_tolerance: float = Field(default=0.5, gt=0)
     #: place part when the vacancy is elsewhere in the country and the person would move
-    relocate_region: float = Field(0.7, ge=0, le=1)
+    relocate_region: float = Field(default=0.7, ge=0, le=1)
     #: place part when the vacancy is elsewhere in the country and the person would not move
-    other_region: float = Field(0.15, ge=0, le=1)
+    other_region: float = Field(default=0.15, ge=0, le=1)
     #: place part for work abroad when the person is ready to move there
-    relocate_abroad: float = Field(0.5, ge=0, le=1)
+    relocate_abroad: float = Field(default=0.5, ge=0, le=1)
     #: experience part per band the person lacks
-    experience_step: float = Field(0.5, ge=0, le=1)
+    experience_step: float = Field(default=0.5, ge=0, le=1)
     #: experience part lost per band of over-qualification beyond one
-    overqualified_step: float = Field(0.1, ge=0, le=1)
+    overqualified_step: float = Field(default=0.1, ge=0, le=1)
     #: how far the occupation part moves from the title similarity toward 1 for a candidate
     #: whose hh role agrees with the query's (its own role when known, else the roles of its
     #: nearest titles among the candidates): +16 points of precision@10 on hh roles
-    role_weight: float = Field(1.0, ge=0, le=1)
+    role_weight: float = Field(default=1.0, ge=0, le=1)
     #: nearest candidates whose roles vote for the query's occupation
-    role_neighbours: int = Field(50, ge=1)
+    role_neighbours: int = Field(default=50, ge=1)
     #: votes are weighted by title similarity to this power (near titles count far more)
-    role_power: float = Field(4.0, ge=0)
+    role_power: float = Field(default=4.0, ge=0)
 
 
 class IndexSettings(_Strict):
     """The approximate nearest-neighbour index (hnswlib, cosine)."""
 
-    dim: int = Field(128, ge=8, le=1024)
-    M: int = Field(16, ge=4, le=96)
-    ef_construction: int = Field(100, ge=10)
-    ef_search: int = Field(128, ge=10)
+    dim: int = Field(default=128, ge=8, le=1024)
+    M: int = Field(default=16, ge=4, le=96)
+    ef_construction: int = Field(default=100, ge=10)
+    ef_search: int = Field(default=128, ge=10)
     #: candidates taken from the index per wanted match, before exact re-ranking
-    candidates_per_match: int = Field(10, ge=1)
-    min_candidates: int = Field(200, ge=1)
+    candidates_per_match: int = Field(default=10, ge=1)
+    min_candidates: int = Field(default=200, ge=1)
     #: records sampled to fit the text model on the first build
-    fit_sample: int = Field(100_000, ge=100)
+    fit_sample: int = Field(default=100_000, ge=100)
 
 
 class MatchConfig(_Strict):

@@ -101,7 +101,7 @@ class Matcher:
 
     def _title_sims(self, title: str | None, ids: list[str], rows: dict[str, dict]) -> np.ndarray:
         """Exact title cosines; title vectors are cached by title (titles recur a lot)."""
-        model = self.index.model
+        model = self.index.text_model
         cache = self._titles
         titles = [rows[i]["title"] or "" for i in ids]
         todo = list(dict.fromkeys(t for t in titles if t not in cache))
@@ -147,7 +147,7 @@ class Matcher:
         if not (query.get("title") or query.get("skills")):
             raise BadRequest("the record has neither a title nor skills to match on")
         cfg = self.config
-        model = self.index.model
+        model = self.index.text_model
         n_cand = max(k * cfg.index.candidates_per_match, cfg.index.min_candidates)
         qvec = model.dense([query.get("title")], [query.get("skills")])
         # n_cand distinct vectors, each expanded through its postings: up to max(k, candidates_per_match)

@@ -20,6 +20,7 @@ import random
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -130,7 +131,7 @@ def evaluate_roles(
     cfg = config or MatchConfig()
     queries_src = _choose_queries(vacancies, per_role, min_role_size, seed)
     role_of = {v["vacancy_id"]: v.get("role_id") for v in vacancies}
-    role_size = defaultdict(int)
+    role_size: defaultdict[str | None, int] = defaultdict(int)
     for v in vacancies:
         role_size[v.get("role_id")] += 1
     with _pool_store(vacancies) as store:
@@ -243,7 +244,7 @@ def fairness(
     The matcher only ever sees ``RESUME_FIELDS``; a gap here comes from what those fields carry
     (desired salary, place), and the part means per group show which.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     with _pool_store(vacancies) as store:
         matcher = Matcher(store, config or MatchConfig())
         for r in resumes:
@@ -264,13 +265,18 @@ def fairness(
                     "stratum": f"{occupation}|{r.get('experience') or 'unknown'}",
                 }
             )
-    report = {"occupation": occupation, "resumes": len(rows), "k": k, "strata": "occupation x experience band"}
+    report: dict[str, Any] = {
+        "occupation": occupation,
+        "resumes": len(rows),
+        "k": k,
+        "strata": "occupation x experience band",
+    }
     for attr in ("gender", "age_band"):
         sub = [x for x in rows if x[attr]]
         groups: dict[str, list[dict]] = defaultdict(list)
         for x in sub:
             groups[x[attr]].append(x)
-        table = {
+        table: dict[str, dict[str, Any]] = {
             name: {
                 "n": len(xs),
                 "mean_score": round(float(np.mean([x["score"] for x in xs])), 4),
@@ -404,7 +410,7 @@ def evaluate_simulated(
     """
     vacancies, resumes = _read_simulated(folder, n_vacancies, n_resumes)
     role_of = {v["vacancy_id"]: v["role_id"] for v in vacancies}
-    size = defaultdict(int)
+    size: defaultdict[str, int] = defaultdict(int)
     for v in vacancies:
         size[v["role_id"]] += 1
     queries = [{f: r.get(f) for f in RESUME_FIELDS} for r in resumes]
@@ -433,7 +439,7 @@ def _fairness_by_role(
     vacancies: list[dict], resumes: list[dict], *, k: int, config: MatchConfig | None, seed: int
 ) -> dict:
     """``fairness`` with the stratum = (true role, experience band) of each simulated resume."""
-    flat = []
+    flat: list[dict[str, Any]] = []
     with _pool_store(vacancies) as store:
         matcher = Matcher(store, config or MatchConfig())
         for r in resumes:
@@ -447,7 +453,7 @@ def _fairness_by_role(
                         "stratum": f"{r['true_role']}|{r.get('experience') or 'unknown'}",
                     }
                 )
-    out = {"resumes": len(flat), "strata": "true role x experience band"}
+    out: dict[str, Any] = {"resumes": len(flat), "strata": "true role x experience band"}
     for attr in ("gender", "age_band"):
         sub = [x for x in flat if x[attr]]
         groups: dict[str, list[float]] = defaultdict(list)

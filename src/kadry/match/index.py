@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kadry.errors import BadRequest, StoreError
+from kadry.errors import BadRequest, ConfigError, NotFound, StoreError
 from kadry.match.config import MatchConfig
 from kadry.match.records import id_column
 from kadry.match.text import GLOSSARY_PATH, TextModel
@@ -106,6 +106,13 @@ class MatchIndex:
         self.tables: dict[str, _Table] = {}
         self.state: dict = {}
         self._load()
+
+    @property
+    def text_model(self) -> TextModel:
+        """The fitted text model; a ConfigError when the index has not been built yet."""
+        if self.model is None:
+            raise ConfigError("the text model is not fitted: build the match index first")
+        return self.model
 
     # --- persistence -------------------------------------------------------------------
     def _load(self) -> None:
@@ -230,6 +237,7 @@ class MatchIndex:
     def _update_table(self, table: str, progress: Callable[[str, int], None] | None) -> int:
         t = self.tables.get(table)
         if t is None:
+            assert self.model is not None  # update() fits the model before any table
             t = self.tables[table] = _Table(self.model.dim)
         elif self.store.count(table) == t.count:
             return 0  # nothing new (records are never deleted from the store)
@@ -253,7 +261,9 @@ class MatchIndex:
         vocabulary): the vector's bytes are a second key, so equal vectors share one label.
         """
         pending: dict[bytes, int] = {}  # new text key -> row in new_titles
-        new_titles, new_skills, waiting = [], [], []
+        new_titles: list[str | None] = []
+        new_skills: list[list[str] | None] = []
+        waiting: list[tuple[int, int]] = []
         for rid, title, sk in zip(ids, titles, skills):
             key = _text_key(title, sk)
             label = t.keys.get(key)
@@ -272,6 +282,7 @@ class MatchIndex:
                 t.labels.append(label)
         if not new_titles:
             return
+        assert self.model is not None  # update() fits the model before adding records
         vectors = np.ascontiguousarray(self.model.dense(new_titles, new_skills), dtype=np.float32)
         first = t.distinct
         fresh, row_label = [], []
@@ -317,13 +328,15 @@ class MatchIndex:
         t = self.tables.get(table)
         if t is None or t.distinct == 0:
             return np.zeros((len(vectors), 0), np.int64), np.zeros((len(vectors), 0), np.float32)
+        graph = t.graph
+        assert graph is not None  # a table with distinct vectors has its graph
         k = min(k, t.distinct)
         ef = max(self.config.index.ef_search, k)
         try:
             while True:
-                t.graph.set_ef(ef)
+                graph.set_ef(ef)
                 try:
-                    labels, dist = t.graph.knn_query(vectors, k=k, num_threads=self.threads)
+                    labels, dist = graph.knn_query(vectors, k=k, num_threads=self.threads)
                     return labels, 1.0 - dist
                 except RuntimeError:
                     # fewer than k reachable: widen the search first, and only then accept fewer
@@ -334,7 +347,7 @@ class MatchIndex:
                     else:
                         return np.zeros((len(vectors), 0), np.int64), np.zeros((len(vectors), 0), np.float32)
         finally:
-            t.graph.set_ef(self.config.index.ef_search)
+            graph.set_ef(self.config.index.ef_search)
 
     def search(
         self, table: str, vectors: np.ndarray, k: int, *, distinct: int | None = None, per_vector: int | None = None
@@ -346,6 +359,8 @@ class MatchIndex:
         Records sharing a vector tie; which of them fill the last places is arbitrary.
         """
         t = self.tables.get(table)
+        if t is None or t.distinct == 0:
+            return [[] for _ in vectors]  # what search_distinct's empty result gives
         labels, sims = self.search_distinct(table, vectors, distinct or k)
         out = []
         for lr, sr in zip(labels, sims):
@@ -362,6 +377,8 @@ class MatchIndex:
         """The stored distinct vectors of a table (for exact-search comparisons in the benchmark)."""
         t = self.tables[table]
         labels = np.arange(t.distinct) if labels is None else labels
+        if t.graph is None:
+            raise NotFound(f"the match index holds no vectors of {table} yet")
         return np.asarray(t.graph.get_items(labels, return_type="numpy"), dtype=np.float32)
 
     def record_labels(self, table: str) -> np.ndarray:

@@ -155,12 +155,12 @@ def read_hh_api_dir(folder: Path) -> list[dict]:
     return out
 
 
-def _gender(text: str) -> str | None:
+def _gender(text: str | None) -> str | None:
     t = (text or "").strip().lower()
     return "male" if t in ("мужчина", "male") else "female" if t in ("женщина", "female") else None
 
 
-def _age(text: str) -> int | None:
+def _age(text: str | None) -> int | None:
     m = re.search(r"\d+", text or "")
     return int(m.group()) if m else None
 

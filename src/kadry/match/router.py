@@ -88,6 +88,7 @@ def make_router(get_store: Callable, prefix: str = "/api/v1/match") -> APIRouter
             return kadry_error_response(BadRequest("give exactly one of resume_id and vacancy_id"))
         if resume_id is not None:
             return _run(match_for_resume, store, resume_id, k, key)
+        assert vacancy_id is not None  # exactly one of the two was given
         return _run(match_for_vacancy, store, vacancy_id, k, key)
 
     return router

@@ -173,6 +173,7 @@ class TextModel:
     def dense(self, titles: Sequence[str | None], skills: Sequence[Sequence[str] | None] | None = None) -> np.ndarray:
         """Dense float32 rows, L2-normalized (cosine = inner product): the ANN index's vectors."""
         x = self.sparse(titles, skills)
+        assert self._svd is not None  # set by fit(), which sparse() has checked
         d = np.asarray(x @ self._svd.components_.T, dtype=np.float32)
         norms = np.linalg.norm(d, axis=1)
         empty = norms == 0

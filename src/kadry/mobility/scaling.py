@@ -125,9 +125,12 @@ class Coverage:
     def factors(self, base: int | None) -> tuple[float, float, float]:
         """(point, low, high) scale factors; ``base`` is the platform's count of the population."""
         if self.share is not None:
+            assert self.share_low is not None and self.share_high is not None  # checked in __post_init__
             return 1.0 / self.share, 1.0 / self.share_high, 1.0 / self.share_low
         if not base:
             raise InputError("no resume of the population is in the sample (base = 0): cannot scale")
+        # exactly one of share and population is set, with its range (checked in __post_init__)
+        assert self.population is not None and self.population_low is not None and self.population_high is not None
         return self.population / base, self.population_low / base, self.population_high / base
 
     def describe(self, base: int | None) -> dict:
@@ -179,6 +182,7 @@ def scale(counts: np.ndarray, coverage: Coverage, base: int | None) -> tuple[np.
     for value in np.unique(values):
         rate = rng.gamma(value + 0.5, 1.0, coverage.draws)
         if coverage.share is not None:  # uniform in the share, not in its inverse
+            assert coverage.share_low is not None and coverage.share_high is not None  # checked in __post_init__
             factor = 1.0 / rng.uniform(coverage.share_low, coverage.share_high, coverage.draws)
         else:
             factor = rng.uniform(f_lo, f_hi, coverage.draws)

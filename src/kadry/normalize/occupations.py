@@ -250,7 +250,8 @@ def code_occupations(
     out: list[Occupation | None] = [None] * n
     todo = []
     for i in range(n):
-        rid = primary_role(list(given[i])) if given[i] else None
+        given_i = given[i]
+        rid = primary_role(list(given_i)) if given_i else None
         if rid in table:
             out[i] = Occupation(rid, table[rid].isco2, "source", 1.0, version)
             continue

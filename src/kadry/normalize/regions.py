@@ -275,16 +275,22 @@ class RegionMapper:
             return hint_ids
         return narrowed or ids
 
-    def _choose(self, ids: set[str]) -> Place:
+    def _known(self, area_id: str) -> Place:
+        """The place of an id among several same-named ones (ids of the tree's own index)."""
+        place = self.by_area_id(area_id)
+        assert place is not None  # ids come from the tree's index
+        return place
+
+    def _choose(self, ids: set[str]) -> Place | None:
         if len(ids) == 1:
-            return self.by_area_id(next(iter(ids)))  # type: ignore[return-value]
-        places = [self.by_area_id(a) for a in sorted(ids, key=int)]
+            return self.by_area_id(next(iter(ids)))
+        places = [self._known(a) for a in sorted(ids, key=int)]
         # prefer the highest level (a country or subject over a village of the same name)
         depth = {a: len(self.ancestors(a)) for a in ids}
         top = min(depth.values())
         tops = [a for a in sorted(ids, key=int) if depth[a] == top]
         if len(tops) == 1 and top <= 2:
-            return self.by_area_id(tops[0])  # type: ignore[return-value]
+            return self.by_area_id(tops[0])
         regions = {(p.country_code, p.region_code, p.federal_district) for p in places}
         if len(regions) == 1:
             country, region, district = regions.pop()

@@ -291,6 +291,7 @@ def normalize_salary(
 
     r_lo, r_hi = conv(lo), conv(hi)
     point = (r_lo + r_hi) / 2 if r_lo is not None and r_hi is not None else (r_lo if r_lo is not None else r_hi)
+    assert point is not None  # lo or hi is set (both missing returned above), and conv keeps it
     flag = "ok"
     floor = mrot(month + "-01") if month else None
     if point > TOO_HIGH_RUB:

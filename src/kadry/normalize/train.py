@@ -425,7 +425,7 @@ def train(
     user = load_user_rows(user_files)
     if not have_shared and not user:
         raise ConfigError("training needs the shared data (KADRY_SHARED_DATA) or a labelled titles file (--labels)")
-    rows = (load_labelled(shared) if have_shared else []) + user
+    rows = (load_labelled(shared) if shared is not None and have_shared else []) + user
     pinned = [] if repin else _pinned_heldout()
     if pinned:
         test_keys = {title_key(r.title) for r in pinned}
@@ -498,7 +498,7 @@ def train(
                 w.writerow(["title", "skills", "role_id", "dataset"])
                 w.writerows(sorted(test))
         METRICS_PATH.write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        if have_shared:
+        if shared is not None and have_shared:
             vocab = build_vocabulary(load_key_skills(shared))
             with open(MODEL_PATH.parent / "skills_vocab.csv", "w", encoding="utf-8", newline="") as f:
                 w = csv.writer(f)

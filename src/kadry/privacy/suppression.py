@@ -114,7 +114,8 @@ def suppress(
     equations = _equations(table, list(dimensions), hierarchies)
     hidden = _protect(hidden, size, equations)
     table["suppressed"] = hidden
-    table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))
+    # numpy's stubs do not take None as a choice, though where() makes an object array of it
+    table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))  # type: ignore[call-overload]
     table["suppression"] = table["suppression"].astype(object).where(hidden, None)
     for column in counts:
         table[column] = table[column].astype("Float64").mask(hidden)
@@ -252,7 +253,7 @@ def _hide_one_more(
 
 def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):
     """Connected groups of hidden cells linked by equations, each with its equations."""
-    parent = {}
+    parent: dict[int, int] = {}
 
     def find(x: int) -> int:
         while parent.setdefault(x, x) != x:

@@ -39,6 +39,13 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _f(value: float | None) -> float:
+    """A value that ``is_missing`` has let through, as a float (None never reaches a coordinate)."""
+    if value is None:
+        raise ValueError("a missing value reached a chart coordinate")
+    return float(value)
+
+
 def nice_max(value: float) -> float:
     """A round axis maximum at or above ``value`` (1, 2, 2.5, 5 times a power of ten)."""
     if value <= 0 or math.isnan(value):
@@ -73,7 +80,7 @@ def index_trend_svg(
     left, right, top, bottom = 52, 190, 14, 36
     pw, ph = width - left - right, height - top - bottom
     shown = [p for p in points if not is_missing(p.value)]
-    peak = max([float(p.high) if not is_missing(p.high) else float(p.value) for p in shown] + [2.2])
+    peak = max([_f(p.high) if not is_missing(p.high) else _f(p.value) for p in shown] + [2.2])
     ymax = nice_max(peak * 1.08)
     n = max(len(points), 1)
 
@@ -114,23 +121,23 @@ def index_trend_svg(
     for run in runs:
         ci = [i for i in run if not is_missing(points[i].low) and not is_missing(points[i].high)]
         if len(ci) > 1:
-            upper = " ".join(f"{x(i):.1f},{y(float(points[i].high)):.1f}" for i in ci)
-            lower = " ".join(f"{x(i):.1f},{y(float(points[i].low)):.1f}" for i in reversed(ci))
+            upper = " ".join(f"{x(i):.1f},{y(_f(points[i].high)):.1f}" for i in ci)
+            lower = " ".join(f"{x(i):.1f},{y(_f(points[i].low)):.1f}" for i in reversed(ci))
             out.append(f'<polygon points="{upper} {lower}" fill="#555" fill-opacity="0.22"/>')
         for i in ci:
             out.append(
-                f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(float(points[i].low)):.1f}" '
-                f'y2="{y(float(points[i].high)):.1f}" stroke="#555" stroke-width="1.2"/>'
+                f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(_f(points[i].low)):.1f}" '
+                f'y2="{y(_f(points[i].high)):.1f}" stroke="#555" stroke-width="1.2"/>'
             )
         if len(run) > 1:
-            line = " ".join(f"{x(i):.1f},{y(float(points[i].value)):.1f}" for i in run)
+            line = " ".join(f"{x(i):.1f},{y(_f(points[i].value)):.1f}" for i in run)
             out.append(f'<polyline points="{line}" fill="none" stroke="{_LINE}" stroke-width="2.2"/>')
     for i, p in enumerate(points):
         if not is_missing(p.value):
             fill = "#ffffff" if p.simulated else _LINE
             out.append(
-                f'<circle cx="{x(i):.1f}" cy="{y(float(p.value)):.1f}" r="3.6" fill="{fill}" stroke="{_LINE}" '
-                f'stroke-width="1.6"><title>{_e(p.label)}: {float(p.value):.2f}</title></circle>'
+                f'<circle cx="{x(i):.1f}" cy="{y(_f(p.value)):.1f}" r="3.6" fill="{fill}" stroke="{_LINE}" '
+                f'stroke-width="1.6"><title>{_e(p.label)}: {_f(p.value):.2f}</title></circle>'
             )
         else:
             out.append(f'<text x="{x(i):.1f}" y="{top + ph - 6:.1f}" text-anchor="middle" fill="#777">—</text>')
@@ -167,7 +174,7 @@ def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 760, digits: int =
     row, top, right = 22, 8, 60
     height = top * 2 + row * max(len(bars), 1)
     pw = width - label_width - right
-    peak = max([b.high if not is_missing(b.high) else b.value for b in bars] + [1e-9])
+    peak = max([_f(b.high) if not is_missing(b.high) else b.value for b in bars] + [1e-9])
     xmax = nice_max(peak * 1.02)
 
     def x(v: float) -> float:
@@ -187,9 +194,9 @@ def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 760, digits: int =
         end = x(b.value)
         if not is_missing(b.low) and not is_missing(b.high):
             out.append(
-                f'<line x1="{x(b.low):.1f}" x2="{x(b.high):.1f}" y1="{y + row / 2:.1f}" y2="{y + row / 2:.1f}" stroke="#333"/>'
+                f'<line x1="{x(_f(b.low)):.1f}" x2="{x(_f(b.high)):.1f}" y1="{y + row / 2:.1f}" y2="{y + row / 2:.1f}" stroke="#333"/>'
             )
-            end = max(end, x(b.high))
+            end = max(end, x(_f(b.high)))
         out.append(f'<text x="{end + 5:.1f}" y="{y + 15}" fill="#222"{weight}>{b.value:,.{digits}f}</text>')
     out.append("</svg>")
     return "".join(out)
@@ -227,13 +234,13 @@ def salary_svg(
             bx = cx + dx - box / 2
             if not is_missing(q1) and not is_missing(q3):
                 out.append(
-                    f'<rect x="{bx:.1f}" y="{y(float(q3)):.1f}" width="{box:.1f}" height="{max(y(float(q1)) - y(float(q3)), 1):.1f}" '
+                    f'<rect x="{bx:.1f}" y="{y(_f(q3)):.1f}" width="{box:.1f}" height="{max(y(_f(q1)) - y(_f(q3)), 1):.1f}" '
                     f'fill="{colour}" fill-opacity="0.35" stroke="{colour}"/>'
                 )
             if not is_missing(med):
                 out.append(
-                    f'<line x1="{bx:.1f}" x2="{bx + box:.1f}" y1="{y(float(med)):.1f}" y2="{y(float(med)):.1f}" '
-                    f'stroke="{colour}" stroke-width="3"><title>{_e(r["label"])}: {float(med):,.0f}</title></line>'
+                    f'<line x1="{bx:.1f}" x2="{bx + box:.1f}" y1="{y(_f(med)):.1f}" y2="{y(_f(med)):.1f}" '
+                    f'stroke="{colour}" stroke-width="3"><title>{_e(r["label"])}: {_f(med):,.0f}</title></line>'
                 )
         step = max(1, math.ceil(n / 12))
         if i % step == 0:
@@ -263,7 +270,7 @@ def paired_bars_svg(
     row, top, right = 26, 26, 56
     height = top + row * max(len(rows), 1) + 6
     pw = width - label_width - right
-    values = [float(v) for _, a, b in rows for v in (a, b) if not is_missing(v)]
+    values = [_f(v) for _, a, b in rows for v in (a, b) if not is_missing(v)]
     xmax = nice_max(max(values + [0.01]) * 1.02)
 
     def w(v: float) -> float:
@@ -286,10 +293,10 @@ def paired_bars_svg(
                 out.append(f'<text x="{label_width + 2}" y="{yy + 8}" fill="#777" font-size="10">—</text>')
                 continue
             out.append(
-                f'<rect x="{label_width}" y="{yy}" width="{max(w(float(v)), 0.5):.1f}" height="9" fill="{colour}"/>'
+                f'<rect x="{label_width}" y="{yy}" width="{max(w(_f(v)), 0.5):.1f}" height="9" fill="{colour}"/>'
             )
             out.append(
-                f'<text x="{label_width + w(float(v)) + 4:.1f}" y="{yy + 8}" fill="#222" font-size="10">{float(v):.0%}</text>'
+                f'<text x="{label_width + w(_f(v)) + 4:.1f}" y="{yy + 8}" fill="#222" font-size="10">{_f(v):.0%}</text>'
             )
     out.append("</svg>")
     return "".join(out)
@@ -318,7 +325,8 @@ def series_svg(
         return top + ph - ph * min(max(v, 0.0), ymax) / ymax
 
     def runs(key: str) -> list[str]:
-        out, cur = [], []
+        out: list[str] = []
+        cur: list[str] = []
         for i, r in enumerate(rows):
             if is_missing(r.get(key)):
                 if len(cur) > 1:

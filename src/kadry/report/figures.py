@@ -19,13 +19,16 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from kadry.indicators import ALL, Engine, band, compute
 from kadry.privacy import Hierarchy, suppress
 from kadry.report.options import ReportOptions
+
+if TYPE_CHECKING:
+    from kadry.indicators.coverage import Span
 
 __all__ = ["ReportData", "suppress_index_cube", "INDEX_VALUES"]
 
@@ -75,7 +78,9 @@ class ReportData:
         self.opts = opts
         self.engine = engine
         self.k = opts.k
-        self.span = None
+        self.span: Span | None = None
+        #: set by sections with tables of their own (mobility) when simulated records fed them
+        self.also_simulated = False
         if opts.first is None or opts.last is None:
             self._default_range()
 
@@ -142,7 +147,11 @@ class ReportData:
     @property
     def focus(self) -> str:
         """The cube's row key of the report's place: a subject code, else the roll-up."""
-        return self.opts.place.value if self.opts.place.kind == "region" else ALL
+        place = self.opts.place
+        if place.kind == "region":
+            assert place.value is not None  # parse_place gives every region its subject code
+            return place.value
+        return ALL
 
     @cached_property
     def trend(self) -> pd.DataFrame:
@@ -255,8 +264,7 @@ class ReportData:
             used.append(self.salary)
         if "skills" in self.__dict__:
             used.append(self.skills)
-        flagged = getattr(self, "also_simulated", False)  # set by sections with tables of their own (mobility)
-        return flagged or any(bool(t["simulated"].any()) for t in used if len(t) and "simulated" in t)
+        return self.also_simulated or any(bool(t["simulated"].any()) for t in used if len(t) and "simulated" in t)
 
     # --- coverage -------------------------------------------------------------------------------
     @cached_property

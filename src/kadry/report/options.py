@@ -51,8 +51,12 @@ class Segment:
         from kadry.normalize.occupations import categories, role
 
         if self.kind == "role":
-            return f"{role(self.value).name} ({self.value})"
+            r = role(self.value)
+            if r is None:
+                raise InputError(f"unknown role id {self.value!r}")
+            return f"{r.name} ({self.value})"
         if self.kind == "category":
+            assert self.value is not None  # parse_segment gives every category segment its id
             return f"{categories()[self.value]} ({self.value})"
         return ""
 

@@ -32,7 +32,11 @@ def load_area_tree(path: Path) -> dict[str, AreaNode]:
     out: dict[str, AreaNode] = {}
 
     def walk(node: dict, parent: str | None, subject: str | None, country: str, depth: int) -> None:
-        sid = node["id"] if depth <= 1 else subject
+        if depth <= 1:
+            sid = node["id"]
+        else:
+            assert subject is not None  # the depth-1 ancestor passed its own id down
+            sid = subject
         if depth == 1 and country == _OTHER:
             country = node["id"]  # "Other regions" holds whole countries (Armenia, Serbia, Turkey...)
         out[node["id"]] = AreaNode(node["id"], node["name"], parent, sid, country, depth)

@@ -272,8 +272,8 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
         )
 
     # schedule / employment, split IT vs other (API answers)
-    sched = {"it": Counter(), "other": Counter()}
-    empl = {"it": Counter(), "other": Counter()}
+    sched: dict[str, Counter[str]] = {"it": Counter(), "other": Counter()}
+    empl: dict[str, Counter[str]] = {"it": Counter(), "other": Counter()}
     for v in api:
         roles = [r["id"] for r in v.get("professional_roles") or []]
         group = "it" if roles and primary.get(roles[0]) == "11" else "other"

@@ -190,7 +190,7 @@ def _skills(rng, cal: Calibration, role: np.ndarray, counts_pmf) -> pa.Array:
         take = np.arange(len(names))[None, :] < kk[:, None]
         flat_parts.append(ids[order][take])
         lists_off.extend((lists_off[-1] + np.cumsum(kk)).tolist())
-    values = [None] * len(vocab)
+    values: list[str] = [""] * len(vocab)  # every slot is filled below: vocab numbers 0..n-1
     for s_, i in vocab.items():
         values[i] = s_
     flat = np.concatenate(flat_parts) if flat_parts else np.zeros(0, dtype=np.int64)

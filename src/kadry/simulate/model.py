@@ -415,7 +415,9 @@ _AUTO_PACES = np.geomspace(0.02, 20.0, 16)
 _AUTO_SLACK = 0.01
 
 
-def _solve(plan: Plan, mc: _ResumeMC, R: np.ndarray, n_resumes: int | None, fixed: object, ridge: float = 0.01) -> None:
+def _solve(
+    plan: Plan, mc: _ResumeMC, R: np.ndarray, n_resumes: int | None, fixed: float | str | None, ridge: float = 0.01
+) -> None:
     """Choose the pace and the creations per category and month; fill the plan in place.
 
     ``n_resumes=None``: the pace (and so M) is the slowest whose fit error is within 1 point

@@ -68,8 +68,8 @@ def simulate(
         for sub in ("vacancies", "resumes", "observations", "truth", "jsonl"):
             d = out / sub
             if d.is_dir():
-                for f in d.iterdir():
-                    f.unlink()
+                for old in d.iterdir():
+                    old.unlink()
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     cal = load_calibration()
@@ -103,6 +103,7 @@ def simulate(
         if jsonl:
             (out / "jsonl").mkdir(exist_ok=True)
             with open(out / "jsonl" / f"vacancies-{chunk:05d}.jsonl", "w", encoding="utf-8") as f:
+                assert vc.jsonl is not None  # make_vacancies gives the objects when asked for jsonl
                 for obj in vc.jsonl:
                     f.write(json.dumps(obj, ensure_ascii=False) + "\n")
         done += n

@@ -422,12 +422,12 @@ def simulate_trudvsem(
         w = csv.writer(f)
         w.writerow(["kind", "link_id", "cv_id", "vacancy_id", "day"])
         for kind, rows in (("response", responses), ("invitation", invitations)):
-            for i, c, v, d in rows:
-                w.writerow([kind, i, c, v, d.isoformat()])
+            for link_id, cv_id, vacancy_id, d in rows:
+                w.writerow([kind, link_id, cv_id, vacancy_id, d.isoformat()])
     with open(truth / "moves.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["cv_id", "day", "from", "to"])
-        w.writeheader()
-        w.writerows(moves)
+        dw = csv.DictWriter(f, fieldnames=["cv_id", "day", "from", "to"])
+        dw.writeheader()
+        dw.writerows(moves)
     summary = {
         "simulated": True,
         "days": days,

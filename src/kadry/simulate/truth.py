@@ -190,9 +190,9 @@ class Truth:
             agg_s = np.zeros((len(SIDES), self.G, K), dtype=np.int64)
             agg_f = np.zeros((len(SIDES), self.G, K), dtype=np.int64)
             for si in range(len(SIDES)):
-                for g in range(self.G):
-                    agg_s[si, g] = np.bincount(key, weights=stock[si, g], minlength=K)
-                    agg_f[si, g] = np.bincount(key, weights=self.flow[si, g], minlength=K)
+                for gi in range(self.G):
+                    agg_s[si, gi] = np.bincount(key, weights=stock[si, gi], minlength=K)
+                    agg_f[si, gi] = np.bincount(key, weights=self.flow[si, gi], minlength=K)
             for si, side in enumerate(SIDES):
                 g, k = np.nonzero((agg_s[si] != 0) | (agg_f[si] != 0))
                 stock_parts.append(

@@ -221,6 +221,7 @@ def parse_ts(value: object, *, field: str = "date") -> datetime | None:
     """
     if value is None or value == "":
         return None
+    dt: datetime | None
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, (int, float)):

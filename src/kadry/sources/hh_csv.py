@@ -117,7 +117,7 @@ _KNOWN = {
 }
 
 
-def _share(values: list[str], ok) -> float:  # type: ignore[no-untyped-def]
+def _share(values: list[str], ok) -> float:
     if not values:
         return 1.0
     good = 0

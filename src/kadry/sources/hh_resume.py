@@ -62,7 +62,8 @@ def resume_from_hh(obj: dict) -> dict:
     record["role_ids_raw"] = _values(obj.get("professional_roles"), "id")
     record["area_id_raw"] = clean_str(_get(obj, "area", "id"))
     record["region_raw"] = clean_str(_get(obj, "area", "name"))
-    salary = obj.get("salary") if isinstance(obj.get("salary"), dict) else {}
+    raw_salary = obj.get("salary")
+    salary = raw_salary if isinstance(raw_salary, dict) else {}
     record["salary_amount"] = to_float(salary.get("amount"), field="salary.amount")
     record["salary_currency"] = clean_str(salary.get("currency")) if record["salary_amount"] is not None else None
     record["salary_gross"] = salary.get("gross") if isinstance(salary.get("gross"), bool) else None

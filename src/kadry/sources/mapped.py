@@ -331,10 +331,7 @@ class MappedReader(BaseReader):
         if isinstance(mapping, (str, Path)):
             mapping = load_mapping(Path(mapping))
         self.mapping = mapping
-
-    @property
-    def kind(self) -> str:
-        return self.mapping.kind if self.mapping else "vacancy"
+        self.kind = mapping.kind if mapping else "vacancy"
 
     def score(self, head: Head) -> Score:
         """Only a file with a sidecar mapping (``<file>.mapping.toml``) is claimed, and then for sure."""

@@ -91,7 +91,7 @@ _PERSON_KEYS = {
 
 
 @lru_cache(maxsize=2)
-def _morph(lang: str):  # type: ignore[no-untyped-def]
+def _morph(lang: str):
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang=lang)
@@ -153,7 +153,7 @@ def scrub_person(value: str | None, placeholder: str) -> tuple[str | None, bool]
     return (f"ИП {placeholder}" if legal and placeholder == EMPLOYER_PLACEHOLDER else placeholder), True
 
 
-def person_evidence(head) -> str | None:  # type: ignore[no-untyped-def]
+def person_evidence(head) -> str | None:
     """Why a file's head looks like a file about people (CVs, applicants), or None."""
     if head.is_json:
         keys = {k.split(".")[-1] for k in head.keys}

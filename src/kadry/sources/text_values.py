@@ -8,6 +8,7 @@ shared by the CSV readers and tested on the spellings found in the real files.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -198,7 +199,7 @@ _EMPLOYMENT_RES = [(re.compile(p), c) for p, c in _EMPLOYMENT]
 _SCHEDULE_RES = [(re.compile(p), c) for p, c in _SCHEDULE]
 
 
-def _ids(text: str, table: list[tuple[re.Pattern, str | None]]) -> list[str]:
+def _ids(text: str, table: Sequence[tuple[re.Pattern[str], str | None]]) -> list[str]:
     out: list[str] = []
     for part in split_list(text, ","):
         low = part.lower()

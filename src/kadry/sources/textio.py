@@ -106,7 +106,7 @@ class _NulFilter(io.RawIOBase):
     def tell(self) -> int:
         return self.inner.tell()
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+    def readinto(self, buffer) -> int:
         while True:
             data = self.inner.read(len(buffer))
             if not data:
@@ -139,7 +139,7 @@ def open_binary(path: Path, *, raw: bool = False) -> IO[bytes]:
         f = gzip.GzipFile(fileobj=f)  # type: ignore[assignment]
     if raw:
         return f
-    return io.BufferedReader(_NulFilter(f, notes_for(path)), 1 << 16)  # type: ignore[return-value]
+    return io.BufferedReader(_NulFilter(f, notes_for(path)), 1 << 16)
 
 
 def _utf16(head: bytes) -> str | None:

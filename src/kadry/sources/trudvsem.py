@@ -323,7 +323,8 @@ class TrudvsemJSON(BaseReader):
         try:
             return Item(position, self.kind, vacancy_from_trudvsem(obj))
         except BadValue as exc:
-            inner = obj.get("vacancy") if isinstance(obj.get("vacancy"), dict) else obj
+            nested = obj.get("vacancy")
+            inner = nested if isinstance(nested, dict) else obj
             return Item.bad(position, self.kind, str(exc), inner.get("id"))
 
 

@@ -168,7 +168,9 @@ def _element_dict(elem) -> dict[str, object]:
                 continue
             if len(child):
                 if own in _GROUPS:
-                    out.setdefault(own, []).append(child)  # type: ignore[union-attr]
+                    group = out.setdefault(own, [])
+                    assert isinstance(group, list)  # a group's key holds only its elements
+                    group.append(child)
                 else:
                     walk(child, prefix if own.endswith("list") else name)
                 continue

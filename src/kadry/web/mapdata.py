@@ -16,6 +16,8 @@ import re
 import sys
 from pathlib import Path
 
+from kadry.errors import UnreadableFileError
+
 __all__ = ["MAP_FILE", "extract", "region_shapes"]
 
 MAP_FILE = Path(__file__).parent / "static" / "vendor" / "russia-regions.json"
@@ -24,8 +26,11 @@ MAP_FILE = Path(__file__).parent / "static" / "vendor" / "russia-regions.json"
 def extract(svg: Path, maps_py: Path | None = None) -> dict:
     """Paths keyed by ISO code, with the view box and the Russian names the package gives."""
     text = Path(svg).read_text(encoding="utf-8")
-    view_box = re.search(r'viewBox="([^"]+)"', text).group(1)
-    shapes = {}
+    found = re.search(r'viewBox="([^"]+)"', text)
+    if found is None:
+        raise UnreadableFileError(svg, "an SVG without a viewBox")
+    view_box = found.group(1)
+    shapes: dict[str, dict[str, str | None]] = {}
     for tag in re.findall(r"<path\b[^>]*>", text, flags=re.S):
         code = re.search(r'\bid="(RU-[A-Z]+)"', tag)
         d = re.search(r'\sd="([^"]+)"', tag)
@@ -36,14 +41,14 @@ def extract(svg: Path, maps_py: Path | None = None) -> dict:
             "d": " ".join(d.group(1).split()),
             "transform": transform.group(1) if transform else None,
         }
-    names = {}
+    names: dict[str, str] = {}
     if maps_py is not None:
         tree = ast.parse(Path(maps_py).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "REGIONS" for t in node.targets):
                 names = {f"RU-{k}": v.strip() for k, v in ast.literal_eval(node.value).items()}
-    for code, shape in shapes.items():
-        shape["name_ru"] = names.get(code)
+    for iso, shape in shapes.items():
+        shape["name_ru"] = names.get(iso)
     return {"source": "pygal-maps-ru 1.0.1.1 (LGPL-3.0-or-later)", "viewBox": view_box, "regions": shapes}
 
 
