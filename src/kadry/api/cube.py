@@ -21,7 +21,7 @@ from kadry.errors import BadRequest, NoStore
 from kadry.privacy import Hierarchy, min_cell, suppress
 from kadry.rules import activity
 
-__all__ = ["Publisher", "FAMILY", "KEYS"]
+__all__ = ["Publisher", "FAMILY", "KEYS", "slice_cube"]
 
 KEYS = ["occupation", "region", "period"]
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
@@ -269,3 +269,28 @@ def _occupation_key(frame: pd.DataFrame) -> pd.Series:
 def _region_key(frame: pd.DataFrame) -> pd.Series:
     district = "district:" + frame["federal_district"].astype(str)
     return frame["region"].where(frame["region"] != "all", district.where(frame["federal_district"] != "all", "all"))
+
+
+def slice_cube(cube: pd.DataFrame, occupation: str, region: str, group_by: str) -> pd.DataFrame:
+    """Rows of the selection: one per period, or one per member of the grouping inside it."""
+    parents_occ = cube.attrs.get("parents:occupation", {})
+    parents_reg = cube.attrs.get("parents:region", {})
+    occ, reg = cube["occupation"], cube["region"]
+    if group_by == "region":
+        inside = [r for r, d in parents_reg.items() if region in ("all", d, r)]
+        mask = reg.isin(inside) & (occ == occupation)
+    elif group_by == "district":
+        mask = reg.str.startswith("district:") & (occ == occupation)
+    elif group_by == "role":
+        it_roles = set(cube.attrs.get("it_roles", ()))
+        inside = [
+            r
+            for r, c in parents_occ.items()
+            if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)
+        ]
+        mask = occ.isin(inside) & (reg == region)
+    elif group_by == "category":
+        mask = occ.str.startswith("category:") & (reg == region)
+    else:
+        mask = (occ == occupation) & (reg == region)
+    return cube[mask]
