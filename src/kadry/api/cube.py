@@ -132,7 +132,9 @@ class Publisher:
         if key in self._cubes:
             return self._cubes[key]
         raw = self._compute("index" if family == "stock" else "flow", period, start, end)
-        counts = ["n_vacancies", "n_resumes"]
+        # every count the family publishes rests on records: a flow's new vacancies and resumes too
+        counts = ["n_vacancies", "n_resumes"] + ([] if family == "stock" else ["new_vacancies", "new_resumes"])
+        counts = [c for c in counts if c in raw.columns]
         values = _VALUES["index"] if family == "stock" else {}
         result = suppress(
             raw, dimensions=KEYS, counts=counts, values=values, hierarchies=self._hierarchies(raw), k=self.k
