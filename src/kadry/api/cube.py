@@ -15,6 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kadry.errors import BadRequest, NoStore
@@ -113,19 +114,27 @@ class Publisher:
             out = out.drop(columns=["n_salary_vacancies", "n_salary_resumes"], errors="ignore")
             out.attrs = dict(base.attrs)
             return out
-        # skills: the segment's pattern, and a skill named by fewer than k records is hidden
-        out = raw.copy()
-        hidden = out["suppressed"].to_numpy()
-        for count, share in (("n_vacancies_skill", "demand_share"), ("n_resumes_skill", "supply_share")):
-            thin = out[count].fillna(0).to_numpy() < self.k
-            out[count] = out[count].astype("Float64").mask(hidden | thin)
-            out[share] = out[share].astype("Float64").mask(hidden | thin)
+        # skills: the segment's pattern, and a skill's counts suppressed across the occupation and
+        # region roll-ups like any count (a district's count of a skill minus its published regions
+        # must reveal nothing); a segment lists its top skills, so a roll-up may lack some members,
+        # which only makes the published equations weaker
+        out = suppress(
+            raw.drop(columns=["suppressed"]),
+            dimensions=[*KEYS, "skill"],
+            counts=["n_vacancies_skill", "n_resumes_skill"],
+            values={"demand_share": "n_vacancies_skill", "supply_share": "n_resumes_skill"},
+            hierarchies=self._hierarchies(base),
+            k=self.k,
+            hidden=raw["suppressed"].to_numpy(),
+        ).table
         out["demand_supply_ratio"] = (
             out["demand_supply_ratio"].astype("Float64").mask(out["demand_share"].isna() | out["supply_share"].isna())
         )
+        hidden = out["suppressed"].to_numpy()
         for col in ("n_vacancies", "n_resumes"):
             out[col] = out[col].astype("Float64").mask(hidden)
-        out["suppression"] = base.set_index(KEYS)["suppression"].reindex(pd.MultiIndex.from_frame(out[KEYS])).to_numpy()
+        segment = base.set_index(KEYS)["suppression"].reindex(pd.MultiIndex.from_frame(out[KEYS])).to_numpy()
+        out["suppression"] = np.where(pd.isna(segment), out["suppression"], segment)
         out.attrs = dict(base.attrs)
         return out
 

@@ -3,14 +3,18 @@
 A cell resting on fewer than ``k`` records is hidden (primary suppression). Because roll-ups
 are published too (a region's total, a category's total, the country), a lone hidden cell
 could be recomputed as total minus its published siblings; so more cells are hidden
-(secondary suppression) until no hidden cell is a linear combination of published numbers:
+(secondary suppression) until an attacker who knows every published number, every roll-up
+equation and that counts are non-negative can pin down no small cell (docs/privacy.md):
 
-1. in every roll-up equation (parent = sum of children) with exactly one hidden member,
-   the smallest published member is hidden too; repeated to a fixed point over every
-   hierarchy of every dimension;
-2. then an exact check: a hidden cell is recoverable iff its unit vector lies in the row
-   space of the equations restricted to hidden cells; any recoverable cell gets one more
-   sibling hidden, and both steps repeat until none is.
+1. in every roll-up equation (parent = sum of children) with exactly one hidden member, or
+   whose published total leaves its hidden children summing to less than ``k`` (group
+   protection), the smallest published child that closes the gap is hidden too (the total
+   only when no child is left); repeated to a fixed point over every hierarchy;
+2. an LP audit (``audit``, HiGHS): for every small hidden count, the smallest and largest value
+   the published equations allow; unless that interval holds both 0 and ``k`` one more cell
+   beside it is hidden;
+3. then an exact check: no hidden cell, small or not, may be recoverable (its unit vector in
+   the row space of the equations restricted to hidden cells); all steps repeat until none is.
 
 The cube must be suppressed as a whole (every grouping a client may ask for), and every
 answer cut from the same suppressed cube, so answers to different queries cannot be
@@ -95,13 +99,16 @@ def suppress(
     values: Mapping[str, str | None] | Sequence[str] = (),
     hierarchies: Sequence[Hierarchy] = (),
     k: int | None = None,
+    hidden: Sequence[bool] | np.ndarray | None = None,
 ) -> SuppressionResult:
     """Hide small cells and enough others that none can be recomputed from the rest.
 
     ``dimensions`` key a cell (one row each); ``counts`` are additive record counts (a cell is
     small when any is below ``k``); ``values`` are derived numbers nulled with their cell,
     given as a mapping ``value -> count it rests on`` (nulled also when that count is below
-    ``k``, e.g. a median salary over fewer than k salaries) or a plain list.
+    ``k``, e.g. a median salary over fewer than k salaries) or a plain list. ``hidden`` marks
+    cells hidden already (the pattern of the table a detail table belongs to): they stay hidden
+    and count as primary.
     """
     k = min_cell(k)
     missing = [c for c in [*dimensions, *counts] if c not in frame.columns]
@@ -112,11 +119,14 @@ def suppress(
         raise ConfigError("suppress: the table has more than one row for a cell")
     value_map: dict[str, str | None] = dict(values) if isinstance(values, Mapping) else {v: None for v in values}
     size = _cell_size(table, counts)
-    hidden = size < k
-    primary = hidden.copy()
+    given = np.zeros(len(table), dtype=bool) if hidden is None else np.asarray(hidden, dtype=bool)
+    if len(given) != len(table):
+        raise ConfigError("suppress: `hidden` must have one flag per row")
+    small = (size < k) | given
+    primary = small.copy()
     equations = _equations(table, list(dimensions), hierarchies)
     amounts = table[list(counts)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
-    hidden = _protect(hidden, size, equations, k, amounts, primary)
+    hidden = _protect(small, size, equations, k, amounts, primary)
     table["suppressed"] = hidden
     # numpy's stubs do not take None as a choice, though where() makes an object array of it
     table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))  # type: ignore[call-overload]
@@ -198,9 +208,11 @@ def _protect(
     given_up: set[int] = set()
     for _ in range(10_000):
         _fixed_point(hidden, size, equations, by_row, k)
-        leaks = recoverable_cells(hidden, equations) - given_up
-        if not leaks and amounts is not None and primary is not None:
+        leaks: set[int] = set()
+        if amounts is not None and primary is not None:
             leaks = {v.row for v in audit(hidden, equations, amounts, primary, k)} - given_up
+        if not leaks:  # then no cell at all may be recomputed exactly (an SVD per component)
+            leaks = recoverable_cells(hidden, equations) - given_up
         if not leaks:
             return hidden
         progress = False
@@ -265,13 +277,40 @@ def audit(
         a = csc_matrix((vals, (rows, cols)), shape=(len(eqs), len(cells)))
         for j in range(amounts.shape[1]):
             b = np.array([sum(sign * amounts[m, j] for m, sign in pub) for pub in published], dtype=float)
+            # only counts below k are protected; a cell whose count is 0 reaches 0 already
+            need_hi = {pos[c] for c in targets if amounts[c, j] < k}
+            need_lo = {pos[c] for c in targets if 0 < amounts[c, j] < k}
+            if not need_hi:
+                continue
             lp = _Bounds(a, b)
+            low: dict[int, float] = {}
+            high: dict[int, float] = {}
+            # one solution often settles many cells: first all of them at once, then one by one
+            for maximize, need, done in ((True, need_hi, high), (False, need_lo, low)):
+                group = True
+                while need:
+                    cols = sorted(need) if group else [min(need)]
+                    x = lp.solve(cols, maximize)
+                    if x is None:  # unbounded above: every cell asked can exceed k
+                        for col in cols:
+                            done[col] = float("inf")
+                        need.difference_update(cols)
+                    else:
+                        settled = {c for c in need if (x[c] >= k - 1e-6 if maximize else x[c] <= 1e-6)}
+                        if not group:
+                            done[cols[0]] = float(x[cols[0]])
+                            settled.add(cols[0])
+                        for col in settled:
+                            done.setdefault(col, float(x[col]))
+                        need.difference_update(settled)
+                    group = False
             for c in targets:
-                if amounts[c, j] >= k:  # this count of the cell is not small: nothing to protect
+                col = pos[c]
+                if amounts[c, j] >= k:
                     continue
-                low, high = lp.interval(pos[c])
-                if low > 1e-6 or high < k - 1e-6:
-                    out.append(Exposure(c, j, low, high))
+                lo, hi = low.get(col, 0.0), high.get(col, float("inf"))
+                if lo > 1e-6 or hi < k - 1e-6:
+                    out.append(Exposure(c, j, lo, hi))
     return out
 
 
@@ -355,7 +394,7 @@ def _hide_one_more(
 
 
 class _Bounds:
-    """One HiGHS model of ``a x = b, x >= 0``, re-solved per cell with only the objective changed."""
+    """One HiGHS model of ``a x = b, x >= 0``, re-solved with only the objective changed (warm starts)."""
 
     def __init__(self, a: Any, b: np.ndarray) -> None:  # a: scipy.sparse csc_matrix
         import highspy
@@ -363,6 +402,7 @@ class _Bounds:
         self._h = h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         lp = highspy.HighsLp()
+        self.n = a.shape[1]
         lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
         lp.col_cost_ = np.zeros(a.shape[1])
         lp.col_lower_ = np.zeros(a.shape[1])
@@ -371,28 +411,21 @@ class _Bounds:
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
         h.passModel(lp)
-        self._last: int | None = None
-        self._status = highspy.HighsModelStatus
+        self._cols = np.arange(a.shape[1], dtype=np.int32)
+        self._optimal = highspy.HighsModelStatus.kOptimal
         self._sense = highspy.ObjSense
 
-    def _solve(self, sense: Any) -> float | None:
+    def solve(self, cols: list[int], maximize: bool) -> np.ndarray | None:
+        """A solution minimizing (or maximizing) the sum of ``cols``; None when unbounded."""
+        cost = np.zeros(self.n)
+        cost[cols] = 1.0
         h = self._h
-        h.changeObjectiveSense(sense)
+        h.changeColsCost(self.n, self._cols, cost)
+        h.changeObjectiveSense(self._sense.kMaximize if maximize else self._sense.kMinimize)
         h.run()
-        status = h.getModelStatus()
-        if status == self._status.kOptimal:
-            return float(h.getInfo().objective_function_value)
-        return None  # unbounded (or, impossibly for published sums, infeasible)
-
-    def interval(self, col: int) -> tuple[float, float]:
-        """The smallest and largest value the unknown ``col`` can take."""
-        if self._last is not None:
-            self._h.changeColCost(self._last, 0.0)
-        self._h.changeColCost(col, 1.0)
-        self._last = col
-        low = self._solve(self._sense.kMinimize)
-        high = self._solve(self._sense.kMaximize)
-        return (0.0 if low is None else low), (float("inf") if high is None else high)
+        if h.getModelStatus() != self._optimal:
+            return None
+        return np.asarray(h.getSolution().col_value)
 
 
 def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):
