@@ -208,3 +208,32 @@ def test_linear_programming_cannot_pin_a_hidden_cell_below_k(attacker, indicator
             for key, (low, high) in _bounds(part, eqs, column, sample).items():
                 assert high - low > 1e-6, f"{key} {column} = {low}"
                 assert high >= attacker.k - 1e-6, f"{key} {column} <= {high} < k"
+
+
+@pytest.mark.slow
+def test_a_districts_skill_count_minus_its_regions_reveals_nothing(attacker):
+    """Skills by region: a district's count of a skill minus its published subjects."""
+    subjects = defaultdict(list)
+    for r in attacker.dims["regions"]:
+        if r["parent"]:
+            subjects[r["parent"]].append(r["id"])
+    checked = 0
+    for district, members in subjects.items():
+        parts: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+        for row in attacker.rows("skills", "month", region=district, group_by="region"):
+            parts[(row["skill"], row["period"])][row["region"]] = row
+        totals = {(r["skill"], r["period"]): r for r in attacker.rows("skills", "month", region=district)}
+        for key, total in totals.items():
+            if _hidden(total) or total["skill"] is None:
+                continue
+            rows = parts.get(key, {})
+            if set(rows) != set(members) & set(rows) or len(rows) < len(members):
+                continue  # a subject without this skill in its list: the equation is not complete
+            hidden = [r for r, row in rows.items() if _hidden(row)]
+            assert len(hidden) != 1, f"{hidden[0]} {key} = its district minus the other subjects"
+            for column in ("n_vacancies_skill", "n_resumes_skill"):
+                if hidden and total[column] is not None:
+                    rest = total[column] - sum(row[column] or 0 for row in rows.values() if not _hidden(row))
+                    assert rest >= attacker.k, (district, key, column, rest)
+            checked += 1
+    assert checked > 0
