@@ -11,6 +11,7 @@ import io
 import math
 import threading
 from collections import OrderedDict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kadry import __version__
 from kadry.api.cube import Publisher
+from kadry.api.limits import Gate, clamp_range
 from kadry.api.models import (
     DATE_PATTERN,
     OCCUPATION_PATTERN,
@@ -44,14 +46,14 @@ from kadry.api.models import (
 from kadry.api.names import occupation_names, region_names
 from kadry.errors import BadRequest, KadryError
 
-__all__ = ["create_app", "STATIC"]
+__all__ = ["create_app", "install_error_handlers", "STATIC"]
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "Bad parameter value"},
+    400: {"model": ErrorResponse, "description": "Bad parameter value, or a request over the budget (OverBudget)"},
     404: {"model": ErrorResponse, "description": "Not found"},
     422: {"model": ErrorResponse, "description": "Parameter fails validation (type, enum, pattern, range)"},
-    503: {"model": ErrorResponse, "description": "Store or engine unavailable"},
+    503: {"model": ErrorResponse, "description": "Store or engine unavailable, or busy (Busy, with Retry-After)"},
 }
 
 
@@ -100,14 +102,14 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
     )
     app.state.publisher = publisher
     app.state.responses = responses
-    _install_error_handlers(app)
+    install_error_handlers(app)
+    gate = Gate()
     api = APIRouter(prefix="/api/v1", responses=_ERRORS)
     counts: dict[str, tuple[int, int]] = {}  # store version -> (vacancies, resumes)
 
     @api.get("/health", response_model=Health, summary="Server and store status")
-    def health() -> Health:
-        from kadry.store import connect
-
+    async def health() -> Health:
+        # on the event loop, never queued behind worker threads: answered from memory after the first call
         version = publisher.version()
         cached = counts.get(version)
         if cached is not None:
@@ -119,14 +121,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
                 vacancies=cached[0],
                 resumes=cached[1],
             )
-        con = connect(publisher.db_path, read_only=True)
-        try:
-            v_row = con.execute("SELECT count(*) FROM vacancies").fetchone()
-            r_row = con.execute("SELECT count(*) FROM resumes").fetchone()
-            assert v_row is not None and r_row is not None  # an aggregate always gives one row
-            v, r = v_row[0], r_row[0]
-        finally:
-            con.close()
+        v, r = await run_in_threadpool(_record_counts, publisher.db_path)
         counts.clear()
         counts[version] = (v, r)
         return Health(
@@ -220,9 +215,10 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             hit = responses.get(key)
             if hit is not None:
                 return Response(hit[0], media_type=hit[1])
-        body, media = await run_in_threadpool(
-            _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset
-        )
+        with gate.hold():
+            body, media = await run_in_threadpool(
+                _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset
+            )
         if responses is not None:
             responses.put(key, (body, media))
         return Response(body, media_type=media)
@@ -231,7 +227,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
     from kadry.api.views import make_router as views_router
 
     app.include_router(views_router(publisher), responses=_ERRORS)
-    _include_flows(app, publisher.db_path, publisher.k)
+    _include_flows(app, publisher.db_path, publisher.k, gate)
     _include_match(app, publisher.db_path)
 
     @app.get("/", include_in_schema=False)
@@ -243,6 +239,19 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
 
 
 # --- slicing -------------------------------------------------------------------------------
+
+
+def _record_counts(db_path: Path) -> tuple[int, int]:
+    from kadry.store import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        v_row = con.execute("SELECT count(*) FROM vacancies").fetchone()
+        r_row = con.execute("SELECT count(*) FROM resumes").fetchone()
+        assert v_row is not None and r_row is not None  # an aggregate always gives one row
+        return v_row[0], r_row[0]
+    finally:
+        con.close()
 
 
 def _answer(
@@ -259,9 +268,8 @@ def _answer(
     offset: int,
 ) -> tuple[bytes, str]:
     first, last = publisher.data_range()
-    start_day, end_day = _day(start or first, end=False), _day(end or last, end=True)
-    if start_day > end_day:
-        raise BadRequest(f"start {start_day} is after end {end_day}")
+    lo, hi = clamp_range(start, end, date.fromisoformat(first), date.fromisoformat(last))
+    start_day, end_day = lo.isoformat(), hi.isoformat()
     # one cube per indicator and period length over the whole data range (bounded work, one
     # suppression pattern); the requested range only selects its periods
     cube = publisher.cube(indicator.value, period.value, first, last)
@@ -286,17 +294,6 @@ def _answer(
         rows=[IndicatorRow.model_validate(r) for r in _records(page)],
     )
     return payload.model_dump_json(exclude_none=False).encode("utf-8"), "application/json"
-
-
-def _day(text: str, *, end: bool) -> str:
-    from kadry.indicators import parse_day
-
-    try:
-        return parse_day(text, end=end).isoformat()
-    except KadryError:
-        raise
-    except (ValueError, TypeError):
-        raise BadRequest(f"not a date: {text!r} (use YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)") from None
 
 
 def _known(value: str, present: pd.Series, names: dict, what: str) -> None:
@@ -362,14 +359,20 @@ def _named(cube: pd.DataFrame, column: str, names: dict) -> list[Named]:
 # --- errors --------------------------------------------------------------------------------
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error, whatever raised it, as the one ``ErrorResponse`` shape with its status."""
+
     @app.exception_handler(KadryError)
     async def _kadry(request: Request, exc: KadryError) -> JSONResponse:
         status = int(getattr(exc, "status", 400) or 400)
         if status >= 500:
-            # the store or engine failed: say so without internals
-            return _error(503 if status != 500 else 503, type(exc).__name__, str(exc).splitlines()[0][:300])
-        return _error(status, type(exc).__name__, str(exc).splitlines()[0][:300])
+            status = 503  # the store or engine failed: say so without internals
+        response = _error(status, type(exc).__name__, str(exc).splitlines()[0][:300])
+        if exc.transient:
+            response.headers["Retry-After"] = "5"
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="kadry"'
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -385,7 +388,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             exc.status_code, "HTTPError"
         )
         detail = exc.detail if isinstance(exc.detail, str) else kind
-        return _error(exc.status_code, kind, detail)
+        response = _error(exc.status_code, kind, detail)
+        response.headers.update(exc.headers or {})  # Allow on 405, WWW-Authenticate on 401
+        return response
 
     @app.exception_handler(Exception)
     async def _anything(request: Request, exc: Exception) -> JSONResponse:
@@ -400,6 +405,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         # FastAPI documents its own 422 shape; ours is ErrorResponse everywhere
         for path in schema.get("paths", {}).values():
             for op in path.values():
+                if any(p.get("name") == "format" for p in op.get("parameters", ())):  # format=csv answers CSV
+                    ok = op.get("responses", {}).get("200", {}).setdefault("content", {})
+                    ok.setdefault("text/csv", {"schema": {"type": "string"}})
                 if "422" in op.get("responses", {}):
                     op["responses"]["422"] = {
                         "description": _ERRORS[422]["description"],
@@ -428,8 +436,10 @@ def _include_match(app: FastAPI, db_path: Path) -> None:
     app.include_router(make_router(get_store))
 
 
-def _include_flows(app: FastAPI, db_path: Path, k: int) -> None:
-    """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error."""
+def _include_flows(app: FastAPI, db_path: Path, k: int, gate: Gate) -> None:
+    """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error.
+
+    Each request within the budget computes, so it holds a slot of the app's ``gate`` (kadry.api.limits)."""
     from kadry.mobility.router import engine_for, make_router
 
-    app.include_router(make_router(engine_for(db_path), k=k))
+    app.include_router(make_router(engine_for(db_path), k=k, gate=gate), responses=_ERRORS)
