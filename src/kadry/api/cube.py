@@ -21,9 +21,11 @@ from kadry.errors import BadRequest, NoStore
 from kadry.privacy import Hierarchy, min_cell, suppress
 from kadry.rules import activity
 
-__all__ = ["Publisher", "FAMILY", "KEYS"]
+__all__ = ["Publisher", "FAMILY", "KEYS", "slice_cube"]
 
 KEYS = ["occupation", "region", "period"]
+#: period lengths flows are published by: one time hierarchy (months within quarters)
+FLOW_PERIODS = ("month", "quarter")
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
 FAMILY = {"index": "stock", "stock": "stock", "salary": "stock", "skills": "stock", "flow": "flow"}
 _BY = ["role_category", "role", "federal_district", "region"]
@@ -131,11 +133,16 @@ class Publisher:
         key = (version, f"_family:{family}", period, start, end)
         if key in self._cubes:
             return self._cubes[key]
-        raw = self._compute("index" if family == "stock" else "flow", period, start, end)
-        counts = ["n_vacancies", "n_resumes"]
-        values = _VALUES["index"] if family == "stock" else {}
+        if family == "flow":
+            return self._suppressed_flows(period, start, end, version)
+        raw = self._compute("index", period, start, end)
         result = suppress(
-            raw, dimensions=KEYS, counts=counts, values=values, hierarchies=self._hierarchies(raw), k=self.k
+            raw,
+            dimensions=KEYS,
+            counts=["n_vacancies", "n_resumes"],
+            values=_VALUES["index"],
+            hierarchies=self._hierarchies(raw),
+            k=self.k,
         )
         table = result.table
         table.attrs = dict(raw.attrs)
@@ -143,6 +150,43 @@ class Publisher:
             table["band"] = table["band"].where(~table["suppressed"], None)
         self._cubes[key] = table
         return table
+
+    def _suppressed_flows(self, period: str, start: str, end: str, version: str) -> pd.DataFrame:
+        """Flows by month and by quarter, suppressed as one table with months inside quarters.
+
+        Flows add up over time (a quarter's new vacancies are its months'), so the two period
+        lengths are one time hierarchy: suppressed apart, a quarter minus its published months
+        would give a hidden month away. Weekly flows cross months and are not published.
+        """
+        if period not in FLOW_PERIODS:
+            raise BadRequest(f"flows are published by {' and '.join(FLOW_PERIODS)} only, not by {period}")
+        parts = {p: self._compute("flow", p, start, end) for p in FLOW_PERIODS}
+        joint = pd.concat([f.assign(_t=p + ":" + f["period"]) for p, f in parts.items()], ignore_index=True)
+        quarters: dict[str, list[str]] = {}
+        for month in sorted(set(parts["month"]["period"])):
+            q = pd.Timestamp(month).to_period("Q").start_time.strftime("%Y-%m-%d")
+            quarters.setdefault("quarter:" + q, []).append("month:" + month)
+        time = Hierarchy("_t", quarters)
+        counts = [c for c in ("n_vacancies", "n_resumes", "new_vacancies", "new_resumes") if c in joint.columns]
+        attrs = dict(parts["month"].attrs)
+        joint.attrs = attrs
+        result = suppress(
+            joint,
+            dimensions=[*KEYS[:2], "_t"],
+            counts=counts,
+            hierarchies=[*self._hierarchies(joint), time],
+            k=self.k,
+        )
+        table = result.table
+        out = None
+        for p in FLOW_PERIODS:
+            part = table[table["_t"].str.startswith(p + ":")].drop(columns=["_t"]).reset_index(drop=True)
+            part.attrs = dict(attrs)
+            self._cubes[(version, "_family:flow", p, start, end)] = part
+            if p == period:
+                out = part
+        assert out is not None
+        return out
 
     def _compute(self, indicator: str, period: str, start: str, end: str, top: int | None = None) -> pd.DataFrame:
         """The indicator over every occupation and region level, keyed by occupation/region ids."""
@@ -269,3 +313,28 @@ def _occupation_key(frame: pd.DataFrame) -> pd.Series:
 def _region_key(frame: pd.DataFrame) -> pd.Series:
     district = "district:" + frame["federal_district"].astype(str)
     return frame["region"].where(frame["region"] != "all", district.where(frame["federal_district"] != "all", "all"))
+
+
+def slice_cube(cube: pd.DataFrame, occupation: str, region: str, group_by: str) -> pd.DataFrame:
+    """Rows of the selection: one per period, or one per member of the grouping inside it."""
+    parents_occ = cube.attrs.get("parents:occupation", {})
+    parents_reg = cube.attrs.get("parents:region", {})
+    occ, reg = cube["occupation"], cube["region"]
+    if group_by == "region":
+        inside = [r for r, d in parents_reg.items() if region in ("all", d, r)]
+        mask = reg.isin(inside) & (occ == occupation)
+    elif group_by == "district":
+        mask = reg.str.startswith("district:") & (occ == occupation)
+    elif group_by == "role":
+        it_roles = set(cube.attrs.get("it_roles", ()))
+        inside = [
+            r
+            for r, c in parents_occ.items()
+            if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)
+        ]
+        mask = occ.isin(inside) & (reg == region)
+    elif group_by == "category":
+        mask = occ.str.startswith("category:") & (reg == region)
+    else:
+        mask = (occ == occupation) & (reg == region)
+    return cube[mask]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,9 @@ from kadry.settings import DEFAULT_MIN_CELL, settings
 __all__ = [
     "DEFAULT_MIN_CELL",
     "Hierarchy",
+    "Exposure",
     "SuppressionResult",
+    "audit",
     "min_cell",
     "suppress",
     "recoverable_cells",
@@ -112,7 +115,8 @@ def suppress(
     hidden = size < k
     primary = hidden.copy()
     equations = _equations(table, list(dimensions), hierarchies)
-    hidden = _protect(hidden, size, equations)
+    amounts = table[list(counts)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+    hidden = _protect(hidden, size, equations, k, amounts, primary)
     table["suppressed"] = hidden
     # numpy's stubs do not take None as a choice, though where() makes an object array of it
     table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))  # type: ignore[call-overload]
@@ -171,8 +175,19 @@ def _equations(table: pd.DataFrame, dims: list[str], hierarchies: Sequence[Hiera
     return equations
 
 
-def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]]) -> np.ndarray:
-    """Grow the hidden set until no hidden cell can be recomputed."""
+def _protect(
+    hidden: np.ndarray,
+    size: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    k: int,
+    amounts: np.ndarray | None = None,
+    primary: np.ndarray | None = None,
+) -> np.ndarray:
+    """Grow the hidden set until no hidden cell is recoverable and every small cell keeps its protection.
+
+    ``amounts`` (rows x counts) are the true counts the attacker's linear programme works on;
+    without them only exact recovery is checked.
+    """
     hidden = hidden.copy()
     if not hidden.any() or not equations:
         return hidden
@@ -181,9 +196,11 @@ def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, li
         for r in (parent, *children):
             by_row.setdefault(r, []).append(e)
     given_up: set[int] = set()
-    while True:
-        _fixed_point(hidden, size, equations, by_row)
+    for _ in range(10_000):
+        _fixed_point(hidden, size, equations, by_row, k)
         leaks = recoverable_cells(hidden, equations) - given_up
+        if not leaks and amounts is not None and primary is not None:
+            leaks = {v.row for v in audit(hidden, equations, amounts, primary, k)} - given_up
         if not leaks:
             return hidden
         progress = False
@@ -195,12 +212,84 @@ def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, li
                 given_up.add(row)
         if not progress and not (leaks - given_up):
             return hidden
+    return hidden
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A small cell whose attacker interval is narrower than its protection requires."""
+
+    row: int
+    count: int
+    low: float
+    high: float
+
+
+def audit(
+    hidden: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    amounts: np.ndarray,
+    primary: np.ndarray,
+    k: int,
+) -> list[Exposure]:
+    """The attacker's intervals of the small hidden cells, by linear programming (HiGHS).
+
+    For every count column, the unknowns are the hidden cells; every roll-up equation touching
+    them, with the published members moved to the right-hand side, is a constraint; every
+    unknown is non-negative (integrality relaxed). A small cell (below ``k``) is protected when
+    its interval still holds both 0 and ``k`` for every count below ``k``: the attacker can rule
+    out neither an empty cell nor one at the threshold. Returns the cells that are not.
+    """
+    from scipy.sparse import csc_matrix
+
+    hidden = np.asarray(hidden, dtype=bool)
+    amounts = np.asarray(amounts, dtype=float).reshape(len(hidden), -1)
+    out: list[Exposure] = []
+    for cells, eqs in _components(hidden, equations):
+        targets = [c for c in cells if primary[c] and (amounts[c] < k).any()]
+        if not targets:
+            continue
+        pos = {c: i for i, c in enumerate(cells)}
+        rows, cols, vals = [], [], []
+        published: list[list[tuple[int, float]]] = []
+        for r, (parent, children) in enumerate(eqs):
+            pub = []
+            for m, sign in ((parent, -1.0), *((c, 1.0) for c in children)):
+                if m in pos:
+                    rows.append(r)
+                    cols.append(pos[m])
+                    vals.append(sign)
+                else:
+                    pub.append((m, -sign))
+            published.append(pub)
+        a = csc_matrix((vals, (rows, cols)), shape=(len(eqs), len(cells)))
+        for j in range(amounts.shape[1]):
+            b = np.array([sum(sign * amounts[m, j] for m, sign in pub) for pub in published], dtype=float)
+            lp = _Bounds(a, b)
+            for c in targets:
+                if amounts[c, j] >= k:  # this count of the cell is not small: nothing to protect
+                    continue
+                low, high = lp.interval(pos[c])
+                if low > 1e-6 or high < k - 1e-6:
+                    out.append(Exposure(c, j, low, high))
+    return out
 
 
 def _fixed_point(
-    hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]
+    hidden: np.ndarray,
+    size: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    by_row: dict[int, list[int]],
+    k: int,
 ) -> None:
-    """In every equation with exactly one hidden member, hide the smallest published other."""
+    """Hide more until every equation protects its hidden cells.
+
+    An equation with exactly one hidden member gives it away; one whose total is published and
+    whose hidden children sum to less than ``k`` tells the attacker that small group's sum (and
+    caps each member below k). In both cases a published member is hidden too: the smallest
+    child that closes the gap (a detail cell before its roll-up total), until neither holds.
+    ``size`` is a cell's smallest count, so a group's summed size never exceeds any count's sum.
+    """
     queue = list(range(len(equations)))
     queued = set(queue)
     while queue:
@@ -209,17 +298,31 @@ def _fixed_point(
         parent, children = equations[e]
         members = [parent, *children]
         n_hidden = sum(1 for m in members if hidden[m])
-        if n_hidden != 1:
+        if n_hidden == 0:
+            continue
+        group = sum(size[c] for c in children if hidden[c])
+        if n_hidden > 1 and (hidden[parent] or group >= k):
             continue
         candidates = [m for m in members if not hidden[m]]
         if not candidates:
             continue
-        pick = min(candidates, key=lambda m: (m == parent, size[m], m))
+        gap = k - group
+        detail = [m for m in candidates if m != parent]
+        enough = [m for m in detail if size[m] >= gap]
+        if enough:
+            pick = min(enough, key=lambda m: (size[m], m))
+        elif detail:
+            pick = max(detail, key=lambda m: (size[m], -m))
+        else:
+            pick = parent
         hidden[pick] = True
         for other in by_row.get(pick, ()):
             if other not in queued:
                 queue.append(other)
                 queued.add(other)
+        if e not in queued:
+            queue.append(e)
+            queued.add(e)
 
 
 def _hide_one_more(
@@ -249,6 +352,47 @@ def _hide_one_more(
             return True
         frontier = next_frontier
     return False
+
+
+class _Bounds:
+    """One HiGHS model of ``a x = b, x >= 0``, re-solved per cell with only the objective changed."""
+
+    def __init__(self, a: Any, b: np.ndarray) -> None:  # a: scipy.sparse csc_matrix
+        import highspy
+
+        self._h = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+        lp.col_cost_ = np.zeros(a.shape[1])
+        lp.col_lower_ = np.zeros(a.shape[1])
+        lp.col_upper_ = np.full(a.shape[1], highspy.kHighsInf)
+        lp.row_lower_ = lp.row_upper_ = b
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+        h.passModel(lp)
+        self._last: int | None = None
+        self._status = highspy.HighsModelStatus
+        self._sense = highspy.ObjSense
+
+    def _solve(self, sense: Any) -> float | None:
+        h = self._h
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = h.getModelStatus()
+        if status == self._status.kOptimal:
+            return float(h.getInfo().objective_function_value)
+        return None  # unbounded (or, impossibly for published sums, infeasible)
+
+    def interval(self, col: int) -> tuple[float, float]:
+        """The smallest and largest value the unknown ``col`` can take."""
+        if self._last is not None:
+            self._h.changeColCost(self._last, 0.0)
+        self._h.changeColCost(col, 1.0)
+        self._last = col
+        low = self._solve(self._sense.kMinimize)
+        high = self._solve(self._sense.kMaximize)
+        return (0.0 if low is None else low), (float("inf") if high is None else high)
 
 
 def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):
