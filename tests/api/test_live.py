@@ -14,10 +14,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from kadry.api.sample import build_store
 
 psutil = pytest.importorskip("psutil")
 
@@ -45,20 +49,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(sim_store):
+@contextmanager
+def _serving(store: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """``python -m kadry serve`` on a free loopback port; yields (base URL, process)."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kadry", "serve", "--db", str(sim_store), "--port", str(port)],
+        [sys.executable, "-m", "kadry", "serve", "--db", str(store), "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
@@ -75,6 +79,12 @@ def server(sim_store):
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(sim_store):
+    with _serving(sim_store) as running:
+        yield running
 
 
 def test_the_dos_request_is_refused_while_health_answers(server):
@@ -144,23 +154,30 @@ def test_keyed_routes_authenticate_before_they_validate(server):
 
 
 @pytest.mark.slow
-def test_schemathesis_all_checks_against_the_live_server(server, tmp_path):
+def test_schemathesis_all_checks_against_the_live_server(tmp_path):
     """Every check Schemathesis has, through the network: no 5xx, no undocumented status or content type.
 
     One setting differs from Schemathesis' defaults: a request the schema allows may be refused
     with a documented 400 (an unknown role id, a range outside the data, a request over the
     budget: rules a schema cannot state); without it positive_data_acceptance would ask for 2xx.
     """
-    base, _ = server
-    with httpx.Client(base_url=base, timeout=120) as c:  # compute the cubes once, before the timed requests
-        for period in ("week", "month", "quarter"):
-            for indicator in ("index", "flow", "salary", "skills"):
-                url = f"/api/v1/indicators?period={period}&indicator={indicator}&limit=1"
-                assert c.get(url).status_code == 200
+    # the sample store (few regions and roles, no sightings: flows answer 400) keeps the cubes small;
+    # they are computed once before the timed requests (a persisted release will make that instant)
+    with _serving(build_store(tmp_path / "kadry.duckdb", vacancies=300, months=2)) as (base, _):
+        with httpx.Client(base_url=base, timeout=600) as c:
+            for period in ("week", "month", "quarter"):
+                for indicator in ("index", "flow", "salary", "skills"):
+                    url = f"/api/v1/indicators?period={period}&indicator={indicator}&limit=1"
+                    assert c.get(url).status_code in (200, 400)  # weekly flows are not published
+        run = _schemathesis(base, tmp_path)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+
+
+def _schemathesis(base: str, tmp_path: Path) -> subprocess.CompletedProcess:
     config = tmp_path / "schemathesis.toml"
     config.write_text('[checks.positive_data_acceptance]\nexpected-statuses = ["2xx", "400", "401", "403", "404"]\n')
     cli = Path(sys.executable).with_name("schemathesis")
-    run = subprocess.run(
+    return subprocess.run(
         [
             str(cli) if cli.exists() else "schemathesis",
             "--config-file",
@@ -188,5 +205,3 @@ def test_schemathesis_all_checks_against_the_live_server(server, tmp_path):
         timeout=240,
         cwd=tmp_path,
     )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "13 selected" in run.stdout or "selected" in run.stdout

@@ -11,6 +11,7 @@ import io
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from kadry import __version__
 from kadry.api.cube import Publisher, slice_cube
@@ -46,10 +48,11 @@ from kadry.api.models import (
 from kadry.api.names import occupation_names, region_names
 from kadry.errors import BadRequest, KadryError
 
-__all__ = ["create_app", "install_error_handlers", "STATIC"]
+__all__ = ["create_app", "install_error_handlers", "install_caching", "STATIC"]
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: If-None-Match holds the current ETag (the store has not changed)"},
     400: {"model": ErrorResponse, "description": "Bad parameter value, or a request over the budget (OverBudget)"},
     404: {"model": ErrorResponse, "description": "Not found"},
     422: {"model": ErrorResponse, "description": "Parameter fails validation (type, enum, pattern, range)"},
@@ -103,6 +106,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
     app.state.publisher = publisher
     app.state.responses = responses
     install_error_handlers(app)
+    install_caching(app, publisher.version)
     gate = Gate()
     api = APIRouter(prefix="/api/v1", responses=_ERRORS)
     counts: dict[str, tuple[int, int]] = {}  # store version -> (vacancies, resumes)
@@ -329,6 +333,38 @@ def _named(cube: pd.DataFrame, column: str, names: dict) -> list[Named]:
         kind = value.split(":", 1)[0] if ":" in value else ("segment" if value in ("all", "it") else "subject")
         out.append(Named(id=value, name_ru=ru, name_en=en, parent=parents.get(value), kind=kind))
     return out
+
+
+# --- caching -------------------------------------------------------------------------------
+
+
+def install_caching(app: FastAPI, version: Callable[[], str]) -> None:
+    """Gzip for large answers, and an ETag on the aggregate routes with 304 on ``If-None-Match``.
+
+    Every aggregate is a function of the store and of kadry's code, so the ETag is derived
+    from ``version()`` (the store's) and kadry's version: a client or a proxy revalidates
+    without the server computing anything. Weak, since gzip changes the bytes and not the
+    meaning. The keyed match routes are person-level and audited per call: never cached.
+    """
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+
+    @app.middleware("http")
+    async def _etag(request: Request, call_next: Callable) -> Response:
+        path = request.url.path
+        if request.method not in ("GET", "HEAD") or not path.startswith("/api/v1/") or path.startswith("/api/v1/match"):
+            return await call_next(request)
+        try:
+            tag = f'W/"{__version__}-{version()}"'
+        except KadryError:  # no store: let the route say so
+            return await call_next(request)
+        asked = {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}
+        if "*" in asked or tag.removeprefix("W/") in asked:
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+        response = await call_next(request)
+        if response.status_code == 200:
+            response.headers["ETag"] = tag
+            response.headers.setdefault("Cache-Control", "no-cache")  # may be stored, must be revalidated
+        return response
 
 
 # --- errors --------------------------------------------------------------------------------
