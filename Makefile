@@ -34,6 +34,8 @@ BENCH_SCRIPTS := indicators_bench ingest_bench normalize_bench match_bench simul
 QUICK_TMP ?= /tmp/kadry-bench-quick
 
 bench: $(STAMP)  ## run every benchmark at full size (results in bench/results/, summarised in BENCHMARKS.md)
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	for f in $(BENCH_SCRIPTS); do $(BIN)/python bench/$$f.py || exit 1; done
 	$(BIN)/python bench/assemble.py
 
@@ -45,7 +47,7 @@ bench-quick: $(STAMP)  ## every benchmark at a small size, results to $(QUICK_TM
 	$(BIN)/python bench/match_bench.py --vacancies 20000 --queries 50 --out $(QUICK_TMP)/match.md
 	$(BIN)/python bench/simulate_scale.py --small 2000 6000 --large 20000 60000 --naive 2000 2000 --work $(QUICK_TMP)/sim
 	$(BIN)/python bench/mobility_flows.py --resumes 5000 --out $(QUICK_TMP)/mobility.md
-	$(BIN)/python bench/api_load.py --requests 100 --concurrency 4 --vacancies 500
+	$(BIN)/python bench/api_load.py --duration 3 --connections 8 --vacancies 500 --out $(QUICK_TMP)/api.md
 	# some scripts always write their results file: put the recorded figures back
 	cp $(QUICK_TMP)/saved/*.md bench/results/
 

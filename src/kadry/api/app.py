@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kadry import __version__
-from kadry.api.cube import Publisher
+from kadry.api.cube import Publisher, slice_cube
 from kadry.api.models import (
     DATE_PATTERN,
     OCCUPATION_PATTERN,
@@ -267,7 +267,7 @@ def _answer(
     cube = publisher.cube(indicator.value, period.value, first, last)
     _known(occupation, cube["occupation"], occupation_names(), "occupation")
     _known(region, cube["region"], region_names(), "region")
-    rows = _slice(cube, occupation, region, group_by.value)
+    rows = slice_cube(cube, occupation, region, group_by.value)
     rows = rows[(rows["period_end"] >= start_day) & (rows["period"] <= end_day)]
     total = len(rows)
     page = rows.iloc[offset : offset + limit]
@@ -302,31 +302,6 @@ def _day(text: str, *, end: bool) -> str:
 def _known(value: str, present: pd.Series, names: dict, what: str) -> None:
     if value not in names and not (present == value).any():
         raise BadRequest(f"unknown {what} {value!r}: see /api/v1/dimensions")
-
-
-def _slice(cube: pd.DataFrame, occupation: str, region: str, group_by: str) -> pd.DataFrame:
-    """Rows of the selection: one per period, or one per member of the grouping inside it."""
-    parents_occ = cube.attrs.get("parents:occupation", {})
-    parents_reg = cube.attrs.get("parents:region", {})
-    occ, reg = cube["occupation"], cube["region"]
-    if group_by == "region":
-        inside = [r for r, d in parents_reg.items() if region in ("all", d, r)]
-        mask = reg.isin(inside) & (occ == occupation)
-    elif group_by == "district":
-        mask = reg.str.startswith("district:") & (occ == occupation)
-    elif group_by == "role":
-        it_roles = set(cube.attrs.get("it_roles", ()))
-        inside = [
-            r
-            for r, c in parents_occ.items()
-            if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)
-        ]
-        mask = occ.isin(inside) & (reg == region)
-    elif group_by == "category":
-        mask = occ.str.startswith("category:") & (reg == region)
-    else:
-        mask = (occ == occupation) & (reg == region)
-    return cube[mask]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

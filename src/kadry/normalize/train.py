@@ -367,7 +367,7 @@ def build_vectors(
     codes = nv.pq.indexes
     keep = list(dict.fromkeys(base))
     if neighbours:
-        from kadry.normalize.classifier import _lemma
+        from kadry.normalize.classifier import lemma
 
         q = codes.shape[1]
         full = np.concatenate([books[i][codes[:, i]] for i in range(q)], axis=1)
@@ -382,7 +382,7 @@ def build_vectors(
                 got = 0
                 for j in cand[np.argsort(-r[cand])]:
                     w = vocab[j]
-                    if w not in seen and w.isalpha() and _lemma(w) == w:
+                    if w not in seen and w.isalpha() and lemma(w) == w:
                         seen.add(w)
                         extra.append(w)
                         got += 1
