@@ -46,7 +46,7 @@ bench-quick: $(STAMP)  ## every benchmark at a small size, results to $(QUICK_TM
 	$(BIN)/python bench/normalize_bench.py --baseline-rows 300 --scale-rows 20000 --out $(QUICK_TMP)/normalize.md
 	$(BIN)/python bench/classifier_bench.py --titles 20000 --out $(QUICK_TMP)/classifier.md
 	$(BIN)/python bench/match_bench.py --vacancies 20000 --queries 50 --out $(QUICK_TMP)/match.md
-	$(BIN)/python bench/simulate_scale.py --small 2000 6000 --large 20000 60000 --naive 2000 2000 --work $(QUICK_TMP)/sim
+	$(BIN)/python bench/simulate_scale.py --small 2000 6000 --large 20000 60000 --baseline 2000 2000 --work $(QUICK_TMP)/sim
 	$(BIN)/python bench/mobility_flows.py --resumes 5000 --out $(QUICK_TMP)/mobility.md
 	$(BIN)/python bench/api_load.py --duration 3 --connections 8 --vacancies 500 --out $(QUICK_TMP)/api.md
 	# some scripts always write their results file: put the recorded figures back
