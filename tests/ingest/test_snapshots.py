@@ -164,3 +164,33 @@ def test_closed_records_are_dated_within_one_snapshot_interval(tmp_path, monkeyp
         assert n > 20
     finally:
         store.close()
+
+
+def _vacancy_ids(path: Path) -> list[str]:
+    """The dump's vacancy ids, read with ElementTree (not kadry's reader)."""
+    import gzip
+    import xml.etree.ElementTree as ET
+
+    with gzip.open(path) as f:
+        return [v.findtext("identifier") or "" for v in ET.parse(f).getroot().iter("vacancy")]
+
+
+def test_merged_is_counted_against_independently_read_ids(sim, tmp_path, monkeypatch):
+    """read, new and merged of each daily dump match ids counted here; merged is no remainder."""
+    monkeypatch.setenv("KADRY_SALT", "snapshot-test-salt")
+    store = Store(tmp_path / "m.duckdb")
+    seen: set[str] = set()
+    total_merged = 0
+    for f in sorted((sim / "7710538364-vacancy").glob("data-*.xml.gz")):
+        ids = _vacancy_ids(f)
+        r = ingest_snapshot(store, f)
+        assert r.read == len(ids)
+        assert r.quarantined == 0
+        fresh = set(ids) - seen
+        assert r.new == len(fresh)
+        assert r.merged == len(ids) - len(fresh)
+        assert r.read == r.new + r.merged + r.quarantined
+        seen |= set(ids)
+        total_merged += r.merged
+    assert total_merged > 0
+    assert store.count("vacancies") == len(seen)

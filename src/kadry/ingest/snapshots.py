@@ -265,6 +265,8 @@ def _apply_records(con, kind: str, dataset: str, d: datetime, p: datetime | None
     )
     n_rows = con.execute("SELECT count(*) FROM _stage_records").fetchall()[0][0]
     existing = con.execute(f"SELECT count(*) FROM _s s JOIN {table} t ON t.{key} = s.{key}").fetchall()[0][0]
+    # merged, counted: repeats inside the file plus records already stored (not read - new - quarantined)
+    merged = n_rows - con.execute("SELECT count(*) FROM _s").fetchall()[0][0] + existing
     changed = con.execute(
         f"SELECT count(*) FROM _s s JOIN {table} t ON t.{key} = s.{key} WHERE "
         f"(t.activity_end IS NULL OR {lit} >= t.activity_end) AND EXISTS (SELECT 1 FROM versions v "
@@ -316,7 +318,18 @@ def _apply_records(con, kind: str, dataset: str, d: datetime, p: datetime | None
     ][0]
     con.execute("DROP TABLE IF EXISTS _s")
     con.execute("DROP TABLE IF EXISTS _k")
-    return {"rows": n_rows, "existing": existing, "changed": changed, "closed": closed}
+    return {"rows": n_rows, "existing": existing, "merged": merged, "changed": changed, "closed": closed}
+
+
+def _merged(con, stage: str, table: str, key: tuple[str, ...]) -> int:
+    """Staged rows that add no row: repeats of a key inside the file, and keys already stored."""
+    k = ", ".join(key)
+    on = " AND ".join(f"t.{c} = s.{c}" for c in key)
+    rows, distinct = con.execute(f"SELECT count(*), count(DISTINCT ({k})) FROM {stage}").fetchall()[0]
+    known = con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT {k} FROM {stage}) s WHERE EXISTS (SELECT 1 FROM {table} t WHERE {on})"
+    ).fetchall()[0][0]
+    return int(rows - distinct + known)
 
 
 def ingest_snapshot(
@@ -362,19 +375,19 @@ def ingest_snapshot(
                 before = store.count(_TABLE[kind][0])
                 info = _apply_records(con, kind, dataset, snap, p, n)
                 result.new = store.count(_TABLE[kind][0]) - before
-                result.changed, result.closed = info["changed"], info["closed"]
-                result.merged = result.read - result.quarantined - result.new
+                result.changed, result.closed, result.merged = info["changed"], info["closed"], info["merged"]
             elif kind == "link":
                 before = store.count("links")
+                result.merged = _merged(con, "_stage_links", "links", ("kind", "link_id"))
                 con.execute(
                     "INSERT INTO links SELECT * FROM (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
                     "(PARTITION BY kind, link_id ORDER BY created_at) rn FROM _stage_links) WHERE rn = 1) s "
                     "WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.kind = s.kind AND l.link_id = s.link_id)"
                 )
                 result.new = store.count("links") - before
-                result.merged = result.read - result.quarantined - result.new
             else:
                 before = store.count("dictionaries")
+                result.merged = _merged(con, "_stage_dict", "dictionaries", ("dictionary", "code"))
                 con.execute(
                     "DELETE FROM dictionaries d WHERE EXISTS (SELECT 1 FROM _stage_dict s "
                     "WHERE s.dictionary = d.dictionary AND s.code = d.code)"
@@ -384,7 +397,6 @@ def ingest_snapshot(
                     "(PARTITION BY dictionary, code ORDER BY code) rn FROM _stage_dict) WHERE rn = 1"
                 )
                 result.new = store.count("dictionaries") - before
-                result.merged = result.read - result.quarantined - result.new
             con.execute(
                 "INSERT INTO quarantine SELECT * FROM _stage_quarantine s WHERE NOT EXISTS ("
                 "SELECT 1 FROM quarantine q WHERE q.source_file = s.source_file AND q.position = s.position)"
