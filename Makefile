@@ -30,10 +30,12 @@ test-fast: $(STAMP)  ## the quick part only (no Spark, browser or slow tests)
 	$(BIN)/python -m pytest -q -m 'not spark and not browser and not slow'
 
 # every benchmark script (three of them are not named *_bench.py, so a glob skipped them)
-BENCH_SCRIPTS := indicators_bench ingest_bench normalize_bench match_bench simulate_scale mobility_flows api_load
+BENCH_SCRIPTS := indicators_bench ingest_bench normalize_bench classifier_bench match_bench simulate_scale mobility_flows api_load
 QUICK_TMP ?= /tmp/kadry-bench-quick
 
 bench: $(STAMP)  ## run every benchmark at full size (results in bench/results/, summarised in BENCHMARKS.md)
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	for f in $(BENCH_SCRIPTS); do $(BIN)/python bench/$$f.py || exit 1; done
 	$(BIN)/python bench/assemble.py
 
@@ -42,10 +44,11 @@ bench-quick: $(STAMP)  ## every benchmark at a small size, results to $(QUICK_TM
 	$(BIN)/python bench/indicators_bench.py --vacancies 20000 --observations 60000 --db $(QUICK_TMP)/ind.duckdb --no-write
 	$(BIN)/python bench/ingest_bench.py --records 2000
 	$(BIN)/python bench/normalize_bench.py --baseline-rows 300 --scale-rows 20000 --out $(QUICK_TMP)/normalize.md
+	$(BIN)/python bench/classifier_bench.py --titles 20000 --out $(QUICK_TMP)/classifier.md
 	$(BIN)/python bench/match_bench.py --vacancies 20000 --queries 50 --out $(QUICK_TMP)/match.md
 	$(BIN)/python bench/simulate_scale.py --small 2000 6000 --large 20000 60000 --naive 2000 2000 --work $(QUICK_TMP)/sim
 	$(BIN)/python bench/mobility_flows.py --resumes 5000 --out $(QUICK_TMP)/mobility.md
-	$(BIN)/python bench/api_load.py --requests 100 --concurrency 4 --vacancies 500
+	$(BIN)/python bench/api_load.py --duration 3 --connections 8 --vacancies 500 --out $(QUICK_TMP)/api.md
 	# some scripts always write their results file: put the recorded figures back
 	cp $(QUICK_TMP)/saved/*.md bench/results/
 

@@ -14,19 +14,8 @@ import kadry
 SRC = Path(kadry.__file__).parent
 
 #: edges that other issues remove, each with its owner; the test fails if one disappears unnoticed
-KNOWN_CYCLES = {
-    # merged late in session 2, to be cut: stored intervals reuse the engine's table loader and activity's day
-    frozenset({"kadry.indicators.activity", "kadry.indicators.engine", "kadry.indicators.stored"}),
-    # the series/coverage views reuse the app's slicing helper
-    frozenset({"kadry.api.app", "kadry.api.views"}),
-}
-KNOWN_PRIVATE = {
-    # merged late in session 2, to be made public or moved (tracked in the closing note)
-    ("kadry.api.views", "kadry.api.app", "_slice"),
-    ("kadry.indicators.stored", "kadry.indicators.engine", "_tables"),
-    ("kadry.indicators.stored", "kadry.indicators.activity", "_day"),
-    ("kadry.normalize.train", "kadry.normalize.classifier", "_lemma"),  # #15 owns both files
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
+KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
 
 
 def _name(path: Path) -> str:

@@ -18,6 +18,9 @@ __all__ = [
     "ConfigError",
     "NotFound",
     "BadRequest",
+    "OverBudget",
+    "Busy",
+    "Unauthorized",
     "Forbidden",
     "EngineError",
 ]
@@ -102,10 +105,27 @@ class BadRequest(KadryError):
     status = 400
 
 
+class OverBudget(BadRequest):
+    """A request would cost more than the server allows one request (periods, groupings, cells)."""
+
+
+class Busy(KadryError):
+    """The server is already computing as much as it allows at once: retry shortly."""
+
+    status = 503
+    transient = True
+
+
 class Forbidden(KadryError):
     """The caller lacks the key or scope for this operation."""
 
     status = 403
+
+
+class Unauthorized(Forbidden):
+    """Refused for want of any key (HTTP says 401: authenticate, then try again)."""
+
+    status = 401
 
 
 class CollectError(KadryError):

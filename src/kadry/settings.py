@@ -141,6 +141,15 @@ def settings() -> Settings:
         return found
 
 
+def export(**values: object) -> None:
+    """Put settings into the environment (by field name), for child processes such as uvicorn's workers."""
+    names = {v: k for k, v in ENV.items()}
+    for name, value in values.items():
+        if name not in names:
+            raise KeyError(f"no setting named {name!r}")
+        os.environ[names[name]] = str(value)
+
+
 def markdown() -> str:
     """docs/settings.md, from the fields above."""
     lines = [

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from kadry.api.app import install_error_handlers
 from kadry.match.api import match_for_resume
 from kadry.match.keys import audit_log, create_key
 from kadry.match.router import make_router
@@ -17,6 +18,7 @@ def app_and_keys(new_store):
     _, match_key = create_key(store, ["match"], name="office")
     _, admin_key = create_key(store, ["admin"])
     app = FastAPI()
+    install_error_handlers(app)
     app.include_router(make_router(lambda: store))
     return app, store, match_key, admin_key
 
@@ -34,7 +36,7 @@ async def _get(app, url, **headers):
 async def test_refused_without_key_or_with_wrong_scope(app_and_keys, url):
     app, store, match_key, admin_key = app_and_keys
     r = await _get(app, url)
-    assert r.status_code == 403 and r.json()["error"]["type"] == "Forbidden"
+    assert r.status_code == 401 and r.json()["error"]["type"] == "Unauthorized"
     r = await _get(app, url, **{"X-API-Key": admin_key})
     assert r.status_code == 403 and "scope" in r.json()["error"]["message"]
     r = await _get(app, url, **{"X-API-Key": "kadry_forged"})
@@ -115,9 +117,10 @@ async def test_served_from_a_read_only_store_file_like_the_http_app(tmp_path, ne
             s.close()
 
     app = FastAPI()
+    install_error_handlers(app)
     app.include_router(make_router(get_store))
     r = await _get(app, "/api/v1/match/resume/hh:aa11", **{"X-API-Key": key})
-    assert r.status_code == 500 and "kadry match build" in r.json()["error"]["message"]
+    assert r.status_code == 503 and "kadry match build" in r.json()["error"]["message"]
     with Store(db, read_only=True) as ro:
         MatchIndex(ro).update()
     for _ in range(2):  # the second call reuses the cached matcher with a new store object

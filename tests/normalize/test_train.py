@@ -108,3 +108,13 @@ def test_cli_train_refuses_bad_labels_in_one_line(tmp_path):
     assert res.returncode == 1
     assert "9999" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_out_of_fold_calibration_folds_by_normalised_title():
+    from kadry.normalize.train import _fold_of
+
+    # inflection, case and word order are one title: they can never calibrate a model that saw them
+    variants = ["Инженер-сметчик", "инженера сметчика", "СМЕТЧИК ИНЖЕНЕР"]
+    assert len({_fold_of(t, 5) for t in variants}) == 1
+    folds = {_fold_of(f"Слесарь {i}", 5) for i in range(200)}
+    assert folds == set(range(5))  # every fold gets titles

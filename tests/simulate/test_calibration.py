@@ -14,6 +14,21 @@ from kadry.simulate.calibrate import CALIBRATION_PATH
 from kadry.simulate.model import load_calibration
 
 
+def test_simulator_and_normalization_share_one_role_table():
+    """Every simulated role has the primary category and IT segment normalization gives it."""
+    from kadry.normalize.occupations import roles
+
+    cal = load_calibration()
+    table = roles()
+    assert set(cal.role_ids) == set(table)
+    wrong = [
+        (rid, cat, table[rid].primary_category)
+        for rid, cat, it in zip(cal.role_ids, cal.role_cat, cal.role_is_it)
+        if (cat, bool(it)) != (table[rid].primary_category, table[rid].is_it)
+    ]
+    assert wrong == []
+
+
 def test_shipped_calibration_is_complete():
     cal = load_calibration()
     assert len(cal.role_ids) == 174 and len(cal.categories) == 27

@@ -2,7 +2,8 @@
 
 The stocks kadry's indicators find in the store must equal the simulator's truth exactly
 (docs/simulator.md: the engine segments a resume by its record's latest place, so the
-truth side to compare is ``resume_latest``; by role both resume sides are equal).
+truth side to compare is ``resume_latest``; by role both resume sides are equal). Compared by
+role and by primary category, which the simulator takes from the same role table as normalization.
 
 Seen intermittently (same data, 1 cell of ~3,000 off by +1 resume): kadry.indicators.activity.
 resume_intervals orders identical (s, e) events by [s, e] only, in two separate windows (reach,
@@ -39,33 +40,38 @@ def test_indicators_recover_the_true_stocks(tmp_path):
     db = str(tmp_path / "store.duckdb")
     _kadry("ingest", str(out), "--format", "canonical", "--db", db, env=env)
     _kadry("normalize", "--db", db, env=env)
-    csv = tmp_path / "stock.csv"
-    _kadry(
-        "index",
-        "--db",
-        db,
-        "--by",
-        "role",
-        "--from",
-        "2021-07",
-        "--to",
-        "2022-06",
-        "-i",
-        "stock",
-        "--include-duplicates",
-        "-f",
-        "csv",
-        "-o",
-        str(csv),
-        env=env,
-    )
-    got = pd.read_csv(csv, dtype={"role": str})
-    got = got[got["role"].notna() & (got["role"] != "all")]
-    got["month"] = pd.to_datetime(got["period"]).dt.date
-    truth = pd.read_parquet(out / "truth" / "stocks.parquet")
-    truth = truth[(truth["dim"] == "role") & truth["in_window"]]
-    t = truth.pivot_table(index=["month", "key"], columns="side", values="stock", fill_value=0).reset_index()
-    m = t.merge(got, left_on=["month", "key"], right_on=["month", "role"], how="outer").fillna(0)
-    bad = m[(m["vacancy"] != m["n_vacancies"]) | (m["resume_latest"] != m["n_resumes"])]
-    assert len(m) > 100
-    assert bad.empty, bad[["month", "key", "vacancy", "n_vacancies", "resume_latest", "n_resumes"]].head(20).to_string()
+    # by role, and by primary category: the simulator and normalization share one role table
+    for dim in ("role", "role_category"):
+        csv = tmp_path / f"stock-{dim}.csv"
+        _kadry(
+            "index",
+            "--db",
+            db,
+            "--by",
+            dim,
+            "--from",
+            "2021-07",
+            "--to",
+            "2022-06",
+            "-i",
+            "stock",
+            "--include-duplicates",
+            "-f",
+            "csv",
+            "-o",
+            str(csv),
+            env=env,
+        )
+        got = pd.read_csv(csv, dtype={dim: str})
+        got = got[got[dim].notna() & (got[dim] != "all")]
+        got["month"] = pd.to_datetime(got["period"]).dt.date
+        truth = pd.read_parquet(out / "truth" / "stocks.parquet")
+        truth = truth[(truth["dim"] == dim) & truth["in_window"]]
+        t = truth.pivot_table(index=["month", "key"], columns="side", values="stock", fill_value=0).reset_index()
+        m = t.merge(got, left_on=["month", "key"], right_on=["month", dim], how="outer").fillna(0)
+        bad = m[(m["vacancy"] != m["n_vacancies"]) | (m["resume_latest"] != m["n_resumes"])]
+        assert len(m) > 100 if dim == "role" else len(m) > 20
+        assert bad.empty, (
+            dim,
+            bad[["month", "key", "vacancy", "n_vacancies", "resume_latest", "n_resumes"]].head(20).to_string(),
+        )

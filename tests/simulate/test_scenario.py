@@ -31,6 +31,7 @@ def test_shipped_scenarios_load():
         ("shocks:\n  - {month: 2022-13, index: 2}\n", "not a month"),
         ("mobility:\n  - {share: 1.5, period: [2022-01, 2022-02]}\n", "within 0..1"),
         ("shocks:\n  - {month: 2022-03, index: -1}\n", "> 0"),
+        ("mobility:\n  - {share: 0.1, categories: [IT]}\n", "categories must be"),
     ],
 )
 def test_bad_scenarios_fail_with_one_line(tmp_path, text, message):

@@ -6,14 +6,41 @@ from pathlib import Path
 
 from kadry.api.app import create_app
 
-__all__ = ["create_app", "serve"]
+__all__ = ["app_from_settings", "create_app", "serve"]
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "warning") -> None:
-    """Run the app on uvicorn until interrupted (what ``kadry serve`` and ``kadry demo`` call)."""
+def app_from_settings():
+    """The app for the store named by the settings (``KADRY_DB``): what each uvicorn worker builds."""
+    from kadry.settings import settings
+
+    return create_app(settings().db)
+
+
+def serve(
+    db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "warning", workers: int = 1
+) -> None:
+    """Run the app on uvicorn until interrupted (what ``kadry serve`` and ``kadry demo`` call).
+
+    With several ``workers`` each process builds its own app over the same read-only store,
+    so throughput scales with the cores while every answer still comes from the same cells.
+    """
     import uvicorn
 
     from kadry.store import require
 
-    require(db_path)
-    uvicorn.run(create_app(db_path), host=host, port=port, log_level=log_level, workers=1)
+    path = require(db_path)
+    if workers <= 1:
+        uvicorn.run(create_app(path), host=host, port=port, log_level=log_level, access_log=False)
+        return
+    from kadry.settings import export
+
+    export(db=Path(path).resolve())
+    uvicorn.run(
+        "kadry.api:app_from_settings",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=log_level,
+        workers=workers,
+        access_log=False,
+    )

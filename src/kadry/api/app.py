@@ -11,6 +11,8 @@ import io
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from kadry import __version__
-from kadry.api.cube import Publisher
+from kadry.api.cube import Publisher, slice_cube
+from kadry.api.limits import Gate, clamp_range
 from kadry.api.models import (
     DATE_PATTERN,
     OCCUPATION_PATTERN,
@@ -44,14 +48,15 @@ from kadry.api.models import (
 from kadry.api.names import occupation_names, region_names
 from kadry.errors import BadRequest, KadryError
 
-__all__ = ["create_app", "STATIC"]
+__all__ = ["create_app", "install_error_handlers", "install_caching", "STATIC"]
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "Bad parameter value"},
+    304: {"description": "Not modified: If-None-Match holds the current ETag (the store has not changed)"},
+    400: {"model": ErrorResponse, "description": "Bad parameter value, or a request over the budget (OverBudget)"},
     404: {"model": ErrorResponse, "description": "Not found"},
     422: {"model": ErrorResponse, "description": "Parameter fails validation (type, enum, pattern, range)"},
-    503: {"model": ErrorResponse, "description": "Store or engine unavailable"},
+    503: {"model": ErrorResponse, "description": "Store or engine unavailable, or busy (Busy, with Retry-After)"},
 }
 
 
@@ -100,14 +105,15 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
     )
     app.state.publisher = publisher
     app.state.responses = responses
-    _install_error_handlers(app)
+    install_error_handlers(app)
+    install_caching(app, publisher.version)
+    gate = Gate()
     api = APIRouter(prefix="/api/v1", responses=_ERRORS)
     counts: dict[str, tuple[int, int]] = {}  # store version -> (vacancies, resumes)
 
     @api.get("/health", response_model=Health, summary="Server and store status")
-    def health() -> Health:
-        from kadry.store import connect
-
+    async def health() -> Health:
+        # on the event loop, never queued behind worker threads: answered from memory after the first call
         version = publisher.version()
         cached = counts.get(version)
         if cached is not None:
@@ -119,14 +125,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
                 vacancies=cached[0],
                 resumes=cached[1],
             )
-        con = connect(publisher.db_path, read_only=True)
-        try:
-            v_row = con.execute("SELECT count(*) FROM vacancies").fetchone()
-            r_row = con.execute("SELECT count(*) FROM resumes").fetchone()
-            assert v_row is not None and r_row is not None  # an aggregate always gives one row
-            v, r = v_row[0], r_row[0]
-        finally:
-            con.close()
+        v, r = await run_in_threadpool(_record_counts, publisher.db_path)
         counts.clear()
         counts[version] = (v, r)
         return Health(
@@ -220,9 +219,10 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             hit = responses.get(key)
             if hit is not None:
                 return Response(hit[0], media_type=hit[1])
-        body, media = await run_in_threadpool(
-            _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset
-        )
+        with gate.hold():
+            body, media = await run_in_threadpool(
+                _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset
+            )
         if responses is not None:
             responses.put(key, (body, media))
         return Response(body, media_type=media)
@@ -231,7 +231,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
     from kadry.api.views import make_router as views_router
 
     app.include_router(views_router(publisher), responses=_ERRORS)
-    _include_flows(app, publisher.db_path, publisher.k)
+    _include_flows(app, publisher.db_path, publisher.k, gate)
     _include_match(app, publisher.db_path)
 
     @app.get("/", include_in_schema=False)
@@ -243,6 +243,19 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
 
 
 # --- slicing -------------------------------------------------------------------------------
+
+
+def _record_counts(db_path: Path) -> tuple[int, int]:
+    from kadry.store import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        v_row = con.execute("SELECT count(*) FROM vacancies").fetchone()
+        r_row = con.execute("SELECT count(*) FROM resumes").fetchone()
+        assert v_row is not None and r_row is not None  # an aggregate always gives one row
+        return v_row[0], r_row[0]
+    finally:
+        con.close()
 
 
 def _answer(
@@ -259,15 +272,14 @@ def _answer(
     offset: int,
 ) -> tuple[bytes, str]:
     first, last = publisher.data_range()
-    start_day, end_day = _day(start or first, end=False), _day(end or last, end=True)
-    if start_day > end_day:
-        raise BadRequest(f"start {start_day} is after end {end_day}")
+    lo, hi = clamp_range(start, end, date.fromisoformat(first), date.fromisoformat(last))
+    start_day, end_day = lo.isoformat(), hi.isoformat()
     # one cube per indicator and period length over the whole data range (bounded work, one
     # suppression pattern); the requested range only selects its periods
     cube = publisher.cube(indicator.value, period.value, first, last)
     _known(occupation, cube["occupation"], occupation_names(), "occupation")
     _known(region, cube["region"], region_names(), "region")
-    rows = _slice(cube, occupation, region, group_by.value)
+    rows = slice_cube(cube, occupation, region, group_by.value)
     rows = rows[(rows["period_end"] >= start_day) & (rows["period"] <= end_day)]
     total = len(rows)
     page = rows.iloc[offset : offset + limit]
@@ -288,45 +300,9 @@ def _answer(
     return payload.model_dump_json(exclude_none=False).encode("utf-8"), "application/json"
 
 
-def _day(text: str, *, end: bool) -> str:
-    from kadry.indicators import parse_day
-
-    try:
-        return parse_day(text, end=end).isoformat()
-    except KadryError:
-        raise
-    except (ValueError, TypeError):
-        raise BadRequest(f"not a date: {text!r} (use YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)") from None
-
-
 def _known(value: str, present: pd.Series, names: dict, what: str) -> None:
     if value not in names and not (present == value).any():
         raise BadRequest(f"unknown {what} {value!r}: see /api/v1/dimensions")
-
-
-def _slice(cube: pd.DataFrame, occupation: str, region: str, group_by: str) -> pd.DataFrame:
-    """Rows of the selection: one per period, or one per member of the grouping inside it."""
-    parents_occ = cube.attrs.get("parents:occupation", {})
-    parents_reg = cube.attrs.get("parents:region", {})
-    occ, reg = cube["occupation"], cube["region"]
-    if group_by == "region":
-        inside = [r for r, d in parents_reg.items() if region in ("all", d, r)]
-        mask = reg.isin(inside) & (occ == occupation)
-    elif group_by == "district":
-        mask = reg.str.startswith("district:") & (occ == occupation)
-    elif group_by == "role":
-        it_roles = set(cube.attrs.get("it_roles", ()))
-        inside = [
-            r
-            for r, c in parents_occ.items()
-            if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)
-        ]
-        mask = occ.isin(inside) & (reg == region)
-    elif group_by == "category":
-        mask = occ.str.startswith("category:") & (reg == region)
-    else:
-        mask = (occ == occupation) & (reg == region)
-    return cube[mask]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -359,17 +335,55 @@ def _named(cube: pd.DataFrame, column: str, names: dict) -> list[Named]:
     return out
 
 
+# --- caching -------------------------------------------------------------------------------
+
+
+def install_caching(app: FastAPI, version: Callable[[], str]) -> None:
+    """Gzip for large answers, and an ETag on the aggregate routes with 304 on ``If-None-Match``.
+
+    Every aggregate is a function of the store and of kadry's code, so the ETag is derived
+    from ``version()`` (the store's) and kadry's version: a client or a proxy revalidates
+    without the server computing anything. Weak, since gzip changes the bytes and not the
+    meaning. The keyed match routes are person-level and audited per call: never cached.
+    """
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+
+    @app.middleware("http")
+    async def _etag(request: Request, call_next: Callable) -> Response:
+        path = request.url.path
+        if request.method not in ("GET", "HEAD") or not path.startswith("/api/v1/") or path.startswith("/api/v1/match"):
+            return await call_next(request)
+        try:
+            tag = f'W/"{__version__}-{version()}"'
+        except KadryError:  # no store: let the route say so
+            return await call_next(request)
+        asked = {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}
+        if "*" in asked or tag.removeprefix("W/") in asked:
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+        response = await call_next(request)
+        if response.status_code == 200:
+            response.headers["ETag"] = tag
+            response.headers.setdefault("Cache-Control", "no-cache")  # may be stored, must be revalidated
+        return response
+
+
 # --- errors --------------------------------------------------------------------------------
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error, whatever raised it, as the one ``ErrorResponse`` shape with its status."""
+
     @app.exception_handler(KadryError)
     async def _kadry(request: Request, exc: KadryError) -> JSONResponse:
         status = int(getattr(exc, "status", 400) or 400)
         if status >= 500:
-            # the store or engine failed: say so without internals
-            return _error(503 if status != 500 else 503, type(exc).__name__, str(exc).splitlines()[0][:300])
-        return _error(status, type(exc).__name__, str(exc).splitlines()[0][:300])
+            status = 503  # the store or engine failed: say so without internals
+        response = _error(status, type(exc).__name__, str(exc).splitlines()[0][:300])
+        if exc.transient:
+            response.headers["Retry-After"] = "5"
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="kadry"'
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -385,7 +399,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             exc.status_code, "HTTPError"
         )
         detail = exc.detail if isinstance(exc.detail, str) else kind
-        return _error(exc.status_code, kind, detail)
+        response = _error(exc.status_code, kind, detail)
+        response.headers.update(exc.headers or {})  # Allow on 405, WWW-Authenticate on 401
+        return response
 
     @app.exception_handler(Exception)
     async def _anything(request: Request, exc: Exception) -> JSONResponse:
@@ -400,6 +416,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         # FastAPI documents its own 422 shape; ours is ErrorResponse everywhere
         for path in schema.get("paths", {}).values():
             for op in path.values():
+                if any(p.get("name") == "format" for p in op.get("parameters", ())):  # format=csv answers CSV
+                    ok = op.get("responses", {}).get("200", {}).setdefault("content", {})
+                    ok.setdefault("text/csv", {"schema": {"type": "string"}})
                 if "422" in op.get("responses", {}):
                     op["responses"]["422"] = {
                         "description": _ERRORS[422]["description"],
@@ -428,8 +447,10 @@ def _include_match(app: FastAPI, db_path: Path) -> None:
     app.include_router(make_router(get_store))
 
 
-def _include_flows(app: FastAPI, db_path: Path, k: int) -> None:
-    """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error."""
+def _include_flows(app: FastAPI, db_path: Path, k: int, gate: Gate) -> None:
+    """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error.
+
+    Each request within the budget computes, so it holds a slot of the app's ``gate`` (kadry.api.limits)."""
     from kadry.mobility.router import engine_for, make_router
 
-    app.include_router(make_router(engine_for(db_path), k=k))
+    app.include_router(make_router(engine_for(db_path), k=k, gate=gate), responses=_ERRORS)

@@ -15,15 +15,18 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kadry.errors import BadRequest, NoStore
 from kadry.privacy import Hierarchy, min_cell, suppress
 from kadry.rules import activity
 
-__all__ = ["Publisher", "FAMILY", "KEYS"]
+__all__ = ["Publisher", "FAMILY", "KEYS", "slice_cube"]
 
 KEYS = ["occupation", "region", "period"]
+#: period lengths flows are published by: one time hierarchy (months within quarters)
+FLOW_PERIODS = ("month", "quarter")
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
 FAMILY = {"index": "stock", "stock": "stock", "salary": "stock", "skills": "stock", "flow": "flow"}
 _BY = ["role_category", "role", "federal_district", "region"]
@@ -111,19 +114,27 @@ class Publisher:
             out = out.drop(columns=["n_salary_vacancies", "n_salary_resumes"], errors="ignore")
             out.attrs = dict(base.attrs)
             return out
-        # skills: the segment's pattern, and a skill named by fewer than k records is hidden
-        out = raw.copy()
-        hidden = out["suppressed"].to_numpy()
-        for count, share in (("n_vacancies_skill", "demand_share"), ("n_resumes_skill", "supply_share")):
-            thin = out[count].fillna(0).to_numpy() < self.k
-            out[count] = out[count].astype("Float64").mask(hidden | thin)
-            out[share] = out[share].astype("Float64").mask(hidden | thin)
+        # skills: the segment's pattern, and a skill's counts suppressed across the occupation and
+        # region roll-ups like any count (a district's count of a skill minus its published regions
+        # must reveal nothing); a segment lists its top skills, so a roll-up may lack some members,
+        # which only makes the published equations weaker
+        out = suppress(
+            raw.drop(columns=["suppressed"]),
+            dimensions=[*KEYS, "skill"],
+            counts=["n_vacancies_skill", "n_resumes_skill"],
+            values={"demand_share": "n_vacancies_skill", "supply_share": "n_resumes_skill"},
+            hierarchies=self._hierarchies(base),
+            k=self.k,
+            hidden=raw["suppressed"].to_numpy(),
+        ).table
         out["demand_supply_ratio"] = (
             out["demand_supply_ratio"].astype("Float64").mask(out["demand_share"].isna() | out["supply_share"].isna())
         )
+        hidden = out["suppressed"].to_numpy()
         for col in ("n_vacancies", "n_resumes"):
             out[col] = out[col].astype("Float64").mask(hidden)
-        out["suppression"] = base.set_index(KEYS)["suppression"].reindex(pd.MultiIndex.from_frame(out[KEYS])).to_numpy()
+        segment = base.set_index(KEYS)["suppression"].reindex(pd.MultiIndex.from_frame(out[KEYS])).to_numpy()
+        out["suppression"] = np.where(pd.isna(segment), out["suppression"], segment)
         out.attrs = dict(base.attrs)
         return out
 
@@ -131,11 +142,16 @@ class Publisher:
         key = (version, f"_family:{family}", period, start, end)
         if key in self._cubes:
             return self._cubes[key]
-        raw = self._compute("index" if family == "stock" else "flow", period, start, end)
-        counts = ["n_vacancies", "n_resumes"]
-        values = _VALUES["index"] if family == "stock" else {}
+        if family == "flow":
+            return self._suppressed_flows(period, start, end, version)
+        raw = self._compute("index", period, start, end)
         result = suppress(
-            raw, dimensions=KEYS, counts=counts, values=values, hierarchies=self._hierarchies(raw), k=self.k
+            raw,
+            dimensions=KEYS,
+            counts=["n_vacancies", "n_resumes"],
+            values=_VALUES["index"],
+            hierarchies=self._hierarchies(raw),
+            k=self.k,
         )
         table = result.table
         table.attrs = dict(raw.attrs)
@@ -143,6 +159,43 @@ class Publisher:
             table["band"] = table["band"].where(~table["suppressed"], None)
         self._cubes[key] = table
         return table
+
+    def _suppressed_flows(self, period: str, start: str, end: str, version: str) -> pd.DataFrame:
+        """Flows by month and by quarter, suppressed as one table with months inside quarters.
+
+        Flows add up over time (a quarter's new vacancies are its months'), so the two period
+        lengths are one time hierarchy: suppressed apart, a quarter minus its published months
+        would give a hidden month away. Weekly flows cross months and are not published.
+        """
+        if period not in FLOW_PERIODS:
+            raise BadRequest(f"flows are published by {' and '.join(FLOW_PERIODS)} only, not by {period}")
+        parts = {p: self._compute("flow", p, start, end) for p in FLOW_PERIODS}
+        joint = pd.concat([f.assign(_t=p + ":" + f["period"]) for p, f in parts.items()], ignore_index=True)
+        quarters: dict[str, list[str]] = {}
+        for month in sorted(set(parts["month"]["period"])):
+            q = pd.Timestamp(month).to_period("Q").start_time.strftime("%Y-%m-%d")
+            quarters.setdefault("quarter:" + q, []).append("month:" + month)
+        time = Hierarchy("_t", quarters)
+        counts = [c for c in ("n_vacancies", "n_resumes", "new_vacancies", "new_resumes") if c in joint.columns]
+        attrs = dict(parts["month"].attrs)
+        joint.attrs = attrs
+        result = suppress(
+            joint,
+            dimensions=[*KEYS[:2], "_t"],
+            counts=counts,
+            hierarchies=[*self._hierarchies(joint), time],
+            k=self.k,
+        )
+        table = result.table
+        out = None
+        for p in FLOW_PERIODS:
+            part = table[table["_t"].str.startswith(p + ":")].drop(columns=["_t"]).reset_index(drop=True)
+            part.attrs = dict(attrs)
+            self._cubes[(version, "_family:flow", p, start, end)] = part
+            if p == period:
+                out = part
+        assert out is not None
+        return out
 
     def _compute(self, indicator: str, period: str, start: str, end: str, top: int | None = None) -> pd.DataFrame:
         """The indicator over every occupation and region level, keyed by occupation/region ids."""
@@ -269,3 +322,28 @@ def _occupation_key(frame: pd.DataFrame) -> pd.Series:
 def _region_key(frame: pd.DataFrame) -> pd.Series:
     district = "district:" + frame["federal_district"].astype(str)
     return frame["region"].where(frame["region"] != "all", district.where(frame["federal_district"] != "all", "all"))
+
+
+def slice_cube(cube: pd.DataFrame, occupation: str, region: str, group_by: str) -> pd.DataFrame:
+    """Rows of the selection: one per period, or one per member of the grouping inside it."""
+    parents_occ = cube.attrs.get("parents:occupation", {})
+    parents_reg = cube.attrs.get("parents:region", {})
+    occ, reg = cube["occupation"], cube["region"]
+    if group_by == "region":
+        inside = [r for r, d in parents_reg.items() if region in ("all", d, r)]
+        mask = reg.isin(inside) & (occ == occupation)
+    elif group_by == "district":
+        mask = reg.str.startswith("district:") & (occ == occupation)
+    elif group_by == "role":
+        it_roles = set(cube.attrs.get("it_roles", ()))
+        inside = [
+            r
+            for r, c in parents_occ.items()
+            if occupation in ("all", c, r) or (occupation == "it" and r.split(":", 1)[1] in it_roles)
+        ]
+        mask = occ.isin(inside) & (reg == region)
+    elif group_by == "category":
+        mask = occ.str.startswith("category:") & (reg == region)
+    else:
+        mask = (occ == occupation) & (reg == region)
+    return cube[mask]

@@ -200,7 +200,7 @@ def _source_cube(publisher: Any, indicator: str, period: str, first: str, last: 
 def _series(
     publisher: Any, measure: str, period: str, segments: list[dict], start: str | None, end: str | None
 ) -> dict:
-    from kadry.api.app import _slice
+    from kadry.api.cube import slice_cube
     from kadry.indicators import parse_day
     from kadry.indicators.series import analyse
 
@@ -221,7 +221,7 @@ def _series(
             cube = publisher.cube(indicator, period, first, last)
             if seg["occupation"] not in set(cube["occupation"]) or seg["region"] not in set(cube["region"]):
                 raise BadRequest(f"unknown segment {seg['occupation']}/{seg['region']}: see /api/v1/dimensions")
-            rows = _slice(cube, seg["occupation"], seg["region"], "none")
+            rows = slice_cube(cube, seg["occupation"], seg["region"], "none")
             label = {"occupation": seg["occupation"], "region": seg["region"]}
         by_period = dict(zip(rows["period"], rows[column]))
         hidden = dict(zip(rows["period"], rows["suppressed"])) if "suppressed" in rows else {}

@@ -17,6 +17,9 @@ def register(app: typer.Typer) -> None:
         db: Path = options.db("Store file (default: KADRY_DB or ./kadry.duckdb)."),
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+        workers: int = typer.Option(
+            1, "--workers", min=1, max=64, help="Server processes (one per core scales throughput)."
+        ),
     ) -> None:
         """Serve the API (/api/v1, /docs) and the dashboard (/) from a store, read-only."""
         from kadry.api import serve as run
@@ -24,4 +27,4 @@ def register(app: typer.Typer) -> None:
 
         path = ensure_current(db)
         typer.echo(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
-        run(path, host, port)
+        run(path, host, port, workers=workers)

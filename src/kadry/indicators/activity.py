@@ -17,7 +17,7 @@ import ibis
 
 from kadry.errors import InputError
 from kadry.indicators.engine import Engine
-from kadry.indicators.periods import Calendar
+from kadry.indicators.periods import Calendar, epoch_day
 from kadry.indicators.segments import apply_filters, coded_dims
 from kadry.rules import activity as rules
 
@@ -84,10 +84,6 @@ def vacancy_rule_label(opts: Options) -> str:
     return f"{snap}else closed_at, else last_seen (lifetime {opts.lifetime}d if never seen)"
 
 
-def _day(ts: ibis.Value) -> ibis.Value:
-    return ts.date().epoch_days().cast("int64")
-
-
 def _attributes(t: ibis.Table, id_col: str, dims: list[str], extra: Extra) -> dict[str, ibis.Value]:
     cols: dict[str, ibis.Value] = {"record_id": t[id_col]}
     cols.update(coded_dims(t, dims))
@@ -112,17 +108,17 @@ def vacancy_intervals(
 ) -> ibis.Table:
     """One row per vacancy: ``record_id, s, e`` (first and last active day), its dimensions and extras."""
     v = _vacancies(engine, filters, opts)
-    start = _day(rules.start_ibis(v, "vacancy"))
-    closed = _day(ibis.coalesce(v.closed_at, v.archived_at))
+    start = epoch_day(rules.start_ibis(v, "vacancy"))
+    closed = epoch_day(ibis.coalesce(v.closed_at, v.archived_at))
     by_lifetime = start + (opts.lifetime - 1)
     if opts.vacancy_rule == "lifetime":
         open_end = by_lifetime
     else:
-        open_end = ibis.greatest(start, _day(v.last_seen)).fill_null(by_lifetime)
+        open_end = ibis.greatest(start, epoch_day(v.last_seen)).fill_null(by_lifetime)
     cols = _attributes(v, "vacancy_id", dims, extra or {})
     cols["s"] = start
     # a snapshot source knows the last snapshot that showed the vacancy: that ends it
-    cols["e"] = ibis.coalesce(_day(v.activity_end), closed, open_end)
+    cols["e"] = ibis.coalesce(epoch_day(v.activity_end), closed, open_end)
     out = v.select(**cols)
     # a close dated before the publication day: never active (it is still a flow)
     return out.filter(out.s.notnull(), out.e >= out.s)
@@ -142,24 +138,24 @@ def resume_intervals(engine: Engine, filters: dict | None, opts: Options) -> ibi
     ids = snap.select(sid=snap.resume_id)
     p = p.join(ids, p.record_id == ids.sid)
     r = everyone.filter(everyone.activity_end.isnull())
-    created = _day(rules.start_ibis(r, "resume"))
+    created = epoch_day(rules.start_ibis(r, "resume"))
     w = opts.window - 1
     own = []
     for ts, span in ((r.created_at, w), (r.updated_at, w), (r.first_seen, 0), (r.last_seen, 0)):
-        d = _day(ts)
+        d = epoch_day(ts)
         own.append(r.select(record_id=r.resume_id, c=created, s=d, e=d + span))
     o = engine.table("observations")
     o = o.filter(o.kind == "resume")
     keys = r.select(rid=r.resume_id, c=created)
     o = o.join(keys, o.record_id == keys.rid)
-    updated, seen = _day(o.updated_at), _day(o.observed_at)
+    updated, seen = epoch_day(o.updated_at), epoch_day(o.observed_at)
     own.append(o.select(record_id=o.record_id, c=o.c, s=updated, e=updated + w))
     # a sighting inside the window of the update it shows adds nothing: leave it out early
     lone = o.filter(updated.isnull() | (seen < updated) | (seen > updated + w))
     own.append(lone.select(record_id=lone.record_id, c=lone.c, s=seen, e=seen))
     ev = ibis.union(*own, distinct=False)
     ev = ev.mutate(s=ibis.greatest(ev.s, ev.c))
-    runs = p.select(record_id=p.record_id, s=_day(p.first_at), e=_day(p.last_at))
+    runs = p.select(record_id=p.record_id, s=epoch_day(p.first_at), e=epoch_day(p.last_at))
     ev = ibis.union(ev.select("record_id", "s", "e"), runs, distinct=False)
     # no distinct needed: of events tied on (s, e) only the first can open an island (the
     # others see its end in their reach), and island starts have distinct days
@@ -239,11 +235,11 @@ def new_rows(
     extra = extra or {}
     if kind == "vacancy":
         t = _vacancies(engine, filters, opts)
-        born = _day(rules.start_ibis(t, "vacancy"))
+        born = epoch_day(rules.start_ibis(t, "vacancy"))
         cols = _attributes(t, "vacancy_id", dims, extra)
     else:
         t = _resumes(engine, filters)
-        born = _day(rules.start_ibis(t, "resume"))
+        born = epoch_day(rules.start_ibis(t, "resume"))
         cols = _attributes(t, "resume_id", dims, extra)
     rows = t.select(born=born, **cols)
     j = rows.join(cal.days, rows.born == cal.days.d)

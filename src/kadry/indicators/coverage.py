@@ -19,6 +19,7 @@ import ibis
 import pyarrow as pa
 
 from kadry.indicators.engine import Engine
+from kadry.indicators.periods import epoch_day
 from kadry.rules import activity
 
 __all__ = ["MAX_PERIODS", "Span", "coverage", "data_span", "undated_counts"]
@@ -27,16 +28,12 @@ __all__ = ["MAX_PERIODS", "Span", "coverage", "data_span", "undated_counts"]
 MAX_PERIODS = 24
 
 
-def _day(ts: ibis.Value) -> ibis.Value:
-    return ts.date().epoch_days().cast("int64")
-
-
 def _starts(engine: Engine) -> tuple[ibis.Value, ibis.Value, ibis.Table, ibis.Table]:
     v, r = engine.table("vacancies"), engine.table("resumes")
     # the start rule is kadry.rules.activity's; a resume seen only through updates starts at its first update
     return (
-        _day(activity.start_ibis(v, "vacancy")),
-        _day(ibis.coalesce(activity.start_ibis(r, "resume"), r.updated_at)),
+        epoch_day(activity.start_ibis(v, "vacancy")),
+        epoch_day(ibis.coalesce(activity.start_ibis(r, "resume"), r.updated_at)),
         v,
         r,
     )

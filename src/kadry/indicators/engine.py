@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from kadry.errors import EngineError, StoreError
 
-__all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store"]
+__all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store", "store_tables"]
 
 TABLE_NAMES = ("vacancies", "resumes", "observations", "presence")
 #: the merged activity intervals the store keeps current (kadry.indicators.stored)
@@ -43,7 +43,7 @@ class Engine:
 
         path = resolve(store_path)
         con = ibis_connect(path)
-        return cls("duckdb", con, _tables(con, path, con.con))
+        return cls("duckdb", con, store_tables(con, path, con.con))
 
     @classmethod
     def from_store(cls, store: Any) -> Engine:
@@ -51,7 +51,7 @@ class Engine:
         from kadry.store import ibis_backend
 
         con = ibis_backend(store.con)
-        return cls("duckdb", con, _tables(con, store.path, store.con), owns=False)
+        return cls("duckdb", con, store_tables(con, store.path, store.con), owns=False)
 
     @classmethod
     def spark(cls, parquet_dir: str | Path, master: str = "local[2]", *, session: Any = None) -> Engine:
@@ -141,9 +141,9 @@ def _empty(name: str) -> Any:
     return ibis.memtable(arrow_schema(TABLES[name][0]).empty_table())
 
 
-def _tables(con: Any, path: Path | str, raw: Any) -> dict[str, Any]:
+def store_tables(con: Any, path: Path | str, raw: Any) -> dict[str, Any]:
     """The record tables (optional ones empty when absent), plus the stored intervals when they are current."""
-    from kadry.indicators.stored import freshness
+    from kadry.indicators.state import freshness
 
     out = {}
     for t in TABLE_NAMES:
@@ -175,7 +175,7 @@ def spark_for_store(
     target = base / f"{st.st_size}-{st.st_mtime_ns}"
     if not all((target / f"{t}.parquet").exists() for t in TABLE_NAMES):
         tmp = target.with_name(target.name + ".tmp")
-        from kadry.indicators.stored import freshness
+        from kadry.indicators.state import freshness
 
         with Store(path, read_only=True) as store:
             store.export_parquet(tmp, TABLE_NAMES + (STORED_TABLES if freshness(store.con) else ()))

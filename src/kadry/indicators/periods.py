@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pyarrow as pa
 
 from kadry.errors import InputError
 
-__all__ = ["PERIODS", "EPOCH", "Calendar", "calendar", "day_map", "day_number", "parse_day"]
+__all__ = ["PERIODS", "EPOCH", "Calendar", "calendar", "day_map", "day_number", "epoch_day", "parse_day"]
 
 PERIODS = ("day", "week", "month", "quarter")
 EPOCH = date(1970, 1, 1)
@@ -122,3 +123,8 @@ class Calendar:
         self.last = periods["pe"][-1].as_py()
         self.periods = ibis.memtable(periods)
         self.days = ibis.memtable(day_map(period, start, end))
+
+
+def epoch_day(ts: Any) -> Any:
+    """An Ibis timestamp as whole days since 1970-01-01 (int64): the unit every interval is kept in."""
+    return ts.date().epoch_days().cast("int64")

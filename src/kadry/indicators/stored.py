@@ -27,10 +27,11 @@ from typing import Any
 
 import ibis
 
-from kadry.indicators.activity import Options, _day, intervals, vacancy_intervals
-from kadry.indicators.engine import STORED_TABLES, Engine, _tables
+from kadry.indicators.activity import Options, intervals, vacancy_intervals
+from kadry.indicators.engine import STORED_TABLES, Engine, store_tables
+from kadry.indicators.periods import epoch_day
 from kadry.indicators.segments import DIMENSIONS, filter_values
-from kadry.store import DuckDBError
+from kadry.indicators.state import META_KEY, freshness, read_meta, stored_state
 
 __all__ = [
     "STORED_OPTIONS",
@@ -45,7 +46,6 @@ __all__ = [
 
 #: the options the stored intervals were merged under (the defaults)
 STORED_OPTIONS = {"lifetime": Options().lifetime, "window": Options().window}
-_META = "activity_intervals"
 _DIMS = tuple(DIMENSIONS)
 
 _DDL = {
@@ -59,21 +59,6 @@ _DDL = {
 }
 
 
-def stored_state(con: Any) -> tuple:
-    """Row counts and the newest sighting/update of the three tables: changes whenever records do."""
-    try:
-        presence = con.execute("SELECT count(*), CAST(max(last_at) AS VARCHAR) FROM presence").fetchall()[0]
-    except DuckDBError:  # a store from before snapshot sources
-        presence = (0, None)
-    return presence + tuple(
-        con.execute(
-            "SELECT (SELECT count(*) FROM vacancies), (SELECT count(*) FROM resumes), (SELECT count(*) FROM observations),"
-            " (SELECT CAST(max(last_seen) AS VARCHAR) FROM vacancies), (SELECT CAST(max(last_seen) AS VARCHAR) FROM resumes),"
-            " (SELECT CAST(max(updated_at) AS VARCHAR) FROM resumes)"
-        ).fetchall()[0]
-    )
-
-
 def refresh_intervals(store: Any, touched: Mapping[str, Iterable[str]] | None = None) -> int:
     """Rebuild the stored intervals of the touched records (``{"vacancy": ids, "resume": ids}``); None = all.
 
@@ -82,7 +67,7 @@ def refresh_intervals(store: Any, touched: Mapping[str, Iterable[str]] | None = 
     con = store.con
     for ddl in _DDL.values():
         con.execute(ddl)
-    meta = _read_meta(con)
+    meta = read_meta(con)
     if touched is None or meta is None:
         # first build (or a full one): start from empty tables
         for t in ("activity_intervals",):
@@ -93,7 +78,7 @@ def refresh_intervals(store: Any, touched: Mapping[str, Iterable[str]] | None = 
     from kadry.store import ibis_backend
 
     icon = ibis_backend(con)
-    base = {t: v for t, v in _tables(icon, store.path, con).items() if t not in STORED_TABLES}
+    base = {t: v for t, v in store_tables(icon, store.path, con).items() if t not in STORED_TABLES}
     written = 0
     for kind, table, key in (("vacancy", "vacancies", "vacancy_id"), ("resume", "resumes", "resume_id")):
         tables = dict(base)
@@ -143,7 +128,7 @@ def refresh_intervals(store: Any, touched: Mapping[str, Iterable[str]] | None = 
     con.execute("DROP TABLE IF EXISTS _touched")
     fresh = {**STORED_OPTIONS, "state": list(stored_state(con))}
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_META, json.dumps(fresh)])
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, json.dumps(fresh)])
     return written
 
 
@@ -164,9 +149,9 @@ def _build(eng: Engine, kind: str) -> ibis.Table:
     if kind == "vacancy":
         extra = {
             "dup": lambda t: t.dup_of.notnull(),
-            "closed": lambda t: _day(ibis.coalesce(t.closed_at, t.archived_at)),
-            "seen": lambda t: _day(t.last_seen),
-            "snap_end": lambda t: _day(t.activity_end),
+            "closed": lambda t: epoch_day(ibis.coalesce(t.closed_at, t.archived_at)),
+            "seen": lambda t: epoch_day(t.last_seen),
+            "snap_end": lambda t: epoch_day(t.activity_end),
         }
         iv = vacancy_intervals(eng, dims, None, opts, extra)
         by_lifetime = iv.s + (opts.lifetime - 1)
@@ -177,25 +162,6 @@ def _build(eng: Engine, kind: str) -> ibis.Table:
     return iv.select(
         "record_id", *dims, "simulated", dup=ibis.literal(False), s=iv.s, e=iv.e, e_seen=iv.e, next_s=iv.next_s
     )
-
-
-def _read_meta(con: Any) -> dict | None:
-    try:
-        rows = con.execute("SELECT value FROM meta WHERE key = ?", [_META]).fetchall()
-    except DuckDBError:  # no meta table yet
-        return None
-    return json.loads(rows[0][0]) if rows else None
-
-
-def freshness(con: Any) -> bool:
-    """True when the store holds intervals refreshed since its records last changed."""
-    meta = _read_meta(con)
-    if meta is None:
-        return False
-    try:
-        return tuple(meta["state"]) == tuple(stored_state(con))
-    except (DuckDBError, KeyError, TypeError):  # a store without the tables, or an older meta value
-        return False
 
 
 def usable(engine: Engine, opts: Options) -> bool:

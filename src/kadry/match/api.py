@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from kadry.errors import StoreError
+from kadry.errors import StaleStore
 from kadry.match.config import MatchConfig
 from kadry.match.engine import Matcher, MatchResult
 from kadry.match.index import MatchIndex, index_folder
@@ -53,7 +53,7 @@ def matcher_for(store, config: MatchConfig | None = None) -> Matcher:
             matcher.store = matcher.index.store = store
         if store.read_only and matcher.index.model is None:
             # a first build can take long (minutes at a million records): not inside a request
-            raise StoreError("no match index beside this store: run `kadry match build` first")
+            raise StaleStore("no match index beside this store: run `kadry match build` first")
         matcher.index.update()  # new records only; reads the store, writes <db>.match/
         _CACHE[key] = (_state_mtime(store), matcher)
         return matcher

@@ -14,6 +14,7 @@ import numpy as np
 
 from kadry.errors import BadRequest
 from kadry.match.config import MatchConfig
+from kadry.match.features import Features
 from kadry.match.index import MatchIndex
 from kadry.match.records import RESUME_FIELDS, VACANCY_FIELDS, fetch, fetch_one
 from kadry.match.score import PairScore, score_pair
@@ -76,6 +77,20 @@ class Matcher:
         if update:
             self.index.update()
         self._titles: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        #: candidate rows in memory per table (``in_memory=False``: fetched from the store per query)
+        self.in_memory = True
+        self._features: dict[str, Features] = {}
+
+    def _rows(self, target: str, ids: list[str]) -> dict[str, dict]:
+        """Candidate rows: from the in-memory features, brought level with the index first."""
+        hard = self.config.hard
+        if not self.in_memory:
+            return fetch(self.store.con, target, ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+        f = self._features.get(target)
+        if f is None:
+            f = self._features[target] = Features(target)
+        f.refresh(self.store.con, self.index.count(target))
+        return f.rows(ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
 
     def _role_affinity(self, own: str | None, roles: list[str | None], sims: np.ndarray) -> np.ndarray:
         """How much each candidate's hh role agrees with the query's occupation.
@@ -141,25 +156,46 @@ class Matcher:
         """Resumes for a vacancy given as a dict of ``VACANCY_FIELDS``."""
         return self._rank(vacancy, "resumes", k, exclude)
 
+    def rank_vacancies_many(self, resumes: list[dict], k: int = 20) -> list[MatchResult]:
+        """``rank_vacancies`` for many resumes at once: one encoding and one index search for all."""
+        return self._rank_many(resumes, "vacancies", k)
+
+    def rank_resumes_many(self, vacancies: list[dict], k: int = 20) -> list[MatchResult]:
+        """``rank_resumes`` for many vacancies at once."""
+        return self._rank_many(vacancies, "resumes", k)
+
     def _rank(self, query: dict, target: str, k: int, exclude: frozenset[str] = frozenset()) -> MatchResult:
+        return self._rank_many([query], target, k, exclude)[0]
+
+    def _rank_many(
+        self, queries: list[dict], target: str, k: int, exclude: frozenset[str] = frozenset()
+    ) -> list[MatchResult]:
         if not isinstance(k, int) or k < 1 or k > MAX_K:
             raise BadRequest(f"k must be between 1 and {MAX_K}, got {k}", k=k)
-        if not (query.get("title") or query.get("skills")):
-            raise BadRequest("the record has neither a title nor skills to match on")
+        for query in queries:
+            if not (query.get("title") or query.get("skills")):
+                raise BadRequest("the record has neither a title nor skills to match on")
+        if not queries:
+            return []
         cfg = self.config
         model = self.index.text_model
         n_cand = max(k * cfg.index.candidates_per_match, cfg.index.min_candidates)
-        qvec = model.dense([query.get("title")], [query.get("skills")])
+        qvecs = model.dense([q.get("title") for q in queries], [q.get("skills") for q in queries])
         # n_cand distinct vectors, each expanded through its postings: up to max(k, candidates_per_match)
         # records per vector (so the k nearest are always among them), _EXPAND * n_cand in all.
         # Records sharing a vector differ in salary, place, experience: the re-ranking tells them apart
         per_vector = max(k, cfg.index.candidates_per_match)
-        hits = self.index.search(target, qvec, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)[0]
+        found = self.index.search(target, qvecs, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)
+        return [self._rerank(q, target, k, hits, exclude) for q, hits in zip(queries, found)]
+
+    def _rerank(
+        self, query: dict, target: str, k: int, hits: list[tuple[str, float]], exclude: frozenset[str]
+    ) -> MatchResult:
+        """Exact scoring of one query's candidates on all parts."""
+        cfg = self.config
         own_id = query.get("vacancy_id") or query.get("resume_id")
         ids = [i for i, _ in hits if i != own_id and i not in exclude]
-        rows = fetch(
-            self.store.con, target, ids, open_only=cfg.hard.open_only, skip_duplicates=cfg.hard.skip_duplicates
-        )
+        rows = self._rows(target, ids)
         ids = [i for i in ids if i in rows]
         if not ids:
             return MatchResult(_direction(target), _public(query, target), [], 0, 0)

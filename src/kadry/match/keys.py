@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kadry.errors import BadRequest, Forbidden, NotFound, StoreError
+from kadry.errors import BadRequest, Forbidden, NotFound, StoreError, Unauthorized
 
 __all__ = [
     "SCOPES",
@@ -120,9 +120,10 @@ def revoke_key(store, key_id: str) -> None:
 
 
 def check_key(store, key: str | None, scope: str) -> str:
-    """The key's id when ``key`` is valid, not revoked and carries ``scope``; else Forbidden."""
+    """The key's id when ``key`` is valid, not revoked and carries ``scope``; else Unauthorized (no key) or
+    Forbidden."""
     if not key:
-        raise Forbidden("an API key is required for this operation (header X-API-Key)")
+        raise Unauthorized("an API key is required for this operation (header X-API-Key)")
     if not _has_table(store, "api_keys"):
         raise Forbidden("invalid API key")
     digest = _hash(key)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query
 
+from kadry.api.limits import Gate, check_request, clamp_range
 from kadry.errors import BadRequest, InputError
 from kadry.indicators import parse_filters
 from kadry.indicators.engine import Engine
 from kadry.indicators.output import to_records
-from kadry.mobility.flows import flows
+from kadry.mobility.flows import flows, observed_span
 from kadry.mobility.scaling import Coverage
 from kadry.mobility.signals import signals
 
@@ -50,15 +52,28 @@ def engine_for(db_path: str | Path) -> Callable[[], Iterator[Engine]]:
     return dependency
 
 
+def _bounded(engine: Engine, period: str, start: str | None, end: str | None, by: str) -> tuple[str, str]:
+    """The range cut to the sightings' span and checked against the request budget (kadry.api.limits)."""
+    first, last = clamp_range(start, end, *observed_span(engine))
+    check_request(period.strip().lower(), first, last, [d.strip() for d in by.split(",")])
+    return first.isoformat(), last.isoformat()
+
+
 def _answer(table) -> dict:
     meta = json.loads((table.schema.metadata or {}).get(b"kadry", b"{}"))
     return {"meta": meta, "rows": to_records(table)}
 
 
-def make_router(engine_dependency: Callable = get_engine, prefix: str = "/api/v1", k: int | None = None) -> APIRouter:
+def make_router(
+    engine_dependency: Callable = get_engine, prefix: str = "/api/v1", k: int | None = None, gate: Gate | None = None
+) -> APIRouter:
     """The mobility routes, with the app's own engine dependency and minimum cell ``k``
-    (default: ``KADRY_MIN_CELL``, else 10) if it has them."""
+    (default: ``KADRY_MIN_CELL``, else 10) if it has them. A request over the budget is refused
+    first; one within it computes while it holds a slot of ``gate`` (kadry.api.limits)."""
     router = APIRouter(prefix=prefix, tags=["mobility"])
+
+    def slot():
+        return gate.hold() if gate is not None else nullcontext()
 
     @router.get("/flows", summary="Moves between regions and abroad (origin-destination, balance, outflow abroad)")
     def get_flows(
@@ -86,18 +101,20 @@ def make_router(engine_dependency: Callable = get_engine, prefix: str = "/api/v1
     ) -> dict:
         try:
             cov = Coverage.of(population, population_range, coverage, confidence, interval)
-            table = flows(
-                engine,
-                view=view,
-                level=level,
-                by=by,
-                period=period,
-                start=start,
-                end=end,
-                filters=parse_filters(filter),
-                coverage=cov,
-                k=k,
-            )
+            start, end = _bounded(engine, period, start, end, by)
+            with slot():
+                table = flows(
+                    engine,
+                    view=view,
+                    level=level,
+                    by=by,
+                    period=period,
+                    start=start,
+                    end=end,
+                    filters=parse_filters(filter),
+                    coverage=cov,
+                    k=k,
+                )
         except InputError as exc:
             raise BadRequest(exc.message, **exc.context) from None
         return _answer(table)
@@ -116,7 +133,9 @@ def make_router(engine_dependency: Callable = get_engine, prefix: str = "/api/v1
         engine: Engine = Depends(engine_dependency),
     ) -> dict:
         try:
-            table = signals(engine, by=by, period=period, start=start, end=end, filters=parse_filters(filter), k=k)
+            start, end = _bounded(engine, period, start, end, by)
+            with slot():
+                table = signals(engine, by=by, period=period, start=start, end=end, filters=parse_filters(filter), k=k)
         except InputError as exc:
             raise BadRequest(exc.message, **exc.context) from None
         return _answer(table)

@@ -35,6 +35,7 @@ from kadry.normalize.skills import latinize
 
 __all__ = [
     "HELDOUT_PATH",
+    "lemma",
     "METRICS_PATH",
     "MODEL_PATH",
     "OTHER_ROLE",
@@ -107,7 +108,8 @@ def glossary() -> dict[str, tuple[str, ...]]:
 _LEMMAS: dict[str, str] = {}
 
 
-def _lemma(word: str) -> str:
+def lemma(word: str) -> str:
+    """A word's dictionary form (pymorphy3, ё folded), cached: titles repeat their words."""
     got = _LEMMAS.get(word)
     if got is None:
         got = _morph().parse(word)[0].normal_form.replace("ё", "е") if re.search("[а-я]", word) else word
@@ -119,7 +121,7 @@ def _lemma(word: str) -> str:
 def title_words(title: str | None) -> list[str]:
     """The title's lemmas in order, then the Russian words its English job words and phrases add."""
     gl = glossary()
-    lemmas = [_lemma(w) for w in _WORD.findall(fold(title))]
+    lemmas = [lemma(w) for w in _WORD.findall(fold(title))]
     extra: list[str] = []
     for a, b in pairwise(lemmas):
         extra.extend(gl.get(f"{a} {b}", ()))
@@ -130,7 +132,7 @@ def title_words(title: str | None) -> list[str]:
 
 def title_key(title: str | None) -> str:
     """The normalised title a split groups by: its distinct lemmas, sorted (word order and case ignored)."""
-    return " ".join(sorted({_lemma(w) for w in _WORD.findall(fold(title))}))
+    return " ".join(sorted({lemma(w) for w in _WORD.findall(fold(title))}))
 
 
 def char_wb(text: str) -> list[str]:

@@ -2,11 +2,22 @@
 
 from kadry.privacy.suppression import (
     DEFAULT_MIN_CELL,
+    Exposure,
     Hierarchy,
     SuppressionResult,
+    audit,
     min_cell,
     recoverable_cells,
     suppress,
 )
 
-__all__ = ["DEFAULT_MIN_CELL", "Hierarchy", "SuppressionResult", "min_cell", "recoverable_cells", "suppress"]
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "Exposure",
+    "Hierarchy",
+    "SuppressionResult",
+    "audit",
+    "min_cell",
+    "recoverable_cells",
+    "suppress",
+]

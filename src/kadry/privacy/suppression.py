@@ -3,14 +3,18 @@
 A cell resting on fewer than ``k`` records is hidden (primary suppression). Because roll-ups
 are published too (a region's total, a category's total, the country), a lone hidden cell
 could be recomputed as total minus its published siblings; so more cells are hidden
-(secondary suppression) until no hidden cell is a linear combination of published numbers:
+(secondary suppression) until an attacker who knows every published number, every roll-up
+equation and that counts are non-negative can pin down no small cell (docs/privacy.md):
 
-1. in every roll-up equation (parent = sum of children) with exactly one hidden member,
-   the smallest published member is hidden too; repeated to a fixed point over every
-   hierarchy of every dimension;
-2. then an exact check: a hidden cell is recoverable iff its unit vector lies in the row
-   space of the equations restricted to hidden cells; any recoverable cell gets one more
-   sibling hidden, and both steps repeat until none is.
+1. in every roll-up equation (parent = sum of children) with exactly one hidden member, or
+   whose published total leaves its hidden children summing to less than ``k`` (group
+   protection), the smallest published child that closes the gap is hidden too (the total
+   only when no child is left); repeated to a fixed point over every hierarchy;
+2. an LP audit (``audit``, HiGHS): for every small hidden count, the smallest and largest value
+   the published equations allow; unless that interval holds both 0 and ``k`` one more cell
+   beside it is hidden;
+3. then an exact check: no hidden cell, small or not, may be recoverable (its unit vector in
+   the row space of the equations restricted to hidden cells); all steps repeat until none is.
 
 The cube must be suppressed as a whole (every grouping a client may ask for), and every
 answer cut from the same suppressed cube, so answers to different queries cannot be
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +37,9 @@ from kadry.settings import DEFAULT_MIN_CELL, settings
 __all__ = [
     "DEFAULT_MIN_CELL",
     "Hierarchy",
+    "Exposure",
     "SuppressionResult",
+    "audit",
     "min_cell",
     "suppress",
     "recoverable_cells",
@@ -92,13 +99,16 @@ def suppress(
     values: Mapping[str, str | None] | Sequence[str] = (),
     hierarchies: Sequence[Hierarchy] = (),
     k: int | None = None,
+    hidden: Sequence[bool] | np.ndarray | None = None,
 ) -> SuppressionResult:
     """Hide small cells and enough others that none can be recomputed from the rest.
 
     ``dimensions`` key a cell (one row each); ``counts`` are additive record counts (a cell is
     small when any is below ``k``); ``values`` are derived numbers nulled with their cell,
     given as a mapping ``value -> count it rests on`` (nulled also when that count is below
-    ``k``, e.g. a median salary over fewer than k salaries) or a plain list.
+    ``k``, e.g. a median salary over fewer than k salaries) or a plain list. ``hidden`` marks
+    cells hidden already (the pattern of the table a detail table belongs to): they stay hidden
+    and count as primary.
     """
     k = min_cell(k)
     missing = [c for c in [*dimensions, *counts] if c not in frame.columns]
@@ -109,10 +119,14 @@ def suppress(
         raise ConfigError("suppress: the table has more than one row for a cell")
     value_map: dict[str, str | None] = dict(values) if isinstance(values, Mapping) else {v: None for v in values}
     size = _cell_size(table, counts)
-    hidden = size < k
-    primary = hidden.copy()
+    given = np.zeros(len(table), dtype=bool) if hidden is None else np.asarray(hidden, dtype=bool)
+    if len(given) != len(table):
+        raise ConfigError("suppress: `hidden` must have one flag per row")
+    small = (size < k) | given
+    primary = small.copy()
     equations = _equations(table, list(dimensions), hierarchies)
-    hidden = _protect(hidden, size, equations)
+    amounts = table[list(counts)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+    hidden = _protect(small, size, equations, k, amounts, primary)
     table["suppressed"] = hidden
     # numpy's stubs do not take None as a choice, though where() makes an object array of it
     table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))  # type: ignore[call-overload]
@@ -171,8 +185,19 @@ def _equations(table: pd.DataFrame, dims: list[str], hierarchies: Sequence[Hiera
     return equations
 
 
-def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]]) -> np.ndarray:
-    """Grow the hidden set until no hidden cell can be recomputed."""
+def _protect(
+    hidden: np.ndarray,
+    size: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    k: int,
+    amounts: np.ndarray | None = None,
+    primary: np.ndarray | None = None,
+) -> np.ndarray:
+    """Grow the hidden set until no hidden cell is recoverable and every small cell keeps its protection.
+
+    ``amounts`` (rows x counts) are the true counts the attacker's linear programme works on;
+    without them only exact recovery is checked.
+    """
     hidden = hidden.copy()
     if not hidden.any() or not equations:
         return hidden
@@ -181,9 +206,13 @@ def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, li
         for r in (parent, *children):
             by_row.setdefault(r, []).append(e)
     given_up: set[int] = set()
-    while True:
-        _fixed_point(hidden, size, equations, by_row)
-        leaks = recoverable_cells(hidden, equations) - given_up
+    for _ in range(10_000):
+        _fixed_point(hidden, size, equations, by_row, k)
+        leaks: set[int] = set()
+        if amounts is not None and primary is not None:
+            leaks = {v.row for v in audit(hidden, equations, amounts, primary, k)} - given_up
+        if not leaks:  # then no cell at all may be recomputed exactly (an SVD per component)
+            leaks = recoverable_cells(hidden, equations) - given_up
         if not leaks:
             return hidden
         progress = False
@@ -195,12 +224,111 @@ def _protect(hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, li
                 given_up.add(row)
         if not progress and not (leaks - given_up):
             return hidden
+    return hidden
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A small cell whose attacker interval is narrower than its protection requires."""
+
+    row: int
+    count: int
+    low: float
+    high: float
+
+
+def audit(
+    hidden: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    amounts: np.ndarray,
+    primary: np.ndarray,
+    k: int,
+) -> list[Exposure]:
+    """The attacker's intervals of the small hidden cells, by linear programming (HiGHS).
+
+    For every count column, the unknowns are the hidden cells; every roll-up equation touching
+    them, with the published members moved to the right-hand side, is a constraint; every
+    unknown is non-negative (integrality relaxed). A small cell (below ``k``) is protected when
+    its interval still holds both 0 and ``k`` for every count below ``k``: the attacker can rule
+    out neither an empty cell nor one at the threshold. Returns the cells that are not.
+    """
+    from scipy.sparse import csc_matrix
+
+    hidden = np.asarray(hidden, dtype=bool)
+    amounts = np.asarray(amounts, dtype=float).reshape(len(hidden), -1)
+    out: list[Exposure] = []
+    for cells, eqs in _components(hidden, equations):
+        targets = [c for c in cells if primary[c] and (amounts[c] < k).any()]
+        if not targets:
+            continue
+        pos = {c: i for i, c in enumerate(cells)}
+        rows, cols, vals = [], [], []
+        published: list[list[tuple[int, float]]] = []
+        for r, (parent, children) in enumerate(eqs):
+            pub = []
+            for m, sign in ((parent, -1.0), *((c, 1.0) for c in children)):
+                if m in pos:
+                    rows.append(r)
+                    cols.append(pos[m])
+                    vals.append(sign)
+                else:
+                    pub.append((m, -sign))
+            published.append(pub)
+        a = csc_matrix((vals, (rows, cols)), shape=(len(eqs), len(cells)))
+        for j in range(amounts.shape[1]):
+            b = np.array([sum(sign * amounts[m, j] for m, sign in pub) for pub in published], dtype=float)
+            # only counts below k are protected; a cell whose count is 0 reaches 0 already
+            need_hi = {pos[c] for c in targets if amounts[c, j] < k}
+            need_lo = {pos[c] for c in targets if 0 < amounts[c, j] < k}
+            if not need_hi:
+                continue
+            lp = _Bounds(a, b)
+            low: dict[int, float] = {}
+            high: dict[int, float] = {}
+            # one solution often settles many cells: first all of them at once, then one by one
+            for maximize, need, done in ((True, need_hi, high), (False, need_lo, low)):
+                group = True
+                while need:
+                    cols = sorted(need) if group else [min(need)]
+                    x = lp.solve(cols, maximize)
+                    if x is None:  # unbounded above: every cell asked can exceed k
+                        for col in cols:
+                            done[col] = float("inf")
+                        need.difference_update(cols)
+                    else:
+                        settled = {c for c in need if (x[c] >= k - 1e-6 if maximize else x[c] <= 1e-6)}
+                        if not group:
+                            done[cols[0]] = float(x[cols[0]])
+                            settled.add(cols[0])
+                        for col in settled:
+                            done.setdefault(col, float(x[col]))
+                        need.difference_update(settled)
+                    group = False
+            for c in targets:
+                col = pos[c]
+                if amounts[c, j] >= k:
+                    continue
+                lo, hi = low.get(col, 0.0), high.get(col, float("inf"))
+                if lo > 1e-6 or hi < k - 1e-6:
+                    out.append(Exposure(c, j, lo, hi))
+    return out
 
 
 def _fixed_point(
-    hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]
+    hidden: np.ndarray,
+    size: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    by_row: dict[int, list[int]],
+    k: int,
 ) -> None:
-    """In every equation with exactly one hidden member, hide the smallest published other."""
+    """Hide more until every equation protects its hidden cells.
+
+    An equation with exactly one hidden member gives it away; one whose total is published and
+    whose hidden children sum to less than ``k`` tells the attacker that small group's sum (and
+    caps each member below k). In both cases a published member is hidden too: the smallest
+    child that closes the gap (a detail cell before its roll-up total), until neither holds.
+    ``size`` is a cell's smallest count, so a group's summed size never exceeds any count's sum.
+    """
     queue = list(range(len(equations)))
     queued = set(queue)
     while queue:
@@ -209,17 +337,31 @@ def _fixed_point(
         parent, children = equations[e]
         members = [parent, *children]
         n_hidden = sum(1 for m in members if hidden[m])
-        if n_hidden != 1:
+        if n_hidden == 0:
+            continue
+        group = sum(size[c] for c in children if hidden[c])
+        if n_hidden > 1 and (hidden[parent] or group >= k):
             continue
         candidates = [m for m in members if not hidden[m]]
         if not candidates:
             continue
-        pick = min(candidates, key=lambda m: (m == parent, size[m], m))
+        gap = k - group
+        detail = [m for m in candidates if m != parent]
+        enough = [m for m in detail if size[m] >= gap]
+        if enough:
+            pick = min(enough, key=lambda m: (size[m], m))
+        elif detail:
+            pick = max(detail, key=lambda m: (size[m], -m))
+        else:
+            pick = parent
         hidden[pick] = True
         for other in by_row.get(pick, ()):
             if other not in queued:
                 queue.append(other)
                 queued.add(other)
+        if e not in queued:
+            queue.append(e)
+            queued.add(e)
 
 
 def _hide_one_more(
@@ -249,6 +391,41 @@ def _hide_one_more(
             return True
         frontier = next_frontier
     return False
+
+
+class _Bounds:
+    """One HiGHS model of ``a x = b, x >= 0``, re-solved with only the objective changed (warm starts)."""
+
+    def __init__(self, a: Any, b: np.ndarray) -> None:  # a: scipy.sparse csc_matrix
+        import highspy
+
+        self._h = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        self.n = a.shape[1]
+        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+        lp.col_cost_ = np.zeros(a.shape[1])
+        lp.col_lower_ = np.zeros(a.shape[1])
+        lp.col_upper_ = np.full(a.shape[1], highspy.kHighsInf)
+        lp.row_lower_ = lp.row_upper_ = b
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+        h.passModel(lp)
+        self._cols = np.arange(a.shape[1], dtype=np.int32)
+        self._optimal = highspy.HighsModelStatus.kOptimal
+        self._sense = highspy.ObjSense
+
+    def solve(self, cols: list[int], maximize: bool) -> np.ndarray | None:
+        """A solution minimizing (or maximizing) the sum of ``cols``; None when unbounded."""
+        cost = np.zeros(self.n)
+        cost[cols] = 1.0
+        h = self._h
+        h.changeColsCost(self.n, self._cols, cost)
+        h.changeObjectiveSense(self._sense.kMaximize if maximize else self._sense.kMinimize)
+        h.run()
+        if h.getModelStatus() != self._optimal:
+            return None
+        return np.asarray(h.getSolution().col_value)
 
 
 def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):

@@ -18,84 +18,13 @@ import pandas as pd
 
 from kadry.config import RESOURCES, shared_data
 from kadry.errors import ConfigError
+from kadry.normalize.occupations import roles as role_table
 from kadry.simulate.areas import load_area_tree, resolve_names
 
-__all__ = ["CALIBRATION_PATH", "calibrate", "PRIMARY_CATEGORY"]
+__all__ = ["CALIBRATION_PATH", "calibrate"]
 
 CALIBRATION_PATH = RESOURCES / "simulate" / "calibration.json"
 
-#: hh lists 68 roles under several categories; the simulator (and its truth) uses one
-#: primary category per role. Roles not listed here belong to their only category.
-PRIMARY_CATEGORY: dict[str, str] = {
-    "5": "19",
-    "70": "1",
-    "8": "5",
-    "58": "10",
-    "76": "5",
-    "90": "15",
-    "116": "11",
-    "36": "11",
-    "37": "6",
-    "38": "12",
-    "166": "13",
-    "53": "1",
-    "80": "7",
-    "157": "11",
-    "172": "10",
-    "170": "6",
-    "171": "12",
-    "161": "26",
-    "125": "11",
-    "135": "3",
-    "27": "18",
-    "168": "25",
-    "63": "17",
-    "79": "25",
-    "82": "7",
-    "49": "7",
-    "21": "10",
-    "23": "25",
-    "89": "20",
-    "130": "16",
-    "10": "11",
-    "12": "24",
-    "150": "11",
-    "25": "11",
-    "34": "24",
-    "155": "3",
-    "107": "11",
-    "121": "11",
-    "55": "24",
-    "71": "1",
-    "99": "6",
-    "19": "23",
-    "151": "7",
-    "17": "12",
-    "6": "18",
-    "154": "3",
-    "57": "3",
-    "97": "2",
-    "122": "22",
-    "45": "7",
-    "46": "7",
-    "48": "7",
-    "173": "7",
-    "85": "7",
-    "86": "7",
-    "109": "17",
-    "111": "7",
-    "115": "17",
-    "128": "17",
-    "143": "17",
-    "31": "17",
-    "52": "10",
-    "59": "18",
-    "78": "17",
-    "102": "17",
-    "131": "10",
-    "134": "4",
-    "158": "13",
-}
 
 _MAX_TITLES = 40
 _MAX_SKILLS = 30
@@ -179,7 +108,13 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
         for role in cat["roles"]:
             role_names[role["id"]] = role["name"]
             role_cats[role["id"]].append(cat["id"])
-    primary = {rid: PRIMARY_CATEGORY.get(rid, cats[0]) for rid, cats in role_cats.items()}
+    # one role table for normalization and the simulator: its primary category and IT segment
+    table = role_table()
+    unknown = sorted(set(role_cats) - set(table), key=int)
+    if unknown:
+        raise ConfigError(f"roles missing from the role table (roles.csv): {', '.join(unknown)}")
+    primary = {rid: table[rid].primary_category for rid in role_cats}
+    is_it = {rid: table[rid].is_it for rid in role_cats}
 
     r3 = pd.read_csv(root / "vacancies/hh-roles-3cities-2026/hh_vacancies.csv")
     r3["role_id"] = r3["role_id"].astype(str)
@@ -276,7 +211,7 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
     empl: dict[str, Counter[str]] = {"it": Counter(), "other": Counter()}
     for v in api:
         roles = [r["id"] for r in v.get("professional_roles") or []]
-        group = "it" if roles and primary.get(roles[0]) == "11" else "other"
+        group = "it" if roles and is_it.get(roles[0], False) else "other"
         if v.get("schedule"):
             sched[group][v["schedule"]["id"]] += 1
         if v.get("employment"):
@@ -317,7 +252,7 @@ def calibrate(root: Path | None = None, out: Path | None = None) -> dict:
                 "id": rid,
                 "name": role_names[rid],
                 "category": cat,
-                "is_it": cat == "11",
+                "is_it": is_it[rid],
                 "share": role_share[rid],
                 "titles": [t for t, _ in top_t],
                 "title_weights": [c for _, c in top_t],

@@ -422,11 +422,12 @@ def _first_day(month):
 def _move_rules(scenario: Scenario, cal: Calibration, areas: Areas):
     rules = []
     for rule in scenario.mobility:
+        # eligible roles: "all", or category ids and/or "it" (the IT segment of the one role table)
         cats = rule.get("categories", "all")
-        cat_mask = np.ones(len(cal.categories), dtype=bool)
+        role_mask = np.ones(len(cal.role_ids), dtype=bool)
         if cats != "all":
             wanted = {str(c) for c in (cats if isinstance(cats, list) else [cats])}
-            cat_mask = np.array([c in wanted for c in cal.categories])
+            role_mask = np.array([c in wanted for c in cal.role_cat]) | (cal.role_is_it & ("it" in wanted))
         p0, p1 = rule.get("period", [None, None])
         months = list(range(month_index(p0), month_index(p1) + 1)) if p0 else []
         prof = rule.get("profile")
@@ -442,7 +443,7 @@ def _move_rules(scenario: Scenario, cal: Calibration, areas: Areas):
         rules.append(
             dict(
                 name=rule.get("name", "move"),
-                cat_mask=cat_mask,
+                role_mask=role_mask,
                 from_country=str(rule.get("from_country", "113")),
                 share=float(rule.get("share", 0.0)),
                 months=np.array(months),
@@ -504,7 +505,7 @@ def make_resumes(
     for ri, rule in enumerate(rules):
         if rule["share"] <= 0 or not len(rule["months"]):
             continue
-        elig = rule["cat_mask"][cat] & (areas.country[area0] == rule["from_country"]) & ~moved
+        elig = rule["role_mask"][role] & (areas.country[area0] == rule["from_country"]) & ~moved
         lo_s = int(_first_day(rule["months"][0])) * DAY
         hi_s = int(_first_day(rule["months"][-1] + 1)) * DAY
         active_in = elig & (created < hi_s) & (last_t + window_s > lo_s)

@@ -184,6 +184,13 @@ def _check(data: dict, path: Path) -> None:
                 raise InputError(f"{path}: mobility share must be within 0..1, got {share}")
             for m in rule.get("profile") or {}:
                 month_index(m)
+            cats = rule.get("categories", "all")
+            if cats != "all" and not all(
+                str(c) == "it" or str(c).isdigit() for c in (cats if isinstance(cats, list) else [cats])
+            ):
+                raise InputError(
+                    f"{path}: mobility categories must be 'all' or a list of hh category ids and 'it', got {cats!r}"
+                )
         idx = data.get("index") or {}
         if float(idx.get("default", 4.0)) <= 0:
             raise InputError(f"{path}: index.default must be > 0")

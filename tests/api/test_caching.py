@@ -1,0 +1,63 @@
+"""Gzip and ETags: a client revalidates without the server recomputing; a changed store changes the tag."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import httpx
+import pytest
+
+from kadry.api import create_app
+from kadry.api.sample import build_store
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory):
+    """A store of this module's own: the test changes its file."""
+    path = build_store(tmp_path_factory.mktemp("etag") / "kadry.duckdb", vacancies=400, months=2)
+    return path, create_app(path)
+
+
+def _get(app, url: str, **headers: str) -> httpx.Response:
+    async def go():
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://kadry"
+        ) as c:
+            return await c.get(url, headers=headers)
+
+    return asyncio.run(go())
+
+
+def test_an_unchanged_store_answers_304_and_a_changed_one_a_new_tag(own):
+    path, app = own
+    first = _get(app, "/api/v1/dimensions")
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and tag.startswith('W/"') and first.headers["cache-control"] == "no-cache"
+    again = _get(app, "/api/v1/dimensions", **{"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    assert _get(app, "/api/v1/rules", **{"If-None-Match": f'"other", {tag}'}).status_code == 304
+    assert _get(app, "/api/v1/dimensions", **{"If-None-Match": 'W/"stale"'}).status_code == 200
+    stat = os.stat(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # the store is rewritten
+    fresh = _get(app, "/api/v1/dimensions", **{"If-None-Match": tag})
+    assert fresh.status_code == 200 and fresh.headers["etag"] != tag
+    assert fresh.json() == first.json()
+
+
+def test_errors_and_keyed_routes_carry_no_tag(own):
+    _, app = own
+    bad = _get(app, "/api/v1/indicators?start=2099")
+    assert bad.status_code == 400 and "etag" not in bad.headers
+    keyed = _get(app, "/api/v1/match/resume/x", **{"If-None-Match": "*"})
+    assert keyed.status_code == 401 and "etag" not in keyed.headers
+
+
+def test_large_answers_are_gzipped_when_the_client_accepts_it(own):
+    _, app = own
+    url = "/api/v1/indicators?group_by=region&limit=500"
+    plain = _get(app, url, **{"Accept-Encoding": "identity"})
+    packed = _get(app, url, **{"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+    assert packed.json() == plain.json() and plain.json()["total"] > 0  # httpx decodes
+    assert packed.num_bytes_downloaded < plain.num_bytes_downloaded / 3  # the bytes on the wire
