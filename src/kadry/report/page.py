@@ -56,6 +56,13 @@ tr.focus th, tr.focus td { background: #eef4fb; font-weight: 600; }
 .rules { font-size: 13px; padding-left: 18px; }
 details summary { cursor: pointer; color: var(--muted); font-size: 13px; }
 footer { margin-top: 32px; border-top: 1px solid var(--rule); padding-top: 8px; font-size: 12px; color: var(--muted); }
+@media screen and (max-width: 600px) {
+  body { padding: 16px 12px 32px; }
+  .headline { flex-wrap: wrap; gap: 10px; padding: 10px 12px; }
+  .headline .what { min-width: 0; flex: 1 1 12rem; }
+  .band { white-space: normal; }
+  table.figures { display: block; overflow-x: auto; }
+}
 @page { size: A4; margin: 14mm 13mm 16mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
