@@ -43,4 +43,6 @@ def serve(
         log_level=log_level,
         workers=workers,
         access_log=False,
+        # a worker busy publishing (pandas, HiGHS) may answer the supervisor's ping late: not a hang
+        timeout_worker_healthcheck=120,
     )
