@@ -39,7 +39,13 @@ function bandWord(code, short) { const w = W[lang]; return code ? ((short ? w.sh
 function isUnknown(id) { return id === "unknown" || String(id).endsWith(":unknown"); }
 
 async function get(path, params) {
-  const r = await fetch(path + (params ? "?" + new URLSearchParams(params) : ""));
+  const url = path + (params ? "?" + new URLSearchParams(params) : "");
+  let r = await fetch(url);
+  // the server limits concurrent computations: a busy 503 says when to come back (Retry-After)
+  for (let tries = 0; r.status === 503 && r.headers.get("Retry-After") && tries < 20; tries++) {
+    await new Promise((ok) => setTimeout(ok, 1000 * Math.min(5, Number(r.headers.get("Retry-After")) || 1)));
+    r = await fetch(url);
+  }
   const body = await r.json();
   if (!r.ok) throw new Error(body.error ? body.error.message : r.statusText);
   return body;
