@@ -101,6 +101,15 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
     app.state.publisher = publisher
     app.state.responses = responses
     _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _release_header(request: Request, call_next):
+        response = await call_next(request)
+        served = publisher.served()
+        if served:
+            response.headers["X-Kadry-Release"] = served
+        return response
+
     api = APIRouter(prefix="/api/v1", responses=_ERRORS)
     counts: dict[str, tuple[int, int]] = {}  # store version -> (vacancies, resumes)
 
@@ -118,6 +127,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
                 store_version=version,
                 vacancies=cached[0],
                 resumes=cached[1],
+                release=publisher.release().id,
             )
         con = connect(publisher.db_path, read_only=True)
         try:
@@ -136,6 +146,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             store_version=version,
             vacancies=v,
             resumes=r,
+            release=publisher.release().id,
         )
 
     @api.get("/dimensions", response_model=Dimensions, summary="Occupations, regions and periods available")
