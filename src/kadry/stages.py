@@ -23,7 +23,7 @@ STAGES: dict[str, str] = {
     "read": "kadry.sources (a reader per format)",
     "ingest": "kadry.ingest (store, merge or quarantine every record; its log is the data version)",
     "normalize": "kadry.normalize (regions, roles, salaries, skills, duplicates; records its rules)",
-    "publish": "kadry.api.cube, kadry.report (suppressed aggregates; cached per store version)",
+    "publish": "kadry.publish (releases of suppressed cubes beside the store; `kadry publish`, stale after ingest)",
     "match index": "kadry.match.index (the ANN index beside the store; adds new records on every use)",
 }
 

@@ -108,6 +108,15 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
     install_error_handlers(app)
     install_caching(app, publisher.version)
     gate = Gate()
+
+    @app.middleware("http")
+    async def _release_header(request: Request, call_next):
+        response = await call_next(request)
+        served = publisher.served()
+        if served:
+            response.headers["X-Kadry-Release"] = served
+        return response
+
     api = APIRouter(prefix="/api/v1", responses=_ERRORS)
     counts: dict[str, tuple[int, int]] = {}  # store version -> (vacancies, resumes)
 
@@ -124,6 +133,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
                 store_version=version,
                 vacancies=cached[0],
                 resumes=cached[1],
+                release=publisher.release().id,
             )
         v, r = await run_in_threadpool(_record_counts, publisher.db_path)
         counts.clear()
@@ -135,6 +145,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             store_version=version,
             vacancies=v,
             resumes=r,
+            release=publisher.release().id,
         )
 
     @api.get("/dimensions", response_model=Dimensions, summary="Occupations, regions and periods available")

@@ -126,6 +126,7 @@ class Health(BaseModel):
     store_version: str
     vacancies: int
     resumes: int
+    release: str | None = Field(default=None, description="id of the release every answer is cut from")
 
 
 class Named(BaseModel):

@@ -35,6 +35,7 @@ _MODULES = [
     "simulate",
     "index",
     "flows",
+    "publish",
     "serve",
     "report",
     "match",

@@ -42,6 +42,10 @@ def register(app: typer.Typer) -> None:
         console.print("the largest region x quarter cells (at least 100 active vacancies):")
         emit(with_data_column(top), "table", None, index_view(top, "index"), notes=table_notes(top))
         console.print(f"more: kadry index --db {db} --by region,role_category --period month --from {start} --to {end}")
+        from kadry.publish import make
+
+        release = make(db)
+        console.print(f"published release {release.id} (k={release.k}): the API and the report serve its cells")
         if serve:
             from kadry.api import serve as run_server
 

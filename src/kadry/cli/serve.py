@@ -23,8 +23,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the API (/api/v1, /docs) and the dashboard (/) from a store, read-only."""
         from kadry.api import serve as run
+        from kadry.publish import ensure
         from kadry.stages import ensure_current
 
         path = ensure_current(db)
+        release = ensure(path, say=typer.echo)
+        typer.echo(f"serving release {release.id} (k={release.k}, data version {release.data_version})")
         typer.echo(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         run(path, host, port, workers=workers)

@@ -1,0 +1,273 @@
+"""Publication cubes: every indicator over every occupation, region and period level.
+
+A query never gets its own suppression: the cube of a family (stock: index, stocks,
+salaries, skills; flow: new records) holds every cell a client can ask for (role,
+category, IT segment, all; subject, district, country; every released period length) and
+is suppressed as a whole, here, once per release. Answers are slices of it, so answers to
+different groupings or period lengths come from one pattern and cannot be combined to undo
+it. Flows add up over time (a quarter is the sum of its months: a time hierarchy joins the
+equations); stocks count distinct active records and do not, so no time equation is
+written for them, but they share the one pass. Weeks do not nest in months; days are not
+released (see docs/privacy.md), so no equation links a week to a month.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kadry.privacy import Hierarchy, suppress
+
+__all__ = ["FAMILY", "FLOW_PERIODS", "KEYS", "build_cubes"]
+
+KEYS = ["occupation", "region", "period"]
+#: indicator -> family of the cube it is cut from (one suppression pattern per family)
+FAMILY = {"index": "stock", "stock": "stock", "salary": "stock", "skills": "stock", "flow": "flow"}
+_BY = ["role_category", "role", "federal_district", "region"]
+_VALUES: dict[str, dict[str, str | None]] = {
+    "index": {"index": None, "ci_low": None, "ci_high": None},
+    "salary": {
+        "offered_q1": "n_salary_vacancies",
+        "offered_median": "n_salary_vacancies",
+        "offered_q3": "n_salary_vacancies",
+        "expected_q1": "n_salary_resumes",
+        "expected_median": "n_salary_resumes",
+        "expected_q3": "n_salary_resumes",
+        "salary_gap": None,
+        "salary_gap_ratio": None,
+    },
+}
+#: period lengths flows are released by: one time hierarchy (months within quarters). Weekly
+#: flows are not released: weeks cross months, and all weeks together equal all months
+#: together, so a hidden month could be bounded by weeks minus the other months.
+FLOW_PERIODS = ("month", "quarter")
+#: period lengths in which a flow period is the sum of shorter ones (parent -> child length)
+_NESTS = {"quarter": "month"}
+
+
+def build_cubes(
+    db_path: Any, *, k: int, periods: list[str], first: str, last: str
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """Every released (indicator, period length) cube of a store, suppressed together per family."""
+    return _Builder(db_path, k).build(periods, first, last)
+
+
+class _Builder:
+    """Computes the unsuppressed cells (private) and suppresses each family once."""
+
+    def __init__(self, db_path: Any, k: int) -> None:
+        self.db_path = db_path
+        self.k = k
+        self._it_roles: frozenset[str] = frozenset()
+
+    def _engine(self):
+        from kadry.indicators import Engine
+
+        return Engine.duckdb(self.db_path)
+
+    def build(self, periods: list[str], first: str, last: str) -> dict[tuple[str, str], pd.DataFrame]:
+        out: dict[tuple[str, str], pd.DataFrame] = {}
+        for family in ("stock", "flow"):
+            lengths = periods if family == "stock" else [p for p in periods if p in FLOW_PERIODS]
+            raws = {p: self._compute("index" if family == "stock" else "flow", p, first, last) for p in lengths}
+            for period, table in self._suppress_family(family, raws).items():
+                out[("index" if family == "stock" else "flow", period)] = table
+        for period in periods:
+            base = out[("index", period)]
+            out[("stock", period)] = base
+            for indicator in ("salary", "skills"):
+                raw = self._compute(indicator, period, first, last, top=30 if indicator == "skills" else None)
+                out[(indicator, period)] = self._derived(indicator, raw, base)
+        return out
+
+    def _suppress_family(self, family: str, raws: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """One suppression over all period lengths of a family (period keys made unique by length)."""
+        frames = []
+        attrs: dict[str, Any] = {}
+        for length, raw in raws.items():
+            frames.append(raw.assign(_length=length, _pkey=length + ":" + raw["period"]))
+            for key, value in raw.attrs.items():
+                if isinstance(value, dict):
+                    attrs.setdefault(key, {}).update(value)
+                else:
+                    attrs[key] = value
+        joint = pd.concat(frames, ignore_index=True)
+        joint.attrs = attrs
+        hierarchies = self._hierarchies(joint)
+        if family == "flow":
+            hierarchies.append(_time_hierarchy(raws))
+        values = _VALUES["index"] if family == "stock" else {}
+        result = suppress(
+            joint.drop(columns=["period"]).rename(columns={"_pkey": "period"}),
+            dimensions=KEYS,
+            counts=[c for c in ("n_vacancies", "n_resumes", "new_vacancies", "new_resumes") if c in joint.columns],
+            values=values,
+            hierarchies=hierarchies,
+            k=self.k,
+        )
+        table = result.table
+        table["period"] = joint["period"].to_numpy()
+        if "band" in table.columns:
+            table["band"] = table["band"].where(~table["suppressed"], None)
+        out = {}
+        for length in raws:
+            part = table[table["_length"] == length].drop(columns=["_length"]).reset_index(drop=True)
+            part.attrs = dict(raws[length].attrs)
+            out[length] = part
+        return out
+
+    def _derived(self, indicator: str, raw: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+        """Salary and skills cells: the stock family's pattern, plus their own thin-cell rules."""
+        mask = base.set_index(KEYS)["suppressed"]
+        raw = raw.join(mask, on=KEYS)
+        raw["suppressed"] = raw["suppressed"].fillna(True).astype(bool)
+        why = base.set_index(KEYS)["suppression"]
+        if indicator == "salary":
+            hidden = raw["suppressed"].to_numpy()
+            out = raw.copy()
+            for col, rests_on in _VALUES["salary"].items():
+                thin = out[rests_on].fillna(0).to_numpy() < self.k if rests_on else False
+                out[col] = out[col].astype("Float64").mask(hidden | thin)
+            for col in ("n_vacancies", "n_resumes"):
+                out[col] = out[col].astype("Float64").mask(hidden)
+            out["suppression"] = why.reindex(pd.MultiIndex.from_frame(raw[KEYS])).to_numpy()
+            out = out.drop(columns=["n_salary_vacancies", "n_salary_resumes"], errors="ignore")
+            out.attrs = dict(base.attrs)
+            return out
+        # skills: the segment's pattern, and a skill's counts suppressed across the occupation and
+        # region roll-ups like any count (a district's count of a skill minus its published regions
+        # must reveal nothing); a segment lists its top skills, so a roll-up may lack some members,
+        # which only makes the published equations weaker
+        out = suppress(
+            raw.drop(columns=["suppressed"]),
+            dimensions=[*KEYS, "skill"],
+            counts=["n_vacancies_skill", "n_resumes_skill"],
+            values={"demand_share": "n_vacancies_skill", "supply_share": "n_resumes_skill"},
+            hierarchies=self._hierarchies(base),
+            k=self.k,
+            hidden=raw["suppressed"].to_numpy(),
+        ).table
+        out["demand_supply_ratio"] = (
+            out["demand_supply_ratio"].astype("Float64").mask(out["demand_share"].isna() | out["supply_share"].isna())
+        )
+        hidden = out["suppressed"].to_numpy()
+        for col in ("n_vacancies", "n_resumes"):
+            out[col] = out[col].astype("Float64").mask(hidden)
+        segment = why.reindex(pd.MultiIndex.from_frame(out[KEYS])).to_numpy()
+        out["suppression"] = np.where(pd.isna(segment), out["suppression"], segment)
+        out.attrs = dict(base.attrs)
+        return out
+
+    def _compute(self, indicator: str, period: str, start: str, end: str, top: int | None = None) -> pd.DataFrame:
+        """The indicator over every occupation and region level, keyed by occupation/region ids."""
+        from kadry.indicators import compute
+
+        options: dict[str, Any] = {"top": top} if top else {}
+        engine = self._engine()
+        try:
+            main = compute(
+                indicator, by=_BY, period=period, start=start, end=end, engine=engine, as_="pandas", **options
+            )
+            it = compute(
+                indicator,
+                by=["it", "federal_district", "region"],
+                period=period,
+                start=start,
+                end=end,
+                filters={"it": True},
+                engine=engine,
+                as_="pandas",
+                **options,
+            )
+            self._it_roles = self._it_role_ids(engine)
+        finally:
+            close = getattr(engine, "close", None)
+            if close:
+                close()
+        main = main[~((main.role != "all") & (main.role_category == "all"))]
+        main = main[~((main.region != "all") & (main.federal_district == "all"))]
+        main = main.assign(occupation=_occupation_key(main))
+        it = it[(it["it"] == "it") & ~((it.region != "all") & (it.federal_district == "all"))].assign(occupation="it")
+        frame = pd.concat([main, it], ignore_index=True)
+        leaves = main[main.role != "all"]
+        role_parents = dict(zip("role:" + leaves.role, "category:" + leaves.role_category))
+        subjects = main[main.region != "all"]
+        region_parents = dict(zip(subjects.region, "district:" + subjects.federal_district))
+        frame["region"] = _region_key(frame)
+        frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
+        frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.strftime("%Y-%m-%d")
+        frame = frame.drop(
+            columns=[c for c in ("role_category", "role", "federal_district", "it") if c in frame.columns]
+        )
+        front = [*KEYS, "period_end"] + (["skill"] if "skill" in frame.columns else [])
+        frame = frame[front + [c for c in frame.columns if c not in front]].reset_index(drop=True)
+        frame.attrs["parents:occupation"] = role_parents
+        frame.attrs["parents:region"] = region_parents
+        frame.attrs["it_roles"] = sorted(self._it_roles)
+        return frame
+
+    def _it_role_ids(self, engine) -> frozenset[str]:
+        """Roles whose records are in the IT segment (the IT roll-up's children)."""
+        ids: set[str] = set()
+        for name in ("vacancies", "resumes"):
+            t = engine.table(name)
+            expr = t.filter(t.is_it & t.role_id.notnull()).select("role_id").distinct()
+            ids |= {str(v) for v in engine.execute(expr).column(0).to_pylist()}
+        return frozenset(ids)
+
+    def _hierarchies(self, frame: pd.DataFrame) -> list[Hierarchy]:
+        """Roll-ups present in the cube: all > category > role, IT > IT roles, all > district > subject."""
+        occ: dict[str, set[str]] = {}
+        reg: dict[str, set[str]] = {}
+        it_roles = self._it_roles
+        for value in frame["occupation"].unique():
+            if value.startswith("category:"):
+                occ.setdefault("all", set()).add(value)
+        for value in frame["region"].unique():
+            if value.startswith("district:"):
+                reg.setdefault("all", set()).add(value)
+        for role, cat in frame.attrs.get("parents:occupation", {}).items():
+            occ.setdefault(cat, set()).add(role)
+            if role.split(":", 1)[1] in it_roles:
+                occ.setdefault("it", set()).add(role)
+        for subject, district in frame.attrs.get("parents:region", {}).items():
+            reg.setdefault(district, set()).add(subject)
+        # IT spans whole categories (11) plus some roles of others: write it as those categories
+        # plus the other roles. The same linear system (category = its roles is also an
+        # equation), but the fixed point then sees "IT = category 11 + analysts" directly
+        # instead of leaving it to the exact check, which hides far more to repair it.
+        if occ.get("it"):
+            it_children = set(occ["it"])
+            for cat, roles in list(occ.items()):
+                if cat.startswith("category:") and roles and roles <= occ["it"]:
+                    it_children = (it_children - roles) | {cat}
+            occ["it"] = it_children
+        return [
+            Hierarchy("occupation", {k: sorted(v) for k, v in occ.items()}),
+            Hierarchy("region", {k: sorted(v) for k, v in reg.items()}),
+        ]
+
+
+def _time_hierarchy(raws: dict[str, pd.DataFrame]) -> Hierarchy:
+    """Flow periods that are sums of shorter released ones (a quarter = its three months)."""
+    groups: dict[str, list[str]] = {}
+    for parent, child in _NESTS.items():
+        if parent not in raws or child not in raws:
+            continue
+        children = sorted(set(raws[child]["period"]))
+        for start, end in set(zip(raws[parent]["period"], raws[parent]["period_end"])):
+            groups[f"{parent}:{start}"] = [f"{child}:{c}" for c in children if start <= c <= end]
+    return Hierarchy("period", groups)
+
+
+def _occupation_key(frame: pd.DataFrame) -> pd.Series:
+    role = "role:" + frame["role"].astype(str)
+    cat = "category:" + frame["role_category"].astype(str)
+    return role.where(frame["role"] != "all", cat.where(frame["role_category"] != "all", "all"))
+
+
+def _region_key(frame: pd.DataFrame) -> pd.Series:
+    district = "district:" + frame["federal_district"].astype(str)
+    return frame["region"].where(frame["region"] != "all", district.where(frame["federal_district"] != "all", "all"))

@@ -1,0 +1,171 @@
+"""Releases: the suppressed cubes of one store, persisted beside it and served from there.
+
+A release is made by ``kadry publish`` (or by ``kadry serve`` when none is current) and
+written to ``<db>.release/``: ``release.json`` (id, k, rule versions, the store's data
+version, date, period lengths) and one Parquet file per (indicator, period length). It is
+current while the store's data version, the normalization rules, the suppression rules and
+k are those it was made from; ingest changes the data version, so a stale release is never
+served. Everything published (API, dashboard CSV, report) is cut from the same cells.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from kadry.errors import BadRequest, KadryError
+from kadry.privacy import min_cell
+from kadry.publish.cubes import FLOW_PERIODS
+from kadry.rules import activity
+
+__all__ = ["RULES", "PERIODS", "Release", "StaleRelease", "current", "ensure", "folder", "make", "state_of"]
+
+#: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
+RULES = "publish-1"
+#: released period lengths; days are not released (a day cube is ~30x a month's, and daily
+#: counts of a region's role are mostly below k: they would only add hidden cells)
+PERIODS = ("week", "month", "quarter")
+
+
+class StaleRelease(KadryError):
+    """No release matches the store as it is now."""
+
+    status = 503
+
+
+@dataclass
+class Release:
+    """One persisted release: its parameters and its cubes (loaded lazily from Parquet)."""
+
+    id: str
+    k: int
+    rules: str
+    norm_rules: str
+    data_version: str
+    created: str
+    first: str
+    last: str
+    periods: list[str]
+    path: Path = field(repr=False, compare=False)
+    _cubes: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
+    def cube(self, indicator: str, period: str) -> pd.DataFrame:
+        """The released cells of one indicator and period length."""
+        if period not in self.periods:
+            raise BadRequest(f"period {period!r} is not released (released: {', '.join(self.periods)})")
+        if indicator == "flow" and period not in FLOW_PERIODS:
+            raise BadRequest(f"flows are published by {' and '.join(FLOW_PERIODS)} only, not by {period}")
+        key = (indicator, period)
+        if key not in self._cubes:
+            file = self.path / "cells" / f"{indicator}-{period}.parquet"
+            if not file.exists():
+                raise BadRequest(f"indicator {indicator!r} is not released")
+            table = pd.read_parquet(file)
+            meta = json.loads((self.path / "cells" / f"{indicator}-{period}.json").read_text())
+            table.attrs = meta
+            self._cubes[key] = table
+        return self._cubes[key]
+
+    def describe(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k not in ("path", "_cubes")}
+
+
+def folder(db_path: str | Path) -> Path:
+    """Where a store's release lives: beside it, like the match index."""
+    return Path(str(db_path) + ".release")
+
+
+def state_of(db_path: str | Path, k: int | None = None) -> dict:
+    """What a release of the store as it is now must record (data version, rules, k)."""
+    from kadry.normalize.run import norm_version
+    from kadry.store import Store
+
+    with Store(db_path, read_only=True) as store:
+        version = store.data_version() or _unversioned(store)
+    return {"k": min_cell(k), "rules": RULES, "norm_rules": norm_version(), "data_version": version}
+
+
+def current(db_path: str | Path, k: int | None = None) -> Release | None:
+    """The persisted release if it matches the store as it is now, else None."""
+    meta = _read(folder(db_path))
+    if meta is None:
+        return None
+    want = state_of(db_path, k)
+    if any(meta.get(key) != value for key, value in want.items()):
+        return None
+    return Release(**meta, path=folder(db_path))
+
+
+def make(db_path: str | Path, k: int | None = None) -> Release:
+    """Compute every released cube once, suppress each family as a whole, persist them."""
+    from kadry.publish.cubes import build_cubes
+
+    want = state_of(db_path, k)
+    first, last = _data_range(db_path)
+    cubes = build_cubes(db_path, k=want["k"], periods=list(PERIODS), first=first, last=last)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    rid = hashlib.sha256(json.dumps([want, created, first, last]).encode()).hexdigest()[:12]
+    meta = {**want, "id": rid, "created": created, "first": first, "last": last, "periods": list(PERIODS)}
+    target = folder(db_path)
+    tmp = Path(str(target) + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "cells").mkdir(parents=True)
+    for (indicator, period), table in cubes.items():
+        table.to_parquet(tmp / "cells" / f"{indicator}-{period}.parquet", index=False)
+        (tmp / "cells" / f"{indicator}-{period}.json").write_text(json.dumps(table.attrs, default=list))
+    (tmp / "release.json").write_text(json.dumps(meta, indent=1))
+    old = Path(str(target) + f".old{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return Release(**meta, path=target, _cubes=dict(cubes))
+
+
+def ensure(db_path: str | Path, k: int | None = None, *, say=None) -> Release:
+    """The current release; made now if there is none and the folder beside the store is writable."""
+    found = current(db_path, k)
+    if found is not None:
+        return found
+    if not os.access(Path(db_path).resolve().parent, os.W_OK):
+        raise StaleRelease(f"no current release of {db_path}: run `kadry publish --db {db_path}`")
+    if say is not None:
+        say("publishing: no current release of this store")
+    return make(db_path, k)
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        return json.loads((path / "release.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _unversioned(store) -> str:
+    """A store never ingested into (built directly): its record counts stand for the version."""
+    return "counts:" + "/".join(str(store.count(t)) for t in ("vacancies", "resumes", "observations"))
+
+
+def _data_range(db_path: str | Path) -> tuple[str, str]:
+    """First and last day with any record (published vacancy or created resume)."""
+    from kadry.store import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        row = con.execute(
+            f"SELECT min(d), max(d) FROM (SELECT {activity.start_sql('vacancy')} AS d FROM vacancies "
+            f"UNION ALL SELECT {activity.start_sql('resume')} FROM resumes)"
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None  # an aggregate always gives one row
+    if row[0] is None:
+        raise BadRequest("the store holds no records yet")
+    return row[0].date().isoformat(), row[1].date().isoformat()
