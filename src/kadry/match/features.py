@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from kadry.match.records import _FIELDS, id_column
+from kadry.match.records import FIELDS_OF, id_column
 
 __all__ = ["Features"]
 
@@ -24,7 +24,7 @@ class Features:
 
     def __init__(self, table: str) -> None:
         self.table = table
-        self.cols = _FIELDS[table]
+        self.cols = FIELDS_OF[table]
         self.columns: dict[str, list] = {c: [] for c in self.cols}
         self.pos: dict[str, int] = {}
         self.closed: list[bool] = []

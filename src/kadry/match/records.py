@@ -11,7 +11,7 @@ from typing import Any
 
 from kadry.errors import NotFound
 
-__all__ = ["VACANCY_FIELDS", "RESUME_FIELDS", "fetch", "fetch_one", "table_of", "id_column"]
+__all__ = ["FIELDS_OF", "VACANCY_FIELDS", "RESUME_FIELDS", "fetch", "fetch_one", "table_of", "id_column"]
 
 VACANCY_FIELDS = [
     "vacancy_id",
@@ -39,7 +39,8 @@ RESUME_FIELDS = [
     "ready_to_relocate",
     "relocation_countries",
 ]
-_FIELDS = {"vacancies": VACANCY_FIELDS, "resumes": RESUME_FIELDS}
+#: the fields matching reads, per table
+FIELDS_OF = {"vacancies": VACANCY_FIELDS, "resumes": RESUME_FIELDS}
 
 
 def table_of(kind: str) -> str:
@@ -67,7 +68,7 @@ def fetch(
     ids = list(ids)
     if not ids:
         return {}
-    cols = _FIELDS[table]
+    cols = FIELDS_OF[table]
     key = id_column(table)
     # a list of parameters lets DuckDB probe the primary-key index (6x faster than unnest at 1M rows)
     sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {key} IN ({', '.join('?' * len(ids))})" + _filters(
