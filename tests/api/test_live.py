@@ -62,7 +62,7 @@ def _serving(store: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 900  # serve publishes the release first
         while True:
             try:
                 if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:

@@ -28,7 +28,7 @@ def test_two_workers_answer_like_the_app(store_path, get):
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 900  # serve publishes the release first
         while True:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             try:

@@ -49,13 +49,17 @@ def serving(db: Path, min_cell: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        # `kadry serve` publishes the store's release before it listens: minutes on a busy machine
+        deadline = time.monotonic() + 900
+        while True:
             try:
                 urllib.request.urlopen(base + "/api/v1/health", timeout=2)
                 break
             except OSError:
                 if proc.poll() is not None:
                     raise RuntimeError(proc.stdout.read().decode()) from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("kadry serve did not answer within 15 minutes") from None
                 time.sleep(0.5)
         yield base
     finally:
