@@ -49,8 +49,8 @@ def serving(db: Path, min_cell: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        # `kadry serve` publishes the store's release before it listens: minutes on a busy machine
-        deadline = time.monotonic() + 900
+        # `kadry serve` publishes the store's release before it listens: many minutes on a larger store
+        deadline = time.monotonic() + 2700
         while True:
             try:
                 urllib.request.urlopen(base + "/api/v1/health", timeout=2)
@@ -59,7 +59,7 @@ def serving(db: Path, min_cell: int) -> Iterator[str]:
                 if proc.poll() is not None:
                     raise RuntimeError(proc.stdout.read().decode()) from None
                 if time.monotonic() > deadline:
-                    raise RuntimeError("kadry serve did not answer within 15 minutes") from None
+                    raise RuntimeError("kadry serve did not answer within 45 minutes") from None
                 time.sleep(0.5)
         yield base
     finally:
