@@ -62,10 +62,11 @@ def _serving(store: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 900  # serve publishes the release first
+        deadline = time.monotonic() + 900  # serve answers at once and publishes the release meanwhile
         while True:
             try:
-                if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
+                r = httpx.get(f"{base}/api/v1/health", timeout=5)
+                if r.status_code == 200 and r.json()["release"]:
                     break
             except httpx.TransportError:
                 pass

@@ -28,13 +28,15 @@ def test_two_workers_answer_like_the_app(store_path, get):
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 900  # serve publishes the release first
+        deadline = time.monotonic() + 900  # serve answers at once and publishes the release meanwhile
         while True:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             try:
-                httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).raise_for_status()
+                r = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5)
+                r.raise_for_status()
+                assert r.json()["release"], "no release yet"
                 break
-            except httpx.HTTPError:
+            except (httpx.HTTPError, AssertionError):
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:

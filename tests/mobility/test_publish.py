@@ -89,7 +89,8 @@ def test_suppression_leaves_nothing_recoverable(crowd):
         cube = od_cube(eng, level="region", period="month", start="2022-03", end="2022-03")
     out = _suppressed(cube, [], 10, False)
     keys = ["origin", "destination", "period"]
-    eqs = _equations(out, keys, [Hierarchy.flat(d, sorted(out[d].unique())) for d in ("origin", "destination")])
+    cells = [tuple(r) for r in out[keys].astype(str).itertuples(index=False, name=None)]
+    eqs = _equations(cells, keys, [Hierarchy.flat(d, sorted(out[d].unique())) for d in ("origin", "destination")])
     hidden = out["suppressed"].to_numpy()
     assert hidden.any()
     assert recoverable_cells(hidden, eqs) == set()

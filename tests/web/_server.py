@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -40,8 +41,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: Path, min_cell: int) -> Iterator[str]:
-    """Start the server on ``db``, wait until it answers, yield its base URL, stop it."""
+def serving(db: Path, min_cell: int, *, release: bool = True) -> Iterator[str]:
+    """Start the server on ``db``, wait until it answers (and, with ``release``, serves a release), stop it."""
     port = free_port()
     cmd = [sys.executable, "-m", "kadry", "serve", "--db", str(db), "--port", str(port)]
     proc = subprocess.Popen(
@@ -49,18 +50,19 @@ def serving(db: Path, min_cell: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        # `kadry serve` publishes the store's release before it listens: many minutes on a larger store
-        deadline = time.monotonic() + 2700
+        # `kadry serve` answers at once and publishes the store's release meanwhile (minutes on a larger store)
+        deadline = time.monotonic() + 1800
         while True:
             try:
-                urllib.request.urlopen(base + "/api/v1/health", timeout=2)
-                break
+                with urllib.request.urlopen(base + "/api/v1/health", timeout=2) as r:
+                    if not release or json.loads(r.read())["release"]:
+                        break
             except OSError:
                 if proc.poll() is not None:
                     raise RuntimeError(proc.stdout.read().decode()) from None
-                if time.monotonic() > deadline:
-                    raise RuntimeError("kadry serve did not answer within 45 minutes") from None
-                time.sleep(0.5)
+            if time.monotonic() > deadline:
+                raise RuntimeError("kadry serve did not answer (with a release) within 30 minutes") from None
+            time.sleep(0.5)
         yield base
     finally:
         proc.terminate()

@@ -13,7 +13,7 @@ def app_from_settings():
     """The app for the store named by the settings (``KADRY_DB``): what each uvicorn worker builds."""
     from kadry.settings import settings
 
-    return create_app(settings().db)
+    return create_app(settings().db, make=False)
 
 
 def serve(
@@ -30,7 +30,7 @@ def serve(
 
     path = require(db_path)
     if workers <= 1:
-        uvicorn.run(create_app(path), host=host, port=port, log_level=log_level, access_log=False)
+        uvicorn.run(create_app(path, make=False), host=host, port=port, log_level=log_level, access_log=False)
         return
     from kadry.settings import export
 

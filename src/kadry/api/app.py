@@ -90,9 +90,12 @@ class _ResponseCache:
                 self._data.popitem(last=False)
 
 
-def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True) -> FastAPI:
-    """The app for one store (opened read-only, per request; several servers may share it)."""
-    publisher = Publisher(db_path, k=k)
+def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True, make: bool = True) -> FastAPI:
+    """The app for one store (opened read-only, per request; several servers may share it).
+
+    ``make``: publish the store's release now if it has none (else answers wait for one: 503).
+    """
+    publisher = Publisher(db_path, k=k, make=make)
     responses = _ResponseCache() if cache else None
     app = FastAPI(
         title="kadry",
@@ -133,7 +136,8 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
                 store_version=version,
                 vacancies=cached[0],
                 resumes=cached[1],
-                release=publisher.release().id,
+                release=publisher.current_id(),
+                publishing=publisher.publishing(),
             )
         v, r = await run_in_threadpool(_record_counts, publisher.db_path)
         counts.clear()
@@ -145,7 +149,8 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True)
             store_version=version,
             vacancies=v,
             resumes=r,
-            release=publisher.release().id,
+            release=publisher.current_id(),
+            publishing=publisher.publishing(),
         )
 
     @api.get("/dimensions", response_model=Dimensions, summary="Occupations, regions and periods available")

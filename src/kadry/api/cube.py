@@ -14,7 +14,7 @@ import pandas as pd
 
 from kadry.errors import NoStore
 from kadry.privacy import min_cell
-from kadry.publish import Release, StaleRelease, current, ensure
+from kadry.publish import Publishing, Release, StaleRelease, current, ensure, making
 from kadry.publish.cubes import FAMILY, KEYS
 
 __all__ = ["Publisher", "FAMILY", "KEYS", "slice_cube"]
@@ -48,10 +48,30 @@ class Publisher:
                 self._release = current(self.db_path, self.k)
                 self._seen = now
             if self._release is None:
-                raise StaleRelease(
-                    f"the store changed since its release was made: run `kadry publish --db {self.db_path}`"
-                )
+                started = making(self.db_path)
+                if started:
+                    raise Publishing(f"the release of this store is being made (since {started}): retry shortly")
+                raise StaleRelease(f"the store has no current release: run `kadry publish --db {self.db_path}`")
             return self._release
+
+    def publishing(self) -> str | None:
+        """When the release being made began, while there is none to serve."""
+        if self._release is not None:
+            return None
+        try:
+            self.release()
+        except Publishing:
+            return making(self.db_path)
+        except StaleRelease:
+            return None
+        return None
+
+    def current_id(self) -> str | None:
+        """The id of the release answers are cut from now, or None while there is none."""
+        try:
+            return self.release().id
+        except StaleRelease:
+            return None
 
     def served(self) -> str | None:
         """Id of the release last served (no store access: for response headers)."""

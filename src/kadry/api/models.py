@@ -127,6 +127,9 @@ class Health(BaseModel):
     vacancies: int
     resumes: int
     release: str | None = Field(default=None, description="id of the release every answer is cut from")
+    publishing: str | None = Field(
+        default=None, description="while there is no release yet: when the one being made began (answers are 503)"
+    )
 
 
 class Named(BaseModel):

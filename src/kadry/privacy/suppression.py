@@ -24,6 +24,7 @@ quantiles, shares) are nulled, with ``suppressed`` and ``suppression`` columns s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,11 +68,14 @@ class Hierarchy:
     """Roll-up groups of one dimension: a cell with ``parent`` equals the sum of its ``children``.
 
     A value may sit in several groups (a role under its category and under the IT segment),
-    and a parent may itself be a child (region -> federal district -> country).
+    and a parent may itself be a child (region -> federal district -> country). ``partial``:
+    the table may leave members out (a segment's top skills), so a parent is at least the sum
+    of the children it lists; the audit then knows an inequality, not an equation.
     """
 
     dimension: str
     groups: Mapping[str, Sequence[str]]
+    partial: bool = False
 
     @classmethod
     def flat(cls, dimension: str, values: Sequence[str], total: str = "all") -> Hierarchy:
@@ -104,7 +108,7 @@ def suppress(
     """Hide small cells and enough others that none can be recomputed from the rest.
 
     ``dimensions`` key a cell (one row each); ``counts`` are additive record counts (a cell is
-    small when any is below ``k``); ``values`` are derived numbers nulled with their cell,
+    small when any is below ``k``, zero included: an attacker must not learn that a group is empty); ``values`` are derived numbers nulled with their cell,
     given as a mapping ``value -> count it rests on`` (nulled also when that count is below
     ``k``, e.g. a median salary over fewer than k salaries) or a plain list. ``hidden`` marks
     cells hidden already (the pattern of the table a detail table belongs to): they stay hidden
@@ -118,15 +122,14 @@ def suppress(
     if table.duplicated(list(dimensions)).any():
         raise ConfigError("suppress: the table has more than one row for a cell")
     value_map: dict[str, str | None] = dict(values) if isinstance(values, Mapping) else {v: None for v in values}
-    size = _cell_size(table, counts)
     given = np.zeros(len(table), dtype=bool) if hidden is None else np.asarray(hidden, dtype=bool)
     if len(given) != len(table):
         raise ConfigError("suppress: `hidden` must have one flag per row")
-    small = (size < k) | given
-    primary = small.copy()
-    equations = _equations(table, list(dimensions), hierarchies)
     amounts = table[list(counts)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
-    hidden = _protect(small, size, equations, k, amounts, primary)
+    primary = _small(amounts, k) | given
+    keys = [tuple(row) for row in table[list(dimensions)].astype(str).itertuples(index=False, name=None)]
+    equations = _equations(keys, list(dimensions), hierarchies)
+    hidden = _protect(primary, amounts, equations, k, primary)
     table["suppressed"] = hidden
     # numpy's stubs do not take None as a choice, though where() makes an object array of it
     table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))  # type: ignore[call-overload]
@@ -156,14 +159,17 @@ def recoverable_cells(hidden: np.ndarray, equations: list[tuple[int, list[int]]]
 # --- internals ------------------------------------------------------------------------------
 
 
-def _cell_size(table: pd.DataFrame, counts: Sequence[str]) -> np.ndarray:
-    values = table[list(counts)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
-    return values.min(axis=1) if values.size else np.zeros(len(table))
+def _small(amounts: np.ndarray, k: int) -> np.ndarray:
+    """Cells with a count below ``k``."""
+    if not amounts.size:
+        return np.zeros(len(amounts), dtype=bool)
+    return np.asarray((amounts < k).any(axis=1))
 
 
-def _equations(table: pd.DataFrame, dims: list[str], hierarchies: Sequence[Hierarchy]) -> list[tuple[int, list[int]]]:
-    """Every published roll-up relation as (parent row, child rows)."""
-    keys = [tuple(row) for row in table[dims].astype(str).itertuples(index=False, name=None)]
+def _equations(
+    keys: list[tuple[str, ...]], dims: list[str], hierarchies: Sequence[Hierarchy]
+) -> list[tuple[int, list[int]]]:
+    """Every published roll-up relation as (parent row, child rows), cells given by their keys."""
     index = {key: i for i, key in enumerate(keys)}
     equations: list[tuple[int, list[int]]] = []
     for hierarchy in hierarchies:
@@ -181,22 +187,28 @@ def _equations(table: pd.DataFrame, dims: list[str], hierarchies: Sequence[Hiera
                 if j is not None:
                     members.append(j)
             if members:
-                equations.append((i, members))
+                equations.append((i, _Partial(members) if hierarchy.partial else members))
     return equations
+
+
+class _Partial(list):
+    """The children of an equation whose table may omit members: parent >= their sum."""
 
 
 def _protect(
     hidden: np.ndarray,
-    size: np.ndarray,
+    amounts: np.ndarray,
     equations: list[tuple[int, list[int]]],
     k: int,
-    amounts: np.ndarray | None = None,
-    primary: np.ndarray | None = None,
+    primary: np.ndarray,
 ) -> np.ndarray:
     """Grow the hidden set until no hidden cell is recoverable and every small cell keeps its protection.
 
-    ``amounts`` (rows x counts) are the true counts the attacker's linear programme works on;
-    without them only exact recovery is checked.
+    ``amounts`` (rows x counts) are the true counts the attacker's linear programme works on.
+    Hiding one more cell only adds an unknown, so every interval an audit proved wide enough
+    stays so (a witness solution extends with the new cell's true value) and every cell proved
+    not recomputable stays so: each repair re-examines only the cells not yet proved, in the
+    components it changed.
     """
     hidden = hidden.copy()
     if not hidden.any() or not equations:
@@ -206,25 +218,71 @@ def _protect(
         for r in (parent, *children):
             by_row.setdefault(r, []).append(e)
     given_up: set[int] = set()
-    for _ in range(10_000):
-        _fixed_point(hidden, size, equations, by_row, k)
+    proofs = _Proofs(amounts.shape[1])
+    exposed: dict[tuple[int, ...], set[int]] = {}
+    suspects: set[int] = set()
+    fixed: dict[tuple[int, ...], set[int]] = {}
+    seeds: list[int] | None = None  # equations to revisit: all of them at first
+    # impatient audits leave the cells they cannot settle quickly as suspects, repaired like
+    # exposures (hiding more only widens intervals); what cannot be repaired is then proved
+    patient = False
+    for _ in range(100_000):
+        _fixed_point(hidden, amounts, equations, by_row, k, seeds)
+        components = list(_components(hidden, equations))
         leaks: set[int] = set()
-        if amounts is not None and primary is not None:
-            leaks = {v.row for v in audit(hidden, equations, amounts, primary, k)} - given_up
-        if not leaks:  # then no cell at all may be recomputed exactly (an SVD per component)
-            leaks = recoverable_cells(hidden, equations) - given_up
+        for cells, eqs in components:
+            key = tuple(cells)
+            if key not in exposed:
+                found = _audit_component(cells, eqs, amounts, primary, k, proofs, patient=patient)
+                exposed[key] = {v.row for v in found}
+                suspects.update(v.row for v in found if math.isnan(v.low))
+            leaks |= exposed[key]
+        leaks -= given_up
+        if not leaks:  # then no cell at all may be recomputed exactly (a null space per component)
+            for cells, eqs in components:
+                key = tuple(cells)
+                if key not in fixed and not proofs.free.issuperset(cells):
+                    fixed[key] = _determined(cells, eqs)
+                    proofs.free.update(set(cells) - fixed[key])
+                leaks |= fixed.get(key, set())
+            leaks -= given_up
         if not leaks:
             return hidden
-        progress = False
+        seeds = []
+        fresh: set[int] = set()
         for row in sorted(leaks):
-            if _hide_one_more(row, hidden, size, equations, by_row):
-                progress = True
+            if row in suspects:
+                suspects.discard(row)
+                pick = _relieve(row, hidden, equations, by_row, fresh)
+                if pick == -1:  # relieved already by another suspect's pick
+                    continue
             else:
+                pick = None
+            if pick is None:
+                pick = _hide_one_more(row, hidden, amounts, equations, by_row)
+            if pick is None:
                 # fixed by the structure alone (e.g. a roll-up with one child): nothing to hide
                 given_up.add(row)
-        if not progress and not (leaks - given_up):
+            else:
+                seeds.extend(by_row.get(pick, ()))
+        if not seeds:
+            if not patient:
+                patient = True  # settle exactly what no repair could reach
+                exposed.clear()
+                given_up.clear()
+                continue
             return hidden
     return hidden
+
+
+class _Proofs:
+    """What audits have proved so far, per count column: cells that can reach ``k``, and 0."""
+
+    def __init__(self, columns: int) -> None:
+        self.high: list[set[int]] = [set() for _ in range(columns)]
+        self.low: list[set[int]] = [set() for _ in range(columns)]
+        #: hidden cells proved not recomputable
+        self.free: set[int] = set()
 
 
 @dataclass(frozen=True)
@@ -252,85 +310,100 @@ def audit(
     its interval still holds both 0 and ``k`` for every count below ``k``: the attacker can rule
     out neither an empty cell nor one at the threshold. Returns the cells that are not.
     """
-    from scipy.sparse import csc_matrix
-
     hidden = np.asarray(hidden, dtype=bool)
     amounts = np.asarray(amounts, dtype=float).reshape(len(hidden), -1)
     out: list[Exposure] = []
+    proofs = _Proofs(amounts.shape[1])
     for cells, eqs in _components(hidden, equations):
-        targets = [c for c in cells if primary[c] and (amounts[c] < k).any()]
-        if not targets:
-            continue
-        pos = {c: i for i, c in enumerate(cells)}
-        rows, cols, vals = [], [], []
-        published: list[list[tuple[int, float]]] = []
-        for r, (parent, children) in enumerate(eqs):
-            pub = []
-            for m, sign in ((parent, -1.0), *((c, 1.0) for c in children)):
-                if m in pos:
-                    rows.append(r)
-                    cols.append(pos[m])
-                    vals.append(sign)
-                else:
-                    pub.append((m, -sign))
-            published.append(pub)
-        a = csc_matrix((vals, (rows, cols)), shape=(len(eqs), len(cells)))
-        for j in range(amounts.shape[1]):
-            b = np.array([sum(sign * amounts[m, j] for m, sign in pub) for pub in published], dtype=float)
-            # only counts below k are protected; a cell whose count is 0 reaches 0 already
-            need_hi = {pos[c] for c in targets if amounts[c, j] < k}
-            need_lo = {pos[c] for c in targets if 0 < amounts[c, j] < k}
-            if not need_hi:
-                continue
-            lp = _Bounds(a, b)
-            low: dict[int, float] = {}
-            high: dict[int, float] = {}
-            # one solution often settles many cells: first all of them at once, then one by one
-            for maximize, need, done in ((True, need_hi, high), (False, need_lo, low)):
-                group = True
-                while need:
-                    cols = sorted(need) if group else [min(need)]
-                    x = lp.solve(cols, maximize)
-                    if x is None:  # unbounded above: every cell asked can exceed k
-                        for col in cols:
-                            done[col] = float("inf")
-                        need.difference_update(cols)
-                    else:
-                        settled = {c for c in need if (x[c] >= k - 1e-6 if maximize else x[c] <= 1e-6)}
-                        if not group:
-                            done[cols[0]] = float(x[cols[0]])
-                            settled.add(cols[0])
-                        for col in settled:
-                            done.setdefault(col, float(x[col]))
-                        need.difference_update(settled)
-                    group = False
-            for c in targets:
-                col = pos[c]
-                if amounts[c, j] >= k:
-                    continue
-                lo, hi = low.get(col, 0.0), high.get(col, float("inf"))
-                if lo > 1e-6 or hi < k - 1e-6:
-                    out.append(Exposure(c, j, lo, hi))
+        out.extend(_audit_component(cells, eqs, amounts, primary, k, proofs))
+    return out
+
+
+def _audit_component(
+    cells: list[int],
+    eqs: list[tuple[int, list[int]]],
+    amounts: np.ndarray,
+    primary: np.ndarray,
+    k: int,
+    proofs: _Proofs,
+    *,
+    patient: bool = True,
+) -> list[Exposure]:
+    """``audit`` for one connected group of hidden cells, skipping what ``proofs`` hold (and adding to them).
+
+    Impatient, cells not settled once solutions stop settling many at a time are returned as
+    suspects (bounds NaN) instead of being solved for one by one.
+    """
+    from scipy.sparse import csc_matrix
+
+    targets = [c for c in cells if primary[c] and (amounts[c] < k).any()]
+    if not targets:
+        return []
+    out: list[Exposure] = []
+    pos = {c: i for i, c in enumerate(cells)}
+    rows, cols, vals = [], [], []
+    published: list[list[tuple[int, float]]] = []
+    for r, (parent, children) in enumerate(eqs):
+        pub = []
+        for m, sign in ((parent, -1.0), *((c, 1.0) for c in children)):
+            if m in pos:
+                rows.append(r)
+                cols.append(pos[m])
+                vals.append(sign)
+            else:
+                pub.append((m, -sign))
+        published.append(pub)
+    a = csc_matrix((vals, (rows, cols)), shape=(len(eqs), len(cells)))
+    for j in range(amounts.shape[1]):
+        b = np.array([sum(sign * amounts[m, j] for m, sign in pub) for pub in published], dtype=float)
+        # only counts below k are protected; a count of 0 reaches 0 already
+        small = [c for c in targets if amounts[c, j] < k]
+        need_hi = {pos[c] for c in small if c not in proofs.high[j]}
+        need_lo = {pos[c] for c in small if c not in proofs.low[j] and amounts[c, j] > 0}
+        high: dict[int, float] = {}
+        low: dict[int, float] = {}
+        if need_hi or need_lo:
+            open_below = np.array([isinstance(children, _Partial) for _, children in eqs], dtype=bool)
+            lp = _Bounds(a, b, k, open_below)
+            high = lp.settle(need_hi, maximize=True, patient=patient)
+            low = lp.settle(need_lo, maximize=False, patient=patient)
+        for c in small:
+            col = pos[c]
+            # proved before (or a zero) when not asked; NaN when asked and not settled (a suspect)
+            hi = high.get(col, float("nan")) if col in need_hi else float(k)
+            lo = low.get(col, float("nan")) if col in need_lo else 0.0
+            if hi >= k - 1e-6:  # each bound proved stays proved, whatever the other does
+                proofs.high[j].add(c)
+            if lo <= 1e-6:
+                proofs.low[j].add(c)
+            if lo > 1e-6 or hi < k - 1e-6:
+                out.append(Exposure(c, j, lo, hi))
+            elif math.isnan(lo) or math.isnan(hi):
+                out.append(Exposure(c, j, float("nan"), float("nan")))  # a suspect: not settled yet
+            else:
+                proofs.free.add(c)
     return out
 
 
 def _fixed_point(
     hidden: np.ndarray,
-    size: np.ndarray,
+    amounts: np.ndarray,
     equations: list[tuple[int, list[int]]],
     by_row: dict[int, list[int]],
     k: int,
+    seeds: list[int] | None = None,
 ) -> None:
-    """Hide more until every equation protects its hidden cells.
+    """Hide more until every equation protects its hidden cells (starting from ``seeds``, else all).
 
     An equation with exactly one hidden member gives it away; one whose total is published and
-    whose hidden children sum to less than ``k`` tells the attacker that small group's sum (and
-    caps each member below k). In both cases a published member is hidden too: the smallest
-    child that closes the gap (a detail cell before its roll-up total), until neither holds.
-    ``size`` is a cell's smallest count, so a group's summed size never exceeds any count's sum.
+    whose hidden children sum, on some count, to less than ``k`` tells the attacker
+    that small group's sum (and caps each member below k). In both cases a published member is
+    hidden too: the smallest child that closes every gap (a detail cell before its roll-up
+    total), until neither holds.
     """
-    queue = list(range(len(equations)))
+    queue = list(range(len(equations))) if seeds is None else list(dict.fromkeys(seeds))
     queued = set(queue)
+    size = amounts.min(axis=1) if amounts.size else np.zeros(len(hidden))
     while queue:
         e = queue.pop()
         queued.discard(e)
@@ -339,15 +412,16 @@ def _fixed_point(
         n_hidden = sum(1 for m in members if hidden[m])
         if n_hidden == 0:
             continue
-        group = sum(size[c] for c in children if hidden[c])
-        if n_hidden > 1 and (hidden[parent] or group >= k):
+        inside = [c for c in children if hidden[c]]
+        group = amounts[inside].sum(axis=0) if inside else np.zeros(amounts.shape[1])
+        gap = np.maximum(k - group, 0.0)
+        if n_hidden > 1 and (hidden[parent] or not gap.any()):
             continue
         candidates = [m for m in members if not hidden[m]]
         if not candidates:
             continue
-        gap = k - group
         detail = [m for m in candidates if m != parent]
-        enough = [m for m in detail if size[m] >= gap]
+        enough = [m for m in detail if (amounts[m] >= gap).all()]
         if enough:
             pick = min(enough, key=lambda m: (size[m], m))
         elif detail:
@@ -364,10 +438,43 @@ def _fixed_point(
             queued.add(e)
 
 
+def _relieve(
+    row: int,
+    hidden: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    by_row: dict[int, list[int]],
+    fresh: set[int],
+) -> int | None:
+    """For a cell competing with many hidden siblings for one published total: hide that total.
+
+    Returns the total hidden now, -1 if one hidden this round (``fresh``) already relieves the
+    cell, None if the cell is under no published total.
+    """
+    crowded = None
+    for e in by_row.get(row, ()):
+        parent, children = equations[e]
+        if parent == row or (hidden[parent] and parent not in fresh):
+            continue
+        n = sum(1 for c in children if hidden[c])
+        if crowded is None or n > crowded[0]:
+            crowded = (n, parent)
+    if crowded is None:
+        return None
+    if hidden[crowded[1]]:
+        return -1
+    hidden[crowded[1]] = True
+    fresh.add(crowded[1])
+    return crowded[1]
+
+
 def _hide_one_more(
-    row: int, hidden: np.ndarray, size: np.ndarray, equations: list[tuple[int, list[int]]], by_row: dict[int, list[int]]
-) -> bool:
-    """Hide the smallest published cell sharing an equation with ``row``, else with its component."""
+    row: int,
+    hidden: np.ndarray,
+    amounts: np.ndarray,
+    equations: list[tuple[int, list[int]]],
+    by_row: dict[int, list[int]],
+) -> int | None:
+    """Hide the smallest published cell sharing an equation with ``row``, else with its component; which."""
     seen_rows, frontier, seen_eqs = {row}, [row], set()
     while frontier:
         candidates: dict[int, bool] = {}
@@ -386,46 +493,94 @@ def _hide_one_more(
                         seen_rows.add(m)
                         next_frontier.append(m)
         if candidates:
-            pick = min(candidates, key=lambda m: (candidates[m], size[m], m))
+            pick = min(
+                candidates, key=lambda m: (candidates[m], float(amounts[m].min()) if amounts.shape[1] else 0.0, m)
+            )
             hidden[pick] = True
-            return True
+            return pick
         frontier = next_frontier
-    return False
+    return None
 
 
 class _Bounds:
-    """One HiGHS model of ``a x = b, x >= 0``, re-solved with only the objective changed (warm starts)."""
+    """One HiGHS model of ``a x = b, x >= 0``, re-solved with only the objective changed (warm starts).
 
-    def __init__(self, a: Any, b: np.ndarray) -> None:  # a: scipy.sparse csc_matrix
+    Each unknown ``x_i`` has a capped copy ``0 <= y_i <= min(x_i, k)``: maximizing the sum of
+    copies is always bounded, and a copy at ``k`` proves its cell can reach ``k``, so one
+    solution settles many cells at once without one unbounded cell hiding the others.
+    """
+
+    def __init__(self, a: Any, b: np.ndarray, k: float, open_below: np.ndarray | None = None) -> None:
+        # a: scipy.sparse csc_matrix; a row of ``open_below`` is "children - parent <= b" (partial lists)
         import highspy
+        from scipy.sparse import bmat, csc_matrix, identity
 
         self._h = h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        m, n = a.shape
+        self.n, self.k = n, float(k)
+        eye = identity(n, format="csc")
+        # rows: a x = b; y - x <= 0
+        full = csc_matrix(bmat([[a, None], [-eye, eye]], format="csc"))
         lp = highspy.HighsLp()
-        self.n = a.shape[1]
-        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-        lp.col_cost_ = np.zeros(a.shape[1])
-        lp.col_lower_ = np.zeros(a.shape[1])
-        lp.col_upper_ = np.full(a.shape[1], highspy.kHighsInf)
-        lp.row_lower_ = lp.row_upper_ = b
+        lp.num_col_, lp.num_row_ = 2 * n, m + n
+        lp.col_cost_ = np.zeros(2 * n)
+        lp.col_lower_ = np.zeros(2 * n)
+        lp.col_upper_ = np.concatenate([np.full(n, highspy.kHighsInf), np.full(n, self.k)])
+        lower = b if open_below is None else np.where(open_below, -highspy.kHighsInf, b)
+        lp.row_lower_ = np.concatenate([lower, np.full(n, -highspy.kHighsInf)])
+        lp.row_upper_ = np.concatenate([b, np.zeros(n)])
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = full.indptr, full.indices, full.data
         h.passModel(lp)
-        self._cols = np.arange(a.shape[1], dtype=np.int32)
+        self._cols = np.arange(2 * n, dtype=np.int32)
         self._optimal = highspy.HighsModelStatus.kOptimal
         self._sense = highspy.ObjSense
 
-    def solve(self, cols: list[int], maximize: bool) -> np.ndarray | None:
-        """A solution minimizing (or maximizing) the sum of ``cols``; None when unbounded."""
-        cost = np.zeros(self.n)
-        cost[cols] = 1.0
+    def solve(self, cols: list[int], maximize: bool) -> np.ndarray:
+        """Values of ``x`` at a solution maximizing the capped copies of ``cols`` (or minimizing ``cols``)."""
+        cost = np.zeros(2 * self.n)
+        cost[np.asarray(cols) + (self.n if maximize else 0)] = 1.0
         h = self._h
-        h.changeColsCost(self.n, self._cols, cost)
+        h.changeColsCost(2 * self.n, self._cols, cost)
         h.changeObjectiveSense(self._sense.kMaximize if maximize else self._sense.kMinimize)
         h.run()
-        if h.getModelStatus() != self._optimal:
-            return None
-        return np.asarray(h.getSolution().col_value)
+        if h.getModelStatus() != self._optimal:  # feasible by construction (the true counts)
+            raise RuntimeError(f"suppression audit: HiGHS ended with {h.modelStatusToString(h.getModelStatus())}")
+        value = np.asarray(h.getSolution().col_value)
+        return value[self.n :] if maximize else value[: self.n]
+
+    def settle(self, need: set[int], *, maximize: bool, patient: bool = True) -> dict[int, float]:
+        """For each cell in ``need``: a value it can reach, ``k`` (max) or 0 (min) when it can.
+
+        All unsettled cells are solved for together while that settles some; when it settles
+        none, cells are solved for alone (each its exact bound) until a solution settles
+        another cell too, and the rest go on together. Impatient, it stops once a solution
+        settles fewer than 1 in 50 of the cells left (cells that compete for the same small
+        totals take one solution each): the cells left out are not in the answer.
+        """
+        need = set(need)
+        done: dict[int, float] = {}
+        alone = False
+        while need:
+            if not patient and alone:
+                return done
+            cols = [min(need)] if alone else sorted(need)
+            x = self.solve(cols, maximize)
+            reached = {c for c in need if (x[c] >= self.k - 1e-6 if maximize else x[c] <= 1e-6)}
+            if not patient and len(cols) > 1 and len(reached) * 50 < len(need):
+                for c in reached:
+                    done.setdefault(c, float(x[c]))
+                return done
+            # alone, a cell short of its bound is an exposure; stay alone while solutions settle no other
+            alone = not (reached - set(cols[:1])) if alone else not reached
+            if len(cols) == 1:
+                done[cols[0]] = float(x[cols[0]])
+                reached.add(cols[0])
+            for c in reached:
+                done.setdefault(c, float(x[c]))
+            need -= reached
+        return done
 
 
 def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):

@@ -5,10 +5,10 @@ salaries, skills; flow: new records) holds every cell a client can ask for (role
 category, IT segment, all; subject, district, country; every released period length) and
 is suppressed as a whole, here, once per release. Answers are slices of it, so answers to
 different groupings or period lengths come from one pattern and cannot be combined to undo
-it. Flows add up over time (a quarter is the sum of its months: a time hierarchy joins the
-equations); stocks count distinct active records and do not, so no time equation is
-written for them, but they share the one pass. Weeks do not nest in months; days are not
-released (see docs/privacy.md), so no equation links a week to a month.
+it. Flows add up over time, so they are released by one period length only (months: no
+time equation is then published at all); stocks count distinct active records and do not
+add up, so weeks, months and quarters share the one pass without time equations. Days are
+not released (see docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -39,10 +39,14 @@ _VALUES: dict[str, dict[str, str | None]] = {
         "salary_gap_ratio": None,
     },
 }
-#: period lengths flows are released by: one time hierarchy (months within quarters). Weekly
-#: flows are not released: weeks cross months, and all weeks together equal all months
-#: together, so a hidden month could be bounded by weeks minus the other months.
-FLOW_PERIODS = ("month", "quarter")
+#: period lengths flows are released by: months only. Weekly flows are not released: weeks
+#: cross months, and all weeks together equal all months together, so a hidden month could be
+#: bounded by weeks minus the other months. Quarterly flows are not released either: a quarter
+#: is the sum of its months, so months and quarters must be audited as one linear system per
+#: quarter (four times the cells of a month, and an LP that grows faster than its size): on
+#: two cores that took the release from minutes to the better part of an hour. Stocks, which
+#: do not add up over time, are released by week, month and quarter.
+FLOW_PERIODS = ("month",)
 #: period lengths in which a flow period is the sum of shorter ones (parent -> child length)
 _NESTS = {"quarter": "month"}
 
@@ -145,7 +149,7 @@ class _Builder:
             dimensions=[*KEYS, "skill"],
             counts=["n_vacancies_skill", "n_resumes_skill"],
             values={"demand_share": "n_vacancies_skill", "supply_share": "n_resumes_skill"},
-            hierarchies=self._hierarchies(base),
+            hierarchies=[Hierarchy(h.dimension, h.groups, partial=True) for h in self._hierarchies(base)],
             k=self.k,
             hidden=raw["suppressed"].to_numpy(),
         ).table

@@ -14,6 +14,9 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +28,23 @@ from kadry.privacy import min_cell
 from kadry.publish.cubes import FLOW_PERIODS
 from kadry.rules import activity
 
-__all__ = ["RULES", "PERIODS", "Release", "StaleRelease", "current", "ensure", "folder", "make", "state_of"]
+__all__ = [
+    "RULES",
+    "PERIODS",
+    "Publishing",
+    "Release",
+    "StaleRelease",
+    "current",
+    "ensure",
+    "folder",
+    "make",
+    "making",
+    "start_making",
+    "state_of",
+]
 
 #: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
-RULES = "publish-1"
+RULES = "publish-2"
 #: released period lengths; days are not released (a day cube is ~30x a month's, and daily
 #: counts of a region's role are mostly below k: they would only add hidden cells)
 PERIODS = ("week", "month", "quarter")
@@ -38,6 +54,12 @@ class StaleRelease(KadryError):
     """No release matches the store as it is now."""
 
     status = 503
+
+
+class Publishing(StaleRelease):
+    """The store's release is being made (by ``kadry publish`` or a starting server): retry shortly."""
+
+    transient = True
 
 
 @dataclass
@@ -61,7 +83,9 @@ class Release:
         if period not in self.periods:
             raise BadRequest(f"period {period!r} is not released (released: {', '.join(self.periods)})")
         if indicator == "flow" and period not in FLOW_PERIODS:
-            raise BadRequest(f"flows are published by {' and '.join(FLOW_PERIODS)} only, not by {period}")
+            raise BadRequest(
+                f"flows are published by {' and '.join(FLOW_PERIODS)} only, not by {period}: add up the months"
+            )
         key = (indicator, period)
         if key not in self._cubes:
             file = self.path / "cells" / f"{indicator}-{period}.parquet"
@@ -105,6 +129,55 @@ def current(db_path: str | Path, k: int | None = None) -> Release | None:
 
 def make(db_path: str | Path, k: int | None = None) -> Release:
     """Compute every released cube once, suppress each family as a whole, persist them."""
+    marker = _marker(db_path)
+    marker.write_text(json.dumps({"pid": os.getpid(), "started": datetime.now(UTC).isoformat(timespec="seconds")}))
+    try:
+        return _make(db_path, k)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def making(db_path: str | Path) -> str | None:
+    """When a release of the store began to be made, if a live process is making one now."""
+    try:
+        info = json.loads(_marker(db_path).read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return str(info.get("started", ""))
+
+
+def start_making(db_path: str | Path, k: int | None = None) -> subprocess.Popen | None:
+    """Make the release in another process (a server starts answering at once); None if one is current."""
+    if current(db_path, k) is not None or making(db_path):
+        return None
+    if not os.access(Path(db_path).resolve().parent, os.W_OK):
+        raise StaleRelease(f"no current release of {db_path}: run `kadry publish --db {db_path}`")
+    cmd = [sys.executable, "-m", "kadry", "publish", "--db", str(db_path), "--k", str(min_cell(k))]
+    with open(str(db_path) + ".release.log", "ab") as log:  # why it failed, if it does
+        proc = subprocess.Popen(cmd, stdout=log, stderr=log, preexec_fn=_die_with_parent)
+    deadline = time.monotonic() + 30
+    while not making(db_path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until its marker is written: no window in which nothing says it is coming
+    return proc
+
+
+def _die_with_parent() -> None:
+    """Linux: the publishing process ends with the server that started it (however that ends)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _marker(db_path: str | Path) -> Path:
+    return Path(str(db_path) + ".release.making")
+
+
+def _make(db_path: str | Path, k: int | None) -> Release:
     from kadry.publish.cubes import build_cubes
 
     want = state_of(db_path, k)

@@ -38,14 +38,20 @@ function word(key, vals) {
 function bandWord(code, short) { const w = W[lang]; return code ? ((short ? w.short : w.bands)[code] || code) : ""; }
 function isUnknown(id) { return id === "unknown" || String(id).endsWith(":unknown"); }
 
-async function get(path, params) {
-  const url = path + (params ? "?" + new URLSearchParams(params) : "");
+// the server limits concurrent computations, and answers 503 while a release is being made:
+// a 503 with Retry-After says when to come back (every view fetches through this)
+async function fetchRetrying(url) {
   let r = await fetch(url);
-  // the server limits concurrent computations: a busy 503 says when to come back (Retry-After)
-  for (let tries = 0; r.status === 503 && r.headers.get("Retry-After") && tries < 20; tries++) {
+  for (let tries = 0; r.status === 503 && r.headers.get("Retry-After") && tries < 120; tries++) {
     await new Promise((ok) => setTimeout(ok, 1000 * Math.min(5, Number(r.headers.get("Retry-After")) || 1)));
     r = await fetch(url);
   }
+  return r;
+}
+
+async function get(path, params) {
+  const url = path + (params ? "?" + new URLSearchParams(params) : "");
+  const r = await fetchRetrying(url);
   const body = await r.json();
   if (!r.ok) throw new Error(body.error ? body.error.message : r.statusText);
   return body;
@@ -359,7 +365,9 @@ function drawCoverage() {
 
 async function renderSeries() {
   const p = periodParams(), measure = $("measure").value, cmp = $("compare").value;
-  const params = new URLSearchParams({ measure, occupation: $("occupation").value, region: $("region").value, period: p.period === "week" ? "month" : p.period, start: p.start, end: p.end });
+  // series are monthly or quarterly; flows (new records) are released by month only
+  const period = p.period === "week" || measure.startsWith("new_") ? "month" : p.period;
+  const params = new URLSearchParams({ measure, occupation: $("occupation").value, region: $("region").value, period, start: p.start, end: p.end });
   for (const [k, v] of new URLSearchParams(cmp)) params.set(k, v);
   const body = await get("/api/v1/series", Object.fromEntries(params));
   $("csv-series").href = "/api/v1/series?" + params + "&format=csv";

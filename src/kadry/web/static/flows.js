@@ -49,7 +49,7 @@
   }
 
   async function get(extra) {
-    const r = await fetch("/api/v1/flows?" + params(extra));
+    const r = await fetchRetrying("/api/v1/flows?" + params(extra));
     const body = await r.json();
     if (!r.ok) throw new Error((body.error && body.error.message) || r.statusText);
     return body;
