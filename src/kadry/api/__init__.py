@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from kadry.api.app import create_app
@@ -17,32 +18,53 @@ def app_from_settings():
 
 
 def serve(
-    db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "warning", workers: int = 1
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    log_level: str = "warning",
+    workers: int = 1,
+    say: Callable[[str], object] | None = None,
 ) -> None:
     """Run the app on uvicorn until interrupted (what ``kadry serve`` and ``kadry demo`` call).
 
-    With several ``workers`` each process builds its own app over the same read-only store,
-    so throughput scales with the cores while every answer still comes from the same cells.
+    It answers at once: a store without a current release has one made by another process
+    meanwhile (answers cut from it are 503 with Retry-After until then), which ends with the
+    server. With several ``workers`` each process builds its own app over the same read-only
+    store, so throughput scales with the cores while every answer comes from the same cells.
     """
     import uvicorn
 
+    from kadry.publish import current, start_making
     from kadry.store import require
 
     path = require(db_path)
-    if workers <= 1:
-        uvicorn.run(create_app(path, make=False), host=host, port=port, log_level=log_level, access_log=False)
-        return
-    from kadry.settings import export
+    maker = start_making(path)
+    if say is not None:
+        release = current(path)
+        say(
+            f"serving release {release.id} (k={release.k}, data version {release.data_version})"
+            if release is not None
+            else "publishing the store's release in the background: figures are served when it is ready"
+        )
+        say(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
+    try:
+        if workers <= 1:
+            uvicorn.run(create_app(path, make=False), host=host, port=port, log_level=log_level, access_log=False)
+            return
+        from kadry.settings import export
 
-    export(db=Path(path).resolve())
-    uvicorn.run(
-        "kadry.api:app_from_settings",
-        factory=True,
-        host=host,
-        port=port,
-        log_level=log_level,
-        workers=workers,
-        access_log=False,
-        # a worker busy publishing (pandas, HiGHS) may answer the supervisor's ping late: not a hang
-        timeout_worker_healthcheck=120,
-    )
+        export(db=Path(path).resolve())
+        uvicorn.run(
+            "kadry.api:app_from_settings",
+            factory=True,
+            host=host,
+            port=port,
+            log_level=log_level,
+            workers=workers,
+            access_log=False,
+            timeout_worker_healthcheck=120,
+        )
+    finally:
+        if maker is not None and maker.poll() is None:
+            maker.terminate()

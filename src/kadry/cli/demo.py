@@ -42,12 +42,13 @@ def register(app: typer.Typer) -> None:
         console.print("the largest region x quarter cells (at least 100 active vacancies):")
         emit(with_data_column(top), "table", None, index_view(top, "index"), notes=table_notes(top))
         console.print(f"more: kadry index --db {db} --by region,role_category --period month --from {start} --to {end}")
-        from kadry.publish import make
+        from kadry.publish import current, make
 
-        release = make(db)
-        console.print(f"published release {release.id} (k={release.k}): the API and the report serve its cells")
-        if serve:
-            from kadry.api import serve as run_server
+        if not serve:
+            release = current(db) or make(db)
+            console.print(f"published release {release.id} (k={release.k}): the API and the report serve its cells")
+            return
+        from kadry.api import serve as run_server
 
-            console.print(f"dashboard: http://{host}:{port}/  (Ctrl+C to stop)")
-            run_server(db, host=host, port=port)
+        # the dashboard opens at once; the release is made meanwhile (its panels wait for it)
+        run_server(db, host=host, port=port, say=console.print)

@@ -23,21 +23,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the API (/api/v1, /docs) and the dashboard (/) from a store, read-only."""
         from kadry.api import serve as run
-        from kadry.publish import current, start_making
         from kadry.stages import ensure_current
 
-        path = ensure_current(db)
-        # answer at once: a missing release is made by another process meanwhile (answers cut
-        # from it are 503 with Retry-After until it is there; /api/v1/health says since when)
-        maker = start_making(path)
-        release = current(path)
-        if release is not None:
-            typer.echo(f"serving release {release.id} (k={release.k}, data version {release.data_version})")
-        else:
-            typer.echo("publishing the store's release in the background: indicators answer 503 until it is ready")
-        typer.echo(f"kadry dashboard: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
-        try:
-            run(path, host, port, workers=workers)
-        finally:
-            if maker is not None and maker.poll() is None:
-                maker.terminate()
+        run(ensure_current(db), host, port, workers=workers, say=typer.echo)

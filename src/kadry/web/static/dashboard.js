@@ -42,7 +42,7 @@ function isUnknown(id) { return id === "unknown" || String(id).endsWith(":unknow
 // a 503 with Retry-After says when to come back (every view fetches through this)
 async function fetchRetrying(url) {
   let r = await fetch(url);
-  for (let tries = 0; r.status === 503 && r.headers.get("Retry-After") && tries < 120; tries++) {
+  for (let tries = 0; r.status === 503 && r.headers.get("Retry-After") && tries < 720; tries++) {
     await new Promise((ok) => setTimeout(ok, 1000 * Math.min(5, Number(r.headers.get("Retry-After")) || 1)));
     r = await fetch(url);
   }
