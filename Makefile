@@ -30,7 +30,7 @@ test-fast: $(STAMP)  ## the quick part only (no Spark, browser or slow tests)
 	$(BIN)/python -m pytest -q -m 'not spark and not browser and not slow'
 
 # every benchmark script (three of them are not named *_bench.py, so a glob skipped them)
-BENCH_SCRIPTS := indicators_bench ingest_bench normalize_bench classifier_bench match_bench simulate_scale mobility_flows api_load privacy_noise
+BENCH_SCRIPTS := indicators_bench publish_bench ingest_bench normalize_bench classifier_bench match_bench simulate_scale mobility_flows api_load privacy_noise
 QUICK_TMP ?= /tmp/kadry-bench-quick
 
 bench: $(STAMP)  ## run every benchmark at full size (results in bench/results/, summarised in BENCHMARKS.md)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["ingest", "normalize", "simulate", "indicators", "mobility", "api", "match"]
+ORDER = ["ingest", "normalize", "simulate", "indicators", "publish", "mobility", "api", "match"]
 
 HEADER = """# Benchmarks
 

@@ -113,3 +113,25 @@ def test_only_the_publisher_calls_suppress():
         "report/figures.py",
     }
     assert set(callers) - pending == {"publish/cubes.py"}, callers
+
+
+def test_the_index_by_source_is_released_and_never_mixed(store_path):
+    """Sources side by side, their total the main cube's all/all cell, a lone hidden source never left."""
+    release = current(store_path) or make(store_path)
+    by_source = release.cube("index-by-source", "month")
+    main = release.cube("index", "month")
+    total = main[(main.occupation == "all") & (main.region == "all")].set_index("period")
+    sources = sorted(set(by_source.source) - {"all"})
+    assert sources, "the fixture has sources"
+    for period, rows in by_source.groupby("period"):
+        all_row = rows[rows.source == "all"].iloc[0]
+        if not all_row.suppressed and not total.loc[period, "suppressed"]:
+            assert all_row.n_vacancies == total.loc[period, "n_vacancies"]
+            assert all_row.n_resumes == total.loc[period, "n_resumes"]
+        parts = rows[rows.source != "all"]
+        assert parts.suppressed.sum() != 1 or all_row.suppressed, f"{period}: one hidden source = total - the others"
+    app = create_app(store_path)
+    body = _get(app, f"/api/v1/indicators?source={sources[0]}&period=month").json()
+    assert body["rows"] and {r["source"] for r in body["rows"]} == {sources[0]}
+    assert _get(app, "/api/v1/indicators?source=nosuch").status_code == 400
+    assert _get(app, f"/api/v1/indicators?source={sources[0]}&group_by=region").status_code == 400

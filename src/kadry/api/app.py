@@ -32,6 +32,7 @@ from kadry.api.models import (
     DATE_PATTERN,
     OCCUPATION_PATTERN,
     REGION_PATTERN,
+    SOURCE_PATTERN,
     Dimensions,
     ErrorResponse,
     Format,
@@ -215,6 +216,13 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
         format: Format = Query(Format.json, description="json or csv"),
         limit: int = Query(1000, ge=1, le=10000, description="rows per page"),
         offset: int = Query(0, ge=0, le=10_000_000, description="rows to skip"),
+        source: str = Query(
+            "all",
+            pattern=SOURCE_PATTERN,
+            max_length=32,
+            description="all (every source), or one source (hh, trudvsem, sim, ...: see /api/v1/coverage); "
+            "by source the release holds the index and flows over all occupations and regions",
+        ),
     ) -> Response:
         # a repeated query is answered on the event loop from the LRU; anything else (store,
         # cube, slicing) runs in a worker thread so it never blocks other clients
@@ -230,6 +238,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
             format.value,
             limit,
             offset,
+            source,
         )
         if responses is not None:
             hit = responses.get(key)
@@ -237,7 +246,19 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
                 return Response(hit[0], media_type=hit[1])
         with gate.hold():
             body, media = await run_in_threadpool(
-                _answer, publisher, indicator, occupation, region, group_by, period, start, end, format, limit, offset
+                _answer,
+                publisher,
+                indicator,
+                occupation,
+                region,
+                group_by,
+                period,
+                start,
+                end,
+                format,
+                limit,
+                offset,
+                source,
             )
         if responses is not None:
             responses.put(key, (body, media))
@@ -286,16 +307,20 @@ def _answer(
     format: Format,
     limit: int,
     offset: int,
+    source: str = "all",
 ) -> tuple[bytes, str]:
     first, last = publisher.data_range()
     lo, hi = clamp_range(start, end, date.fromisoformat(first), date.fromisoformat(last))
     start_day, end_day = lo.isoformat(), hi.isoformat()
     # one cube per indicator and period length over the whole data range (bounded work, one
     # suppression pattern); the requested range only selects its periods
-    cube = publisher.cube(indicator.value, period.value, first, last)
-    _known(occupation, cube["occupation"], occupation_names(), "occupation")
-    _known(region, cube["region"], region_names(), "region")
-    rows = slice_cube(cube, occupation, region, group_by.value)
+    if source != "all":
+        rows = _by_source(publisher, indicator, occupation, region, group_by, period, source)
+    else:
+        cube = publisher.cube(indicator.value, period.value, first, last)
+        _known(occupation, cube["occupation"], occupation_names(), "occupation")
+        _known(region, cube["region"], region_names(), "region")
+        rows = slice_cube(cube, occupation, region, group_by.value)
     rows = rows[(rows["period_end"] >= start_day) & (rows["period"] <= end_day)]
     total = len(rows)
     page = rows.iloc[offset : offset + limit]
@@ -314,6 +339,28 @@ def _answer(
         rows=[IndicatorRow.model_validate(r) for r in _records(page)],
     )
     return payload.model_dump_json(exclude_none=False).encode("utf-8"), "application/json"
+
+
+def _by_source(
+    publisher: Publisher,
+    indicator: Indicator,
+    occupation: str,
+    region: str,
+    group_by: GroupBy,
+    period: Period,
+    source: str,
+) -> pd.DataFrame:
+    """Rows of one source: the release's cube by source (all occupations and regions)."""
+    from kadry.publish.cubes import BY_SOURCE
+
+    if indicator.value not in ("index", "flow"):
+        raise BadRequest("by source, the release holds the index and flows only")
+    if occupation != "all" or region != "all" or group_by is not GroupBy.none:
+        raise BadRequest("by source, the release holds all occupations and regions (occupation=all, region=all)")
+    cube = publisher.cube(indicator.value + BY_SOURCE, period.value)
+    if source not in set(cube["source"]):
+        raise BadRequest(f"unknown source {source!r}: see /api/v1/coverage")
+    return cube[cube["source"] == source]
 
 
 def _known(value: str, present: pd.Series, names: dict, what: str) -> None:

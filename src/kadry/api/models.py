@@ -30,6 +30,7 @@ __all__ = [
 
 OCCUPATION_PATTERN = r"^(all|it|role:[0-9A-Za-z_-]{1,32}|category:[0-9A-Za-z_-]{1,32})$"
 REGION_PATTERN = r"^(all|unknown|RU-[A-Z]{1,4}|district:[A-Za-z]{1,8})$"
+SOURCE_PATTERN = r"^(all|[a-z][a-z0-9_:.-]{0,31})$"
 DATE_PATTERN = r"^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-Q[1-4])?$"
 
 
@@ -77,6 +78,7 @@ class IndicatorRow(BaseModel):
 
     occupation: str
     region: str
+    source: str | None = Field(None, description="the source, when asked by source (else every source)")
     period: str = Field(description="first day of the period, YYYY-MM-DD")
     period_end: str
     skill: str | None = None

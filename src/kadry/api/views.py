@@ -24,7 +24,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from kadry.api.models import DATE_PATTERN, OCCUPATION_PATTERN, REGION_PATTERN, Period
+from kadry.api.models import DATE_PATTERN, OCCUPATION_PATTERN, REGION_PATTERN, SOURCE_PATTERN, Period
 from kadry.errors import BadRequest
 
 __all__ = ["MEASURES", "make_router"]
@@ -37,7 +37,6 @@ MEASURES = {
     "new_vacancies": ("flow", "new_vacancies"),
     "new_resumes": ("flow", "new_resumes"),
 }
-_SOURCE_PATTERN = r"^(all|[a-z][a-z0-9_:.-]{0,31})$"
 
 
 def _clean(value: Any) -> Any:
@@ -129,12 +128,12 @@ def make_router(publisher: Any) -> APIRouter:
         region2: str | None = Query(None, pattern=REGION_PATTERN, max_length=24, description="second segment's region"),
         source: str | None = Query(
             None,
-            pattern=_SOURCE_PATTERN,
+            pattern=SOURCE_PATTERN,
             max_length=32,
             description="a source (hh, trudvsem, sim, ...): series over all occupations and regions",
         ),
         source2: str | None = Query(
-            None, pattern=_SOURCE_PATTERN, max_length=32, description="second source to compare"
+            None, pattern=SOURCE_PATTERN, max_length=32, description="second source to compare"
         ),
         period: Period = Query(Period.month),
         start: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="first period shown"),
@@ -176,25 +175,11 @@ def _coverage(engine, k: int, start: str | None, end: str | None) -> pd.DataFram
     return out
 
 
-def _source_cube(publisher: Any, indicator: str, period: str, first: str, last: str) -> pd.DataFrame:
-    """The indicator by source (all occupations and regions), suppressed with the total as its roll-up."""
-    from kadry.indicators import ALL, Engine, compute
-    from kadry.privacy import Hierarchy, suppress
+def _source_cube(publisher: Any, indicator: str, period: str) -> pd.DataFrame:
+    """The released indicator by source (all occupations and regions)."""
+    from kadry.publish.cubes import BY_SOURCE
 
-    with Engine.duckdb(publisher.db_path) as eng:
-        raw = compute(indicator, by=["source"], period=period, start=first, end=last, engine=eng, as_="pandas")
-    raw["period"] = pd.to_datetime(raw["period"]).dt.strftime("%Y-%m-%d")
-    values = ["index", "ci_low", "ci_high"] if indicator == "index" else []
-    sources = sorted(raw["source"].astype(str).unique())
-    res = suppress(
-        raw,
-        dimensions=["source", "period"],
-        counts=["n_vacancies", "n_resumes"],
-        values=values,
-        hierarchies=[Hierarchy.flat("source", sources, total=ALL)],
-        k=publisher.k,
-    )
-    return res.table
+    return publisher.cube(indicator + BY_SOURCE, period)
 
 
 def _series(
@@ -212,7 +197,7 @@ def _series(
     out: dict[str, Any] = {"measure": measure, "period": period, "k": publisher.k, "series": []}
     for seg in segments:
         if seg.get("source") and seg["source"] != "all":
-            cube = _source_cube(publisher, indicator, period, first, last)
+            cube = _source_cube(publisher, indicator, period)
             if seg["source"] not in set(cube["source"]):
                 raise BadRequest(f"unknown source {seg['source']!r}: see /api/v1/coverage")
             rows = cube[cube["source"] == seg["source"]]

@@ -20,9 +20,11 @@ import pandas as pd
 
 from kadry.privacy import Hierarchy, suppress
 
-__all__ = ["FAMILY", "FLOW_PERIODS", "KEYS", "build_cubes"]
+__all__ = ["BY_SOURCE", "FAMILY", "FLOW_PERIODS", "KEYS", "build_cubes"]
 
 KEYS = ["occupation", "region", "period"]
+#: suffix of the cubes by source (index and flow, all occupations and regions)
+BY_SOURCE = "-by-source"
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
 FAMILY = {"index": "stock", "stock": "stock", "salary": "stock", "skills": "stock", "flow": "flow"}
 _BY = ["role_category", "role", "federal_district", "region"]
@@ -84,7 +86,42 @@ class _Builder:
             for indicator in ("salary", "skills"):
                 raw = self._compute(indicator, period, first, last, top=30 if indicator == "skills" else None)
                 out[(indicator, period)] = self._derived(indicator, raw, base)
+        for indicator in ("index", "flow"):
+            for period in periods if indicator == "index" else [p for p in periods if p in FLOW_PERIODS]:
+                out[(f"{indicator}{BY_SOURCE}", period)] = self._by_source(indicator, period, first, last)
         return out
+
+    def _by_source(self, indicator: str, period: str, start: str, end: str) -> pd.DataFrame:
+        """The indicator by source, all occupations and regions: sources never mixed silently.
+
+        Its own small family: every source and their total (the same number as the main
+        cube's all/all cell) suppressed with the total as the roll-up.
+        """
+        from kadry.indicators import ALL, compute
+
+        engine = self._engine()
+        try:
+            raw = compute(indicator, by=["source"], period=period, start=start, end=end, engine=engine, as_="pandas")
+        finally:
+            close = getattr(engine, "close", None)
+            if close:
+                close()
+        raw["source"] = raw["source"].astype(str)
+        raw["period"] = pd.to_datetime(raw["period"]).dt.strftime("%Y-%m-%d")
+        raw["period_end"] = pd.to_datetime(raw["period_end"]).dt.strftime("%Y-%m-%d")
+        counts = [c for c in ("n_vacancies", "n_resumes", "new_vacancies", "new_resumes") if c in raw.columns]
+        sources = sorted(raw["source"].unique())
+        table = suppress(
+            raw,
+            dimensions=["source", "period"],
+            counts=counts,
+            values=_VALUES["index"] if indicator == "index" else {},
+            hierarchies=[Hierarchy.flat("source", sources, total=ALL)],
+            k=self.k,
+        ).table
+        if "band" in table.columns:
+            table["band"] = table["band"].where(~table["suppressed"], None)
+        return table.assign(occupation="all", region="all")
 
     def _suppress_family(self, family: str, raws: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         """One suppression over all period lengths of a family (period keys made unique by length)."""

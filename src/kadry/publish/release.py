@@ -82,7 +82,7 @@ class Release:
         """The released cells of one indicator and period length."""
         if period not in self.periods:
             raise BadRequest(f"period {period!r} is not released (released: {', '.join(self.periods)})")
-        if indicator == "flow" and period not in FLOW_PERIODS:
+        if indicator.startswith("flow") and period not in FLOW_PERIODS:
             raise BadRequest(
                 f"flows are published by {' and '.join(FLOW_PERIODS)} only, not by {period}: add up the months"
             )
