@@ -23,8 +23,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
 
 def _store(args: argparse.Namespace, tmp: Path) -> Path:
     if args.db:
@@ -72,12 +70,13 @@ def main() -> None:
     args = parser.parse_args()
     from kadry.publish import PERIODS, make
     from kadry.publish.cubes import FLOW_PERIODS
+    from kadry.store import connect
 
     with tempfile.TemporaryDirectory() as tmp:
         db = _store(args, Path(tmp))
-        con = duckdb.connect(str(db), read_only=True)
-        vacancies = con.sql("select count(*) from vacancies").fetchone()[0]
-        resumes = con.sql("select count(*) from resumes").fetchone()[0]
+        con = connect(db, read_only=True)
+        vacancies = con.execute("select count(*) from vacancies").fetchone()[0]
+        resumes = con.execute("select count(*) from resumes").fetchone()[0]
         con.close()
         load = os.getloadavg()
         t = time.perf_counter()

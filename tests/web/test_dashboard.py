@@ -110,3 +110,38 @@ def test_dashboard_follows_segment_and_period(server, tmp_path):
         page.screenshot(path=str(shots / "dashboard-category-quarter-en.png"), full_page=True)
         browser.close()
     assert (shots / "dashboard-it-month.png").stat().st_size > 10_000
+
+
+def test_the_series_compares_two_segments_on_one_chart(server):
+    """Pick a second segment: both lines drawn, and the chart's CSV holds what the indicators API says."""
+    import csv
+    import io
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(server + "/")
+        _wait_render(page, 1)
+        first = page.input_value("#occupation")
+        page.select_option("#compare", "occupation2=all")
+        page.wait_for_function(
+            "document.querySelectorAll('#series-svg path.raw[data-series=\"1\"]').length > 0", timeout=180_000
+        )
+        assert page.evaluate("document.querySelectorAll('#series-svg path.raw[data-series=\"0\"]').length") > 0
+        href = page.get_attribute("#csv-series", "href")
+        browser.close()
+    with urllib.request.urlopen(server + href, timeout=120) as r:
+        rows = list(csv.DictReader(io.StringIO(r.read().decode())))
+    by_segment: dict[str, dict[str, str]] = {}
+    for row in rows:
+        by_segment.setdefault(row["segment"], {})[row["period"]] = row["value"]
+    assert len(by_segment) == 2, by_segment.keys()
+    for occupation in (first, "all"):
+        name = next(s for s in by_segment if s.startswith(f"occupation={occupation}/"))
+        api = _api(server, occupation=occupation, region="all", period="month", limit=1000)
+        published = {r["period"]: r["index"] for r in api["rows"] if r["index"] is not None}
+        shown = {p: float(v) for p, v in by_segment[name].items() if v not in ("", None)}
+        assert published and all(shown[p] == pytest.approx(v) for p, v in published.items() if p in shown)
+        assert set(shown) <= set(published)  # a hidden or missing month is a gap, never a number
