@@ -142,10 +142,8 @@ def test_no_hidden_cell_recoverable_from_published_answers(case):
         assert _attack(out, truth, hierarchies, measure) == []
 
 
-@settings(max_examples=20, deadline=None)
-@given(cubes())
-def test_total_minus_published_siblings_never_reveals(case):
-    """The simplest attack, by direct subtraction, spelled out: each roll-up group hides 0 or 2+ members."""
+def _suppressed(case) -> tuple[pd.DataFrame, list[Hierarchy], int, pd.DataFrame]:
+    """A drawn cube, its hierarchies, k, and the table suppress() publishes of it."""
     leaves, with_it, k = case
     truth = _cube(leaves, with_it)
     hierarchies = [_region_hierarchy(), _role_hierarchy(with_it)]
@@ -156,6 +154,14 @@ def test_total_minus_published_siblings_never_reveals(case):
         hierarchies=hierarchies,
         k=k,
     ).table
+    return truth, hierarchies, k, out
+
+
+@settings(max_examples=20, deadline=None)
+@given(cubes())
+def test_total_minus_published_siblings_never_reveals(case):
+    """The simplest attack, by direct subtraction, spelled out: each roll-up group hides 0 or 2+ members."""
+    truth, hierarchies, k, out = _suppressed(case)
     index = {
         tuple(r[:3]): bool(r[3]) for r in out[["region", "occupation", "period", "suppressed"]].itertuples(index=False)
     }
@@ -253,16 +259,7 @@ def _attacker_bounds(out: pd.DataFrame, hierarchies: list[Hierarchy], measure: s
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cubes())
 def test_every_small_hidden_cell_stays_between_zero_and_k_for_an_lp_attacker(case):
-    leaves, with_it, k = case
-    truth = _cube(leaves, with_it)
-    hierarchies = [_region_hierarchy(), _role_hierarchy(with_it)]
-    out = suppress(
-        truth,
-        dimensions=["region", "occupation", "period"],
-        counts=["n_vacancies", "n_resumes"],
-        hierarchies=hierarchies,
-        k=k,
-    ).table
+    truth, hierarchies, k, out = _suppressed(case)
     for measure in ("n_vacancies", "n_resumes"):
         for cell in np.flatnonzero(out["suppressed"].to_numpy() & (truth[measure].to_numpy() < k)):
             low, high = _attacker_bounds(truth.assign(suppressed=out["suppressed"]), hierarchies, measure, cell)

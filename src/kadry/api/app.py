@@ -128,6 +128,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
     async def health() -> Health:
         # on the event loop, never queued behind worker threads: answered from memory after the first call
         version = publisher.version()
+        release, publishing = publisher.state()
         cached = counts.get(version)
         if cached is not None:
             return Health(
@@ -137,8 +138,8 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
                 store_version=version,
                 vacancies=cached[0],
                 resumes=cached[1],
-                release=publisher.current_id(),
-                publishing=publisher.publishing(),
+                release=release,
+                publishing=publishing,
             )
         v, r = await run_in_threadpool(_record_counts, publisher.db_path)
         counts.clear()
@@ -150,8 +151,8 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
             store_version=version,
             vacancies=v,
             resumes=r,
-            release=publisher.current_id(),
-            publishing=publisher.publishing(),
+            release=release,
+            publishing=publishing,
         )
 
     @api.get("/dimensions", response_model=Dimensions, summary="Occupations, regions and periods available")

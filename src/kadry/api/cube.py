@@ -54,24 +54,14 @@ class Publisher:
                 raise StaleRelease(f"the store has no current release: run `kadry publish --db {self.db_path}`")
             return self._release
 
-    def publishing(self) -> str | None:
-        """When the release being made began, while there is none to serve."""
-        if self._release is not None:
-            return None
+    def state(self) -> tuple[str | None, str | None]:
+        """For /health, in one look: the id of the release served, or when the one being made began."""
         try:
-            self.release()
+            return self.release().id, None
         except Publishing:
-            return making(self.db_path)
+            return None, making(self.db_path)
         except StaleRelease:
-            return None
-        return None
-
-    def current_id(self) -> str | None:
-        """The id of the release answers are cut from now, or None while there is none."""
-        try:
-            return self.release().id
-        except StaleRelease:
-            return None
+            return None, None
 
     def served(self) -> str | None:
         """Id of the release last served (no store access: for response headers)."""

@@ -111,7 +111,8 @@ def suppress(
     """Hide small cells and enough others that none can be recomputed from the rest.
 
     ``dimensions`` key a cell (one row each); ``counts`` are additive record counts (a cell is
-    small when any is below ``k``, zero included: an attacker must not learn that a group is empty); ``values`` are derived numbers nulled with their cell,
+    small when any is below ``k``, zero included: an attacker must not learn that a group is
+    empty); ``values`` are derived numbers nulled with their cell,
     given as a mapping ``value -> count it rests on`` (nulled also when that count is below
     ``k``, e.g. a median salary over fewer than k salaries) or a plain list. ``hidden`` marks
     cells hidden already (the pattern of the table a detail table belongs to): they stay hidden
@@ -221,6 +222,7 @@ def _protect(
         for r in (parent, *children):
             by_row.setdefault(r, []).append(e)
     given_up: set[int] = set()
+    size = amounts.min(axis=1) if amounts.size else np.zeros(len(hidden))  # a cell's smallest count
     proofs = _Proofs(amounts.shape[1])
     exposed: dict[tuple[int, ...], set[int]] = {}
     suspects: set[int] = set()
@@ -230,7 +232,7 @@ def _protect(
     # exposures (hiding more only widens intervals); what cannot be repaired is then proved
     patient = False
     for _ in range(100_000):
-        _fixed_point(hidden, amounts, equations, by_row, k, seeds)
+        _fixed_point(hidden, amounts, size, equations, by_row, k, seeds)
         components = list(_components(hidden, equations))
         leaks: set[int] = set()
         for cells, eqs in components:
@@ -264,7 +266,7 @@ def _protect(
             else:
                 pick = None
             if pick is None:
-                pick = _hide_one_more(row, hidden, amounts, equations, by_row)
+                pick = _hide_one_more(row, hidden, size, equations, by_row)
             if pick is None:
                 # fixed by the structure alone (e.g. a roll-up with one child): nothing to hide
                 given_up.add(row)
@@ -393,6 +395,7 @@ def _audit_component(
 def _fixed_point(
     hidden: np.ndarray,
     amounts: np.ndarray,
+    size: np.ndarray,
     equations: list[tuple[int, list[int]]],
     by_row: dict[int, list[int]],
     k: int,
@@ -408,7 +411,6 @@ def _fixed_point(
     """
     queue = list(range(len(equations))) if seeds is None else list(dict.fromkeys(seeds))
     queued = set(queue)
-    size = amounts.min(axis=1) if amounts.size else np.zeros(len(hidden))
     while queue:
         e = queue.pop()
         queued.discard(e)
@@ -475,7 +477,7 @@ def _relieve(
 def _hide_one_more(
     row: int,
     hidden: np.ndarray,
-    amounts: np.ndarray,
+    size: np.ndarray,
     equations: list[tuple[int, list[int]]],
     by_row: dict[int, list[int]],
 ) -> int | None:
@@ -498,9 +500,7 @@ def _hide_one_more(
                         seen_rows.add(m)
                         next_frontier.append(m)
         if candidates:
-            pick = min(
-                candidates, key=lambda m: (candidates[m], float(amounts[m].min()) if amounts.shape[1] else 0.0, m)
-            )
+            pick = min(candidates, key=lambda m: (candidates[m], size[m], m))
             hidden[pick] = True
             return pick
         frontier = next_frontier
