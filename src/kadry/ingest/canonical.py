@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kadry.errors import UnreadableFileError
 from kadry.ingest.outcome import Counts, FileResult
-from kadry.ingest.rules import reason_sql
+from kadry.ingest.rules import FIELD_RULES, reason_sql
 from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS
 from kadry.store import Store
 from kadry.store.writes import log_file, refresh_lifecycle_sql, transaction
@@ -68,6 +68,7 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
                 [kind],
             )
             bad = con.execute("SELECT count(*) FROM _cin WHERE _reason IS NOT NULL").fetchall()[0][0]
+            result.fields_quarantined += _drop_fields(con, kind, raw)
             before = store.count(table)
             dups, known = con.execute(
                 f"SELECT (SELECT count(*) - count(DISTINCT {key}) FROM _cin WHERE _reason IS NULL), "
@@ -96,10 +97,40 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
                 con.execute(refresh_lifecycle_sql(kind))
         if found:
             c = result.counts
-            log_file(con, result.path, result.format, (c.read, c.stored, c.merged, c.quarantined))
+            log_file(
+                con,
+                result.path,
+                result.format,
+                (c.read, c.stored, c.merged, c.quarantined),
+                fields_quarantined=result.fields_quarantined,
+            )
     if not found:
         raise UnreadableFileError(root, "no vacancies/ or resumes/ Parquet files inside")
     return result
+
+
+def _drop_fields(con, kind: str, raw) -> int:
+    """The field rules over the staged rows: values emptied, each recorded in ``quarantine_fields``."""
+    n = 0
+    for rule in FIELD_RULES[kind]:
+        fields = [f for f in rule.fields if f in raw]
+        where = f"_reason IS NULL AND ({rule.condition}) IS TRUE"
+        for field in fields:
+            con.execute(
+                "INSERT INTO quarantine_fields SELECT _file, _pos, ?, ?, ? FROM _cin s WHERE "
+                + where
+                + " AND NOT EXISTS (SELECT 1 FROM quarantine_fields q WHERE q.source_file = s._file "
+                "AND q.position = s._pos AND q.field = ?)",
+                [kind, field, rule.reason, field],
+            )
+        hit = con.execute(f"SELECT count(*) FROM _cin WHERE {where}").fetchall()[0][0]
+        if hit:
+            sets = [f"{f} = NULL" for f in fields]
+            if kind == "vacancy" and "salary_amount" in raw:
+                sets.append("salary_amount = NULL")
+            con.execute(f"UPDATE _cin SET {', '.join(sets)} WHERE {where}")
+        n += hit * len(fields)
+    return n
 
 
 def is_canonical_folder(path: Path) -> bool:

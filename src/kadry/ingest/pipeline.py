@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
 from kadry.ingest.outcome import Counts, FileResult, IngestReport, resume_key
-from kadry.ingest.rules import CHECK_COLUMNS, reason_sql
+from kadry.ingest.rules import CHECK_COLUMNS, FIELD_RULES, FieldRule, reason_sql
 from kadry.schema import RAW_OBSERVATION_FIELDS
 from kadry.sources import Item, detect, expand_paths, get_reader
 from kadry.sources.people import EMPLOYER_PLACEHOLDER, TITLE_PLACEHOLDER, scrub_person
@@ -271,19 +271,24 @@ class Batch:
                 columns["salary_currency"] = [None if v is None else str(v) for v in columns["salary_currency"]]
             table = pa.table({"_i": pa.array(range(len(candidates)), pa.int64()), **columns})
             con.register("_chk", table)
+            rules = FIELD_RULES[kind]
+            hits = ", ".join(f"({rule.condition}) IS TRUE" for rule in rules) or "NULL"
             try:
-                bad = dict(
-                    con.execute(
-                        f"SELECT _i, r FROM (SELECT _i, {reason_sql(kind)} AS r FROM _chk) WHERE r IS NOT NULL"
-                    ).fetchall()
-                )
+                verdicts = con.execute(
+                    f"SELECT _i, r, [{hits}] FROM (SELECT *, {reason_sql(kind)} AS r FROM _chk) "
+                    f"WHERE r IS NOT NULL OR list_bool_or([{hits}])"
+                ).fetchall()
             finally:
                 con.unregister("_chk")
+            bad = {i: r for i, r, _ in verdicts if r is not None}
+            emptied = {i: [rule for rule, hit in zip(rules, h) if hit] for i, r, h in verdicts if r is None}
             for i, (position, record, row) in enumerate(candidates):
                 reason = bad.get(i)
                 if reason is not None:
                     self._bad(position, kind, reason, None if kind == "resume" else record.get("title"))
                     continue
+                for rule in emptied.get(i, ()):
+                    self._drop_fields(position, kind, row, rule)
                 key = row[_KEY[kind]]
                 self.n_records[kind] += 1
                 seen = self.records[kind].get(key)
@@ -293,6 +298,25 @@ class Batch:
                 obs.update(kind=kind, record_id=key, source_file=self.source_file)
                 self.observations[(kind, key, row["observed_at"])] = obs
             candidates.clear()
+
+    def _drop_fields(self, position: int, kind: str, row: dict, rule: FieldRule) -> None:
+        """A field rule held: its values emptied in the stored row, each recorded with the reason."""
+        for name in rule.fields:
+            row[name] = None
+            self.field_quarantine.append(
+                {
+                    "source_file": self.source_file,
+                    "position": position,
+                    "kind": kind,
+                    "field": name,
+                    "reason": rule.reason,
+                }
+            )
+            self.fields_quarantined += 1
+        if kind == "vacancy" and "salary_amount" in row:
+            row["salary_amount"] = (
+                row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
+            )
 
     def _scrub(self, kind: str, record: dict) -> None:
         """Person names never reach the store: employer and title get a placeholder."""

@@ -1,13 +1,18 @@
-"""The checks that send a readable record to quarantine: one SQL rule set for both ingest paths.
+"""The checks that send a readable record (or one of its fields) to quarantine: one SQL rule
+set for both ingest paths.
 
 The record path registers each batch as an Arrow table and runs ``reason_sql`` over it; the bulk
 canonical Parquet path runs the same expression over ``read_parquet``. There is no Python copy
 of the rules, so the two paths cannot drift apart. The first failing check is the reason.
+``FIELD_RULES`` are the checks of optional values: the record is kept, the values are emptied
+and each is recorded in ``quarantine_fields`` with the reason (never the value).
 """
 
 from __future__ import annotations
 
-__all__ = ["KNOWN_CURRENCIES", "reason_sql", "CHECK_COLUMNS", "validate"]
+from typing import NamedTuple
+
+__all__ = ["CHECK_COLUMNS", "FIELD_RULES", "KNOWN_CURRENCIES", "FieldRule", "reason_sql", "validate"]
 
 #: currencies hh, trudvsem and the CBR tables use; anything else cannot be converted honestly
 KNOWN_CURRENCIES = {
@@ -46,6 +51,30 @@ CHECK_COLUMNS = {
 }
 
 
+class FieldRule(NamedTuple):
+    """Optional values that cannot be read honestly: emptied, the record kept."""
+
+    condition: str  # SQL over CHECK_COLUMNS
+    fields: tuple[str, ...]  # canonical fields emptied (and recorded) when it holds
+    reason: str
+
+
+#: kind -> the field rules, applied to records that pass ``reason_sql``
+FIELD_RULES: dict[str, tuple[FieldRule, ...]] = {
+    # a bare number is ambiguous (roubles? dollars? thousands?): the salary is dropped, the vacancy
+    # (title, place, dates) is still a vacancy; hh flat exports leave the currency empty only with
+    # no salary, files from elsewhere often have no currency column at all
+    "vacancy": (
+        FieldRule(
+            "(salary_from IS NOT NULL OR salary_to IS NOT NULL) AND salary_currency IS NULL",
+            ("salary_from", "salary_to"),
+            "salary without currency",
+        ),
+    ),
+    "resume": (),
+}
+
+
 def reason_sql(kind: str, ident: str = "source_id") -> str:
     """A SQL expression: the quarantine reason of a row, or NULL if it may be stored."""
     currencies = ", ".join(f"'{c}'" for c in sorted(KNOWN_CURRENCIES))
@@ -64,15 +93,7 @@ def reason_sql(kind: str, ident: str = "source_id") -> str:
             "'unknown currency: ' || left(salary_currency, 12)",
         )
     )
-    if kind == "vacancy":
-        # hh flat exports leave the currency empty only with no salary; a bare number is ambiguous
-        checks.append(
-            (
-                "(salary_from IS NOT NULL OR salary_to IS NOT NULL) AND salary_currency IS NULL",
-                "'salary without currency'",
-            )
-        )
-    else:
+    if kind == "resume":
         checks.append(
             (
                 "experience_months < 0 OR experience_months > 960",
