@@ -105,13 +105,7 @@ def test_only_the_publisher_calls_suppress():
         if re.search(r"(?<![\w.])suppress\(", p.read_text()) and "def suppress(" not in p.read_text()
     )
     # not yet moved into kadry.publish (issue 12): each still suppresses its own table
-    pending = {
-        "api/views.py",
-        "mobility/flows.py",
-        "mobility/signals.py",
-        "mobility/trajectories.py",
-        "report/figures.py",
-    }
+    pending = {"mobility/flows.py", "mobility/signals.py", "report/figures.py"}
     assert set(callers) - pending == {"publish/cubes.py"}, callers
 
 

@@ -19,7 +19,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     need_browser()
-    db = build_store(tmp_path_factory.mktemp("web") / "kadry.duckdb", vacancies=6000, months=4)
+    # two source labels (both simulated) so that the cross-source view has two markets to compare
+    db = build_store(
+        tmp_path_factory.mktemp("web") / "kadry.duckdb", vacancies=6000, months=4, sources={"hh": 0.6, "trudvsem": 0.4}
+    )
     with serving(db, min_cell=10) as base:
         yield base
 
@@ -145,3 +148,45 @@ def test_the_series_compares_two_segments_on_one_chart(server):
         shown = {p: float(v) for p, v in by_segment[name].items() if v not in ("", None)}
         assert published and all(shown[p] == pytest.approx(v) for p, v in published.items() if p in shown)
         assert set(shown) <= set(published)  # a hidden or missing month is a gap, never a number
+
+
+def test_the_series_compares_two_sources(server):
+    """The cross-source view: both sources drawn, each line what /api/v1/indicators?source= releases."""
+    import csv
+    import io
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(server + "/")
+        _wait_render(page, 1)
+        options = page.eval_on_selector_all("#compare option", "os => os.map(o => o.value)")
+        pair = next(o for o in options if o.startswith("source="))
+        assert pair in ("source=hh&source2=trudvsem", "source=trudvsem&source2=hh")
+        page.select_option("#compare", pair)
+        page.wait_for_function(
+            "document.querySelectorAll('#series-svg path.raw[data-series=\"1\"]').length > 0", timeout=180_000
+        )
+        legend = page.text_content("#series-svg") or ""
+        href = page.get_attribute("#csv-series", "href")
+        browser.close()
+    assert "hh" in legend and "trudvsem" in legend
+    with urllib.request.urlopen(server + href, timeout=120) as r:
+        rows = list(csv.DictReader(io.StringIO(r.read().decode())))
+    by_segment: dict[str, dict[str, str]] = {}
+    for row in rows:
+        by_segment.setdefault(row["segment"], {})[row["period"]] = row["value"]
+    assert len(by_segment) == 2, by_segment.keys()
+    lines = {}
+    for source in ("hh", "trudvsem"):
+        name = next(s for s in by_segment if source in s)
+        api = _api(server, source=source, period="month", limit=1000)
+        assert {r["source"] for r in api["rows"]} == {source}
+        published = {r["period"]: r["index"] for r in api["rows"] if r["index"] is not None}
+        shown = {p: float(v) for p, v in by_segment[name].items() if v not in ("", None)}
+        assert published and shown and set(shown) <= set(published)
+        assert all(shown[p] == pytest.approx(published[p]) for p in shown)
+        lines[source] = shown
+    assert lines["hh"] != lines["trudvsem"]  # two markets, not one line drawn twice

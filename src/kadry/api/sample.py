@@ -51,9 +51,20 @@ _SKILLS = {
 
 
 def build_store(
-    path: str | Path, *, vacancies: int = 3000, seed: int = 7, start: str = "2024-01-01", months: int = 6
+    path: str | Path,
+    *,
+    vacancies: int = 3000,
+    seed: int = 7,
+    start: str = "2024-01-01",
+    months: int = 6,
+    sources: dict[str, float] | None = None,
 ) -> Path:
-    """Write a store at ``path`` (replacing it) with about ``vacancies`` vacancies and the resumes to match."""
+    """Write a store at ``path`` (replacing it) with about ``vacancies`` vacancies and the resumes to match.
+
+    ``sources`` (name -> share) spreads the records over several source labels, each vacancy's
+    resumes with it, so a cross-source view has two markets to compare; the records stay
+    ``simulated`` whatever their label.
+    """
     path = Path(path)
     for p in (path, Path(str(path) + ".wal")):
         if p.exists():
@@ -65,8 +76,17 @@ def build_store(
     lw = np.array([SAMPLE_ROLES[r][2] for r in roles], float)
     t0 = datetime.fromisoformat(start)
     span = months * 30
+    labelled = sources or {"sim": 1.0}
+    source_names = list(labelled)
+    sw = np.array([labelled[n] for n in source_names], float)
+    labels = np.random.default_rng(seed + 1)  # its own stream: the records are the same whatever the labels
     rows_v, rows_r = [], []
     for i in range(vacancies):
+        source = (
+            source_names[0]
+            if len(source_names) == 1
+            else source_names[labels.choice(len(source_names), p=sw / sw.sum())]
+        )
         region = regions[rng.choice(len(regions), p=rw / rw.sum())]
         role = roles[rng.choice(len(roles), p=lw / lw.sum())]
         cat, is_it, _, ratio, median = SAMPLE_ROLES[role]
@@ -76,7 +96,7 @@ def build_store(
             str(s)
             for s in rng.choice(_SKILLS[role], size=min(len(_SKILLS[role]), int(rng.integers(1, 4))), replace=False)
         ]
-        rows_v.append(_vacancy(i, region, role, cat, is_it, published, salary, skills, rng))
+        rows_v.append(_vacancy(i, region, role, cat, is_it, published, salary, skills, rng) | _label(source, f"v{i}"))
         for j in range(int(rng.poisson(ratio * (1.6 if region == "RU-MOW" else 1.0)))):
             created = published + timedelta(days=int(rng.integers(-20, 20)))
             want = float(round(median * 1.1 * rng.lognormal(0, 0.3), -3)) if rng.random() < 0.8 else None
@@ -84,7 +104,8 @@ def build_store(
                 str(s)
                 for s in rng.choice(_SKILLS[role], size=min(len(_SKILLS[role]), int(rng.integers(1, 5))), replace=False)
             ]
-            rows_r.append(_resume(f"{i}-{j}", region, role, cat, is_it, created, want, rskills, rng))
+            resume = _resume(f"{i}-{j}", region, role, cat, is_it, created, want, rskills, rng)
+            rows_r.append(resume | _label(source, f"r{i}-{j}", resume=True))
     with Store(path) as store:
         for table, rows in (("vacancies", rows_v), ("resumes", rows_r)):
             frame = pd.DataFrame(rows)
@@ -95,6 +116,12 @@ def build_store(
             store.con.unregister("_incoming")
         store.set_meta("sample", f"kadry.api.sample seed={seed}")
     return path
+
+
+def _label(source: str, key: str, *, resume: bool = False) -> dict:
+    if resume:
+        return {"resume_id": f"{source}:{key}", "source": source, "source_key": key}
+    return {"vacancy_id": f"{source}:{key}", "source": source, "source_id": key}
 
 
 def _vacancy(i, region, role, cat, is_it, published, salary, skills, rng) -> dict:

@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -97,19 +97,33 @@ def make_router(publisher: Any) -> APIRouter:
         "/coverage", summary="Share of records with a known region, role, salary and skills, per kind and source"
     )
     async def coverage(
-        start: str | None = Query(
-            None, pattern=DATE_PATTERN, max_length=10, description="records starting on or after"
-        ),
-        end: str | None = Query(None, pattern=DATE_PATTERN, max_length=10, description="records starting on or before"),
         format: str = Query("json", pattern="^(json|csv)$", description="json or csv"),
     ) -> Response:
-        frame = await run_in_threadpool(
-            cached, ("coverage", start, end), lambda: _coverage(engine, publisher.k, start, end)
-        )
+        frame = await run_in_threadpool(cached, ("coverage",), lambda: _coverage(publisher))
         if format == "csv":
             return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8")
         rows = [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
         return JSONResponse({"k": publisher.k, "rows": rows})
+
+    @router.get(
+        "/trajectories/{table}",
+        summary="Region moves between CV versions, or profession -> profession flows of work histories",
+    )
+    async def trajectories(
+        table: str = Path(
+            ..., pattern="^(region-moves|profession-flows)$", description="region-moves or profession-flows"
+        ),
+        format: str = Query("json", pattern="^(json|csv)$", description="json or csv"),
+    ) -> Response:
+        from kadry.publish import whole_table
+
+        frame = await run_in_threadpool(
+            cached, ("trajectories", table), lambda: whole_table(publisher.db_path, table, publisher.k)
+        )
+        if format == "csv":
+            return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8")
+        rows = [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+        return JSONResponse({"k": publisher.k, "table": table, "rows": rows})
 
     @router.get(
         "/series", summary="A series with its seasonally adjusted values, year on year and trend; two segments compared"
@@ -156,23 +170,12 @@ def make_router(publisher: Any) -> APIRouter:
     return router
 
 
-def _coverage(engine, k: int, start: str | None, end: str | None) -> pd.DataFrame:
-    """Per kind and source, shares of known attributes; a source with fewer than k records is hidden."""
-    from kadry.indicators import parse_day
-    from kadry.indicators.coverage import coverage
+def _coverage(publisher: Any) -> pd.DataFrame:
+    """The released coverage table (the whole store; a kind's total as ``all``): the same cells
+    as the report's, whether or not the store's release is made yet."""
+    from kadry.publish import coverage_cells
 
-    with engine() as eng:
-        t = coverage(eng, start=parse_day(start) if start else None, end=parse_day(end, end=True) if end else None)
-    frame = t.to_pandas()
-    shares = ["dated", "region_known", "role_known", "salary_known", "skills_known"]
-    out = frame[["kind", "source", "records", "simulated"]].copy()
-    small = frame["records"] < k
-    for col in shares:
-        # shares rounded to 0.1 %: quality of a source, not a count of people
-        out[f"{col}_share"] = (frame[col] / frame["records"]).round(3).mask(small)
-    out["records"] = out["records"].astype("Float64").mask(small)
-    out["suppressed"] = small
-    return out
+    return coverage_cells(publisher.db_path, publisher.k)
 
 
 def _source_cube(publisher: Any, indicator: str, period: str) -> pd.DataFrame:

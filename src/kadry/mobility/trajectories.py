@@ -5,17 +5,15 @@ consecutive versions (``versions``: runs of snapshots per distinct content) move
 dated at the first snapshot of the new version. A CV's work history (``career_history``,
 titles and profession codes, no employers) gives career transitions: each pair of
 consecutive jobs is a flow from one profession to the next (the code where given, else
-the title). Published tables go through the small-cell suppression of kadry.privacy
-(the one publisher of branch p12 is not merged here yet).
+the title). These are the raw counts; what is published is cut by ``kadry.publish``
+(``whole_table(db, "region-moves" | "profession-flows")``), the only caller of suppression.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from kadry.privacy.suppression import suppress
-
-__all__ = ["region_moves", "profession_flows", "published"]
+__all__ = ["region_moves", "profession_flows"]
 
 
 def region_moves(con) -> pd.DataFrame:
@@ -42,12 +40,3 @@ def profession_flows(con) -> pd.DataFrame:
            WHERE from_profession IS NOT NULL AND to_profession IS NOT NULL
            GROUP BY ALL ORDER BY transitions DESC, from_profession, to_profession"""
     ).fetchdf()
-
-
-def published(con, k: int | None = None) -> dict[str, pd.DataFrame]:
-    """Both tables with small cells hidden (``suppressed`` says which)."""
-    moves = suppress(region_moves(con), dimensions=["from_region", "to_region"], counts=["moves"], k=k).table
-    flows = suppress(
-        profession_flows(con), dimensions=["from_profession", "to_profession"], counts=["transitions"], k=k
-    ).table
-    return {"region_moves": moves, "profession_flows": flows}

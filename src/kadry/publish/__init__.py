@@ -6,11 +6,14 @@ from kadry.publish.release import (
     Publishing,
     Release,
     StaleRelease,
+    coverage_cells,
     current,
     ensure,
     make,
     making,
+    source_cube,
     start_making,
+    whole_table,
 )
 
 __all__ = [
@@ -19,9 +22,12 @@ __all__ = [
     "Publishing",
     "Release",
     "StaleRelease",
+    "coverage_cells",
     "current",
     "ensure",
     "make",
     "making",
+    "source_cube",
     "start_making",
+    "whole_table",
 ]

@@ -20,11 +20,35 @@ import pandas as pd
 
 from kadry.privacy import Hierarchy, suppress
 
-__all__ = ["BY_SOURCE", "FAMILY", "FLOW_PERIODS", "KEYS", "build_cubes"]
+__all__ = [
+    "BY_SOURCE",
+    "COVERAGE",
+    "COVERAGE_SHARES",
+    "FAMILY",
+    "FLOW_PERIODS",
+    "KEYS",
+    "TRAJECTORIES",
+    "WHOLE",
+    "WHOLE_TABLES",
+    "build_cubes",
+    "by_source_cube",
+    "coverage_table",
+    "trajectory_tables",
+]
 
 KEYS = ["occupation", "region", "period"]
 #: suffix of the cubes by source (index and flow, all occupations and regions)
 BY_SOURCE = "-by-source"
+#: the coverage table: records per kind and source over the whole store (its own family)
+COVERAGE = "coverage"
+#: the "period" of tables released for the whole store, not by period
+WHOLE = "all"
+#: trajectories from CV snapshots and work histories: origin-destination tables, no totals
+TRAJECTORIES = ("region-moves", "profession-flows")
+#: tables released for the whole store (each its own family)
+WHOLE_TABLES = (COVERAGE, *TRAJECTORIES)
+#: shares of the coverage table (known / records)
+COVERAGE_SHARES = ("dated", "region_known", "role_known", "salary_known", "skills_known")
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
 FAMILY = {"index": "stock", "stock": "stock", "salary": "stock", "skills": "stock", "flow": "flow"}
 _BY = ["role_category", "role", "federal_district", "region"]
@@ -60,6 +84,69 @@ def build_cubes(
     return _Builder(db_path, k).build(periods, first, last)
 
 
+def coverage_table(db_path: Any, *, k: int) -> pd.DataFrame:
+    """Records per kind and source over the whole store, with the shares that have a known date,
+    region, role, salary and skills; the kind's total as the roll-up.
+
+    One table for the API's ``/coverage``, the dashboard and the report (a range chosen per
+    request would let two answers differ by the records of a day). A share is hidden with its
+    cell, and also when the records it counts, or those it leaves out, are fewer than k but
+    not none (47 of 50 known tells of 3 records).
+    """
+    from kadry.indicators import ALL, Engine
+    from kadry.indicators.coverage import coverage
+
+    engine = Engine.duckdb(db_path)
+    try:
+        frame = coverage(engine).to_pandas()
+    finally:
+        engine.close()
+    counts = ["records", *COVERAGE_SHARES]
+    totals = frame.groupby("kind", as_index=False).agg({**{c: "sum" for c in counts}, "simulated": "any"})
+    totals["source"] = ALL
+    frame = pd.concat([frame, totals], ignore_index=True)
+    for col in COVERAGE_SHARES:
+        known, rest = frame[col], frame["records"] - frame[col]
+        thin = ((known > 0) & (known < k)) | ((rest > 0) & (rest < k))
+        frame[f"{col}_share"] = (known / frame["records"].where(frame["records"] > 0)).round(3).mask(thin)
+    sources = sorted(set(frame["source"]) - {ALL})
+    table = suppress(
+        frame.drop(columns=list(COVERAGE_SHARES)),
+        dimensions=["kind", "source"],
+        counts=["records"],
+        values=[f"{c}_share" for c in COVERAGE_SHARES],
+        hierarchies=[Hierarchy.flat("source", sources, total=ALL)],
+        k=k,
+    ).table
+    table["records"] = table["records"].astype("Float64").mask(table["suppressed"])
+    order = table["kind"].map({"vacancy": 0, "resume": 1}).fillna(2)
+    table = table.assign(_o=order, _t=table["source"] == ALL).sort_values(["_o", "_t", "source"])
+    return table.drop(columns=["_o", "_t"]).reset_index(drop=True)
+
+
+def trajectory_tables(con: Any, *, k: int) -> dict[str, pd.DataFrame]:
+    """Region moves between CV versions and profession -> profession flows, small cells hidden.
+
+    Origin-destination cells only: no total of either is published, so no equation links them
+    (a total added later must join this family).
+    """
+    from kadry.mobility.trajectories import profession_flows, region_moves
+
+    return {
+        "region-moves": suppress(
+            region_moves(con), dimensions=["from_region", "to_region"], counts=["moves"], k=k
+        ).table,
+        "profession-flows": suppress(
+            profession_flows(con), dimensions=["from_profession", "to_profession"], counts=["transitions"], k=k
+        ).table,
+    }
+
+
+def by_source_cube(db_path: Any, indicator: str, period: str, *, k: int, first: str, last: str) -> pd.DataFrame:
+    """The by-source family of one indicator and period length, as ``build_cubes`` makes it."""
+    return _Builder(db_path, k)._by_source(indicator, period, first, last)
+
+
 class _Builder:
     """Computes the unsuppressed cells (private) and suppresses each family once."""
 
@@ -89,6 +176,12 @@ class _Builder:
         for indicator in ("index", "flow"):
             for period in periods if indicator == "index" else [p for p in periods if p in FLOW_PERIODS]:
                 out[(f"{indicator}{BY_SOURCE}", period)] = self._by_source(indicator, period, first, last)
+        out[(COVERAGE, WHOLE)] = coverage_table(self.db_path, k=self.k)
+        from kadry.store import Store
+
+        with Store(self.db_path, read_only=True) as store:
+            for name, table in trajectory_tables(store.con, k=self.k).items():
+                out[(name, WHOLE)] = table
         return out
 
     def _by_source(self, indicator: str, period: str, start: str, end: str) -> pd.DataFrame:

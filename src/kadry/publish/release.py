@@ -25,7 +25,7 @@ import pandas as pd
 
 from kadry.errors import BadRequest, KadryError
 from kadry.privacy import min_cell
-from kadry.publish.cubes import FLOW_PERIODS
+from kadry.publish.cubes import COVERAGE, FLOW_PERIODS, WHOLE, WHOLE_TABLES
 from kadry.rules import activity
 
 __all__ = [
@@ -34,17 +34,20 @@ __all__ = [
     "Publishing",
     "Release",
     "StaleRelease",
+    "coverage_cells",
     "current",
     "ensure",
     "folder",
     "make",
     "making",
+    "source_cube",
     "start_making",
     "state_of",
+    "whole_table",
 ]
 
 #: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
-RULES = "publish-2"
+RULES = "publish-3"
 #: released period lengths; days are not released (a day cube is ~30x a month's, and daily
 #: counts of a region's role are mostly below k: they would only add hidden cells)
 PERIODS = ("week", "month", "quarter")
@@ -80,7 +83,7 @@ class Release:
 
     def cube(self, indicator: str, period: str) -> pd.DataFrame:
         """The released cells of one indicator and period length."""
-        if period not in self.periods:
+        if period not in self.periods and not (period == WHOLE and indicator in WHOLE_TABLES):
             raise BadRequest(f"period {period!r} is not released (released: {', '.join(self.periods)})")
         if indicator.startswith("flow") and period not in FLOW_PERIODS:
             raise BadRequest(
@@ -212,6 +215,46 @@ def ensure(db_path: str | Path, k: int | None = None, *, say=None) -> Release:
     if say is not None:
         say("publishing: no current release of this store")
     return make(db_path, k)
+
+
+def source_cube(db_path: str | Path, indicator: str, period: str, k: int | None = None) -> pd.DataFrame:
+    """The released ``index``/``flow`` cube by source: from the current release, else its own family alone.
+
+    The by-source cubes are a suppression family of their own (every source and their total,
+    over the release's data range), so computing that family alone gives the very cells a
+    release of the store holds: a report need not wait for the whole release to show them.
+    """
+    from kadry.publish.cubes import BY_SOURCE, by_source_cube
+
+    found = current(db_path, k)
+    if found is not None:
+        return found.cube(f"{indicator}{BY_SOURCE}", period)
+    if period not in PERIODS or (indicator == "flow" and period not in FLOW_PERIODS):
+        raise BadRequest(f"{indicator} by {period} is not released")
+    first, last = _data_range(db_path)
+    return by_source_cube(db_path, indicator, period, k=min_cell(k), first=first, last=last)
+
+
+def coverage_cells(db_path: str | Path, k: int | None = None) -> pd.DataFrame:
+    """The released coverage table (records and shares per kind and source, the whole store)."""
+    return whole_table(db_path, COVERAGE, k)
+
+
+def whole_table(db_path: str | Path, name: str, k: int | None = None) -> pd.DataFrame:
+    """A table released for the whole store (``WHOLE_TABLES``): from the current release, else
+    its own family computed alone, which gives the same cells."""
+    from kadry.publish.cubes import coverage_table, trajectory_tables
+    from kadry.store import Store
+
+    if name not in WHOLE_TABLES:
+        raise BadRequest(f"{name!r} is not a released table (released: {', '.join(WHOLE_TABLES)})")
+    found = current(db_path, k)
+    if found is not None:
+        return found.cube(name, WHOLE)
+    if name == COVERAGE:
+        return coverage_table(db_path, k=min_cell(k))
+    with Store(db_path, read_only=True) as store:
+        return trajectory_tables(store.con, k=min_cell(k))[name]
 
 
 def _read(path: Path) -> dict | None:

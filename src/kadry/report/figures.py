@@ -268,12 +268,17 @@ class ReportData:
 
     # --- coverage -------------------------------------------------------------------------------
     @cached_property
+    def released_coverage(self) -> pd.DataFrame:
+        """The publisher's coverage table (whole store): the cells the API's /coverage serves."""
+        from kadry.publish import coverage_cells
+
+        assert self.opts.db is not None  # ReportOptions.resolve() requires the store
+        return coverage_cells(self.opts.db, self.k)
+
+    @property
     def records(self) -> pd.DataFrame:
-        """Records by kind, source and simulated flag, suppressed (totals per kind included)."""
-        rows = self.sql("""SELECT 'vacancy', CASE WHEN simulated AND source <> 'sim' THEN source || ' (sim)' ELSE source END, count(*) FROM vacancies GROUP BY ALL
-                           UNION ALL
-                           SELECT 'resume', CASE WHEN simulated AND source <> 'sim' THEN source || ' (sim)' ELSE source END, count(*) FROM resumes GROUP BY ALL""")
-        return self._counts(rows, "source")
+        """Records by kind and source with the kind's total (``all``), as released."""
+        return self.released_coverage[["kind", "source", "records", "simulated", "suppressed"]]
 
     @cached_property
     def quarantine(self) -> pd.DataFrame:
@@ -324,16 +329,11 @@ class ReportData:
             )
         return out
 
-    @cached_property
+    @property
     def coverage(self) -> pd.DataFrame:
-        """Per kind and source over the report's range: shares with a known region, role, salary, skills."""
-        from kadry.indicators.coverage import coverage
-
-        frame = coverage(self.engine, start=self.opts.first, end=self.opts.last).to_pandas()
-        small = frame["records"] < self.k
-        for col in ("region_known", "role_known", "salary_known", "skills_known"):
-            frame[f"{col}_share"] = (frame[col] / frame["records"]).mask(small)
-        frame["records"] = frame["records"].astype("Float64").mask(small)
+        """Per kind and source: shares with a known region, role, salary, skills (the released table)."""
+        frame = self.released_coverage
+        frame = frame[frame["source"] != ALL]
         return frame[
             [c for c in frame.columns if c.endswith("_share") or c in ("kind", "source", "records", "simulated")]
         ]
@@ -365,6 +365,25 @@ class ReportData:
                     **analyse(periods, [values.get(p) for p in periods], period=self.opts.period).as_dict(),
                 }
             )
+        return out
+
+    @cached_property
+    def by_source(self) -> pd.DataFrame:
+        """The index by source (all occupations and regions) over the report's range.
+
+        Cut from the publisher's by-source family, so the report shows the cells that
+        ``/api/v1/indicators?source=`` serves, never a suppression of its own.
+        """
+        from kadry.publish import source_cube
+
+        assert self.opts.db is not None  # ReportOptions.resolve() requires the store
+        cube = source_cube(self.opts.db, "index", self.opts.period, self.k)
+        first, last = self.opts.first.isoformat(), self.opts.last.isoformat()
+        rows = cube[(cube["period_end"].astype(str) >= first) & (cube["period"].astype(str) <= last)]
+        cols = ["source", "period", "n_vacancies", "n_resumes", "index", "band", "suppressed", "simulated"]
+        out = rows[[c for c in cols if c in rows.columns]].copy()
+        out["_total"] = out["source"] == ALL
+        out = out.sort_values(["_total", "source", "period"]).drop(columns="_total").reset_index(drop=True)
         return out
 
     @cached_property

@@ -53,6 +53,9 @@ _RU = {
     "h_skills": "Навыки: спрос и предложение",
     "h_mobility": "Мобильность",
     "h_sources": "Источники данных и охват",
+    "h_by_source": "Индекс по источникам",
+    "by_source_note": "Вакансии и резюме каждого источника отдельно, все профессии и регионы; «итого» — все "
+    "источники вместе. Те же ячейки, что отдаёт /api/v1/indicators?source= (одна публикация).",
     "index": "Индекс hh.index",
     "index_long": "Индекс дефицита кадров (hh.index) — число активных резюме на одну активную вакансию",
     "band": "Зона",
@@ -156,6 +159,9 @@ _EN = {
     "h_skills": "Skills: demand and supply",
     "h_mobility": "Mobility",
     "h_sources": "Data sources and coverage",
+    "h_by_source": "The index by source",
+    "by_source_note": "Each source's own vacancies and resumes, all occupations and regions; the total is all "
+    "sources together. The same cells as /api/v1/indicators?source= serves (one publisher).",
     "index": "hh.index",
     "index_long": "Deficiency index (hh.index): active resumes per active vacancy",
     "band": "Band",

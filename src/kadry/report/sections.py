@@ -37,6 +37,7 @@ __all__ = [
     "salary_section",
     "skills_section",
     "mobility_section",
+    "by_source_section",
     "sources_section",
 ]
 
@@ -502,6 +503,33 @@ def mobility_section(ctx: Context) -> str:
     return text
 
 
+def by_source_section(ctx: Context) -> str:
+    """The index of each source beside the others and their total: sources are never mixed silently.
+
+    Left out when the store holds one source only (its line would be the total's).
+    """
+    d, L = ctx.data, ctx.L
+    table = d.by_source
+    sources = sorted(set(table["source"]) - {ALL}) if len(table) else []
+    if len(sources) < 2:
+        return ""
+    rows = "".join(
+        f'<tr data-source="{_e(r["source"])}" data-period="{_e(str(r["period"])[:10])}"'
+        f"{' class=total' if r['source'] == ALL else ''}>"
+        f"<td>{_e(L['total'] if r['source'] == ALL else r['source'])}{_sim(ctx, r.get('simulated'))}</td>"
+        f"<td>{_e(ctx.period(str(r['period'])[:10]))}</td>"
+        f"{_cell(ctx, r['n_vacancies'], 'n_vacancies')}{_cell(ctx, r['n_resumes'], 'n_resumes')}"
+        f"{_cell(ctx, r['index'], 'index', 1)}</tr>"
+        for r in table.to_dict(orient="records")
+    )
+    return (
+        f'<section id="by-source"><h2>{_e(L["h_by_source"])}</h2>'
+        f'<table class="figures" id="by-source-table"><thead><tr><th>{L["source"]}</th><th>{L["period"]}</th>'
+        f"<th>{L['n_vacancies']}</th><th>{L['n_resumes']}</th><th>{L['index']}</th></tr></thead>"
+        f'<tbody>{rows}</tbody></table><p class="note">{_e(L["by_source_note"])}</p></section>'
+    )
+
+
 #: source -> (ru, en) citation, as plain text (never a link: the page makes no request)
 _CITATIONS = {
     "hh": ("hh.ru (HeadHunter: api.hh.ru и открытые выгрузки)", "hh.ru (HeadHunter: api.hh.ru and public data dumps)"),
@@ -518,8 +546,8 @@ def sources_section(ctx: Context) -> str:
     kind_word = {"vacancy": L["vacancy"], "resume": L["resume"]}
     rows = "".join(
         f'<tr data-kind="{_e(r.kind)}" data-source="{_e(r.source)}"{" class=total" if r.source == ALL else ""}>'
-        f"<td>{_e(kind_word.get(r.kind, r.kind))}</td><td>{_e(L['total'] if r.source == ALL else r.source)}</td>"
-        f"{_cell(ctx, r.records, 'records')}</tr>"
+        f"<td>{_e(kind_word.get(r.kind, r.kind))}</td><td>{_e(L['total'] if r.source == ALL else r.source)}"
+        f"{_sim(ctx, r.simulated and r.source != 'sim')}</td>{_cell(ctx, r.records, 'records')}</tr>"
         for r in rec.itertuples()
     )
     out.append(
@@ -594,5 +622,6 @@ SECTIONS: list[Section] = [
     salary_section,
     skills_section,
     mobility_section,
+    by_source_section,
     sources_section,
 ]

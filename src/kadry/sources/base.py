@@ -32,6 +32,7 @@ Subclass ``BaseReader`` to get ``sniff`` (``score >= STRONG``) for free.
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -285,6 +286,7 @@ def clean_str(value: object) -> str | None:
 
 
 _TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"(?i)<\s*(br|/p|/li|/div|/h\d)\s*/?>")
 _WS = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -293,9 +295,9 @@ def strip_html(html: object) -> str | None:
     text = clean_str(html)
     if text is None:
         return None
-    import html as _html
-
-    text = re.sub(r"(?i)<\s*(br|/p|/li|/div|/h\d)\s*/?>", "\n", text)
-    text = _html.unescape(_TAG.sub(" ", text))
-    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
+    if "<" in text:
+        text = _TAG.sub(" ", _BREAK.sub("\n", text))
+    if "&" in text:
+        text = html_lib.unescape(text)
+    lines = [line.strip() for line in _WS.sub(" ", text).split("\n")]
     return "\n".join(line for line in lines if line) or None

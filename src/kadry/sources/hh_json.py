@@ -7,6 +7,7 @@ or added never break the reader: every lookup is defensive.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from kadry.sources.base import NO, BadValue, BaseReader, Head, Item, Score, clean_str, parse_ts, strip_html, to_float
@@ -142,21 +143,31 @@ def unflatten(obj: dict) -> dict:
     """
     out = dict(obj)
     for key, value in obj.items():
-        if key in _NESTED:
+        split = _nested_key(key)
+        if split is None:
             continue
-        for prefix in _NESTED:
-            if key.startswith(prefix + "_") and key != prefix:
-                inner = key[len(prefix) + 1 :]
-                if prefix == "salary" and inner == "range":
-                    break
-                nested = out.get(prefix)
-                if nested is None:
-                    nested = out[prefix] = {}
-                if isinstance(nested, dict) and inner not in nested:
-                    nested[inner] = value
-                del out[key]
-                break
+        prefix, inner = split
+        nested = out.get(prefix)
+        if nested is None:
+            nested = out[prefix] = {}
+        if isinstance(nested, dict) and inner not in nested:
+            nested[inner] = value
+        del out[key]
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _nested_key(key: str) -> tuple[str, str] | None:
+    """``area_name`` -> (``area``, ``name``); None for a key that is not a flattened nested one."""
+    if key in _NESTED:
+        return None
+    for prefix in _NESTED:
+        if key.startswith(prefix + "_") and key != prefix:
+            inner = key[len(prefix) + 1 :]
+            if prefix == "salary" and inner == "range":
+                return None
+            return prefix, inner
+    return None
 
 
 def vacancy_from_hh(obj: dict) -> dict:

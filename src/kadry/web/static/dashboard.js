@@ -94,7 +94,7 @@ function fillRegions() {
 function fillCompare() {
   const sel = $("compare"), keep = sel.value;
   sel.replaceChildren(new Option(word("compare_none"), ""));
-  const sources = [...new Set((coverage ? coverage.rows : []).filter((r) => !r.suppressed).map((r) => r.source))];
+  const sources = [...new Set((coverage ? coverage.rows : []).filter((r) => !r.suppressed && r.source !== "all").map((r) => r.source))];
   for (let i = 0; i < sources.length; i++) for (let j = i + 1; j < sources.length; j++)
     sel.appendChild(new Option(`${word("source")}: ${sources[i]} / ${sources[j]}`, `source=${sources[i]}&source2=${sources[j]}`));
   for (const r of dims.regions.filter((r) => r.kind === "subject" && !isUnknown(r.id)))
@@ -231,9 +231,12 @@ function drawTrend(rows) {
 function bandColor(v) { if (v === null) return "#ccc"; return BANDS.find(([lo, hi]) => v >= lo && v < hi)[2]; }
 
 function knownShare(kind, key) {
-  const rows = (coverage ? coverage.rows : []).filter((r) => r.kind === kind && !r.suppressed && r.records);
+  // the kind's total row when published, else the published sources weighted by their records
+  const rows = (coverage ? coverage.rows : []).filter((r) => r.kind === kind && !r.suppressed && r.records && r[key] !== null && r[key] !== undefined);
+  const total = rows.find((r) => r.source === "all");
+  if (total) return total[key];
   const n = rows.reduce((a, r) => a + r.records, 0);
-  return n ? rows.reduce((a, r) => a + r.records * (r[key] || 0), 0) / n : null;
+  return n ? rows.reduce((a, r) => a + r.records * r[key], 0) / n : null;
 }
 
 function drawRanking(rows, groupBy, last) {
@@ -357,7 +360,7 @@ function drawCoverage() {
   t.tHead.innerHTML = `<tr>${head}</tr>`;
   t.tBodies[0].replaceChildren(...(coverage ? coverage.rows : []).map((r) => {
     const tr = html("tr", { "data-kind": r.kind, "data-source": r.source });
-    tr.append(html("td", {}, word(r.kind)), html("td", {}, r.source + (r.simulated && r.source !== "sim" ? " (sim)" : "")), html("td", {}, fmt(r.records, 0)));
+    tr.append(html("td", {}, word(r.kind)), html("td", {}, r.source === "all" ? word("total") : r.source + (r.simulated && r.source !== "sim" ? " (sim)" : "")), html("td", {}, fmt(r.records, 0)));
     for (const k of keys) tr.appendChild(html("td", { "data-col": k, "data-value": r[k] ?? "" }, pct(r[k])));
     return tr;
   }));
