@@ -115,8 +115,12 @@ def test_dashboard_follows_segment_and_period(server, tmp_path):
     assert (shots / "dashboard-it-month.png").stat().st_size > 10_000
 
 
-def test_the_series_compares_two_segments_on_one_chart(server):
-    """Pick a second segment: both lines drawn, and the chart's CSV holds what the indicators API says."""
+def _compared(server: str, pick) -> tuple[str, str, dict[str, dict[str, float]]]:
+    """Open the page, choose a comparison (``pick(options)`` -> value), wait for both lines.
+
+    Returns the first segment's occupation, the chart's text and its CSV's published values by
+    segment (a hidden or missing period is absent, never a number).
+    """
     import csv
     import io
 
@@ -128,64 +132,56 @@ def test_the_series_compares_two_segments_on_one_chart(server):
         page.goto(server + "/")
         _wait_render(page, 1)
         first = page.input_value("#occupation")
-        page.select_option("#compare", "occupation2=all")
+        page.select_option("#compare", pick(page.eval_on_selector_all("#compare option", "os => os.map(o => o.value)")))
         page.wait_for_function(
             "document.querySelectorAll('#series-svg path.raw[data-series=\"1\"]').length > 0", timeout=180_000
         )
         assert page.evaluate("document.querySelectorAll('#series-svg path.raw[data-series=\"0\"]').length") > 0
+        legend = page.text_content("#series-svg") or ""
         href = page.get_attribute("#csv-series", "href")
         browser.close()
     with urllib.request.urlopen(server + href, timeout=120) as r:
         rows = list(csv.DictReader(io.StringIO(r.read().decode())))
-    by_segment: dict[str, dict[str, str]] = {}
+    by_segment: dict[str, dict[str, float]] = {}
     for row in rows:
-        by_segment.setdefault(row["segment"], {})[row["period"]] = row["value"]
+        values = by_segment.setdefault(row["segment"], {})
+        if row["value"] not in ("", None):
+            values[row["period"]] = float(row["value"])
     assert len(by_segment) == 2, by_segment.keys()
+    return first, legend, by_segment
+
+
+def _published(**params) -> dict[str, float]:
+    return {r["period"]: r["index"] for r in _api(**params)["rows"] if r["index"] is not None}
+
+
+def test_the_series_compares_two_segments_on_one_chart(server):
+    """Pick a second segment: both lines drawn, and the chart's CSV holds what the indicators API says."""
+    first, _, by_segment = _compared(server, lambda options: "occupation2=all")
     for occupation in (first, "all"):
         name = next(s for s in by_segment if s.startswith(f"occupation={occupation}/"))
-        api = _api(server, occupation=occupation, region="all", period="month", limit=1000)
-        published = {r["period"]: r["index"] for r in api["rows"] if r["index"] is not None}
-        shown = {p: float(v) for p, v in by_segment[name].items() if v not in ("", None)}
+        published = _published(base=server, occupation=occupation, region="all", period="month", limit=1000)
+        shown = by_segment[name]
         assert published and all(shown[p] == pytest.approx(v) for p, v in published.items() if p in shown)
         assert set(shown) <= set(published)  # a hidden or missing month is a gap, never a number
 
 
 def test_the_series_compares_two_sources(server):
     """The cross-source view: both sources drawn, each line what /api/v1/indicators?source= releases."""
-    import csv
-    import io
 
-    from playwright.sync_api import sync_playwright
+    def pair(options: list[str]) -> str:
+        found = next(o for o in options if o.startswith("source="))
+        assert found in ("source=hh&source2=trudvsem", "source=trudvsem&source2=hh")
+        return found
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(server + "/")
-        _wait_render(page, 1)
-        options = page.eval_on_selector_all("#compare option", "os => os.map(o => o.value)")
-        pair = next(o for o in options if o.startswith("source="))
-        assert pair in ("source=hh&source2=trudvsem", "source=trudvsem&source2=hh")
-        page.select_option("#compare", pair)
-        page.wait_for_function(
-            "document.querySelectorAll('#series-svg path.raw[data-series=\"1\"]').length > 0", timeout=180_000
-        )
-        legend = page.text_content("#series-svg") or ""
-        href = page.get_attribute("#csv-series", "href")
-        browser.close()
+    _, legend, by_segment = _compared(server, pair)
     assert "hh" in legend and "trudvsem" in legend
-    with urllib.request.urlopen(server + href, timeout=120) as r:
-        rows = list(csv.DictReader(io.StringIO(r.read().decode())))
-    by_segment: dict[str, dict[str, str]] = {}
-    for row in rows:
-        by_segment.setdefault(row["segment"], {})[row["period"]] = row["value"]
-    assert len(by_segment) == 2, by_segment.keys()
     lines = {}
     for source in ("hh", "trudvsem"):
         name = next(s for s in by_segment if source in s)
-        api = _api(server, source=source, period="month", limit=1000)
-        assert {r["source"] for r in api["rows"]} == {source}
-        published = {r["period"]: r["index"] for r in api["rows"] if r["index"] is not None}
-        shown = {p: float(v) for p, v in by_segment[name].items() if v not in ("", None)}
+        assert {r["source"] for r in _api(server, source=source, period="month", limit=1000)["rows"]} == {source}
+        published = _published(base=server, source=source, period="month", limit=1000)
+        shown = by_segment[name]
         assert published and shown and set(shown) <= set(published)
         assert all(shown[p] == pytest.approx(published[p]) for p in shown)
         lines[source] = shown
