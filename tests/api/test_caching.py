@@ -61,3 +61,15 @@ def test_large_answers_are_gzipped_when_the_client_accepts_it(own):
     assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
     assert packed.json() == plain.json() and plain.json()["total"] > 0  # httpx decodes
     assert packed.num_bytes_downloaded < plain.num_bytes_downloaded / 3  # the bytes on the wire
+    again = _get(app, url, **{"Accept-Encoding": "gzip"})  # from the cache, gzipped once when stored
+    assert again.headers["content-encoding"] == "gzip" and again.json() == plain.json()
+    assert again.headers["x-kadry-release"] == plain.headers["x-kadry-release"]
+
+
+def test_a_starting_server_reads_its_release_into_memory(own):
+    """Every persisted cube is read once (in the background at start), so no first answer reads Parquet."""
+    path, app = own
+    publisher = app.state.publisher
+    files = sorted((publisher.release().path / "cells").glob("*.parquet"))
+    assert publisher.preload() == len(files) > 10
+    assert len(publisher.release()._cubes) == len(files)

@@ -7,6 +7,7 @@ JSON shape (``ErrorResponse``), never a stack trace.
 
 from __future__ import annotations
 
+import gzip
 import io
 import math
 import threading
@@ -65,16 +66,22 @@ def _error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "type": kind, "message": message}}, status_code=status)
 
 
+#: answers at least this long are served gzipped to clients that accept it
+_GZIP_FROM = 1024
+_GZIPPED = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+
+
 class _ResponseCache:
-    """LRU of rendered answers keyed by normalized parameters and the store version."""
+    """LRU of rendered answers keyed by normalized parameters and the store version: the body,
+    its media type, and the body gzipped once (None when too small to be worth it)."""
 
     def __init__(self, size: int = 512) -> None:
-        self._data: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._data: OrderedDict[tuple, tuple[bytes, str, bytes | None]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: tuple) -> tuple[bytes, str] | None:
+    def get(self, key: tuple) -> tuple[bytes, str, bytes | None] | None:
         with self._lock:
             value = self._data.get(key)
             if value is not None:
@@ -84,7 +91,7 @@ class _ResponseCache:
                 self.misses += 1
             return value
 
-    def put(self, key: tuple, value: tuple[bytes, str]) -> None:
+    def put(self, key: tuple, value: tuple[bytes, str, bytes | None]) -> None:
         with self._lock:
             self._data[key] = value
             while len(self._data) > self._size:
@@ -97,6 +104,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
     ``make``: publish the store's release now if it has none (else answers wait for one: 503).
     """
     publisher = Publisher(db_path, k=k, make=make)
+    threading.Thread(target=publisher.preload, name="kadry-preload", daemon=True).start()
     responses = _ResponseCache() if cache else None
     app = FastAPI(
         title="kadry",
@@ -110,16 +118,8 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
     app.state.publisher = publisher
     app.state.responses = responses
     install_error_handlers(app)
-    install_caching(app, publisher.version)
+    install_caching(app, publisher.version, publisher.served)
     gate = Gate()
-
-    @app.middleware("http")
-    async def _release_header(request: Request, call_next):
-        response = await call_next(request)
-        served = publisher.served()
-        if served:
-            response.headers["X-Kadry-Release"] = served
-        return response
 
     api = APIRouter(prefix="/api/v1", responses=_ERRORS)
     counts: dict[str, tuple[int, int]] = {}  # store version -> (vacancies, resumes)
@@ -187,6 +187,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
         },
     )
     async def indicators(
+        request: Request,
         indicator: Indicator = Query(Indicator.index, description="what to compute"),
         occupation: str = Query(
             "all",
@@ -244,6 +245,9 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
         if responses is not None:
             hit = responses.get(key)
             if hit is not None:
+                if hit[2] is not None and "gzip" in request.headers.get("accept-encoding", ""):
+                    # compressed once when cached, not per answer (GZipMiddleware passes it through)
+                    return Response(hit[2], media_type=hit[1], headers=_GZIPPED)
                 return Response(hit[0], media_type=hit[1])
         # a slice of the persisted release: cheap, so it holds no slot of the gate (which bounds
         # computations); a burst of 64 first requests got 503 Busy from a gate of two
@@ -263,7 +267,8 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
             source,
         )
         if responses is not None:
-            responses.put(key, (body, media))
+            packed = await run_in_threadpool(gzip.compress, body, 6) if len(body) >= _GZIP_FROM else None
+            responses.put(key, (body, media, packed))
         return Response(body, media_type=media)
 
     app.include_router(api)
@@ -403,33 +408,66 @@ def _named(cube: pd.DataFrame, column: str, names: dict) -> list[Named]:
 # --- caching -------------------------------------------------------------------------------
 
 
-def install_caching(app: FastAPI, version: Callable[[], str]) -> None:
+def install_caching(app: FastAPI, version: Callable[[], str], served: Callable[[], str | None] = lambda: None) -> None:
     """Gzip for large answers, and an ETag on the aggregate routes with 304 on ``If-None-Match``.
 
     Every aggregate is a function of the store and of kadry's code, so the ETag is derived
     from ``version()`` (the store's) and kadry's version: a client or a proxy revalidates
     without the server computing anything. Weak, since gzip changes the bytes and not the
     meaning. The keyed match routes are person-level and audited per call: never cached.
+    Every answer says which release it was cut from (``X-Kadry-Release``).
     """
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=_GZIP_FROM)
+    app.add_middleware(_Revalidation, version=version, served=served)
 
-    @app.middleware("http")
-    async def _etag(request: Request, call_next: Callable) -> Response:
-        path = request.url.path
-        if request.method not in ("GET", "HEAD") or not path.startswith("/api/v1/") or path.startswith("/api/v1/match"):
-            return await call_next(request)
-        try:
-            tag = f'W/"{__version__}-{version()}"'
-        except KadryError:  # no store: let the route say so
-            return await call_next(request)
-        asked = {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}
-        if "*" in asked or tag.removeprefix("W/") in asked:
-            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
-        response = await call_next(request)
-        if response.status_code == 200:
-            response.headers["ETag"] = tag
-            response.headers.setdefault("Cache-Control", "no-cache")  # may be stored, must be revalidated
-        return response
+
+class _Revalidation:
+    """The ETag / 304 and release headers as a plain ASGI middleware.
+
+    Starlette's ``@app.middleware("http")`` runs each request through a task and a memory
+    stream; two of them took most of the event loop's time under load (bench/api_load.py).
+    """
+
+    def __init__(self, app, *, version: Callable[[], str], served: Callable[[], str | None]) -> None:
+        self.app, self.version, self.served = app, version, served
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        tag = None
+        if scope["method"] in ("GET", "HEAD") and path.startswith("/api/v1/") and not path.startswith("/api/v1/match"):
+            try:
+                tag = f'W/"{__version__}-{self.version()}"'
+            except KadryError:  # no store: let the route say so
+                tag = None
+        if tag is not None:
+            header = dict(scope["headers"]).get(b"if-none-match", b"").decode("latin-1")
+            asked = {t.strip().removeprefix("W/") for t in header.split(",")}
+            if "*" in asked or tag.removeprefix("W/") in asked:
+                headers = {"ETag": tag, "Cache-Control": "no-cache"}
+                release = self.served()
+                if release:
+                    headers["X-Kadry-Release"] = release
+                await Response(status_code=304, headers=headers)(scope, receive, send)
+                return
+
+        async def sending(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                if tag is not None and message["status"] == 200:
+                    headers.append((b"etag", tag.encode("latin-1")))
+                    if b"cache-control" not in names:  # may be stored, must be revalidated
+                        headers.append((b"cache-control", b"no-cache"))
+                release = self.served()
+                if release:
+                    headers.append((b"x-kadry-release", release.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kadry.errors import NoStore
+from kadry.errors import KadryError, NoStore
 from kadry.privacy import min_cell
 from kadry.publish import Publishing, Release, StaleRelease, current, ensure, making
 from kadry.publish.cubes import FAMILY, KEYS
@@ -70,6 +70,25 @@ class Publisher:
     def cube(self, indicator: str, period: str, start: str = "", end: str = "") -> pd.DataFrame:
         """The released cells of an indicator and period length (the whole data range)."""
         return self.release().cube(indicator, period)
+
+    def preload(self) -> int:
+        """Read every cube of the current release into memory; how many were read.
+
+        Run in the background when a server starts, so that a worker's first answers slice
+        cubes already in memory instead of reading Parquet while clients wait."""
+        try:
+            release = self.release()
+        except StaleRelease:
+            return 0
+        n = 0
+        for file in sorted((release.path / "cells").glob("*.parquet")):
+            name, _, period = file.stem.rpartition("-")
+            try:
+                release.cube(name, period)
+                n += 1
+            except KadryError:  # a file of a later or earlier layout: read on demand, if ever asked
+                continue
+        return n
 
     def data_range(self) -> tuple[str, str]:
         """First and last day with any record, as recorded by the release."""
