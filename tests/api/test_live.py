@@ -2,8 +2,8 @@
 
 The store is simulated (sightings included, so flows have moves to count) and small, so that
 every cube of the app can be computed within the test's time. The DoS request of issue 12
-would have the server build a cube of 7,000 days by six dimensions; it must be refused at
-once while ``/health`` keeps answering other clients, and the server's memory must stay put.
+would have the server build a cube of 7,000 days by six dimensions; moves are now released by
+month over fixed dimensions, so it must be refused at once while ``/health`` keeps answering other clients, and the server's memory must stay put.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_the_dos_request_is_refused_while_health_answers(server):
         for name, url in [
             ("dos", DOS),
             ("dos2", DOS),
-            ("fair", "/api/v1/flows?period=day&from=2022-01&to=2022-03&by=role,it"),
+            ("fair", "/api/v1/flows?period=month&from=2022-01&to=2022-03&by=it"),
         ]
     ]
     for t in askers:
@@ -131,7 +131,7 @@ def test_the_dos_request_is_refused_while_health_answers(server):
         r = answers[name]
         assert r.status_code == 400, r.text
         error = r.json()["error"]
-        assert error["type"] == "OverBudget" and "limit" in error["message"]
+        assert error["type"] == "BadRequest" and "by month only" in error["message"]
         assert r.elapsed.total_seconds() < 10  # refused before any computation
     assert answers["fair"].status_code in (200, 503), answers["fair"].text  # 503 only if the gate is full
     assert len(latencies) >= 5

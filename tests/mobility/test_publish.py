@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import httpx
+import pandas as pd
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -16,7 +17,6 @@ from kadry.errors import KadryError
 from kadry.indicators import Engine
 from kadry.mobility import flows
 from kadry.mobility.report import flows_report_section
-from kadry.mobility.router import get_engine, router
 from kadry.privacy import recoverable_cells
 from kadry.store import Store
 from tests.mobility.conftest import D, Histories
@@ -96,52 +96,6 @@ def test_suppression_leaves_nothing_recoverable(crowd):
     assert recoverable_cells(hidden, eqs) == set()
 
 
-@pytest.fixture
-def client(crowd, monkeypatch):
-    monkeypatch.setenv("KADRY_MIN_CELL", "10")
-    app = FastAPI()
-
-    @app.exception_handler(KadryError)
-    def _error(request, exc: KadryError):  # the shape the API app renders (one handler for every KadryError)
-        return JSONResponse(status_code=exc.status, content={"error": type(exc).__name__, "message": str(exc)})
-
-    app.include_router(router)
-
-    def engine():
-        eng = Engine.duckdb(crowd)
-        try:
-            yield eng
-        finally:
-            eng.close()
-
-    app.dependency_overrides[get_engine] = engine
-    return TestClient(app)
-
-
-def test_api_flows(client):
-    with client as c:
-        r = c.get("/api/v1/flows", params={"view": "abroad", "period": "month", "from": "2022-03", "to": "2022-03"})
-        assert r.status_code == 200
-        body = r.json()
-        assert body["meta"]["view"] == "abroad" and body["meta"]["min_cell"] == 10
-        rows = {row["destination"]: row for row in body["rows"]}
-        assert rows["AM"]["n_moves"] is None and rows["AM"]["suppressed"] is True
-        r = c.get(
-            "/api/v1/flows",
-            params={"view": "balance", "from": "2022-01", "to": "2022-12", "population": "1000", "filter": "it=true"},
-        )
-        assert r.status_code == 200
-        rows = {row["place"]: row for row in r.json()["rows"]}
-        assert rows["RU-SPE"]["inflow"] == 15 and rows["RU-SPE"]["inflow_estimate"] > 15
-        assert r.json()["meta"]["coverage"]["base"] == 34
-        bad = c.get("/api/v1/flows", params={"view": "sideways"})
-        assert bad.status_code == 400 and bad.json()["error"] == "BadRequest"
-        bad = c.get("/api/v1/flows", params={"population": "100", "coverage": "0.5"})
-        assert bad.status_code == 400
-        sig = c.get("/api/v1/flows/signals", params={"from": "2022-02", "to": "2022-03", "by": "country"})
-        assert sig.status_code == 200 and sig.json()["rows"]
-
-
 def test_cli_flows(crowd, monkeypatch):
     from kadry.cli import app
 
@@ -196,8 +150,9 @@ def test_cli_flows(crowd, monkeypatch):
 
 def test_report_section(crowd, monkeypatch):
     monkeypatch.setenv("KADRY_MIN_CELL", "10")
-    with Engine.duckdb(crowd) as eng:
-        html = flows_report_section(eng, start="2022-01", end="2022-12")
+    from kadry.publish import whole_table
+
+    html = flows_report_section(whole_table(crowd, "moves", 10), start="2022-01", end="2022-12", k=10)
     assert html.startswith('<section id="mobility"') and html.rstrip().endswith("</section>")
     assert "<svg" in html and "RU-SPE" in html and ">15<" in html
     assert ">2<" not in html  # the two moves to Yerevan are never published
@@ -220,15 +175,83 @@ def test_views_cut_from_one_suppressed_cube(crowd):
             flow_views(eng, views=("od", "abroad"))
 
 
-def test_router_for_an_app_store_and_k(crowd):
-    """The wiring the API app uses: make_router(engine_for(db), k=...)."""
-    from kadry.mobility.router import engine_for, make_router
+def _app(path, k: int) -> FastAPI:
+    """The mobility router over the store's publisher, rendered as the API app renders errors."""
+    from kadry.api.cube import Publisher
+    from kadry.mobility.router import make_router
 
     app = FastAPI()
-    app.include_router(make_router(engine_for(crowd), k=2))
-    with TestClient(app) as c:
-        rows = c.get(
-            "/api/v1/flows", params={"view": "abroad", "period": "month", "from": "2022-03", "to": "2022-03"}
-        ).json()
+
+    @app.exception_handler(KadryError)
+    def _error(request, exc: KadryError):  # the shape the API app renders (one handler for every KadryError)
+        return JSONResponse(status_code=exc.status, content={"error": type(exc).__name__, "message": str(exc)})
+
+    app.include_router(make_router(Publisher(path, k=k, make=False)))
+    return app
+
+
+def test_api_flows_are_cut_from_the_released_cube(crowd):
+    with TestClient(_app(crowd, 10)) as c:
+        r = c.get("/api/v1/flows", params={"view": "abroad", "from": "2022-03", "to": "2022-03"})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["meta"]["view"] == "abroad" and body["meta"]["min_cell"] == 10
+        rows = {row["destination"]: row for row in body["rows"]}
+        assert rows["AM"]["n_moves"] is None and rows["AM"]["suppressed"] is True
+        assert rows["KZ"]["n_moves"] is None  # or KZ = all - AM
+        assert rows["all"]["n_moves"] == 14
+        r = c.get(
+            "/api/v1/flows",
+            params={"view": "balance", "from": "2022-01", "to": "2022-12", "population": "1000", "filter": "it=true"},
+        )
+        assert r.status_code == 200, r.text
+        rows = {(row["place"], row["period"]): row for row in r.json()["rows"]}
+        spe = rows[("RU-SPE", "2022-03-01")]
+        assert spe["inflow"] == 15 and spe["outflow"] == 0 and spe["inflow_estimate"] > 15
+        assert r.json()["meta"]["coverage"]["base"] == 34
+        # every level rolls up the same cube: Moscow's district sends 15 to the North-West, Russia 14 abroad
+        r = c.get("/api/v1/flows", params={"view": "od", "level": "federal_district"}).json()["rows"]
+        assert {(x["origin"], x["destination"]): x["n_moves"] for x in r}[("CFD", "NWFD")] == 15
+        r = c.get("/api/v1/flows", params={"view": "balance", "level": "country"}).json()["rows"]
+        assert {x["place"]: x["outflow"] for x in r}["RU"] == 14
+        for params in (
+            {"view": "sideways"},
+            {"population": "100", "coverage": "0.5"},
+            {"period": "quarter"},
+            {"period": "day"},
+            {"filter": "role=96"},
+            {"by": "role"},
+            {"from": "2030-01"},
+        ):
+            bad = c.get("/api/v1/flows", params=params)
+            assert bad.status_code == 400 and bad.json()["error"] == "BadRequest", (params, bad.text)
+        # signals rest on the stock cube's active resumes: none before the store is published
+        assert c.get("/api/v1/flows/signals").status_code == 503
+
+
+def test_api_signals_from_the_release(crowd):
+    from kadry.publish import make
+
+    release = make(crowd, k=10)
+    stock = release.cube("index", "month")
+    with TestClient(_app(crowd, 10)) as c:
+        r = c.get("/api/v1/flows/signals", params={"from": "2022-02", "to": "2022-03"})
+        assert r.status_code == 200, r.text
+        rows = r.json()["rows"]
+        assert rows and {x["period"] for x in rows} <= set(stock["period"])  # the release's months
+        published = stock[(stock.occupation == "all") & (stock.region == "all")].set_index("period")["n_resumes"]
+        for row in rows:  # the denominator is the stock cube's number, hidden where it is hidden
+            want = published.get(row["period"])
+            assert row["n_resumes"] == (None if pd.isna(want) else int(want))
+        by = c.get("/api/v1/flows/signals", params={"by": "region", "filter": "it=true"})
+        assert by.status_code == 200 and all("region" in x for x in by.json()["rows"])
+        assert c.get("/api/v1/flows/signals", params={"by": "country"}).status_code == 400
+        assert c.get("/api/v1/flows/signals", params={"period": "week"}).status_code == 400
+
+
+def test_router_for_an_app_store_and_k(crowd):
+    """The minimum cell is the publisher's: with k=2 the two moves to Yerevan are published."""
+    with TestClient(_app(crowd, 2)) as c:
+        rows = c.get("/api/v1/flows", params={"view": "abroad", "from": "2022-03", "to": "2022-03"}).json()
     assert rows["meta"]["min_cell"] == 2
     assert {r["destination"]: r["n_moves"] for r in rows["rows"]} == {"AM": 2, "KZ": 12, "all": 14}

@@ -106,7 +106,7 @@ def test_only_the_publisher_calls_suppress():
     )
     # not yet moved into kadry.publish (issue 12): each still suppresses its own table
     pending = {"mobility/flows.py", "mobility/signals.py", "report/figures.py"}
-    assert set(callers) - pending == {"publish/cubes.py"}, callers
+    assert set(callers) - pending == {"publish/cubes.py", "publish/moves.py"}, callers
 
 
 def test_the_index_by_source_is_released_and_never_mixed(store_path):

@@ -275,7 +275,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
     from kadry.api.views import make_router as views_router
 
     app.include_router(views_router(publisher), responses=_ERRORS)
-    _include_flows(app, publisher.db_path, publisher.k, gate)
+    _include_flows(app, publisher, gate)
     _include_match(app, publisher.db_path)
 
     @app.get("/", include_in_schema=False)
@@ -550,10 +550,10 @@ def _include_match(app: FastAPI, db_path: Path) -> None:
     app.include_router(make_router(get_store))
 
 
-def _include_flows(app: FastAPI, db_path: Path, k: int, gate: Gate) -> None:
-    """The mobility API (flows, relocation signals; suppressed by its package); a missing router is an error.
+def _include_flows(app: FastAPI, publisher: Publisher, gate: Gate) -> None:
+    """The mobility API (flows, relocation signals), cut from the app's release; a missing router is an error.
 
-    Each request within the budget computes, so it holds a slot of the app's ``gate`` (kadry.api.limits)."""
-    from kadry.mobility.router import engine_for, make_router
+    Computing the moves family before a release exists holds a slot of the app's ``gate``."""
+    from kadry.mobility.router import make_router
 
-    app.include_router(make_router(engine_for(db_path), k=k, gate=gate), responses=_ERRORS)
+    app.include_router(make_router(publisher, gate=gate), responses=_ERRORS)

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-import duckdb
 import pandas as pd
 
 from kadry.errors import KadryError, NoStore
 from kadry.privacy import min_cell
 from kadry.publish import Publishing, Release, StaleRelease, current, ensure, making
 from kadry.publish.cubes import FAMILY, KEYS
+from kadry.store import DuckDBError
 
 __all__ = ["Publisher", "FAMILY", "KEYS", "slice_cube"]
+
+T = TypeVar("T")
 
 
 class Publisher:
@@ -30,6 +34,28 @@ class Publisher:
         self._lock = threading.Lock()
         self._seen = self.version()
         self._release: Release | None = ensure(self.db_path, self.k) if make else current(self.db_path, self.k)
+        self._memo: dict[tuple, object] = {}
+        self._memo_lock = threading.Lock()
+
+    def cached(self, key: tuple, build: Callable[[], T]) -> T:
+        """``build()`` once per store version: answers that do not change until the store does."""
+        full = (self.version(), *key)
+        with self._memo_lock:
+            if full in self._memo:
+                return self._memo[full]  # type: ignore[return-value]
+        value = build()
+        with self._memo_lock:
+            if len(self._memo) > 64:
+                self._memo.clear()
+            self._memo[full] = value
+        return value
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table released for the whole store (``kadry.publish.whole_table``): from the current
+        release, else its own family computed alone (the same cells), once per store version."""
+        from kadry.publish import whole_table
+
+        return self.cached(("table", name), lambda: whole_table(self.db_path, name, self.k))
 
     def version(self) -> str:
         """Changes whenever the store file changes (size and modification time)."""
@@ -79,7 +105,7 @@ class Publisher:
         cubes already in memory instead of reading Parquet while clients wait."""
         try:
             release = self.release()
-        except (KadryError, OSError, duckdb.Error):  # nothing to warm: answers load on demand (or say why)
+        except (KadryError, OSError, DuckDBError):  # nothing to warm: answers load on demand (or say why)
             return 0
         n = 0
         for file in sorted((release.path / "cells").glob("*.parquet")):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 from typing import Any
 
 import pandas as pd
@@ -57,20 +56,7 @@ def _calendar(period: str, first: str, last: str) -> list[str]:
 def make_router(publisher: Any) -> APIRouter:
     """The router over one ``Publisher`` (its store, k and cubes)."""
     router = APIRouter(prefix="/api/v1")
-    lock = threading.Lock()
-    cache: dict[tuple, Any] = {}
-
-    def cached(key: tuple, build):
-        full = (publisher.version(), *key)
-        with lock:
-            if full in cache:
-                return cache[full]
-        value = build()
-        with lock:
-            if len(cache) > 64:
-                cache.clear()
-            cache[full] = value
-        return value
+    cached = publisher.cached
 
     def engine():
         from kadry.indicators import Engine
@@ -115,11 +101,7 @@ def make_router(publisher: Any) -> APIRouter:
         ),
         format: str = Query("json", pattern="^(json|csv)$", description="json or csv"),
     ) -> Response:
-        from kadry.publish import whole_table
-
-        frame = await run_in_threadpool(
-            cached, ("trajectories", table), lambda: whole_table(publisher.db_path, table, publisher.k)
-        )
+        frame = await run_in_threadpool(publisher.table, table)
         if format == "csv":
             return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8")
         rows = [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]

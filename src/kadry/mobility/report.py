@@ -1,25 +1,21 @@
 """The report's "Mobility" section: self-contained HTML with inline SVG, from suppressed flows only.
 
-``flows_report_section(engine, start=..., end=...)`` returns one ``<section>`` the report
+``flows_report_section(moves, start=..., end=...)`` returns one ``<section>`` the report
 pipeline pastes into its page: the outflow abroad by month (bars stacked by destination),
 the largest origin-destination pairs, and inflow/outflow/net by region. Every number comes
-from ``kadry.mobility.flows`` with suppression on; hidden cells show as "—".
+from the release's moves cube (``kadry.publish.moves``); hidden cells show as "—".
 """
 
 from __future__ import annotations
 
 import html
-import json
 import math
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from kadry.indicators.engine import Engine
 from kadry.indicators.periods import calendar
-from kadry.mobility.flows import flow_views, flows
-from kadry.mobility.scaling import Coverage
 
 __all__ = ["flows_report_section", "outflow_svg"]
 
@@ -133,34 +129,36 @@ def _table(df: pd.DataFrame, columns: dict[str, str]) -> str:
 
 
 def flows_report_section(
-    engine: Engine,
+    moves: pd.DataFrame,
     *,
     start: date | str | None = None,
     end: date | str | None = None,
     filters: dict | None = None,
-    coverage: Coverage | None = None,
     k: int | None = None,
     top: int = 15,
     title: str = "Mobility",
 ) -> str:
-    """HTML ``<section id="mobility">`` with the outflow abroad, the top flows and region balances."""
-    abroad = flows(engine, view="abroad", period="month", start=start, end=end, filters=filters, coverage=coverage, k=k)
-    meta = json.loads(abroad.schema.metadata[b"kadry"])
-    ab = abroad.to_pandas()
-    both = flow_views(
-        engine,
-        views=("od", "balance"),
-        level="region",
-        period="quarter",
-        start=meta["start"],
-        end=meta["end"],
-        filters=filters,
-        coverage=coverage,
-        k=k,
-    )
-    od, bal = both["od"].to_pandas(), both["balance"].to_pandas()
+    """HTML ``<section id="mobility">`` with the outflow abroad, the top flows and region balances.
+
+    ``moves`` is the released moves table (``kadry.publish.whole_table(db, "moves")``): the
+    section shows the very cells the API serves. Moves are released for all resumes and the
+    IT segment; another segment's report shows all resumes and says so.
+    """
+    from kadry.api.limits import clamp_range
+    from kadry.mobility.released import flow_view, span
+
+    chosen = dict(filters or {})
+    it = chosen.get("it")
+    occupation = "it" if it == [True] else "non_it" if it == [False] else "all"
+    other = bool(chosen) and (set(chosen) != {"it"} or occupation == "all")
+    first, last = clamp_range(start or None, end or None, *span(moves))
+    ab = flow_view(moves, view="abroad", level="country", occupation=occupation, by_it=False, first=first, last=last)
+    od = flow_view(moves, view="od", level="region", occupation=occupation, by_it=False, first=first, last=last)
+    bal = flow_view(moves, view="balance", level="region", occupation=occupation, by_it=False, first=first, last=last)
+    ab["period"] = pd.to_datetime(ab["period"]).dt.date  # the chart's months are dates
+    meta: dict[str, Any] = {"start": first.isoformat(), "end": last.isoformat(), "min_cell": k}
     simulated = bool(ab["simulated"].any() or od["simulated"].any())
-    # cells as published (per quarter): sums over hidden cells would misstate totals
+    # cells as published (per month): sums over hidden cells would misstate totals
     pairs = (
         od.dropna(subset=["n_moves"])
         .sort_values(["n_moves", "period", "origin"], ascending=[False, True, True])
@@ -181,6 +179,8 @@ def flows_report_section(
         f"Russia and a country abroad. Cells resting on fewer than {meta['min_cell']} records are hidden (—), together "
         "with any cell that would let a hidden one be recomputed.</p>"
     )
+    if other:
+        parts.append("<p>Moves are released for all resumes and for the IT segment: shown here for all resumes.</p>")
     parts.append(
         f"<h3>Outflow abroad by month</h3><p>Published moves from Russia to other countries: {_num(total_abroad)}.</p>"
     )
@@ -189,28 +189,15 @@ def flows_report_section(
         for d in calendar("month", date.fromisoformat(meta["start"]), date.fromisoformat(meta["end"]))["ps"].to_pylist()
     ]
     parts.append(outflow_svg(ab, periods=months))
-    if coverage is not None and meta.get("coverage"):
-        c = meta["coverage"]
-        est = ab[ab["destination"] == "all"][["period", "n_moves", "estimate", "low", "high"]]
-        parts.append(
-            f"<h3>Population estimate</h3><p>Counts scaled by {c['factor']:,.4g} "
-            f"({c['factor_low']:,.4g} to {c['factor_high']:,.4g}); {c['confidence']:.0%} intervals, "
-            f"{html.escape(c['method'])} of sampling (Poisson) and coverage uncertainty.</p>"
-        )
-        parts.append(
-            _table(
-                est, {"period": "month", "n_moves": "moves seen", "estimate": "estimate", "low": "low", "high": "high"}
-            )
-        )
-    parts.append("<h3>Largest flows between regions (by quarter)</h3>")
+    parts.append("<h3>Largest flows between regions (by month)</h3>")
     parts.append(
-        _table(pairs, {"period": "quarter", "origin": "from", "destination": "to", "n_moves": "moves"})
+        _table(pairs, {"period": "month", "origin": "from", "destination": "to", "n_moves": "moves"})
         if len(pairs)
         else "<p>None published.</p>"
     )
-    parts.append("<h3>Inflow, outflow and net flow by region (by quarter, largest net first)</h3>")
+    parts.append("<h3>Inflow, outflow and net flow by region (by month, largest net first)</h3>")
     parts.append(
-        _table(shown, {"period": "quarter", "place": "region", "inflow": "inflow", "outflow": "outflow", "net": "net"})
+        _table(shown, {"period": "month", "place": "region", "inflow": "inflow", "outflow": "outflow", "net": "net"})
         if len(shown)
         else "<p>None published.</p>"
     )

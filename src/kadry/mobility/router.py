@@ -1,79 +1,111 @@
-"""HTTP: ``GET /api/v1/flows`` and ``GET /api/v1/flows/signals``, always suppressed.
+"""HTTP: ``GET /api/v1/flows`` and ``GET /api/v1/flows/signals``, cut from the release.
 
-The API app includes ``router``; the engine comes from the ``get_engine`` dependency (the
-store at ``KADRY_DB``, read-only), which an app or a test replaces with
-``app.dependency_overrides[get_engine] = ...``. Errors are ``kadry.errors`` exceptions
-(caller mistakes become ``BadRequest``, 400), for the app's one error handler to render.
-The minimum cell size is the server's (``KADRY_MIN_CELL``): a client cannot lower it.
+Every number is a released cell (``kadry.publish.moves``, through the app's ``Publisher``):
+the moves cube and the signal counts are suppressed once per store version, over fixed
+dimensions, so no request chooses what is suppressed and two answers cannot differ by a
+hidden cell. A request names released months, levels and segments; anything else is 400.
+Errors are ``kadry.errors`` exceptions, for the app's one error handler to render.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import nullcontext
+from functools import cache
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 from fastapi import APIRouter, Depends, Query
 
-from kadry.api.limits import Gate, check_request, clamp_range
+from kadry.api.cube import Publisher
+from kadry.api.limits import Gate, clamp_range
 from kadry.errors import BadRequest, InputError
-from kadry.indicators import parse_filters
-from kadry.indicators.engine import Engine
 from kadry.indicators.output import to_records
-from kadry.mobility.flows import flows, observed_span
-from kadry.mobility.scaling import Coverage
-from kadry.mobility.signals import signals
+from kadry.mobility.released import flow_view, segment, signal_view, span
+from kadry.mobility.scaling import Coverage, base_count, scale
 
-__all__ = ["router", "make_router", "get_engine", "engine_for"]
+__all__ = ["router", "make_router", "get_publisher", "publisher_for"]
+
+_MONTHS_ONLY = "moves and signals are published by month only: add up the months"
 
 
-def get_engine() -> Iterator[Engine]:
-    """The store's engine for one request (DuckDB, read-only)."""
+@cache
+def _publisher(path: str) -> Publisher:
+    return Publisher(path, make=False)
+
+
+def get_publisher() -> Publisher:
+    """The publisher of the store at ``KADRY_DB`` (one per process)."""
     from kadry.config import default_db
 
-    eng = Engine.duckdb(default_db())
-    try:
-        yield eng
-    finally:
-        eng.close()
+    return _publisher(str(default_db()))
 
 
-def engine_for(db_path: str | Path) -> Callable[[], Iterator[Engine]]:
-    """A dependency opening the store at ``db_path`` read-only for each request."""
-
-    def dependency() -> Iterator[Engine]:
-        eng = Engine.duckdb(db_path)
-        try:
-            yield eng
-        finally:
-            eng.close()
-
-    return dependency
+def publisher_for(db_path: str | Path) -> Callable[[], Publisher]:
+    """A dependency giving the publisher of the store at ``db_path``."""
+    return lambda: _publisher(str(db_path))
 
 
-def _bounded(engine: Engine, period: str, start: str | None, end: str | None, by: str) -> tuple[str, str]:
-    """The range cut to the sightings' span and checked against the request budget (kadry.api.limits)."""
-    first, last = clamp_range(start, end, *observed_span(engine))
-    check_request(period.strip().lower(), first, last, [d.strip() for d in by.split(",")])
-    return first.isoformat(), last.isoformat()
+def _months(period: str) -> None:
+    if period.strip().lower() != "month":
+        raise BadRequest(_MONTHS_ONLY, period=period)
 
 
-def _answer(table) -> dict:
-    meta = json.loads((table.schema.metadata or {}).get(b"kadry", b"{}"))
-    return {"meta": meta, "rows": to_records(table)}
+def _answer(frame: pd.DataFrame, meta: dict) -> dict:
+    out = frame.copy()
+    for c in out.columns:
+        if str(out[c].dtype) in ("Float64", "Int64"):
+            out[c] = out[c].astype("float64")
+    counts = [c for c in ("n_moves", "inflow", "outflow", "net", "n_resumes") if c in out.columns]
+    table = pa.Table.from_pandas(out, preserve_index=False)
+    rows = to_records(table)
+    for row in rows:  # counts are whole numbers
+        for c in counts:
+            if row.get(c) is not None:
+                row[c] = int(round(row[c]))
+    return {"meta": meta, "rows": rows}
+
+
+def _estimates(frame: pd.DataFrame, cov: Coverage, base: int | None) -> pd.DataFrame:
+    """Population estimates of the published counts (post-processing: nothing hidden is used)."""
+    out = frame.copy()
+    for count, prefix in (("n_moves", ""), ("inflow", "inflow_"), ("outflow", "outflow_")):
+        if count not in out.columns:
+            continue
+        values = out[count].astype("Float64")
+        est, low, high = scale(values.fillna(0).to_numpy(dtype=float), cov, base)
+        hidden = values.isna().to_numpy()
+        for name, arr in (("estimate", est), ("low", low), ("high", high)):
+            out[f"{prefix}{name}"] = np.where(hidden, np.nan, arr)
+    if "inflow_estimate" in out.columns:
+        out["net_estimate"] = out["inflow_estimate"] - out["outflow_estimate"]
+    return out
 
 
 def make_router(
-    engine_dependency: Callable = get_engine, prefix: str = "/api/v1", k: int | None = None, gate: Gate | None = None
+    publisher: Publisher | Callable[[], Publisher] | None = None, prefix: str = "/api/v1", gate: Gate | None = None
 ) -> APIRouter:
-    """The mobility routes, with the app's own engine dependency and minimum cell ``k``
-    (default: ``KADRY_MIN_CELL``, else 10) if it has them. A request over the budget is refused
-    first; one within it computes while it holds a slot of ``gate`` (kadry.api.limits)."""
+    """The mobility routes over one store's publisher (default: the store at ``KADRY_DB``).
+
+    Cutting a view is cheap; computing the moves family alone (no current release yet)
+    holds a slot of ``gate`` (kadry.api.limits), once per store version."""
     router = APIRouter(prefix=prefix, tags=["mobility"])
+    dependency = publisher if callable(publisher) and not isinstance(publisher, Publisher) else None
+    if dependency is None:
+        fixed = publisher
+
+        def dependency() -> Publisher:
+            return fixed if isinstance(fixed, Publisher) else get_publisher()
 
     def slot():
         return gate.hold() if gate is not None else nullcontext()
+
+    def released(pub: Publisher, name: str) -> pd.DataFrame:
+        with slot():
+            return pub.table(name)
 
     @router.get("/flows", summary="Moves between regions and abroad (origin-destination, balance, outflow abroad)")
     def get_flows(
@@ -83,13 +115,11 @@ def make_router(
         level: str = Query(
             "region", description="region (federal subject; country abroad), federal_district or country"
         ),
-        by: str = Query(
-            "", description="resume dimensions, comma-separated: role, role_category, isco2, it, experience, remote"
-        ),
-        period: str = Query("quarter", description="day, week, month or quarter"),
-        start: str | None = Query(None, alias="from", description="first day: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD"),
-        end: str | None = Query(None, alias="to", description="last day (default: the last sighting)"),
-        filter: list[str] = Query([], description="DIMENSION=VALUE[,VALUE], repeatable (e.g. it=true)"),
+        by: str = Query("", description="'' or it (the released IT segments: it, non_it, unknown)"),
+        period: str = Query("month", description="month (moves are released by month only)"),
+        start: str | None = Query(None, alias="from", description="first month: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD"),
+        end: str | None = Query(None, alias="to", description="last month (default: the last released)"),
+        filter: list[str] = Query([], description="it=true or it=false (the released segments)"),
         population: str | None = Query(
             None, description="population size N (or A..B) the platform's resumes stand for"
         ),
@@ -97,50 +127,89 @@ def make_router(
         coverage: str | None = Query(None, description="or: share of the population the platform sees (s or s1..s2)"),
         confidence: float = Query(0.95, gt=0, lt=1),
         interval: str = Query("envelope", description="envelope or monte_carlo"),
-        engine: Engine = Depends(engine_dependency),
+        pub: Publisher = Depends(dependency),
     ) -> dict:
         try:
+            _months(period)
             cov = Coverage.of(population, population_range, coverage, confidence, interval)
-            start, end = _bounded(engine, period, start, end, by)
-            with slot():
-                table = flows(
-                    engine,
-                    view=view,
-                    level=level,
-                    by=by,
-                    period=period,
-                    start=start,
-                    end=end,
-                    filters=parse_filters(filter),
-                    coverage=cov,
-                    k=k,
-                )
+            occupation, dims = segment(by, filter, ("it",))
+            table = released(pub, "moves")
+            first, last = clamp_range(start, end, *span(table))
+            frame = flow_view(
+                table, view=view, level=level, occupation=occupation, by_it=bool(dims), first=first, last=last
+            )
+            base = None
+            if cov is not None:
+                base = _base(pub, occupation, first, last) if cov.needs_base else None
+                frame = _estimates(frame, cov, base)
         except InputError as exc:
             raise BadRequest(exc.message, **exc.context) from None
-        return _answer(table)
+        meta: dict[str, Any] = {
+            "view": view,
+            "level": "country" if view == "abroad" else level,
+            "by": dims,
+            "period": "month",
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+            "filters": {"it": [occupation == "it"]} if occupation != "all" else {},
+            "suppressed": True,
+            "min_cell": pub.k,
+            "release": pub.served(),
+            "dated": "at the later of the two sightings (the first that shows the new place)",
+            "levels": "every level rolls up the moves between federal subjects and countries",
+            "coverage": cov.describe(base) if cov is not None else None,
+        }
+        return _answer(frame, meta)
 
     @router.get(
         "/flows/signals", summary="Shares of active resumes ready to relocate, ready to go abroad, abroad and remote"
     )
     def get_signals(
-        by: str = Query(
-            "", description="dimensions: role, role_category, isco2, it, region, federal_district, country, ..."
-        ),
-        period: str = Query("month"),
-        start: str = Query(..., alias="from"),
-        end: str = Query(..., alias="to"),
-        filter: list[str] = Query([]),
-        engine: Engine = Depends(engine_dependency),
+        by: str = Query("", description="'', federal_district or region"),
+        period: str = Query("month", description="month (signals are released by month only)"),
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+        filter: list[str] = Query([], description="it=true (the released segment)"),
+        pub: Publisher = Depends(dependency),
     ) -> dict:
         try:
-            start, end = _bounded(engine, period, start, end, by)
-            with slot():
-                table = signals(engine, by=by, period=period, start=start, end=end, filters=parse_filters(filter), k=k)
+            _months(period)
+            occupation, dims = segment(by, filter, ("federal_district", "region"))
+            if len(dims) > 1:
+                raise InputError("signals are released by one region level: federal_district or region")
+            table = released(pub, "signals")
+            stock = pub.release().cube("index", "month")
+            first, last = clamp_range(start, end, *span(table, "the store holds no active resumes to publish"))
+            frame = signal_view(table, stock, occupation=occupation, dims=dims, first=first, last=last)
         except InputError as exc:
             raise BadRequest(exc.message, **exc.context) from None
-        return _answer(table)
+        meta = {
+            "indicator": "relocation signals",
+            "by": dims,
+            "period": "month",
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+            "filters": {"it": [True]} if occupation == "it" else {},
+            "suppressed": True,
+            "min_cell": pub.k,
+            "release": pub.served(),
+        }
+        return _answer(frame, meta)
 
     return router
+
+
+def _base(pub: Publisher, occupation: str, first, last) -> int:
+    """The platform's resumes in the population (``base_count``), once per store version and range."""
+    from kadry.indicators import Engine
+
+    filters = {"it": [occupation == "it"]} if occupation != "all" else None
+
+    def build() -> int:
+        with Engine.duckdb(pub.db_path) as engine:
+            return base_count(engine, filters, first, last)
+
+    return pub.cached(("base", occupation, first, last), build)
 
 
 router = make_router()

@@ -27,6 +27,7 @@ __all__ = [
     "FAMILY",
     "FLOW_PERIODS",
     "KEYS",
+    "MOBILITY",
     "TRAJECTORIES",
     "WHOLE",
     "WHOLE_TABLES",
@@ -45,8 +46,10 @@ COVERAGE = "coverage"
 WHOLE = "all"
 #: trajectories from CV snapshots and work histories: origin-destination tables, no totals
 TRAJECTORIES = ("region-moves", "profession-flows")
+#: moves between places and relocation signals, by month inside (kadry.publish.moves)
+MOBILITY = ("moves", "signals")
 #: tables released for the whole store (each its own family)
-WHOLE_TABLES = (COVERAGE, *TRAJECTORIES)
+WHOLE_TABLES = (COVERAGE, *TRAJECTORIES, *MOBILITY)
 #: shares of the coverage table (known / records)
 COVERAGE_SHARES = ("dated", "region_known", "role_known", "salary_known", "skills_known")
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
@@ -182,6 +185,10 @@ class _Builder:
         with Store(self.db_path, read_only=True) as store:
             for name, table in trajectory_tables(store.con, k=self.k).items():
                 out[(name, WHOLE)] = table
+        from kadry.publish.moves import moves_table, signals_table
+
+        out[("moves", WHOLE)] = moves_table(self.db_path, k=self.k)
+        out[("signals", WHOLE)] = signals_table(self.db_path, k=self.k, first=first, last=last)
         return out
 
     def _by_source(self, indicator: str, period: str, start: str, end: str) -> pd.DataFrame:

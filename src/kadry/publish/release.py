@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
-RULES = "publish-3"
+RULES = "publish-4"
 #: released period lengths; days are not released (a day cube is ~30x a month's, and daily
 #: counts of a region's role are mostly below k: they would only add hidden cells)
 PERIODS = ("week", "month", "quarter")
@@ -253,6 +253,12 @@ def whole_table(db_path: str | Path, name: str, k: int | None = None) -> pd.Data
         return found.cube(name, WHOLE)
     if name == COVERAGE:
         return coverage_table(db_path, k=min_cell(k))
+    if name in ("moves", "signals"):
+        from kadry.publish.moves import moves_table, signals_table
+
+        if name == "moves":
+            return moves_table(db_path, k=min_cell(k))
+        return signals_table(db_path, k=min_cell(k), first=_data_range(db_path)[0], last=_data_range(db_path)[1])
     with Store(db_path, read_only=True) as store:
         return trajectory_tables(store.con, k=min_cell(k))[name]
 

@@ -472,7 +472,7 @@ _XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
 
 def mobility_section(ctx: Context) -> str:
-    """Flows from ``kadry.mobility.report.flows_report_section`` (issue 8), already suppressed there.
+    """Flows from ``kadry.mobility.report.flows_report_section`` over the release's moves (the API's cells).
 
     The module is imported, not probed: a missing mobility package is an error at build time, never
     a silently blank section.
@@ -491,7 +491,9 @@ def mobility_section(ctx: Context) -> str:
     accepted = inspect.signature(flows_report_section).parameters
     kwargs = {k: v for k, v in wanted.items() if k in accepted}
     try:
-        text = flows_report_section(d.engine, **kwargs)
+        from kadry.publish import whole_table
+
+        text = flows_report_section(whole_table(str(d.opts.db), "moves", d.k), **kwargs)
     except KadryError as exc:
         return f'<section id="mobility"><h2>{L["h_mobility"]}</h2><p class="empty">{_e(exc)}</p></section>'
     # inline SVG in HTML needs no namespace; dropping it keeps the page free of any address

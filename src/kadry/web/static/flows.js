@@ -7,12 +7,14 @@
   const NS = "http://www.w3.org/2000/svg";
   const COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
   const T = {
-    ru: { title: "Переезды: отток за рубеж по месяцам", pairs: "Крупнейшие потоки между регионами (последний квартал)",
+    ru: { title: "Переезды: отток за рубеж по месяцам", pairs: "Крупнейшие потоки между регионами (последний месяц)",
       from: "откуда", to: "куда", moves: "переезды", other: "прочие / скрыто", none: "нет данных", hidden: "скрыто",
-      note: "Переезд — смена региона между двумя наблюдениями резюме; датируется вторым наблюдением. Малые ячейки скрыты." },
-    en: { title: "Moves: outflow abroad by month", pairs: "Largest flows between regions (last quarter)",
+      note: "Переезд — смена региона между двумя наблюдениями резюме; датируется вторым наблюдением. Малые ячейки скрыты.",
+      released: "Переезды публикуются для всех резюме и для ИТ; для выбранной профессии показаны все резюме." },
+    en: { title: "Moves: outflow abroad by month", pairs: "Largest flows between regions (last month)",
       from: "from", to: "to", moves: "moves", other: "other / hidden", none: "no data", hidden: "hidden",
-      note: "A move is a change of region between two sightings of a resume, dated at the later one. Small cells are hidden." },
+      note: "A move is a change of region between two sightings of a resume, dated at the later one. Small cells are hidden.",
+      released: "Moves are released for all resumes and for IT; for the occupation chosen, all resumes are shown." },
   };
   let renders = 0;
   const $ = (id) => document.getElementById(id);
@@ -40,9 +42,7 @@
   function params(extra) {
     const q = new URLSearchParams(extra);
     const occ = $("occupation") ? $("occupation").value : "all";
-    if (occ === "it") q.append("filter", "it=true");
-    else if (occ && occ.startsWith("role:")) q.append("filter", "role=" + occ.slice(5));
-    else if (occ && occ.startsWith("category:")) q.append("filter", "role_category=" + occ.slice(9));
+    if (occ === "it") q.append("filter", "it=true"); // the released segments: all resumes and IT
     if ($("start") && $("start").value) q.set("from", $("start").value);
     if ($("end") && $("end").value) q.set("to", $("end").value);
     return q;
@@ -155,8 +155,9 @@
     card();
     $("flows-title").textContent = t("title");
     $("flows-pairs-title").textContent = t("pairs");
-    $("flows-note").textContent = t("note");
-    const [abroad, od] = await Promise.all([get({ view: "abroad", period: "month" }), get({ view: "od", level: "region", period: "quarter" })]);
+    const occ = $("occupation") ? $("occupation").value : "all";
+    $("flows-note").textContent = t("note") + (occ !== "all" && occ !== "it" ? " " + t("released") : "");
+    const [abroad, od] = await Promise.all([get({ view: "abroad", period: "month" }), get({ view: "od", level: "region", period: "month" })]);
     drawOutflow(abroad.rows);
     drawPairs(od.rows);
     if (abroad.rows.concat(od.rows).some((r) => r.simulated) && $("simulated")) $("simulated").hidden = false;
