@@ -28,9 +28,11 @@ def test_every_variable_is_documented_and_parsed():
         "KADRY_SALT": "s" * 20,
         "KADRY_SHARED_DATA": "/data",
         "KADRY_HH_TOKEN": "hh-secret-token",
+        "KADRY_MOVES_EPSILON": "0.5",
     }
     assert set(env) == set(ENV)
     s = Settings.from_env(env)
+    assert s.moves_epsilon == 0.5
     assert (s.db, s.min_cell, s.memory_limit, s.threads, s.salt, s.shared_data, s.hh_token) == (
         Path("/x/s.duckdb"),
         7,

@@ -37,6 +37,16 @@ def _whole(name: str, raw: str, minimum: int) -> int:
     return value
 
 
+def _positive(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """kadry's settings; build with ``Settings.from_env()`` or get the current one with ``settings()``."""
@@ -84,6 +94,15 @@ class Settings:
             "`../shared/data` beside the repository, if present",
         ),
     )
+    moves_epsilon: float | None = field(
+        default=None,
+        metadata=_env(
+            "KADRY_MOVES_EPSILON",
+            "Publish moves between places with differential privacy (OpenDP's discrete Laplace) at this privacy "
+            "loss per release, recorded in the store's ledger, instead of small-cell suppression.",
+            "none (suppression)",
+        ),
+    )
     hh_token: str | None = field(
         default=None,
         metadata=_env(
@@ -104,6 +123,7 @@ class Settings:
         threads = get("KADRY_THREADS")
         min_cell = get("KADRY_MIN_CELL")
         shared = get("KADRY_SHARED_DATA")
+        epsilon = get("KADRY_MOVES_EPSILON")
         return cls(
             db=Path(get("KADRY_DB") or DEFAULT_DB),
             min_cell=_whole("KADRY_MIN_CELL", min_cell, 1) if min_cell else DEFAULT_MIN_CELL,
@@ -112,6 +132,7 @@ class Settings:
             salt=get("KADRY_SALT"),
             shared_data=Path(shared) if shared else None,
             hh_token=get("KADRY_HH_TOKEN"),
+            moves_epsilon=_positive("KADRY_MOVES_EPSILON", epsilon) if epsilon else None,
         )
 
     def __repr__(self) -> str:  # the salt and the token never reach a log

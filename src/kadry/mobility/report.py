@@ -173,11 +173,18 @@ def flows_report_section(
             '<p class="kadry-simulated"><strong>Simulated data</strong>: some figures come from records made by '
             "<code>kadry simulate</code>, not from a real source.</p>"
         )
+    noise = moves.attrs.get("noise")
+    protection = (
+        f"Every count carries differential-privacy noise (discrete Laplace, epsilon {noise['epsilon']:g} for this "
+        f"release): a cell is off by at most {noise['accuracy95']:.0f} in 95% of cells, and sums by more."
+        if noise
+        else f"Cells resting on fewer than {meta['min_cell']} records are hidden (—), together with any cell that "
+        "would let a hidden one be recomputed."
+    )
     parts.append(
         f"<p>Moves of resumes between two consecutive sightings, {html.escape(meta['start'])} to {html.escape(meta['end'])}. "
         "A move is dated at the later sighting, the first that shows the new place; a region is a federal subject in "
-        f"Russia and a country abroad. Cells resting on fewer than {meta['min_cell']} records are hidden (—), together "
-        "with any cell that would let a hidden one be recomputed.</p>"
+        f"Russia and a country abroad. {protection}</p>"
     )
     if other:
         parts.append("<p>Moves are released for all resumes and for the IT segment: shown here for all resumes.</p>")

@@ -152,8 +152,7 @@ def make_router(
             "start": first.isoformat(),
             "end": last.isoformat(),
             "filters": {"it": [occupation == "it"]} if occupation != "all" else {},
-            "suppressed": True,
-            "min_cell": pub.k,
+            **_protection(pub, table),
             "release": pub.served(),
             "dated": "at the later of the two sightings (the first that shows the new place)",
             "levels": "every level rolls up the moves between federal subjects and countries",
@@ -197,6 +196,24 @@ def make_router(
         return _answer(frame, meta)
 
     return router
+
+
+def _protection(pub: Publisher, table: pd.DataFrame) -> dict:
+    """How the moves are protected: small-cell suppression at k, or noise with its privacy loss,
+    the ledger's total for the store beside it (every release's spend adds up)."""
+    noise = table.attrs.get("noise")
+    if not noise:
+        return {"suppressed": True, "min_cell": pub.k}
+
+    def spent() -> float:
+        from kadry.privacy.noise import spent as total
+        from kadry.store import Store
+
+        with Store(pub.db_path, read_only=True) as store:
+            return total(store)
+
+    shown = {k: noise[k] for k in ("epsilon", "mechanism", "scale", "sensitivity", "accuracy95", "cap") if k in noise}
+    return {"suppressed": False, "min_cell": None, "noise": {**shown, "epsilon_spent": pub.cached(("spent",), spent)}}
 
 
 def _base(pub: Publisher, occupation: str, first, last) -> int:

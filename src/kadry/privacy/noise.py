@@ -101,8 +101,12 @@ def noisy_counts(
     sensitivity: int = 1,
     table: str = "counts",
     seed: int | None = None,
+    clamp: bool = True,
 ) -> tuple[pd.DataFrame, Spend]:
-    """``frame`` with discrete-Laplace noise on ``counts`` for privacy loss ``epsilon`` (see the module)."""
+    """``frame`` with discrete-Laplace noise on ``counts`` for privacy loss ``epsilon`` (see the module).
+
+    ``clamp=False`` keeps negative noisy counts, for a caller that sums cells into roll-ups
+    first (unbiased sums) and clamps what it publishes."""
     if not (epsilon > 0 and np.isfinite(epsilon)):
         raise InputError(f"epsilon must be a positive number, not {epsilon!r}")
     if sensitivity < 1:
@@ -118,7 +122,8 @@ def noisy_counts(
         noisy = values + rng.geometric(p, values.shape) - rng.geometric(p, values.shape)
     out = frame.copy()
     for i, column in enumerate(counts):
-        out[column] = np.maximum(noisy[:, i], 0).astype(np.int64)  # post-processing: still epsilon-DP
+        column_values = np.maximum(noisy[:, i], 0) if clamp else noisy[:, i]
+        out[column] = column_values.astype(np.int64)  # post-processing: still epsilon-DP
     spend = Spend(
         table=table,
         epsilon=float(epsilon),

@@ -81,10 +81,11 @@ _NESTS = {"quarter": "month"}
 
 
 def build_cubes(
-    db_path: Any, *, k: int, periods: list[str], first: str, last: str
+    db_path: Any, *, k: int, periods: list[str], first: str, last: str, moves_epsilon: float | None = None
 ) -> dict[tuple[str, str], pd.DataFrame]:
-    """Every released (indicator, period length) cube of a store, suppressed together per family."""
-    return _Builder(db_path, k).build(periods, first, last)
+    """Every released (indicator, period length) cube of a store, suppressed together per family
+    (the moves with noise at ``moves_epsilon`` instead, when given)."""
+    return _Builder(db_path, k, moves_epsilon).build(periods, first, last)
 
 
 def coverage_table(db_path: Any, *, k: int) -> pd.DataFrame:
@@ -153,9 +154,10 @@ def by_source_cube(db_path: Any, indicator: str, period: str, *, k: int, first: 
 class _Builder:
     """Computes the unsuppressed cells (private) and suppresses each family once."""
 
-    def __init__(self, db_path: Any, k: int) -> None:
+    def __init__(self, db_path: Any, k: int, moves_epsilon: float | None = None) -> None:
         self.db_path = db_path
         self.k = k
+        self.moves_epsilon = moves_epsilon
         self._it_roles: frozenset[str] = frozenset()
 
     def _engine(self):
@@ -185,9 +187,12 @@ class _Builder:
         with Store(self.db_path, read_only=True) as store:
             for name, table in trajectory_tables(store.con, k=self.k).items():
                 out[(name, WHOLE)] = table
-        from kadry.publish.moves import moves_table, signals_table
+        from kadry.publish.moves import moves_table, noisy_moves_table, signals_table
 
-        out[("moves", WHOLE)] = moves_table(self.db_path, k=self.k)
+        if self.moves_epsilon is not None:
+            out[("moves", WHOLE)] = noisy_moves_table(self.db_path, epsilon=self.moves_epsilon)
+        else:
+            out[("moves", WHOLE)] = moves_table(self.db_path, k=self.k)
         out[("signals", WHOLE)] = signals_table(self.db_path, k=self.k, first=first, last=last)
         return out
 

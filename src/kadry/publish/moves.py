@@ -31,7 +31,20 @@ import pandas as pd
 from kadry.errors import InputError
 from kadry.privacy import Hierarchy, suppress
 
-__all__ = ["ABROAD", "HOME", "MOVES", "SIGNALS", "SIGNAL_COUNTS", "moves_table", "place_tree", "signals_table"]
+__all__ = [
+    "ABROAD",
+    "CAP",
+    "COUNTRIES",
+    "HOME",
+    "MOVES",
+    "OTHER",
+    "SIGNALS",
+    "SIGNAL_COUNTS",
+    "moves_table",
+    "noisy_moves_table",
+    "place_tree",
+    "signals_table",
+]
 
 #: names of the two whole-store tables of this module
 MOVES = "moves"
@@ -46,6 +59,19 @@ SIGNAL_COUNTS = {
     "abroad_share": "n_abroad",
     "abroad_remote_share": "n_abroad_remote",
 }
+
+
+#: with noise, the places abroad are a fixed list (a list read from the data would tell which
+#: countries someone moved to); every other country is OTHER
+COUNTRIES = (
+    "AE", "AM", "AZ", "BY", "CN", "CY", "DE", "EE", "FI", "GE", "ID", "IL", "KG", "KZ",
+    "LT", "LV", "MD", "ME", "PL", "RS", "TH", "TJ", "TM", "TR", "UA", "US", "UZ",
+)  # fmt: skip
+OTHER = "ZZ"
+#: with noise, at most this many moves of one resume in a release count (the first ones): the
+#: sensitivity of the table, so the noise scale is CAP / epsilon
+CAP = 3
+_SEGMENTS = ("it", "non_it", "unknown")
 
 
 def place_tree(leaves: list[str]) -> dict[str, list[str]]:
@@ -112,6 +138,97 @@ def moves_table(db_path: Any, *, k: int) -> pd.DataFrame:
     table = table[[*columns, "suppressed", "suppression"]]
     table = table.sort_values(["period", "it", "origin", "destination"], ignore_index=True)
     table.attrs = {"places": groups}
+    return table
+
+
+def noisy_moves_table(db_path: Any, *, epsilon: float) -> pd.DataFrame:
+    """The moves cube with differential privacy instead of suppression (``KADRY_MOVES_EPSILON``).
+
+    Every cell of a fixed domain (IT segment x month of the sightings x origin x destination,
+    over the reference subjects and ``COUNTRIES``) gets OpenDP's discrete Laplace noise at
+    scale ``CAP / epsilon``, zeros included, so which cells are empty is not disclosed; a
+    resume counts with its first ``CAP`` moves of the range. Roll-ups are sums of the noisy
+    cells (post-processing, no further privacy loss), then every number is clamped at zero and
+    zeros are left out. The spend is in ``attrs["noise"]``, for the publisher to record in the
+    store's ledger under the release.
+    """
+    from dataclasses import asdict
+
+    import numpy as np
+
+    from kadry.indicators import Engine
+    from kadry.indicators.periods import calendar
+    from kadry.mobility.flows import observed_span
+    from kadry.mobility.moves import moves
+    from kadry.normalize.regions import subjects_by_code
+    from kadry.privacy.noise import noisy_counts
+
+    engine = Engine.duckdb(db_path)
+    try:
+        first, last = observed_span(engine)
+        mv = engine.execute(moves(engine, "region", ["it"])).to_pandas()
+    except InputError:  # no resume sightings: no moves to release
+        return pd.DataFrame({"n_moves": pd.Series(dtype="int64")})
+    finally:
+        engine.close()
+    starts = calendar("month", first, last).to_pandas()[["ps", "pe"]]
+    starts = starts.astype("int64").sort_values("ps", ignore_index=True)
+    lo, hi = int(starts["ps"].min()), int(starts["pe"].max())
+    mv = mv[(mv["day"] >= lo) & (mv["day"] <= hi)].sort_values(["record_id", "moved_at"])
+    mv = mv[mv.groupby("record_id").cumcount() < CAP]
+    subjects = sorted(subjects_by_code())
+    leaves = [*subjects, *COUNTRIES, OTHER]
+    index = {p: i for i, p in enumerate(leaves)}
+
+    def leaf(place: pd.Series) -> np.ndarray:
+        named = place.map(index)
+        abroad = ~place.str.startswith(HOME + "-", na=False)
+        return named.where(named.notna() | ~abroad, index[OTHER]).to_numpy(dtype="float64")
+
+    o, d = leaf(mv["origin"]), leaf(mv["destination"])
+    month = np.searchsorted(starts["ps"].to_numpy(), mv["day"].to_numpy(), side="right") - 1
+    seg = mv["it"].map({s: i for i, s in enumerate(_SEGMENTS)}).fillna(2).to_numpy(dtype="int64")
+    keep = ~np.isnan(o) & ~np.isnan(d)  # a subject the reference does not know is no place here
+    shape = (len(_SEGMENTS), len(starts), len(leaves), len(leaves))
+    counts = np.zeros(shape, dtype=np.int64)
+    np.add.at(counts, (seg[keep], month[keep], o[keep].astype(int), d[keep].astype(int)), 1)
+    noisy, spend = noisy_counts(
+        pd.DataFrame({"n_moves": counts.ravel()}), ["n_moves"], epsilon, sensitivity=CAP, table="moves", clamp=False
+    )
+    cells = noisy["n_moves"].to_numpy().reshape(shape).copy()
+    diagonal = np.arange(len(leaves))
+    cells[:, :, diagonal, diagonal] = 0  # no move stays in its place: a structural zero, known to all
+    tree = place_tree(leaves)
+    groups = _groups(tree)
+    nodes = [*leaves, *sorted({a for chain in tree.values() for a in chain[1:]})]
+    up = np.zeros((len(nodes), len(leaves)), dtype=np.int64)
+    position = {n: i for i, n in enumerate(nodes)}
+    for j, chain in enumerate(tree.values()):
+        for a in chain:
+            up[position[a], j] = 1
+    rolled = np.matmul(np.matmul(up, cells), up.T)  # (segment, month, node, node)
+    rolled = np.concatenate([rolled, rolled.sum(axis=0, keepdims=True)], axis=0)
+    segments = [*_SEGMENTS, "all"]
+    s_i, m_i, a_i, b_i = np.nonzero(rolled > 0)
+    day0 = pd.Timestamp("1970-01-01")
+    table = pd.DataFrame(
+        {
+            "it": np.asarray(segments, dtype=object)[s_i],
+            "origin": np.asarray(nodes, dtype=object)[a_i],
+            "destination": np.asarray(nodes, dtype=object)[b_i],
+            "period": (day0 + pd.to_timedelta(starts["ps"].to_numpy()[m_i], unit="D")).strftime("%Y-%m-%d"),
+            "period_end": (day0 + pd.to_timedelta(starts["pe"].to_numpy()[m_i], unit="D")).strftime("%Y-%m-%d"),
+            "n_moves": rolled[s_i, m_i, a_i, b_i].astype("int64"),
+            "simulated": bool(mv["simulated"].any()) if len(mv) else False,
+            "suppressed": False,
+            "suppression": None,
+        }
+    )
+    table = table.sort_values(["period", "it", "origin", "destination"], ignore_index=True)
+    table.attrs = {
+        "places": groups,
+        "noise": {**asdict(spend), "counts": list(spend.counts), "cap": CAP, "leaves": len(leaves)},
+    }
     return table
 
 

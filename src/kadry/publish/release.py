@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -80,6 +81,8 @@ class Release:
     periods: list[str]
     path: Path = field(repr=False, compare=False)
     _cubes: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    #: the privacy loss the moves were published at (None: suppressed like everything else)
+    moves_epsilon: float | None = None
 
     def cube(self, indicator: str, period: str) -> pd.DataFrame:
         """The released cells of one indicator and period length."""
@@ -116,7 +119,15 @@ def state_of(db_path: str | Path, k: int | None = None) -> dict:
 
     with Store(db_path, read_only=True) as store:
         version = store.data_version() or _unversioned(store)
-    return {"k": min_cell(k), "rules": RULES, "norm_rules": norm_version(), "data_version": version}
+    from kadry.settings import settings
+
+    return {
+        "k": min_cell(k),
+        "rules": RULES,
+        "norm_rules": norm_version(),
+        "data_version": version,
+        "moves_epsilon": settings().moves_epsilon,
+    }
 
 
 def current(db_path: str | Path, k: int | None = None) -> Release | None:
@@ -185,7 +196,9 @@ def _make(db_path: str | Path, k: int | None) -> Release:
 
     want = state_of(db_path, k)
     first, last = _data_range(db_path)
-    cubes = build_cubes(db_path, k=want["k"], periods=list(PERIODS), first=first, last=last)
+    cubes = build_cubes(
+        db_path, k=want["k"], periods=list(PERIODS), first=first, last=last, moves_epsilon=want["moves_epsilon"]
+    )
     created = datetime.now(UTC).isoformat(timespec="seconds")
     rid = hashlib.sha256(json.dumps([want, created, first, last]).encode()).hexdigest()[:12]
     meta = {**want, "id": rid, "created": created, "first": first, "last": last, "periods": list(PERIODS)}
@@ -202,7 +215,31 @@ def _make(db_path: str | Path, k: int | None) -> Release:
         target.rename(old)
     tmp.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+    noise = cubes[("moves", WHOLE)].attrs.get("noise")
+    if noise:
+        _record(db_path, noise, rid)
     return Release(**meta, path=target, _cubes=dict(cubes))
+
+
+def _record(db_path: str | Path, noise: dict, release: str) -> None:
+    """The noisy moves' privacy loss, into the store's ledger under the release (sequential composition).
+
+    A server may hold the store open for a moment; the write waits for it (a few tries)."""
+    from kadry.privacy.noise import Spend, record_spend
+    from kadry.store import DuckDBError, Store
+
+    fields: dict[str, Any] = {
+        k: (tuple(v) if k == "counts" else v) for k, v in noise.items() if k in Spend.__dataclass_fields__
+    }
+    for attempt in range(20):
+        try:
+            with Store(db_path) as store:
+                record_spend(store, Spend(**fields), release=release)
+            return
+        except DuckDBError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 def ensure(db_path: str | Path, k: int | None = None, *, say=None) -> Release:
@@ -244,6 +281,7 @@ def whole_table(db_path: str | Path, name: str, k: int | None = None) -> pd.Data
     """A table released for the whole store (``WHOLE_TABLES``): from the current release, else
     its own family computed alone, which gives the same cells."""
     from kadry.publish.cubes import coverage_table, trajectory_tables
+    from kadry.settings import settings
     from kadry.store import Store
 
     if name not in WHOLE_TABLES:
@@ -257,6 +295,8 @@ def whole_table(db_path: str | Path, name: str, k: int | None = None) -> pd.Data
         from kadry.publish.moves import moves_table, signals_table
 
         if name == "moves":
+            if settings().moves_epsilon is not None:  # noise is spent once per release, never per answer
+                raise StaleRelease(f"noisy moves are published with a release: run `kadry publish --db {db_path}`")
             return moves_table(db_path, k=min_cell(k))
         return signals_table(db_path, k=min_cell(k), first=_data_range(db_path)[0], last=_data_range(db_path)[1])
     with Store(db_path, read_only=True) as store:

@@ -10,11 +10,13 @@
     ru: { title: "Переезды: отток за рубеж по месяцам", pairs: "Крупнейшие потоки между регионами (последний месяц)",
       from: "откуда", to: "куда", moves: "переезды", other: "прочие / скрыто", none: "нет данных", hidden: "скрыто",
       note: "Переезд — смена региона между двумя наблюдениями резюме; датируется вторым наблюдением. Малые ячейки скрыты.",
-      released: "Переезды публикуются для всех резюме и для ИТ; для выбранной профессии показаны все резюме." },
+      released: "Переезды публикуются для всех резюме и для ИТ; для выбранной профессии показаны все резюме.",
+      noise: (n) => `Дифференциальная приватность: ε = ${n.epsilon} за выпуск (всего израсходовано ${n.epsilon_spent}); число в ячейке отличается от истинного не более чем на ±${Math.ceil(n.accuracy95)} в 95% ячеек, суммы — больше.` },
     en: { title: "Moves: outflow abroad by month", pairs: "Largest flows between regions (last month)",
       from: "from", to: "to", moves: "moves", other: "other / hidden", none: "no data", hidden: "hidden",
       note: "A move is a change of region between two sightings of a resume, dated at the later one. Small cells are hidden.",
-      released: "Moves are released for all resumes and for IT; for the occupation chosen, all resumes are shown." },
+      released: "Moves are released for all resumes and for IT; for the occupation chosen, all resumes are shown.",
+      noise: (n) => `Differential privacy: ε = ${n.epsilon} per release (${n.epsilon_spent} spent in all); a cell is off by at most ±${Math.ceil(n.accuracy95)} in 95% of cells, sums by more.` },
   };
   let renders = 0;
   const $ = (id) => document.getElementById(id);
@@ -158,6 +160,8 @@
     const occ = $("occupation") ? $("occupation").value : "all";
     $("flows-note").textContent = t("note") + (occ !== "all" && occ !== "it" ? " " + t("released") : "");
     const [abroad, od] = await Promise.all([get({ view: "abroad", period: "month" }), get({ view: "od", level: "region", period: "month" })]);
+    const noise = abroad.meta && abroad.meta.noise;
+    if (noise) { $("flows-note").textContent += " " + T[language()].noise(noise); document.body.dataset.flowsEpsilon = String(noise.epsilon); }
     drawOutflow(abroad.rows);
     drawPairs(od.rows);
     if (abroad.rows.concat(od.rows).some((r) => r.simulated) && $("simulated")) $("simulated").hidden = false;
