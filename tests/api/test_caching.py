@@ -73,3 +73,25 @@ def test_a_starting_server_reads_its_release_into_memory(own):
     files = sorted((publisher.release().path / "cells").glob("*.parquet"))
     assert publisher.preload() == len(files) > 10
     assert len(publisher.release()._cubes) == len(files)
+
+
+def test_a_repeated_indicator_query_is_answered_at_the_edge_with_the_same_bytes(own):
+    """The second identical query never reaches the route: its bytes, headers and encoding are the first's."""
+    path, app = own
+    url = "/api/v1/indicators?group_by=region&limit=300&period=month"
+    plain = _get(app, url, **{"Accept-Encoding": "identity"})
+    packed = _get(app, url, **{"Accept-Encoding": "gzip"})
+    cache = app.state.responses
+    seen = (cache.hits, cache.misses)
+    for encoding, first in (("identity", plain), ("gzip", packed)):
+        again = _get(app, url, **{"Accept-Encoding": encoding})
+        assert again.status_code == 200 and again.content == first.content
+        assert again.headers.get("content-encoding") == first.headers.get("content-encoding")
+        assert again.headers["etag"] == first.headers["etag"] and again.headers["x-kadry-release"]
+    assert (cache.hits, cache.misses) == seen  # the app's own cache was not even asked
+    other = _get(app, url.replace("limit=300", "limit=299"), **{"Accept-Encoding": "identity"})
+    assert other.status_code == 200 and len(other.json()["rows"]) <= 299
+    stat = os.stat(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # the store is rewritten: a new key
+    fresh = _get(app, url, **{"Accept-Encoding": "identity"})
+    assert fresh.headers["etag"] != plain.headers["etag"]

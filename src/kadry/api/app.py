@@ -76,12 +76,12 @@ class _ResponseCache:
     its media type, and the body gzipped once (None when too small to be worth it)."""
 
     def __init__(self, size: int = 512) -> None:
-        self._data: OrderedDict[tuple, tuple[bytes, str, bytes | None]] = OrderedDict()
+        self._data: OrderedDict[tuple, tuple] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: tuple) -> tuple[bytes, str, bytes | None] | None:
+    def get(self, key: tuple) -> tuple | None:
         with self._lock:
             value = self._data.get(key)
             if value is not None:
@@ -91,7 +91,7 @@ class _ResponseCache:
                 self.misses += 1
             return value
 
-    def put(self, key: tuple, value: tuple[bytes, str, bytes | None]) -> None:
+    def put(self, key: tuple, value: tuple) -> None:
         with self._lock:
             self._data[key] = value
             while len(self._data) > self._size:
@@ -118,7 +118,7 @@ def create_app(db_path: str | Path, *, k: int | None = None, cache: bool = True,
     app.state.publisher = publisher
     app.state.responses = responses
     install_error_handlers(app)
-    install_caching(app, publisher.version, publisher.served)
+    install_caching(app, publisher.version, publisher.served, edge=cache)
     gate = Gate()
 
     api = APIRouter(prefix="/api/v1", responses=_ERRORS)
@@ -408,17 +408,21 @@ def _named(cube: pd.DataFrame, column: str, names: dict) -> list[Named]:
 # --- caching -------------------------------------------------------------------------------
 
 
-def install_caching(app: FastAPI, version: Callable[[], str], served: Callable[[], str | None] = lambda: None) -> None:
+def install_caching(
+    app: FastAPI, version: Callable[[], str], served: Callable[[], str | None] = lambda: None, *, edge: bool = False
+) -> None:
     """Gzip for large answers, and an ETag on the aggregate routes with 304 on ``If-None-Match``.
 
     Every aggregate is a function of the store and of kadry's code, so the ETag is derived
     from ``version()`` (the store's) and kadry's version: a client or a proxy revalidates
     without the server computing anything. Weak, since gzip changes the bytes and not the
     meaning. The keyed match routes are person-level and audited per call: never cached.
-    Every answer says which release it was cut from (``X-Kadry-Release``).
+    Every answer says which release it was cut from (``X-Kadry-Release``). With ``edge``, a
+    repeated indicator query (same URL, store version, release and compression) is answered
+    with the bytes of its first answer before routing, validation or the app's own cache.
     """
     app.add_middleware(GZipMiddleware, minimum_size=_GZIP_FROM)
-    app.add_middleware(_Revalidation, version=version, served=served)
+    app.add_middleware(_Revalidation, version=version, served=served, edge=_ResponseCache(2048) if edge else None)
 
 
 class _Revalidation:
@@ -428,8 +432,13 @@ class _Revalidation:
     stream; two of them took most of the event loop's time under load (bench/api_load.py).
     """
 
-    def __init__(self, app, *, version: Callable[[], str], served: Callable[[], str | None]) -> None:
-        self.app, self.version, self.served = app, version, served
+    #: routes whose 200 answers are a function of the URL and the store (and so kept at the edge)
+    EDGE = ("/api/v1/indicators",)
+
+    def __init__(
+        self, app, *, version: Callable[[], str], served: Callable[[], str | None], edge: _ResponseCache | None = None
+    ) -> None:
+        self.app, self.version, self.served, self.edge = app, version, served, edge
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -452,22 +461,43 @@ class _Revalidation:
                     headers["X-Kadry-Release"] = release
                 await Response(status_code=304, headers=headers)(scope, receive, send)
                 return
+        key = None
+        if tag is not None and self.edge is not None and scope["method"] == "GET" and path in self.EDGE:
+            gz = b"gzip" in dict(scope["headers"]).get(b"accept-encoding", b"")
+            key = (tag, self.served(), path, scope.get("query_string", b""), gz)
+            hit = self.edge.get(key)
+            if hit is not None:
+                start, body, _ = hit
+                await send(self._marked(start, tag))
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+        kept: list = []
 
         async def sending(message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                if tag is not None and message["status"] == 200:
-                    headers.append((b"etag", tag.encode("latin-1")))
-                    if b"cache-control" not in names:  # may be stored, must be revalidated
-                        headers.append((b"cache-control", b"no-cache"))
-                release = self.served()
-                if release:
-                    headers.append((b"x-kadry-release", release.encode("latin-1")))
-                message = {**message, "headers": headers}
+                if key is not None and message["status"] == 200:
+                    kept.append(message)
+                message = self._marked(message, tag)
+            elif kept:
+                kept.append(message.get("body", b""))
+                if not message.get("more_body", False) and self.edge is not None and key is not None:
+                    self.edge.put(key, (kept[0], b"".join(kept[1:]), None))
             await send(message)
 
         await self.app(scope, receive, sending)
+
+    def _marked(self, message: dict, tag: str | None) -> dict:
+        """The response start with the ETag (on 200), Cache-Control and the release served."""
+        headers = list(message.get("headers", []))
+        names = {k.lower() for k, _ in headers}
+        if tag is not None and message["status"] == 200:
+            headers.append((b"etag", tag.encode("latin-1")))
+            if b"cache-control" not in names:  # may be stored, must be revalidated
+                headers.append((b"cache-control", b"no-cache"))
+        release = self.served()
+        if release:
+            headers.append((b"x-kadry-release", release.encode("latin-1")))
+        return {**message, "headers": headers}
 
 
 # --- errors --------------------------------------------------------------------------------
