@@ -221,6 +221,7 @@ def test_api_flows_are_cut_from_the_released_cube(crowd):
             {"period": "day"},
             {"filter": "role=96"},
             {"by": "role"},
+            {"by": "it", "filter": "it=true"},
             {"from": "2030-01"},
         ):
             bad = c.get("/api/v1/flows", params=params)

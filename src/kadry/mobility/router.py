@@ -133,6 +133,8 @@ def make_router(
             _months(period)
             cov = Coverage.of(population, population_range, coverage, confidence, interval)
             occupation, dims = segment(by, filter, ("it",))
+            if dims and occupation != "all":
+                raise InputError("by=it already shows every IT segment: drop the it filter, or the by")
             table = released(pub, "moves")
             first, last = clamp_range(start, end, *span(table))
             frame = flow_view(
@@ -176,8 +178,8 @@ def make_router(
             occupation, dims = segment(by, filter, ("federal_district", "region"))
             if len(dims) > 1:
                 raise InputError("signals are released by one region level: federal_district or region")
+            stock = pub.release().cube("index", "month")  # the denominators: none before a release
             table = released(pub, "signals")
-            stock = pub.release().cube("index", "month")
             first, last = clamp_range(start, end, *span(table, "the store holds no active resumes to publish"))
             frame = signal_view(table, stock, occupation=occupation, dims=dims, first=first, last=last)
         except InputError as exc:
