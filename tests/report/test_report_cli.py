@@ -27,6 +27,7 @@ def _kadry(*args: str) -> subprocess.CompletedProcess:
         ({"region": "RU-XXX"}, "unknown region"),
         ({"region": "fd:Atlantis"}, "unknown federal district"),
         ({"region": "country:ZZ"}, "unknown country"),
+        ({"region": "country:KZ"}, "reports by country are not published"),
         ({"region": "planet:Mars"}, "unknown region form"),
         ({"start": "2022-13"}, "bad date"),
         ({"start": "2022-06", "end": "2022-01"}, "empty date range"),

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
             None,
             "--region",
             "-r",
-            help="A federal subject (RU-MOW), fd:<district> (fd:CFD) or country:<ISO code>; default: everywhere.",
+            help="A federal subject (RU-MOW) or fd:<district> (fd:CFD); default: everywhere (releases have no cut by country).",
         ),
         start: str = typer.Option(
             None,

@@ -28,12 +28,14 @@ __all__ = [
     "FLOW_PERIODS",
     "KEYS",
     "MOBILITY",
+    "QUARANTINE",
     "TRAJECTORIES",
     "WHOLE",
     "WHOLE_TABLES",
     "build_cubes",
     "by_source_cube",
     "coverage_table",
+    "quarantine_table",
     "trajectory_tables",
 ]
 
@@ -48,8 +50,10 @@ WHOLE = "all"
 TRAJECTORIES = ("region-moves", "profession-flows")
 #: moves between places and relocation signals, by month inside (kadry.publish.moves)
 MOBILITY = ("moves", "signals")
+#: quarantined records per kind and reason over the whole store (its own family)
+QUARANTINE = "quarantine"
 #: tables released for the whole store (each its own family)
-WHOLE_TABLES = (COVERAGE, *TRAJECTORIES, *MOBILITY)
+WHOLE_TABLES = (COVERAGE, QUARANTINE, *TRAJECTORIES, *MOBILITY)
 #: shares of the coverage table (known / records)
 COVERAGE_SHARES = ("dated", "region_known", "role_known", "salary_known", "skills_known")
 #: indicator -> family of the cube it is cut from (one suppression pattern per family)
@@ -128,6 +132,31 @@ def coverage_table(db_path: Any, *, k: int) -> pd.DataFrame:
     return table.drop(columns=["_o", "_t"]).reset_index(drop=True)
 
 
+def quarantine_table(db_path: Any, *, k: int) -> pd.DataFrame:
+    """Quarantined records by kind and reason (digits of a reason written N), with each kind's
+    total; a reason held by fewer than k records is hidden with enough others to stay hidden."""
+    from kadry.indicators import ALL
+    from kadry.store import Store
+
+    with Store(db_path, read_only=True) as store:
+        rows = store.con.execute(
+            r"SELECT kind, regexp_replace(reason, '\d+', 'N', 'g') AS reason, count(*) AS records "
+            "FROM quarantine GROUP BY ALL"
+        ).df()
+    if rows.empty:
+        return rows.assign(suppressed=pd.Series(dtype=bool), suppression=pd.Series(dtype=str))
+    totals = rows.groupby("kind", as_index=False)["records"].sum()
+    totals["reason"] = ALL
+    frame = pd.concat([rows, totals], ignore_index=True)
+    groups = {ALL: sorted(set(frame["reason"]) - {ALL})}  # per kind: the reasons of that kind that exist
+    table = suppress(
+        frame, dimensions=["kind", "reason"], counts=["records"], hierarchies=[Hierarchy("reason", groups)], k=k
+    ).table
+    order = table["kind"].map({"vacancy": 0, "resume": 1}).fillna(2)
+    table = table.assign(_o=order, _t=table["reason"] == ALL).sort_values(["_o", "kind", "_t", "reason"])
+    return table.drop(columns=["_o", "_t"]).reset_index(drop=True)
+
+
 def trajectory_tables(con: Any, *, k: int) -> dict[str, pd.DataFrame]:
     """Region moves between CV versions and profession -> profession flows, small cells hidden.
 
@@ -182,6 +211,7 @@ class _Builder:
             for period in periods if indicator == "index" else [p for p in periods if p in FLOW_PERIODS]:
                 out[(f"{indicator}{BY_SOURCE}", period)] = self._by_source(indicator, period, first, last)
         out[(COVERAGE, WHOLE)] = coverage_table(self.db_path, k=self.k)
+        out[(QUARANTINE, WHOLE)] = quarantine_table(self.db_path, k=self.k)
         from kadry.store import Store
 
         with Store(self.db_path, read_only=True) as store:

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
-RULES = "publish-4"
+RULES = "publish-5"
 #: released period lengths; days are not released (a day cube is ~30x a month's, and daily
 #: counts of a region's role are mostly below k: they would only add hidden cells)
 PERIODS = ("week", "month", "quarter")
@@ -280,7 +280,7 @@ def coverage_cells(db_path: str | Path, k: int | None = None) -> pd.DataFrame:
 def whole_table(db_path: str | Path, name: str, k: int | None = None) -> pd.DataFrame:
     """A table released for the whole store (``WHOLE_TABLES``): from the current release, else
     its own family computed alone, which gives the same cells."""
-    from kadry.publish.cubes import coverage_table, trajectory_tables
+    from kadry.publish.cubes import QUARANTINE, coverage_table, quarantine_table, trajectory_tables
     from kadry.settings import settings
     from kadry.store import Store
 
@@ -291,6 +291,8 @@ def whole_table(db_path: str | Path, name: str, k: int | None = None) -> pd.Data
         return found.cube(name, WHOLE)
     if name == COVERAGE:
         return coverage_table(db_path, k=min_cell(k))
+    if name == QUARANTINE:
+        return quarantine_table(db_path, k=min_cell(k))
     if name in ("moves", "signals"):
         from kadry.publish.moves import moves_table, signals_table
 

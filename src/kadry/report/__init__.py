@@ -10,7 +10,7 @@ sees them. Charts are inline SVG, CSS is inline, nothing is fetched. See docs/re
 """
 
 from kadry.report.build import build_report, render_report, write_report
-from kadry.report.figures import ReportData, suppress_index_cube
+from kadry.report.figures import ReportData
 from kadry.report.labels import LANGS, Labels
 from kadry.report.options import ReportOptions, parse_place, parse_segment
 from kadry.report.page import external_references
@@ -29,6 +29,5 @@ __all__ = [
     "Labels",
     "parse_segment",
     "parse_place",
-    "suppress_index_cube",
     "external_references",
 ]

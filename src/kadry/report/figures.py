@@ -1,83 +1,67 @@
-"""The numbers a report shows: indicators from ``kadry.indicators.compute``, each table
-passed through ``kadry.privacy.suppress`` before any section sees it.
+"""The numbers a report shows, cut from the store's release (``kadry.publish``): the cells the
+API serves, so the report and ``/api/v1/indicators`` can never be subtracted from each other.
 
-Sections never call ``compute`` or read the store themselves; they read ``ReportData``,
-whose tables are already suppressed, so a new section cannot publish a raw count by
-accident. What is suppressed together:
+Sections never call ``compute``, ``suppress`` or read cells themselves; they read
+``ReportData``, whose tables are slices of the release:
 
-- the index cube: ``region`` x ``period`` with the ``all`` roll-up (one cube for the trend,
-  the headline and the regional ranking, so no answer of the report can be subtracted
-  from another to reveal a hidden cell); a cell is small when either stock is below k;
-- salaries and skills: the vacancy side and the resume side separately (offered figures
-  rest on vacancies, expected ones on resumes; a thin resume side must not hide a well
-  measured offer), quantiles and shares nulled when the values they rest on are below k;
-- store-wide record and quarantine counts, by kind and source (or reason), with totals.
+- the index: the segment's row of the ``index`` cube at the report's place (the trend and the
+  headline) and at every federal subject of it (the ranking), all from one suppression family;
+- salaries and skills: the same segment and place in the ``salary`` and ``skills`` cubes;
+- the flows of the series: the ``flow`` cube (released by month only);
+- store-wide record and quarantine counts: the release's ``coverage`` and ``quarantine`` tables.
+
+A report by country is refused: the release is cut by federal subject and district only, and a
+free filter would be a new, unaudited cut.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kadry.indicators import ALL, Engine, band, compute
-from kadry.privacy import Hierarchy, suppress
+from kadry.errors import InputError
+from kadry.indicators import ALL, Engine
 from kadry.report.options import ReportOptions
 
 if TYPE_CHECKING:
     from kadry.indicators.coverage import Span
+    from kadry.publish import Release
 
-__all__ = ["ReportData", "suppress_index_cube", "INDEX_VALUES"]
+__all__ = ["ReportData", "INDEX_VALUES", "place_key"]
 
-#: index columns nulled with their cell
+#: index columns hidden with their cell
 INDEX_VALUES = ("index", "ci_low", "ci_high")
-_OFFERED = ("offered_q1", "offered_median", "offered_q3")
-_EXPECTED = ("expected_q1", "expected_median", "expected_q3")
+#: what the trend's confidence interval and the vacancy rule's window are (the indicators' defaults,
+#: which the release uses)
+_OPTIONS = {"confidence": 0.95, "window": 30}
 
 
-def _iso(values: pd.Series) -> pd.Series:
-    return values.map(lambda d: d.isoformat() if isinstance(d, date) else str(d)[:10])
-
-
-def suppress_index_cube(frame: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The deficiency index by ``region`` (with ``all``) and period, small cells hidden.
-
-    ``frame`` is ``compute("index", by=["region"], ...)`` as pandas; the band is re-derived
-    from the published index, so a hidden cell has no band either.
-    """
-    df = frame.copy()
-    df["period"] = _iso(df["period"])
-    regions = sorted(df["region"].astype(str).unique())
-    res = suppress(
-        df,
-        dimensions=["region", "period"],
-        counts=["n_vacancies", "n_resumes"],
-        values=list(INDEX_VALUES),
-        hierarchies=[Hierarchy.flat("region", regions, total=ALL)],
-        k=k,
-    )
-    out = res.table
-    out["band"] = [band(None if pd.isna(x) else float(x)) for x in out["index"]]
-    return out
-
-
-def _side(frame: pd.DataFrame, dims: list[str], count: str, values: dict[str, str], k: int) -> pd.DataFrame:
-    """One side (vacancies or resumes) of a table suppressed on its own count."""
-    cols = [*dims, count, *values]
-    part = frame[[c for c in cols if c in frame.columns]].copy()
-    return suppress(part, dimensions=dims, counts=[count], values=values, k=k).table
+def place_key(opts: ReportOptions) -> str:
+    """The release's region key of the report's place (a subject code, ``district:<fd>`` or ``all``)."""
+    place = opts.place
+    if place.kind == "region":
+        assert place.value is not None  # parse_place gives every region its subject code
+        return place.value
+    if place.kind == "fd":
+        return f"district:{place.value}"
+    if place.kind == "country":
+        raise InputError(
+            f"reports by country are not published (releases are cut by federal subject and district): "
+            f"use RU-XXX or fd:<district> instead of {place.code}"
+        )
+    return ALL
 
 
 class ReportData:
-    """The suppressed tables of one report; computed once, on first use, on one engine."""
+    """The released tables of one report, cut once, on first use."""
 
     def __init__(self, opts: ReportOptions, engine: Engine) -> None:
         self.opts = opts
         self.engine = engine
         self.k = opts.k
+        self.place = place_key(opts)  # a place the release has no cut for fails here, at once
         self.span: Span | None = None
         #: set by sections with tables of their own (mobility) when simulated records fed them
         self.also_simulated = False
@@ -88,7 +72,8 @@ class ReportData:
     def _default_range(self) -> None:
         """Missing ``--from``/``--to``: the store's default span (kadry.indicators.coverage.data_span):
         up to the latest month with both vacancies and resumes, at most 24 months."""
-        from kadry.errors import InputError
+        from datetime import date
+
         from kadry.indicators.coverage import data_span
         from kadry.vocabulary import reason_word
 
@@ -116,42 +101,48 @@ class ReportData:
             return []
         return con.execute(query).fetchall()
 
-    def _compute(
-        self, indicator: str, *, by: list[str], filters: dict, start=None, end=None, **options: Any
-    ) -> pd.DataFrame:
-        t = compute(
-            indicator,
-            by=by,
-            period=self.opts.period,
-            start=start or self.opts.first,
-            end=end or self.opts.last,
-            filters=filters,
-            engine=self.engine,
-            **options,
-        )
-        self._meta = json.loads(t.schema.metadata[b"kadry"])
-        return t.to_pandas()
+    # --- the release ----------------------------------------------------------------------------
+    @cached_property
+    def release(self) -> Release:
+        """The store's current release at the report's k, made now if there is none."""
+        from kadry.publish import ensure
+
+        assert self.opts.db is not None  # ReportOptions.resolve() requires the store
+        return ensure(self.opts.db, self.k)
+
+    def _cells(self, indicator: str, period: str | None = None) -> pd.DataFrame:
+        """The released cells of the segment over the report's range (every region)."""
+        assert self.opts.first is not None and self.opts.last is not None
+        cube = self.release.cube(indicator, period or self.opts.period)
+        first, last = self.opts.first.isoformat(), self.opts.last.isoformat()
+        keep = (cube["occupation"] == self.opts.seg.code) & (cube["period_end"].astype(str) >= first)
+        keep &= cube["period"].astype(str) <= last
+        out = cube[keep].copy()
+        out.attrs = dict(cube.attrs)
+        return out
+
+    def _here(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of the report's place, one per period (and skill)."""
+        return frame[frame["region"] == self.place].drop(columns=["occupation"]).reset_index(drop=True)
 
     # --- the index cube -----------------------------------------------------------------------
     @cached_property
     def index_cube(self) -> pd.DataFrame:
-        """Suppressed index by region (and ``all``) and period, for the segment (and district/country)."""
-        place = self.opts.place
-        filters = dict(self.opts.seg.filters)
-        if place.kind in ("fd", "country"):
-            filters.update(place.filters)
-        raw = self._compute("index", by=["region"], filters=filters)
-        self.index_meta = self._meta
-        return suppress_index_cube(raw, self.k)
+        """Released index of the segment by period at the place (region ``all`` when the place is
+        everywhere or a district) and at each federal subject of the place."""
+        cells = self._cells("index")
+        parents = cells.attrs.get("parents:region", {})
+        kind = self.opts.place.kind
+        subjects = {s for s, d in parents.items() if kind != "fd" or d == self.place}
+        rows = cells[cells["region"].isin(subjects) | (cells["region"] == self.place)].copy()
+        if kind != "region":
+            rows["region"] = rows["region"].where(rows["region"] != self.place, ALL)
+        return rows.drop(columns=["occupation"]).reset_index(drop=True)
 
     @property
     def focus(self) -> str:
         """The cube's row key of the report's place: a subject code, else the roll-up."""
-        place = self.opts.place
-        if place.kind == "region":
-            assert place.value is not None  # parse_place gives every region its subject code
-            return place.value
-        return ALL
+        return self.place if self.opts.place.kind == "region" else ALL
 
     @cached_property
     def trend(self) -> pd.DataFrame:
@@ -180,30 +171,7 @@ class ReportData:
     # --- salaries and skills ---------------------------------------------------------------------
     @cached_property
     def salary(self) -> pd.DataFrame:
-        raw = self._compute("salary", by=[], filters=self.opts.filters)
-        raw["period"] = _iso(raw["period"])
-        if raw.empty:
-            return raw
-        offered = _side(
-            raw,
-            ["period"],
-            "n_vacancies",
-            {"n_salary_vacancies": "n_salary_vacancies", **{c: "n_salary_vacancies" for c in _OFFERED}},
-            self.k,
-        )
-        expected = _side(
-            raw,
-            ["period"],
-            "n_resumes",
-            {"n_salary_resumes": "n_salary_resumes", **{c: "n_salary_resumes" for c in _EXPECTED}},
-            self.k,
-        )
-        out = offered.drop(columns=["suppressed", "suppression"]).merge(
-            expected.drop(columns=["suppressed", "suppression"]), on="period"
-        )
-        out["salary_gap"] = out["expected_median"] - out["offered_median"]
-        out["simulated"] = raw["simulated"].to_numpy()
-        return out.sort_values("period").reset_index(drop=True)
+        return self._here(self._cells("salary")).sort_values("period").reset_index(drop=True)
 
     @cached_property
     def skills_period(self) -> str | None:
@@ -217,28 +185,8 @@ class ReportData:
         """Skills of the segment in ``skills_period``, ranked by published demand then supply."""
         if self.skills_period is None:
             return pd.DataFrame()
-        day = self.skills_period
-        end = pd.Timestamp(day) + (pd.offsets.MonthEnd(0) if self.opts.period == "month" else pd.offsets.QuarterEnd(0))
-        raw = self._compute("skills", by=[], filters=self.opts.filters, start=day, end=end.date().isoformat())
-        if raw.empty:
-            return raw
-        raw["period"] = _iso(raw["period"])
-        dims = ["period", "skill"]
-        demand = _side(
-            raw,
-            dims,
-            "n_vacancies",
-            {"n_vacancies_skill": "n_vacancies_skill", "demand_share": "n_vacancies_skill"},
-            self.k,
-        )
-        supply = _side(
-            raw, dims, "n_resumes", {"n_resumes_skill": "n_resumes_skill", "supply_share": "n_resumes_skill"}, self.k
-        )
-        out = demand.drop(columns=["suppressed", "suppression"]).merge(
-            supply.drop(columns=["suppressed", "suppression"]), on=dims
-        )
-        out["demand_supply_ratio"] = out["demand_share"] / out["supply_share"].where(out["supply_share"] > 0)
-        out["simulated"] = raw["simulated"].to_numpy()
+        out = self._here(self._cells("skills"))
+        out = out[(out["period"] == self.skills_period)]
         out = out[out["n_vacancies_skill"].notna() | out["n_resumes_skill"].notna()]
         return out.sort_values(
             ["n_vacancies_skill", "n_resumes_skill", "skill"], ascending=[False, False, True], na_position="last"
@@ -247,14 +195,12 @@ class ReportData:
     # --- flags --------------------------------------------------------------------------------
     @property
     def vacancy_rule(self) -> str:
-        return getattr(self, "index_meta", {}).get("vacancy_activity_rule") or (
-            self.index_cube["vacancy_activity_rule"].iloc[0] if len(self.index_cube) else ""
-        )
+        cube = self.index_cube
+        return str(cube["vacancy_activity_rule"].iloc[0]) if len(cube) else ""
 
     @property
     def options(self) -> dict:
-        _ = self.index_cube
-        return self.index_meta.get("options", {})
+        return dict(_OPTIONS)
 
     @property
     def simulated(self) -> bool:
@@ -282,26 +228,11 @@ class ReportData:
 
     @cached_property
     def quarantine(self) -> pd.DataFrame:
-        rows = self.sql(
-            r"""SELECT kind, regexp_replace(reason, '\d+', 'N', 'g'), count(*) FROM quarantine GROUP BY ALL"""
-        )
-        return self._counts(rows, "reason")
+        """Quarantined records by kind and reason, with the kind's total, as released."""
+        from kadry.publish import whole_table
 
-    def _counts(self, rows: list[tuple], what: str) -> pd.DataFrame:
-        df = pd.DataFrame(rows, columns=["kind", what, "records"])
-        if df.empty:
-            return df
-        totals = df.groupby("kind", as_index=False)["records"].sum()
-        totals[what] = ALL
-        df = pd.concat([df, totals], ignore_index=True)
-        groups = {ALL: sorted(set(df[what]) - {ALL})}  # per kind: the rows of that kind that exist
-        res = suppress(
-            df, dimensions=["kind", what], counts=["records"], hierarchies=[Hierarchy(what, groups)], k=self.k
-        )
-        out = res.table
-        order = out["kind"].map({"vacancy": 0, "resume": 1}).fillna(2)
-        out = out.assign(_o=order, _t=out[what] == ALL).sort_values(["_o", "kind", "_t", what])
-        return out.drop(columns=["_o", "_t"]).reset_index(drop=True)
+        assert self.opts.db is not None
+        return whole_table(self.opts.db, "quarantine", self.k)
 
     @cached_property
     def quality(self) -> list[dict]:
@@ -340,9 +271,11 @@ class ReportData:
 
     @cached_property
     def series(self) -> list[dict]:
-        """The index and the flows of the segment as published series, with kadry.indicators.series applied."""
+        """The index and the flows of the segment as published series, with kadry.indicators.series
+        applied; flows only where they are released (by month)."""
         from kadry.indicators.periods import EPOCH, calendar
         from kadry.indicators.series import analyse
+        from kadry.publish.cubes import FLOW_PERIODS
 
         cal = calendar(self.opts.period, self.opts.first, self.opts.last)
         periods = [(EPOCH + pd.Timedelta(days=int(d)).to_pytimedelta()).isoformat() for d in cal["ps"].to_pylist()]
@@ -352,13 +285,11 @@ class ReportData:
         out.append(
             {"measure": "index", **analyse(periods, [index.get(p) for p in periods], period=self.opts.period).as_dict()}
         )
-        flows = self._compute("flow", by=[], filters=self.opts.filters)
-        flows["period"] = _iso(flows["period"])
-        for side, count in (("new_vacancies", "n_vacancies"), ("new_resumes", "n_resumes")):
-            part = suppress(
-                flows[["period", count, side]].copy(), dimensions=["period"], counts=[count], values=[side], k=self.k
-            ).table
-            values = dict(zip(part["period"], part[side]))
+        if self.opts.period not in FLOW_PERIODS:
+            return out
+        flows = self._here(self._cells("flow"))
+        for side in ("new_vacancies", "new_resumes"):
+            values = dict(zip(flows["period"], flows[side]))
             out.append(
                 {
                     "measure": side,

@@ -336,21 +336,19 @@ def salary_section(ctx: Context) -> str:
         rows.append(
             f'<tr data-period="{_e(r.period)}"><th scope="row">{_e(ctx.period(r.period))}</th>'
             + "".join(
-                _cell(ctx, getattr(r, c), c)
-                for c in ("offered_q1", "offered_median", "offered_q3", "n_salary_vacancies")
+                _cell(ctx, getattr(r, c), c) for c in ("offered_q1", "offered_median", "offered_q3", "n_vacancies")
             )
             + "".join(
-                _cell(ctx, getattr(r, c), c)
-                for c in ("expected_q1", "expected_median", "expected_q3", "n_salary_resumes")
+                _cell(ctx, getattr(r, c), c) for c in ("expected_q1", "expected_median", "expected_q3", "n_resumes")
             )
             + _cell(ctx, r.salary_gap, "salary_gap")
             + f"<td>{_sim(ctx, r.simulated)}</td></tr>"
         )
-    sub = f"<th>{L['q1']}</th><th>{L['median']}</th><th>{L['q3']}</th><th>{L['n_values']}</th>"
+    quart = f"<th>{L['q1']}</th><th>{L['median']}</th><th>{L['q3']}</th>"
     out.append(
         f'<table class="figures" id="salary-table"><thead><tr><th rowspan="2">{L["period"]}</th>'
         f'<th colspan="4">{_e(L["offered"])}</th><th colspan="4">{_e(L["expected"])}</th><th rowspan="2">{_e(L["gap"])}</th>'
-        f'<th rowspan="2"></th></tr><tr>{sub}{sub}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<th rowspan="2"></th></tr><tr>{quart}<th>{L["n_vacancies"]}</th>{quart}<th>{L["n_resumes"]}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
     out.append("</section>")
     return "\n".join(out)
