@@ -57,6 +57,9 @@ def register(app: typer.Typer) -> None:
             lang=lang,
             min_cell=min_cell,
             out=out,
+            say=None
+            if quiet
+            else lambda m: typer.echo(f"{m}: making it first (`kadry publish` does it ahead)", err=True),
         )
         if quiet:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kadry.errors import InputError, KadryError
@@ -19,13 +19,18 @@ __all__ = ["build_report", "render_report", "write_report"]
 
 
 def render_report(
-    opts: ReportOptions, engine: Engine, *, sections: Sequence[Section] = SECTIONS
+    opts: ReportOptions,
+    engine: Engine,
+    *,
+    sections: Sequence[Section] = SECTIONS,
+    say: Callable[[str], None] | None = None,
 ) -> tuple[str, ReportData]:
-    """The page's HTML and the (suppressed) figures it shows, on an open engine."""
+    """The page's HTML and the released figures it shows, on an open engine (``say`` hears that
+    the store's release must be made first)."""
     from kadry import __version__
 
     labels = Labels(opts.lang)
-    data = ReportData(opts, engine)
+    data = ReportData(opts, engine, say=say)
     ctx = Context(data, labels)
     parts = [s(ctx) for s in sections]
     # the summary's simulated banner depends on every section's tables: render it last, put it first
@@ -73,6 +78,7 @@ def build_report(
     min_cell: int | None = None,
     out: str | Path,
     sections: Sequence[Section] = SECTIONS,
+    say: Callable[[str], None] | None = None,
 ) -> dict:
     """Check the options, compute the suppressed figures, write ``out``; a summary of what was written."""
     if out is None or str(out).strip() == "":
@@ -82,7 +88,7 @@ def build_report(
     ).resolve()
     _check_out(Path(out))
     with Engine.duckdb(opts.db) as engine:
-        text, data = render_report(opts, engine, sections=sections)
+        text, data = render_report(opts, engine, sections=sections, say=say)
     path = write_report(text, out)
     h = data.headline
     span = data.span

@@ -16,6 +16,7 @@ free filter would be a new, unaudited cut.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,9 @@ def place_key(opts: ReportOptions) -> str:
 class ReportData:
     """The released tables of one report, cut once, on first use."""
 
-    def __init__(self, opts: ReportOptions, engine: Engine) -> None:
+    def __init__(self, opts: ReportOptions, engine: Engine, *, say: Callable[[str], None] | None = None) -> None:
         self.opts = opts
+        self.say = say
         self.engine = engine
         self.k = opts.k
         self.place = place_key(opts)  # a place the release has no cut for fails here, at once
@@ -108,7 +110,7 @@ class ReportData:
         from kadry.publish import ensure
 
         assert self.opts.db is not None  # ReportOptions.resolve() requires the store
-        return ensure(self.opts.db, self.k)
+        return ensure(self.opts.db, self.k, say=self.say)
 
     def _cells(self, indicator: str, period: str | None = None) -> pd.DataFrame:
         """The released cells of the segment over the report's range (every region)."""
