@@ -98,14 +98,14 @@ def test_cli_writes_a_report(store_path, tmp_path):
         "--lang",
         "en",
         "--min-cell",
-        "5",
+        "10",  # the session store's release is at 10: another k would make (and replace) a release
         "--db",
         str(store_path),
         "--out",
         str(out),
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith(f"wrote {out}") and "k=5" in proc.stdout and "SIMULATED DATA" in proc.stdout
+    assert proc.stdout.startswith(f"wrote {out}") and "k=10" in proc.stdout and "SIMULATED DATA" in proc.stdout
     text = out.read_text(encoding="utf-8")
     assert "Central" in text and "(CFD)" in text
     assert not ADDRESS.search(text)
