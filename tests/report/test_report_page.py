@@ -232,3 +232,10 @@ def test_quarter_period_and_role_segment(store_path, tmp_path):
     assert "2022 Q1" in text and "2022 Q2" in text
     assert "Программист, разработчик (96)" in text
     assert result["segment"] == "role:96"
+    # flows are released by month only: a quarterly report's series is the index alone
+    assert 'data-measure="index"' in text and 'data-measure="new_vacancies"' not in text
+
+
+def test_monthly_series_show_the_released_flows(it_en):
+    _, text = it_en
+    assert 'data-measure="new_vacancies"' in text and 'data-measure="new_resumes"' in text

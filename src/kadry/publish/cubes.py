@@ -127,9 +127,7 @@ def coverage_table(db_path: Any, *, k: int) -> pd.DataFrame:
         k=k,
     ).table
     table["records"] = table["records"].astype("Float64").mask(table["suppressed"])
-    order = table["kind"].map({"vacancy": 0, "resume": 1}).fillna(2)
-    table = table.assign(_o=order, _t=table["source"] == ALL).sort_values(["_o", "_t", "source"])
-    return table.drop(columns=["_o", "_t"]).reset_index(drop=True)
+    return _by_kind(table, "source")
 
 
 def quarantine_table(db_path: Any, *, k: int) -> pd.DataFrame:
@@ -152,8 +150,15 @@ def quarantine_table(db_path: Any, *, k: int) -> pd.DataFrame:
     table = suppress(
         frame, dimensions=["kind", "reason"], counts=["records"], hierarchies=[Hierarchy("reason", groups)], k=k
     ).table
+    return _by_kind(table, "reason")
+
+
+def _by_kind(table: pd.DataFrame, member: str) -> pd.DataFrame:
+    """Rows in reading order: vacancies, resumes, then other kinds; each kind's members, its total last."""
+    from kadry.indicators import ALL
+
     order = table["kind"].map({"vacancy": 0, "resume": 1}).fillna(2)
-    table = table.assign(_o=order, _t=table["reason"] == ALL).sort_values(["_o", "kind", "_t", "reason"])
+    table = table.assign(_o=order, _t=table[member] == ALL).sort_values(["_o", "kind", "_t", member])
     return table.drop(columns=["_o", "_t"]).reset_index(drop=True)
 
 

@@ -80,7 +80,7 @@ def build_report(
     sections: Sequence[Section] = SECTIONS,
     say: Callable[[str], None] | None = None,
 ) -> dict:
-    """Check the options, compute the suppressed figures, write ``out``; a summary of what was written."""
+    """Check the options, cut the released figures, write ``out``; a summary of what was written."""
     if out is None or str(out).strip() == "":
         raise InputError("--out is required: the HTML file to write")
     opts = ReportOptions(

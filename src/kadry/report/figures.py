@@ -34,9 +34,6 @@ __all__ = ["ReportData", "INDEX_VALUES", "place_key"]
 
 #: index columns hidden with their cell
 INDEX_VALUES = ("index", "ci_low", "ci_high")
-#: what the trend's confidence interval and the vacancy rule's window are (the indicators' defaults,
-#: which the release uses)
-_OPTIONS = {"confidence": 0.95, "window": 30}
 
 
 def place_key(opts: ReportOptions) -> str:
@@ -202,7 +199,12 @@ class ReportData:
 
     @property
     def options(self) -> dict:
-        return dict(_OPTIONS)
+        """The interval's confidence and the activity window: the indicators' defaults, which the
+        release is computed with."""
+        from kadry.indicators import Options
+
+        defaults = Options()
+        return {"confidence": defaults.confidence, "window": defaults.window}
 
     @property
     def simulated(self) -> bool:
@@ -232,9 +234,10 @@ class ReportData:
     def quarantine(self) -> pd.DataFrame:
         """Quarantined records by kind and reason, with the kind's total, as released."""
         from kadry.publish import whole_table
+        from kadry.publish.cubes import QUARANTINE
 
         assert self.opts.db is not None
-        return whole_table(self.opts.db, "quarantine", self.k)
+        return whole_table(self.opts.db, QUARANTINE, self.k)
 
     @cached_property
     def quality(self) -> list[dict]:
