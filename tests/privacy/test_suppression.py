@@ -274,3 +274,30 @@ def test_a_partial_roll_up_is_an_inequality_not_an_equation():
     out = out.set_index("region")
     assert out.loc["RU-SPE", "suppressed"] and out.loc["RU-SPE", "suppression"] == "small_cell"
     assert out["suppressed"].sum() >= 2  # a lone hidden member is still given a complement (conservative)
+
+
+def test_a_complement_is_a_cell_binding_the_exposed_bound_not_the_nearest_total():
+    """A small cell whose attacker interval is too narrow is widened by hiding the smallest
+    published cell of the equations that bind it (the LP's duals). Hiding the nearest
+    published cell instead used to hide the national total of a category (223 vacancies)."""
+    leaves = {
+        ("RU-MOW", "40", "2024-01"): (0, 1),
+        ("RU-TUL", "10", "2024-01"): (4, 14),
+        ("RU-TUL", "40", "2024-01"): (8, 3),
+        ("RU-TUL", "41", "2024-01"): (2, 5),
+        ("RU-SPE", "104", "2024-01"): (21, 244),
+        ("RU-SPE", "40", "2024-01"): (2, 23),
+        ("RU-LEN", "96", "2024-01"): (11, 7),
+        ("RU-LEN", "104", "2024-01"): (113, 392),
+        ("RU-LEN", "10", "2024-01"): (70, 145),
+        ("RU-LEN", "40", "2024-01"): (121, 135),
+        ("RU-NVS", "96", "2024-01"): (0, 1),
+        ("RU-NVS", "10", "2024-01"): (4, 3),
+    }
+    truth, hierarchies, k, out = _suppressed((leaves, False, 10))
+    total = out.set_index(["region", "occupation"]).loc[("all", "category:11")]
+    assert not total["suppressed"] and total["n_vacancies"] == 223
+    for measure in ("n_vacancies", "n_resumes"):
+        for cell in np.flatnonzero(out["suppressed"].to_numpy() & (truth[measure].to_numpy() < k)):
+            low, high = _attacker_bounds(truth.assign(suppressed=out["suppressed"]), hierarchies, measure, cell)
+            assert low <= 1e-6 and high >= k - 1e-6

@@ -8,6 +8,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -83,7 +84,6 @@ def _finish(
     for c in rest:
         cols[c] = t[c]
     cols["simulated"] = pc.fill_null(t["simulated"], False)
-    cols["vacancy_activity_rule"] = pa.array([vacancy_rule_label(opts)] * t.num_rows, pa.string())
     out = pa.table(cols)
     sort = [(d, "ascending") for d in dims] + [("period", "ascending")]
     if "skill" in out.column_names:
@@ -91,6 +91,7 @@ def _finish(
     if "experience_level" in out.column_names:
         sort.append(("experience_level", "ascending"))
     out = out.sort_by(sort)
+    out = out.append_column("vacancy_activity_rule", _constant(vacancy_rule_label(opts), out.num_rows))
     meta = {
         "indicator": indicator,
         "by": dims,
@@ -102,3 +103,12 @@ def _finish(
         "options": asdict(opts),
     }
     return out.replace_schema_metadata({"kadry": json.dumps(meta)})
+
+
+def _constant(label: str, rows: int) -> pa.Array:
+    """One label for every row, added after the sort (a sort concatenates each column into one
+    array), dictionary-encoded when plain copies would pass a string array's 2 GiB of offsets
+    (tens of millions of rows: the skills cube of a store of a million vacancies)."""
+    if rows * len(label.encode()) < 2**30:
+        return pa.repeat(pa.scalar(label, pa.string()), rows)
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, dtype=np.int32)), pa.array([label]))

@@ -51,6 +51,10 @@ _DENSE_LIMIT = 1500
 #: components up to this many hidden cells are always audited exactly (no suspects): relieving
 #: a crowded total hides a published number, which small tables can rarely spare
 _PATIENT_UP_TO = 2500
+#: passes over the classes of cells sharing no equation in a larger component: on the demo
+#: store's stock cube, 3 passes publish 2.3x the cells in the time the joint solutions alone
+#: took; passes until none settles many publish 4.9x, in twice the time
+_IMPATIENT_PASSES = 3
 
 
 def min_cell(value: int | str | None = None) -> int:
@@ -226,6 +230,7 @@ def _protect(
     proofs = _Proofs(amounts.shape[1])
     exposed: dict[tuple[int, ...], set[int]] = {}
     suspects: set[int] = set()
+    spares: dict[int, set[int]] = {}  # an exposed cell -> published cells in the equations binding it
     fixed: dict[tuple[int, ...], set[int]] = {}
     seeds: list[int] | None = None  # equations to revisit: all of them at first
     # impatient audits leave the cells they cannot settle quickly as suspects, repaired like
@@ -242,6 +247,8 @@ def _protect(
                     cells, eqs, amounts, primary, k, proofs, patient=patient or len(cells) <= _PATIENT_UP_TO
                 )
                 exposed[key] = {v.row for v in found}
+                for v in found:
+                    spares.setdefault(v.row, set()).update(v.spare)
                 suspects.update(v.row for v in found if math.isnan(v.low))
             leaks |= exposed[key]
         leaks -= given_up
@@ -264,7 +271,10 @@ def _protect(
                 if pick == -1:  # relieved already by another suspect's pick
                     continue
             else:
-                pick = None
+                spare = spares.pop(row, set())
+                pick = _loosen(spare, hidden, size, fresh)
+                if pick == -1:  # loosened already by another exposure's pick: audited again
+                    continue
             if pick is None:
                 pick = _hide_one_more(row, hidden, size, equations, by_row)
             if pick is None:
@@ -300,6 +310,8 @@ class Exposure:
     count: int
     low: float
     high: float
+    #: published cells in the equations that bind the attacker's bound: hiding one loosens it
+    spare: tuple[int, ...] = ()
 
 
 def audit(
@@ -369,11 +381,14 @@ def _audit_component(
         need_lo = {pos[c] for c in small if c not in proofs.low[j] and amounts[c, j] > 0}
         high: dict[int, float] = {}
         low: dict[int, float] = {}
+        binding: dict[bool, dict[int, np.ndarray]] = {True: {}, False: {}}
         if need_hi or need_lo:
             open_below = np.array([isinstance(children, _Partial) for _, children in eqs], dtype=bool)
             lp = _Bounds(a, b, k, open_below)
             high = lp.settle(need_hi, maximize=True, patient=patient)
+            binding[True], lp.binding = lp.binding, {}
             low = lp.settle(need_lo, maximize=False, patient=patient)
+            binding[False] = lp.binding
         for c in small:
             col = pos[c]
             # proved before (or a zero) when not asked; NaN when asked and not settled (a suspect)
@@ -384,7 +399,8 @@ def _audit_component(
             if lo <= 1e-6:
                 proofs.low[j].add(c)
             if lo > 1e-6 or hi < k - 1e-6:
-                out.append(Exposure(c, j, lo, hi))
+                rows_ = [*binding[True].get(col, ()), *binding[False].get(col, ())]
+                out.append(Exposure(c, j, lo, hi, tuple(sorted({m for r in rows_ for m, _ in published[r]}))))
             elif math.isnan(lo) or math.isnan(hi):
                 out.append(Exposure(c, j, float("nan"), float("nan")))  # a suspect: not settled yet
             else:
@@ -443,6 +459,22 @@ def _fixed_point(
         if e not in queued:
             queue.append(e)
             queued.add(e)
+
+
+def _loosen(spare: set[int], hidden: np.ndarray, size: np.ndarray, fresh: set[int]) -> int | None:
+    """For an exposed cell: hide the smallest published cell of the equations binding its bound
+    (the LP's non-zero duals), a cheap cell that widens exactly the interval found too narrow.
+
+    Returns the cell hidden, -1 if all are hidden and one of them this round (``fresh``), None
+    if the bound is bound by no published cell.
+    """
+    open_ = [m for m in spare if not hidden[m]]
+    if not open_:
+        return -1 if spare & fresh else None
+    pick = min(open_, key=lambda m: (size[m], m))
+    hidden[pick] = True
+    fresh.add(pick)
+    return pick
 
 
 def _relieve(
@@ -523,7 +555,12 @@ class _Bounds:
         self._h = h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         m, n = a.shape
-        self.n, self.k = n, float(k)
+        self.n, self.m, self.k = n, m, float(k)
+        self._a = csc_matrix(a)
+        rows = self._a.tocsr()
+        self._by_row = [rows.indices[rows.indptr[r] : rows.indptr[r + 1]].tolist() for r in range(m)]
+        #: cells found short of their bound alone -> the equations (rows of ``a``) binding them
+        self.binding: dict[int, np.ndarray] = {}
         eye = identity(n, format="csc")
         # rows: a x = b; y - x <= 0
         full = csc_matrix(bmat([[a, None], [-eye, eye]], format="csc"))
@@ -558,34 +595,59 @@ class _Bounds:
     def settle(self, need: set[int], *, maximize: bool, patient: bool = True) -> dict[int, float]:
         """For each cell in ``need``: a value it can reach, ``k`` (max) or 0 (min) when it can.
 
-        All unsettled cells are solved for together while that settles some; when it settles
-        none, cells are solved for alone (each its exact bound) until a solution settles
-        another cell too, and the rest go on together. Impatient, it stops once a solution
-        settles fewer than 1 in 50 of the cells left (cells that compete for the same small
-        totals take one solution each): the cells left out are not in the answer.
+        Cells are solved for all together while that settles many (1 in 50 of those left);
+        then in classes of cells that share no equation (cells competing for one small total
+        are never in one solve), while a pass over the classes settles many (impatient: for
+        at most ``_IMPATIENT_PASSES`` passes); then, patient,
+        each cell left alone: its exact bound, and when short of it the equations binding it
+        (non-zero duals) in ``binding``. Impatient, the cells left are not in the answer.
         """
         need = set(need)
         done: dict[int, float] = {}
-        alone = False
-        while need:
-            if not patient and alone:
-                return done
-            cols = [min(need)] if alone else sorted(need)
-            x = self.solve(cols, maximize)
+
+        def take(x: np.ndarray) -> int:
             reached = {c for c in need if (x[c] >= self.k - 1e-6 if maximize else x[c] <= 1e-6)}
-            if not patient and len(cols) > 1 and len(reached) * 50 < len(need):
-                for c in reached:
-                    done.setdefault(c, float(x[c]))
-                return done
-            # alone, a cell short of its bound is an exposure; stay alone while solutions settle no other
-            alone = not (reached - set(cols[:1])) if alone else not reached
-            if len(cols) == 1:
-                done[cols[0]] = float(x[cols[0]])
-                reached.add(cols[0])
             for c in reached:
                 done.setdefault(c, float(x[c]))
-            need -= reached
+            need.difference_update(reached)
+            return len(reached)
+
+        while need and take(self.solve(sorted(need), maximize)) * 50 >= len(need):
+            pass
+        for passes in range(1, 1_000_000):
+            left = len(need)
+            for group in self._classes(need):
+                cols = [c for c in group if c in need]
+                if cols:
+                    take(self.solve(cols, maximize))
+            if not need or (left - len(need)) * 50 < left or (not patient and passes >= _IMPATIENT_PASSES):
+                break
+        if not patient:
+            return done
+        while need:
+            c = min(need)
+            x = self.solve([c], maximize)
+            take(x)
+            if c in need:  # short of its bound: an exposure
+                done[c] = float(x[c])
+                need.discard(c)
+                dual = np.asarray(self._h.getSolution().row_dual)[: self.m]
+                self.binding[c] = np.flatnonzero(np.abs(dual) > 1e-9)
         return done
+
+    def _classes(self, need: set[int]) -> list[list[int]]:
+        """``need`` split greedily (most equations first) into classes of cells sharing no equation."""
+        a, by_row = self._a, self._by_row
+        colour: dict[int, int] = {}
+        classes: list[list[int]] = []
+        for c in sorted(need, key=lambda c: (a.indptr[c] - a.indptr[c + 1], c)):
+            used = {colour[d] for r in a.indices[a.indptr[c] : a.indptr[c + 1]] for d in by_row[r] if d in colour}
+            i = next(i for i in range(len(used) + 1) if i not in used)
+            colour[c] = i
+            if i == len(classes):
+                classes.append([])
+            classes[i].append(c)
+        return classes
 
 
 def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):

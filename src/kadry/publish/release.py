@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
-RULES = "publish-5"
+RULES = "publish-6"
 #: released period lengths; days are not released (a day cube is ~30x a month's, and daily
 #: counts of a region's role are mostly below k: they would only add hidden cells)
 PERIODS = ("week", "month", "quarter")
