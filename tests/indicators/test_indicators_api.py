@@ -206,3 +206,18 @@ def test_boolean_dimensions_are_coded(world_store):
 def test_empty_range_has_no_rows(world_store):
     t = compute("index", by=["region"], start="2019-01", end="2019-03", engine=Engine.from_store(world_store))
     assert t.num_rows == 0 and "index" in t.column_names
+
+
+def test_the_rule_label_of_tens_of_millions_of_rows_fits_one_array():
+    """A million-vacancy store's skills cube has tens of millions of rows: plain copies of the
+    label would pass a string array's 2 GiB of offsets (the release crashed when sorting them)."""
+    import pyarrow as pa
+
+    from kadry.indicators.api import _constant
+
+    label = "x" * 100
+    rows = 2**30 // len(label) + 1
+    column = _constant(label, rows)
+    assert len(column) == rows and column.type == pa.dictionary(pa.int32(), pa.string())
+    assert pa.table({"rule": column}).take([0, rows - 1])["rule"].to_pylist() == [label, label]
+    assert _constant(label, 3).to_pylist() == [label] * 3
