@@ -239,3 +239,21 @@ def test_quarter_period_and_role_segment(store_path, tmp_path):
 def test_monthly_series_show_the_released_flows(it_en):
     _, text = it_en
     assert 'data-measure="new_vacancies"' in text and 'data-measure="new_resumes"' in text
+
+
+def test_quality_figures_are_the_released_coverage_totals(it_en, store_path):
+    """Records and the shares dated, with a known region and role are the coverage table's total
+    row as /api/v1/coverage serves it (no count of the report's own)."""
+    _, text = it_en
+    quality = rows_by(parse(text), "quality-table", "data-kind")
+    rows = _api(store_path, "/api/v1/coverage")["rows"]
+    for kind in ("vacancy", "resume"):
+        total = next(r for r in rows if r["kind"] == kind and r["source"] == "all")
+        for col, released in (
+            ("records", "records"),
+            ("dated", "dated_share"),
+            ("region_known", "region_known_share"),
+            ("role_known", "role_known_share"),
+        ):
+            shown = quality[kind][col][0]
+            assert (float(shown) if shown else None) == total[released], (kind, col)

@@ -241,26 +241,29 @@ class ReportData:
 
     @cached_property
     def quality(self) -> list[dict]:
-        """Shares normalized, region mapped and role known, by kind (shares of large totals)."""
+        """Per kind over the whole store: records and the shares dated, with a known region and
+        with a known role, as released (the coverage table's total row; a share the release
+        hides stays hidden); the normalization version is read from the store (not a count)."""
+        frame = self.released_coverage
         out = []
         for kind, table in (("vacancy", "vacancies"), ("resume", "resumes")):
-            rows = self.sql(f"""SELECT count(*), count(*) FILTER (WHERE norm_version IS NOT NULL),
-                                       count(*) FILTER (WHERE region_status IN ('mapped', 'country_only')),
-                                       count(*) FILTER (WHERE role_id IS NOT NULL),
-                                       max(norm_version)
-                                FROM {table}""")
-            n, normalized, mapped, role, version = rows[0]
-            if not n:
+            row = frame[(frame["kind"] == kind) & (frame["source"] == ALL)]
+            if row.empty:
                 continue
-            small = n < self.k
+            cell = row.iloc[0]
             out.append(
                 {
                     "kind": kind,
-                    "records": None if small else n,
-                    "normalized": None if small else normalized / n,
-                    "region_mapped": None if small else mapped / n,
-                    "role_known": None if small else role / n,
-                    "norm_version": version,
+                    **{
+                        key: None if pd.isna(cell[col]) else float(cell[col])
+                        for key, col in (
+                            ("records", "records"),
+                            ("dated", "dated_share"),
+                            ("region_known", "region_known_share"),
+                            ("role_known", "role_known_share"),
+                        )
+                    },
+                    "norm_version": self.sql(f"SELECT max(norm_version) FROM {table}")[0][0],
                 }
             )
         return out

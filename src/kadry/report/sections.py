@@ -557,13 +557,13 @@ def sources_section(ctx: Context) -> str:
     out.append(f"<h3>{L['src_quality']}</h3>")
     q_rows = "".join(
         f'<tr data-kind="{q["kind"]}"><td>{_e(kind_word[q["kind"]])}</td>{_cell(ctx, q["records"], "records")}'
-        f"{_cell(ctx, q['normalized'], 'normalized', pct=True)}{_cell(ctx, q['region_mapped'], 'region_mapped', pct=True)}"
+        f"{_cell(ctx, q['dated'], 'dated', pct=True)}{_cell(ctx, q['region_known'], 'region_known', pct=True)}"
         f"{_cell(ctx, q['role_known'], 'role_known', pct=True)}</tr>"
         for q in d.quality
     )
     out.append(
         f'<table class="figures" id="quality-table"><thead><tr><th>{L["kind"]}</th><th>{L["records"]}</th>'
-        f"<th>{L['normalized']}</th><th>{_e(L['region_mapped'])}</th><th>{_e(L['role_known'])}</th></tr></thead>"
+        f"<th>{L['dated']}</th><th>{_e(L['region_known_long'])}</th><th>{_e(L['role_known'])}</th></tr></thead>"
         f"<tbody>{q_rows}</tbody></table>"
     )
     cov = d.coverage
