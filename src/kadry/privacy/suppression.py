@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -248,7 +249,8 @@ def _protect(
                 )
                 exposed[key] = {v.row for v in found}
                 for v in found:
-                    spares.setdefault(v.row, set()).update(v.spare)
+                    if v.spare:
+                        spares.setdefault(v.row, set()).update(v.spare)
                 suspects.update(v.row for v in found if math.isnan(v.low))
             leaks |= exposed[key]
         leaks -= given_up
@@ -557,8 +559,6 @@ class _Bounds:
         m, n = a.shape
         self.n, self.m, self.k = n, m, float(k)
         self._a = csc_matrix(a)
-        rows = self._a.tocsr()
-        self._by_row = [rows.indices[rows.indptr[r] : rows.indptr[r + 1]].tolist() for r in range(m)]
         #: cells found short of their bound alone -> the equations (rows of ``a``) binding them
         self.binding: dict[int, np.ndarray] = {}
         eye = identity(n, format="csc")
@@ -634,6 +634,12 @@ class _Bounds:
                 dual = np.asarray(self._h.getSolution().row_dual)[: self.m]
                 self.binding[c] = np.flatnonzero(np.abs(dual) > 1e-9)
         return done
+
+    @cached_property
+    def _by_row(self) -> list[list[int]]:
+        """The cells of each equation; built only when joint solutions leave cells to class."""
+        rows = self._a.tocsr()
+        return [rows.indices[rows.indptr[r] : rows.indptr[r + 1]].tolist() for r in range(self.m)]
 
     def _classes(self, need: set[int]) -> list[list[int]]:
         """``need`` split greedily (most equations first) into classes of cells sharing no equation."""
