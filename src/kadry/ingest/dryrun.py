@@ -1,7 +1,7 @@
 """``kadry ingest --dry-run``: what a file would become, without touching any store.
 
 The same reader, person-name check, checks and canonical shaping as a real ingest (the batch
-code is shared), so a mapping can be written and checked in minutes: the first records as they
+is written by the one write path into a throwaway in-memory store), so a mapping can be written and checked in minutes: the first records as they
 would be stored, and what would be quarantined (records, and fields dropped from kept records).
 """
 
@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kadry.ingest.pipeline import Batch, reader_for
+from kadry.schema import TABLES, ddl
 from kadry.sources.textio import pop_notes
 from kadry.store.connect import scratch
 
@@ -75,21 +76,28 @@ def dry_run(
         batch.add(item, None)
     con = scratch()
     try:
-        batch.check(con)
+        for table in TABLES:
+            con.execute(ddl(table))
+        # the real write path, into a throwaway in-memory store
+        batch.flush(con)
+        for position, reason in con.execute("SELECT position, reason FROM quarantine ORDER BY position").fetchall():
+            out.reasons[reason] += 1
+            if len(out.quarantined) < limit:
+                out.quarantined.append((position, reason))
+        for name, reason, n in con.execute(
+            "SELECT field, reason, count(*) FROM quarantine_fields GROUP BY ALL ORDER BY 3 DESC"
+        ).fetchall():
+            out.fields[f"{name}: {reason}"] += n
+        for table in ("vacancies", "resumes"):
+            if len(out.records) >= limit:
+                break
+            cur = con.execute(f"SELECT * FROM {table} LIMIT {limit - len(out.records)}")
+            names = [d[0] for d in cur.description]
+            for values in cur.fetchall():
+                row = dict(zip(names, values))
+                out.records.append({k: row[k] for k in _SHOWN if k in row})
     finally:
         con.close()
-    for q in batch.quarantine:
-        out.reasons[q["reason"]] += 1
-        if len(out.quarantined) < limit:
-            out.quarantined.append((q["position"], q["reason"]))
-    for f in batch.field_quarantine:
-        out.fields[f"{f['field']}: {f['reason']}"] += 1
-    shown = 0
-    for kind in ("vacancy", "resume"):
-        for row in batch.records[kind].values():
-            if shown < limit:
-                out.records.append({k: row.get(k) for k in _SHOWN if k in row})
-                shown += 1
     out.names_hidden = batch.names_hidden
     pop_notes(path)
     return out

@@ -20,27 +20,15 @@ import pyarrow as pa
 
 from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
 from kadry.ingest.outcome import Counts, FileResult, IngestReport, resume_key
-from kadry.ingest.rules import CHECK_COLUMNS, FIELD_RULES, FieldRule, reason_sql
-from kadry.schema import RAW_OBSERVATION_FIELDS
+from kadry.ingest.staged import stage_schema, write_staged
 from kadry.sources import Item, detect, expand_paths, get_reader
-from kadry.sources.people import EMPLOYER_PLACEHOLDER, TITLE_PLACEHOLDER, scrub_person
+from kadry.sources.columnar import NotColumnar
 from kadry.sources.textio import pop_notes
 from kadry.store import Store
-from kadry.store.writes import (
-    KEY,
-    RAW,
-    insert_field_quarantine,
-    insert_observations,
-    insert_quarantine,
-    log_file,
-    refresh_lifecycle,
-    transaction,
-    upsert_records,
-)
+from kadry.store.writes import RAW, insert_field_quarantine, log_file, transaction
 
 __all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "ingest_file", "resume_key"]
 
-_KEY = KEY
 _RAW = RAW
 
 
@@ -54,11 +42,14 @@ def ingest_paths(
     observed_at: datetime | None = None,
     batch_size: int = 5000,
     on_progress: Callable[[str, int], None] | None = None,
+    columnar: bool = True,
 ) -> IngestReport:
     """Ingest files and directories, each file in one transaction (all of it or nothing).
 
     A file that cannot be recognised or read is reported (``skipped`` / ``failed``) and the
-    others go on; a store that cannot be written stops the run with the real cause.
+    others go on; a store that cannot be written stops the run with the real cause. A reader
+    with a columnar path (``stage``) has DuckDB read the file; ``columnar=False`` reads every
+    file record by record (the two store the same thing, which the tests check).
     """
     report = IngestReport()
     for top in (Path(p) for p in paths):
@@ -82,6 +73,13 @@ def ingest_paths(
             if getattr(reader, "snapshot", False):
                 report.files.append(_snapshot_file(store, path, reader))
                 continue
+            if columnar and hasattr(reader, "stage"):
+                done = _columnar_file(store, path, reader, source=source, observed_at=observed_at)
+                if done is not None:
+                    report.files.append(done)
+                    if on_progress:
+                        on_progress(done.path, done.counts.read)
+                    continue
             result = FileResult(str(path.resolve()), reader.name)
             ingest_file(
                 store,
@@ -94,6 +92,48 @@ def ingest_paths(
             )
             report.files.append(result)
     return report
+
+
+def _columnar_file(
+    store: Store, path: Path, reader, *, source: str | None, observed_at: datetime | None
+) -> FileResult | None:
+    """One file through its reader's columnar path, or None when it must be read record by record."""
+    result = FileResult(str(path.resolve()), reader.name)
+    try:
+        with transaction(store.con, store.path):
+            positions = reader.stage(store.con, path, "_stage", source, observed_at)
+            staged = write_staged(store.con, reader.kind, result.path, position=positions)
+            store.con.execute("DROP TABLE _stage")
+            result.counts = c = staged.counts
+            result.names_hidden, result.fields_quarantined = staged.names_hidden, staged.fields_quarantined
+            result.encoding = "utf-8"
+            log_file(
+                store.con,
+                result.path,
+                result.format,
+                (c.read, c.stored, c.merged, c.quarantined),
+                names_hidden=result.names_hidden,
+                fields_quarantined=result.fields_quarantined,
+            )
+    except NotColumnar:
+        pop_notes(path)
+        return None
+    except StoreError:
+        raise
+    except KadryError as exc:
+        _failed(store, result, exc)
+    pop_notes(path)
+    return result
+
+
+def _failed(store: Store, result: FileResult, exc: KadryError) -> None:
+    """A file that broke off: nothing of it stored, a ``failed`` row in the ingest log."""
+    pop_notes(result.path)
+    result.counts = Counts()
+    result.names_hidden = result.fields_quarantined = 0
+    result.failed = getattr(exc, "reason", None) or str(exc)
+    with transaction(store.con, store.path):
+        log_file(store.con, result.path, result.format, (0, 0, 0, 0), status="failed", detail=result.failed)
 
 
 def _snapshot_file(store: Store, path: Path, reader) -> FileResult:
@@ -186,12 +226,7 @@ def ingest_file(
         result.counts, result.failed = Counts(), "store write failed"
         raise
     except KadryError as exc:
-        pop_notes(result.path)
-        result.counts = Counts()
-        result.names_hidden = result.fields_quarantined = 0
-        result.failed = getattr(exc, "reason", None) or str(exc)
-        with transaction(store.con, store.path):
-            log_file(store.con, result.path, result.format, (0, 0, 0, 0), status="failed", detail=result.failed)
+        _failed(store, result, exc)
     if on_progress:
         on_progress(result.path, result.counts.read)
     return result
@@ -211,7 +246,7 @@ def ingest_items(
 
 
 class Batch:
-    """Records of one batch: the winning sighting per key, every sighting, the quarantine."""
+    """One batch of a file's items, staged as an Arrow table for the one write path (kadry.ingest.staged)."""
 
     def __init__(
         self, store: Store | None, source_file: str, source: str | None = None, salt: bytes | None = None
@@ -225,23 +260,20 @@ class Batch:
         self._reset()
 
     def _reset(self) -> None:
-        self.candidates: dict[str, list[tuple[int, dict, dict]]] = {"vacancy": [], "resume": []}
-        self.records: dict[str, dict[str, dict]] = {"vacancy": {}, "resume": {}}
-        self.n_records = {"vacancy": 0, "resume": 0}
-        self.observations: dict[tuple, dict] = {}
-        self.quarantine: list[dict] = []
+        self.rows: dict[str, list[dict]] = {"vacancy": [], "resume": []}
         self.field_quarantine: list[dict] = []
         self.size = 0
 
     def add(self, item: Item, observed_at: datetime | None) -> None:
         self.size += 1
         if item.record is None:
-            self._bad(item.position, item.kind, item.reason or "unreadable record", item.excerpt)
+            row = {"_ord": item.position, "_bad": _safe(item.kind, item.reason or "unreadable record")}
+            row["_excerpt"] = None if item.kind == "resume" or item.excerpt is None else str(item.excerpt)[:200]
+            self.rows[item.kind].append(row)
             return
         record = item.record
         if self.source:
             record["source"] = self.source
-        self._scrub(item.kind, record)
         for name, why in item.field_issues or ():
             self.field_quarantine.append(
                 {
@@ -253,93 +285,9 @@ class Batch:
                 }
             )
             self.fields_quarantined += 1
-        self.candidates[item.kind].append((item.position, record, self._canonical(item.kind, record, observed_at)))
-
-    def check(self, con) -> None:
-        """Run the one SQL rule set over the batch's candidates; keep the winners, quarantine the rest."""
-        for kind, candidates in self.candidates.items():
-            if not candidates:
-                continue
-            columns = {name: [rec.get(name) for _, rec, _ in candidates] for name in CHECK_COLUMNS[kind]}
-            for name in ("source_id", "title"):
-                if name in columns:
-                    columns[name] = [None if v is None else str(v) for v in columns[name]]
-            for name in ("salary_from", "salary_to", "salary_amount", "experience_months"):
-                if name in columns:
-                    columns[name] = pa.array(columns[name], pa.float64())
-            if "salary_currency" in columns:
-                columns["salary_currency"] = [None if v is None else str(v) for v in columns["salary_currency"]]
-            table = pa.table({"_i": pa.array(range(len(candidates)), pa.int64()), **columns})
-            con.register("_chk", table)
-            rules = FIELD_RULES[kind]
-            hits = ", ".join(f"({rule.condition}) IS TRUE" for rule in rules) or "NULL"
-            try:
-                verdicts = con.execute(
-                    f"SELECT _i, r, [{hits}] FROM (SELECT *, {reason_sql(kind)} AS r FROM _chk) "
-                    f"WHERE r IS NOT NULL OR list_bool_or([{hits}])"
-                ).fetchall()
-            finally:
-                con.unregister("_chk")
-            bad = {i: r for i, r, _ in verdicts if r is not None}
-            emptied = {i: [rule for rule, hit in zip(rules, h) if hit] for i, r, h in verdicts if r is None}
-            for i, (position, record, row) in enumerate(candidates):
-                reason = bad.get(i)
-                if reason is not None:
-                    self._bad(position, kind, reason, None if kind == "resume" else record.get("title"))
-                    continue
-                for rule in emptied.get(i, ()):
-                    self._drop_fields(position, kind, row, rule)
-                key = row[_KEY[kind]]
-                self.n_records[kind] += 1
-                seen = self.records[kind].get(key)
-                if seen is None or _later(row["observed_at"], seen["observed_at"]):
-                    self.records[kind][key] = row
-                obs = {name: row.get(name) for name in RAW_OBSERVATION_FIELDS}
-                obs.update(kind=kind, record_id=key, source_file=self.source_file)
-                self.observations[(kind, key, row["observed_at"])] = obs
-            candidates.clear()
-
-    def _drop_fields(self, position: int, kind: str, row: dict, rule: FieldRule) -> None:
-        """A field rule held: its values emptied in the stored row, each recorded with the reason."""
-        for name in rule.fields:
-            row[name] = None
-            self.field_quarantine.append(
-                {
-                    "source_file": self.source_file,
-                    "position": position,
-                    "kind": kind,
-                    "field": name,
-                    "reason": rule.reason,
-                }
-            )
-            self.fields_quarantined += 1
-        if kind == "vacancy" and "salary_amount" in row:
-            row["salary_amount"] = (
-                row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
-            )
-
-    def _scrub(self, kind: str, record: dict) -> None:
-        """Person names never reach the store: employer and title get a placeholder."""
-        for name, placeholder in (("employer_name", EMPLOYER_PLACEHOLDER), ("title", TITLE_PLACEHOLDER)):
-            if kind == "resume" and name == "employer_name":
-                continue
-            value = record.get(name)
-            if value:
-                clean, hidden = scrub_person(value, placeholder)
-                if hidden:
-                    record[name] = clean
-                    self.names_hidden += 1
-
-    def _bad(self, position: int, kind: str, reason: str, excerpt: object) -> None:
-        self.quarantine.append(
-            {
-                "source_file": self.source_file,
-                "position": position,
-                "kind": kind,
-                "reason": _safe(kind, reason),
-                "excerpt": None if kind == "resume" or excerpt is None else str(excerpt)[:200],
-            }
-        )
+        row = self._canonical(item.kind, record, observed_at)
+        row["_ord"] = item.position
+        self.rows[item.kind].append(row)
 
     def _canonical(self, kind: str, record: dict, observed_at: datetime | None) -> dict:
         row = {name: record.get(name) for name in _RAW[kind]}
@@ -360,27 +308,25 @@ class Batch:
         row["archived"] = record.get("archived")
         return row
 
-    def flush(self) -> Counts:
-        """Write the batch inside the caller's transaction; merged is counted, not a remainder."""
+    def flush(self, con=None) -> Counts:
+        """Write the batch inside the caller's transaction (or into ``con``, a dry run's scratch store)."""
         if self.size == 0:
             return Counts()
-        con = self.store.con  # type: ignore[union-attr]
-        self.check(con)
-        counts = Counts(read=self.size, quarantined=len(self.quarantine))
-        for kind in ("vacancy", "resume"):
-            rows = list(self.records[kind].values())
-            if rows:
-                stored, known = upsert_records(con, kind, rows)
-                counts.stored += stored
-                # repeats inside the batch, plus winners whose key the store already held
-                counts.merged += (self.n_records[kind] - len(rows)) + known
-        if self.observations:
-            insert_observations(con, list(self.observations.values()))
-            for kind in ("vacancy", "resume"):
-                if self.records[kind]:
-                    refresh_lifecycle(con, kind, list(self.records[kind]))
-        if self.quarantine:
-            insert_quarantine(con, self.quarantine)
+        con = con if con is not None else self.store.con  # type: ignore[union-attr]
+        counts = Counts()
+        for kind, rows in self.rows.items():
+            if not rows:
+                continue
+            con.register("_rows", pa.Table.from_pylist(rows, schema=stage_schema(kind)))
+            try:
+                con.execute("CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM _rows")
+            finally:
+                con.unregister("_rows")
+            staged = write_staged(con, kind, self.source_file)
+            con.execute("DROP TABLE _stage")
+            counts.add(staged.counts)
+            self.names_hidden += staged.names_hidden
+            self.fields_quarantined += staged.fields_quarantined
         if self.field_quarantine:
             insert_field_quarantine(con, self.field_quarantine)
         self._reset()
@@ -397,13 +343,6 @@ def _safe(kind: str, reason: str) -> str:
     if kind != "resume":
         return reason
     return _DIGITS.sub("N", _QUOTED.sub("'…'", reason))
-
-
-def _later(a: datetime | None, b: datetime | None) -> bool:
-    """Whether sighting time ``a`` (read after ``b``) wins: later, or equal; no time is oldest."""
-    if a is None:
-        return b is None
-    return b is None or a >= b
 
 
 def _latest(*values: datetime | None) -> datetime | None:

@@ -82,11 +82,13 @@ def reason_sql(kind: str, ident: str = "source_id") -> str:
     if kind == "vacancy":
         checks += [
             ("title IS NULL OR trim(title) = ''", "'missing title'"),
-            ("salary_from < 0", "'negative salary (salary_from=' || printf('%g', salary_from) || ')'"),
-            ("salary_to < 0", "'negative salary (salary_to=' || printf('%g', salary_to) || ')'"),
+            ("salary_from < 0", "'negative salary (salary_from=' || printf('%g', salary_from::DOUBLE) || ')'"),
+            ("salary_to < 0", "'negative salary (salary_to=' || printf('%g', salary_to::DOUBLE) || ')'"),
         ]
     else:
-        checks.append(("salary_amount < 0", "'negative salary (salary_amount=' || printf('%g', salary_amount) || ')'"))
+        checks.append(
+            ("salary_amount < 0", "'negative salary (salary_amount=' || printf('%g', salary_amount::DOUBLE) || ')'")
+        )
     checks.append(
         (
             f"salary_currency IS NOT NULL AND upper(salary_currency) NOT IN ({currencies})",
@@ -97,7 +99,7 @@ def reason_sql(kind: str, ident: str = "source_id") -> str:
         checks.append(
             (
                 "experience_months < 0 OR experience_months > 960",
-                "'impossible experience: ' || printf('%g', experience_months) || ' months'",
+                "'impossible experience: ' || printf('%g', experience_months::DOUBLE) || ' months'",
             )
         )
     return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"

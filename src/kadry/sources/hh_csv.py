@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kadry.errors import UnreadableFileError
@@ -181,6 +181,10 @@ class HHFlatCSV(BaseReader):
             except BadValue as exc:
                 yield Item.bad(line, self.kind, str(exc), ",".join(row))
 
+    def stage(self, con, path: Path, table: str, source: str | None, observed_at) -> Callable:
+        """The columnar path (kadry.sources.columnar): the file as a stage table, built by DuckDB."""
+        return _stage(con, path, table, source, observed_at)
+
     @staticmethod
     def _record(row: list[str], columns: dict[str, int]) -> dict:
         get = {name: row[index] for name, index in columns.items()}.get
@@ -230,3 +234,133 @@ class HHFlatCSV(BaseReader):
 
 
 READERS = [HHFlatCSV()]
+
+
+def _stage(con, path: Path, table: str, source: str | None, observed_at) -> Callable:
+    """The file as a stage table (kadry.ingest.staged) built by DuckDB; the record path's values exactly.
+
+    Returns the position function for quarantined rows; raises NotColumnar when the file must be
+    read record by record.
+    """
+    from kadry.sources.columnar import clean_sql, csv_layout, load_csv, python_map, record_lines, sql_text, strip_sql
+
+    delimiter, header = csv_layout(path)
+    columns = _column_map([h.lower() for h in header])
+    if "title" not in columns:
+        raise UnreadableFileError(
+            path,
+            f"no title column (expected one of {', '.join(_ALIASES['title'])}; found {', '.join(header) or 'nothing'})",
+        )
+    n = load_csv(con, path, delimiter, len(header), "_raw")
+    cell = {name: f"r.c{index}" for name, index in columns.items()}
+
+    def clean(name: str) -> str:
+        return clean_sql(cell[name]) if name in cell else "NULL"
+
+    maps: list[str] = []
+    joins: list[str] = []
+
+    def mapped(name: str, fn, typ, default: str = "NULL") -> tuple[str, str | None]:
+        """(value, error) SQL of a field converted by Python once per distinct cell."""
+        if name not in cell:
+            return default, None
+        m = f"_m{len(maps)}"
+        python_map(con, "_raw r", cell[name], fn, typ, m)
+        maps.append(m)
+        joins.append(f"LEFT JOIN {m} ON {m}.v = coalesce({cell[name]}, '')")
+        return f"{m}.out", f"{m}.err"
+
+    salary_from, err_from = mapped("salary_from", lambda v: to_float(v, field="salary_from"), "DOUBLE")
+    salary_to, err_to = mapped("salary_to", lambda v: to_float(v, field="salary_to"), "DOUBLE")
+    published, err_pub = _published(con, cell, maps, joins)
+    roles, _ = mapped(
+        "role_ids_raw",
+        lambda v: [r for r in re.split(r"[,;|\s]+", text) if r] if (text := clean_str(v)) else [],
+        "VARCHAR[]",
+        "[]::VARCHAR[]",
+    )
+    gross, _ = mapped("salary_gross", _bool, "BOOLEAN")
+    experience, _ = mapped("experience_raw", experience_id_from_text, "VARCHAR")
+    schedule, _ = mapped("schedule", _schedule, "VARCHAR")
+    skills, _ = mapped("skills_raw", _skills, "VARCHAR[]", "[]::VARCHAR[]")
+    description = _description(con, cell, maps, joins)
+    hashed = " || chr(31) || ".join(
+        strip_sql(cell[name]) if name in cell else "''"
+        for name in ("title", "salary_from", "salary_to", "salary_currency", "region_raw", "published_at")
+    )
+    source_id = f"coalesce({clean('source_id')}, 'row-' || left(sha1({hashed}), 20))"
+    src = sql_text(source or "hh")
+    errors = [e for e in (err_from, err_to, err_pub) if e]
+    bad = f"coalesce({', '.join(errors)})" if errors else "NULL::VARCHAR"
+    row = " || ',' || ".join(f"coalesce(r.c{i}, '')" for i in range(len(header)))
+    seen = "?::TIMESTAMP" if observed_at is not None else published
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT
+            {src} || ':' || {source_id} AS vacancy_id, {src} AS source, {source_id} AS source_id, false AS simulated,
+            {clean("title")} AS title, {description} AS description, NULL::VARCHAR AS employer_id,
+            {clean("employer_name")} AS employer_name, {roles} AS role_ids_raw, {clean("area_id_raw")} AS area_id_raw,
+            {clean("region_raw")} AS region_raw, {salary_from} AS salary_from, {salary_to} AS salary_to,
+            {clean("salary_currency")} AS salary_currency, {gross} AS salary_gross, 'month' AS salary_period,
+            {experience} AS experience_raw, {clean("employment")} AS employment, {schedule} AS schedule,
+            []::VARCHAR[] AS work_format_raw, {skills} AS skills_raw, NULL::VARCHAR AS profession_code_raw,
+            {published} AS published_at, NULL::TIMESTAMP AS created_at, NULL::TIMESTAMP AS archived_at,
+            {seen} AS observed_at, NULL::BOOLEAN AS archived, coalesce({salary_from}, {salary_to}) AS salary_amount,
+            r.rowid - (SELECT min(rowid) FROM _raw) AS _ord, {bad} AS _bad, CASE WHEN {bad} IS NOT NULL THEN left({row}, 200) END AS _excerpt
+        FROM _raw r {" ".join(joins)}""",
+        [observed_at] if observed_at is not None else [],
+    )
+    for m in ("_raw", *maps):
+        con.execute(f"DROP TABLE {m}")
+    return record_lines(path, delimiter, n)
+
+
+def _published(con, cell: dict[str, str], maps: list[str], joins: list[str]) -> tuple[str, str | None]:
+    """published_at: hh's own shape (2022-03-21T11:18:32+0300) in SQL, any other text by ``parse_ts``."""
+    from datetime import datetime, timedelta
+
+    from kadry.sources.columnar import python_map, strip_sql
+
+    if "published_at" not in cell:
+        return "NULL::TIMESTAMP", None
+    text = strip_sql(cell["published_at"])
+    # the wall clock, offset dropped, inside parse_ts's range: exactly what parse_ts returns
+    latest = (datetime.now() + timedelta(days=366)).replace(microsecond=0).isoformat(sep=" ")
+    fast = (
+        f"CASE WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}"
+        f"([+-]([01][0-9]|2[0-3]):?[0-5][0-9]|Z)?') THEN try_strptime(left({text}, 19), '%Y-%m-%dT%H:%M:%S') END"
+    )
+    inside = f"({fast}) BETWEEN TIMESTAMP '1990-01-01' AND TIMESTAMP '{latest}'"
+    m = f"_m{len(maps)}"
+    python_map(
+        con,
+        "_raw r",
+        cell["published_at"],
+        lambda v: parse_ts(v, field="published_at"),
+        "TIMESTAMP",
+        m,
+        where=f"NOT coalesce({inside}, false)",
+    )
+    maps.append(m)
+    joins.append(f"LEFT JOIN {m} ON {m}.v = coalesce({cell['published_at']}, '')")
+    return f"CASE WHEN {inside} THEN {fast} ELSE {m}.out END", f"{m}.err"
+
+
+def _description(con, cell: dict[str, str], maps: list[str], joins: list[str]) -> str:
+    """``strip_html``: plain text in SQL, text with markup or entities by Python once per value."""
+    from kadry.sources.columnar import clean_sql, python_map, trim_sql
+
+    if "description" not in cell:
+        return "NULL::VARCHAR"
+    raw = cell["description"]
+    text = clean_sql(raw)
+    plain = (
+        f"nullif(array_to_string(list_filter(list_transform(string_split(regexp_replace({text}, "
+        f"'[\\x{{20}}\\x{{09}}\\x{{0d}}\\x{{0c}}\\x{{0b}}]+', ' ', 'g'), chr(10)), lambda l: {trim_sql('l')}), "
+        f"lambda l: l IS NOT NULL AND l <> ''), chr(10)), '')"
+    )
+    markup = f"(contains({raw}, '<') OR contains({raw}, '&'))"
+    m = f"_m{len(maps)}"
+    python_map(con, "_raw r", raw, strip_html, "VARCHAR", m, where=markup)
+    maps.append(m)
+    joins.append(f"LEFT JOIN {m} ON {m}.v = coalesce({raw}, '')")
+    return f"CASE WHEN {raw} IS NULL THEN NULL WHEN {markup} THEN {m}.out ELSE {plain} END"

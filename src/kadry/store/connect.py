@@ -15,10 +15,12 @@ import duckdb
 from kadry.errors import ConfigError, NoStore, StoreError
 from kadry.settings import settings
 
-__all__ = ["DuckDBError", "resolve", "require", "connect", "scratch", "ibis_backend", "ibis_connect"]
+__all__ = ["Connection", "DuckDBError", "resolve", "require", "connect", "scratch", "ibis_backend", "ibis_connect"]
 
 #: what DuckDB raises (for callers that run their own SQL on a connection from here)
 DuckDBError = duckdb.Error
+#: an open DuckDB connection, for type hints outside this package
+Connection = duckdb.DuckDBPyConnection
 
 MEMORY = ":memory:"
 

@@ -25,14 +25,11 @@ import pyarrow as pa
 
 from kadry.errors import StoreError
 from kadry.schema import (
-    OBSERVATION,
     QUARANTINE,
     QUARANTINE_FIELDS,
     RAW_OBSERVATION_FIELDS,
     RAW_RESUME_FIELDS,
     RAW_VACANCY_FIELDS,
-    RESUME,
-    VACANCY,
     arrow_schema,
 )
 
@@ -41,14 +38,12 @@ __all__ = [
     "RAW",
     "TABLE",
     "insert_field_quarantine",
-    "insert_observations",
     "insert_quarantine",
     "log_file",
-    "refresh_lifecycle",
     "refresh_lifecycle_sql",
-    "staging_schema",
+    "insert_sightings",
     "transaction",
-    "upsert_records",
+    "upsert_winners",
     "write_cause",
 ]
 
@@ -108,58 +103,6 @@ def transaction(con: duckdb.DuckDBPyConnection, store_path: object = None) -> It
         ) from None
 
 
-def staging_schema(kind: str) -> pa.Schema:
-    columns = VACANCY if kind == "vacancy" else RESUME
-    return arrow_schema(columns, ("raw",)).append(pa.field("observed_at", pa.timestamp("us")))
-
-
-def upsert_records(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict]) -> tuple[int, int]:
-    """Insert new records, update known ones from a later sighting; ``(stored, known)``.
-
-    ``rows`` hold one winner per key (the caller's in-batch rule). ``known`` counts keys that
-    were already in the store, counted before the insert, so stored + known == len(rows) is a
-    check the caller can make rather than a remainder.
-    """
-    table, key = TABLE[kind], KEY[kind]
-    staging = pa.Table.from_pylist(rows, schema=staging_schema(kind))
-    con.register("_stg", staging)
-    try:
-        known = con.execute(
-            f"SELECT count(*) FROM _stg s WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
-        ).fetchall()[0][0]
-        raw = [c for c in RAW[kind] if c != key]
-        changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in raw)
-        assign = ", ".join(f"{c} = s.{c}" for c in raw)
-        con.execute(
-            f"UPDATE {table} t SET {assign}, norm_version = NULL FROM _stg s "
-            f"WHERE t.{key} = s.{key} AND (t.last_seen IS NULL OR s.observed_at >= t.last_seen) AND ({changed})"
-        )
-        cols = ", ".join(RAW[kind])
-        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        con.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _stg s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
-        )
-        stored = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
-    finally:
-        con.unregister("_stg")
-    return stored, known
-
-
-def insert_observations(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
-    staging = pa.Table.from_pylist(rows, schema=arrow_schema(OBSERVATION, ("raw",)))
-    con.register("_obs", staging)
-    try:
-        cols = ", ".join(RAW_OBSERVATION_FIELDS)
-        con.execute(
-            f"INSERT INTO observations ({cols}) SELECT {cols} FROM _obs s WHERE NOT EXISTS ("
-            "SELECT 1 FROM observations o WHERE o.kind = s.kind AND o.record_id = s.record_id "
-            "AND o.observed_at IS NOT DISTINCT FROM s.observed_at)"
-        )
-    finally:
-        con.unregister("_obs")
-
-
 def refresh_lifecycle_sql(kind: str, scope: str = "") -> str:
     """SQL deriving first/last sighting (and, for vacancies, the close) from observations.
 
@@ -182,12 +125,41 @@ def refresh_lifecycle_sql(kind: str, scope: str = "") -> str:
     )
 
 
-def refresh_lifecycle(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str]) -> None:
-    con.register("_ids", pa.table({"id": pa.array(ids, pa.string())}))
-    try:
-        con.execute(refresh_lifecycle_sql(kind, "AND o.record_id IN (SELECT id FROM _ids)"))
-    finally:
-        con.unregister("_ids")
+def upsert_winners(con: duckdb.DuckDBPyConnection, kind: str, winners_view: str) -> tuple[int, int, int]:
+    """Winners update known records (from a sighting at least as late) or are inserted; (stored, known, winners)."""
+    target, key = TABLE[kind], KEY[kind]
+    winners, known = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {target} t WHERE t.{key} = s.{key})) "
+        f"FROM {winners_view} s"
+    ).fetchall()[0]
+    raw = [c for c in RAW[kind] if c != key]
+    if known:
+        changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in raw)
+        assign = ", ".join(f"{c} = s.{c}" for c in raw)
+        con.execute(
+            f"UPDATE {target} t SET {assign}, norm_version = NULL FROM {winners_view} s "
+            f"WHERE t.{key} = s.{key} AND (t.last_seen IS NULL OR s.observed_at >= t.last_seen) AND ({changed})"
+        )
+    cols = ", ".join(RAW[kind])
+    new = f" WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{key} = s.{key})" if known else ""
+    con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {winners_view} s{new}")
+    return winners - known, known, winners
+
+
+def insert_sightings(con: duckdb.DuckDBPyConnection, kind: str, table: str, source_file: str, keep: str) -> None:
+    """Every sighting of the stage table once (``keep`` leaves out repeats of a (record, time));
+    a sighting already stored is not added again."""
+    have = {r[0] for r in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
+    pick = {"kind": f"'{kind}'", "record_id": KEY[kind], "source_file": "?::VARCHAR"}
+    cols = ", ".join(RAW_OBSERVATION_FIELDS)
+    select = ", ".join(f"{pick.get(c, c if c in have else 'NULL')} AS {c}" for c in RAW_OBSERVATION_FIELDS)
+    con.execute(
+        f"INSERT INTO observations ({cols}) SELECT {cols} FROM ("
+        f"  SELECT {select} FROM {table} WHERE _bad IS NULL AND {keep}) s "
+        "WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.kind = s.kind "
+        "AND o.record_id = s.record_id AND o.observed_at IS NOT DISTINCT FROM s.observed_at)",
+        [source_file],
+    )
 
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:

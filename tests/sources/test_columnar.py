@@ -1,0 +1,121 @@
+"""The columnar path (DuckDB reads the CSV, SQL shapes it) stores exactly what the record path stores."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kadry.ingest import ingest_paths
+from kadry.sources.base import clean_str
+from kadry.sources.columnar import clean_sql, strip_sql
+from kadry.sources.hh_csv import HHFlatCSV
+from kadry.store import Store
+
+FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
+_TABLES = {
+    "vacancies": "SELECT * EXCLUDE (first_seen, last_seen) , first_seen, last_seen FROM vacancies ORDER BY vacancy_id",
+    "observations": "SELECT * FROM observations ORDER BY ALL",
+    "quarantine": "SELECT * FROM quarantine ORDER BY ALL",
+    "quarantine_fields": "SELECT * FROM quarantine_fields ORDER BY ALL",
+    "ingest_log": "SELECT source_file, format, read, stored, merged, quarantined, status, names_hidden, "
+    "fields_quarantined FROM ingest_log ORDER BY ALL",
+}
+
+
+def _both(tmp_path, monkeypatch, files, **options):
+    monkeypatch.setenv("KADRY_SALT", "test-salt-0123456789abcdef")
+    out = []
+    for columnar in (True, False):
+        with Store(tmp_path / f"{columnar}.duckdb") as store:
+            report = ingest_paths(store, files, columnar=columnar, **options)
+            out.append((report, {name: store.con.execute(sql).fetchall() for name, sql in _TABLES.items()}))
+    return out
+
+
+def _copies(tmp_path, names):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    return [Path(shutil.copy(FIXTURES / n if (FIXTURES / n).exists() else n, folder)) for n in names]
+
+
+def test_every_value_shape_is_stored_as_the_record_path_stores_it(tmp_path, monkeypatch):
+    files = _copies(tmp_path, ["columnar_shapes.csv", "quoted_titles.csv"])
+    (fast, fast_tables), (slow, slow_tables) = _both(tmp_path, monkeypatch, files)
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+    c = fast.total
+    # counted by hand: 15 non-blank rows (+3 in quoted_titles.csv), 8 quarantined (bad number, 'nan'
+    # title, negative salary, unknown currency, a date before 1990, unparseable dates x2, a bad offset)
+    assert c.read == 15 + 3
+    assert c.quarantined == 8
+    assert c.stored + c.merged + c.quarantined == c.read
+    # ИП Петрова А.В. (both sightings), Иванов Иван Иванович (employers), Анна (a title)
+    assert fast.files[0].names_hidden == 4
+    titles = {
+        t
+        for (t,) in Store(tmp_path / "True.duckdb", read_only=True)
+        .con.execute("SELECT title FROM vacancies")
+        .fetchall()
+    }
+    assert "Анна" not in titles
+
+
+def test_the_bundled_hh_csv_samples_store_the_same(tmp_path, monkeypatch, samples):
+    files = _copies(tmp_path, sorted((samples / "vacancies").glob("*.csv.gz")))
+    (fast, fast_tables), (slow, slow_tables) = _both(tmp_path, monkeypatch, files)
+    assert fast.total.read > 1000
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+
+
+def test_a_source_label_and_sighting_time_given_by_the_user_apply_on_both_paths(tmp_path, monkeypatch):
+    from datetime import datetime
+
+    files = _copies(tmp_path, ["columnar_shapes.csv"])
+    (_, fast_tables), (_, slow_tables) = _both(
+        tmp_path, monkeypatch, files, source="export", observed_at=datetime(2022, 4, 1, 12, 0)
+    )
+    assert fast_tables == slow_tables
+    assert all(row[0].startswith("export:") for row in fast_tables["vacancies"])
+
+
+def test_files_duckdb_cannot_read_exactly_are_read_record_by_record(tmp_path, monkeypatch):
+    """CR-only line ends, NUL bytes, cp1251 and a ragged row: the same store as the record path."""
+    text = (FIXTURES / "quoted_titles.csv").read_text(encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cr.csv").write_bytes(text.replace("\n", "\r").encode())
+    (folder / "nul.csv").write_bytes(text.replace("Кладовщик", "Кладов\0щик").encode())
+    (folder / "cp1251.csv").write_bytes(text.encode("cp1251"))
+    shutil.copy(FIXTURES / "broken_flat.csv", folder)
+    with gzip.open(folder / "gz.csv.gz", "wt", encoding="utf-8") as f:
+        f.write(text)
+    files = sorted(folder.iterdir())
+    (fast, fast_tables), (_, slow_tables) = _both(tmp_path, monkeypatch, files)
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+    assert all(f.problem is None for f in fast.files)
+
+
+def test_a_clean_file_never_goes_through_the_record_reader(tmp_path, monkeypatch, store):
+    def refuse(self, path):
+        raise AssertionError("read record by record")
+
+    monkeypatch.setattr(HHFlatCSV, "read", refuse)
+    report = ingest_paths(store, _copies(tmp_path, ["quoted_titles.csv"]))
+    assert report.total.stored == store.count("vacancies") > 0
+
+
+@pytest.mark.parametrize(
+    "value", ["\u3000 x\x1c\xa0", "NaN", " null ", "x", "", " ", "a b", "\x85", "nan\u2003", "Null", "\u2029ok", "NONE"]
+)
+def test_sql_cleaning_is_pythons(value):
+    import duckdb
+
+    con = duckdb.connect()
+    one = "FROM (SELECT ?::VARCHAR AS v)"
+    assert con.execute(f"SELECT {clean_sql('v')} {one}", [value]).fetchall()[0][0] == clean_str(value)
+    assert con.execute(f"SELECT {strip_sql('v')} {one}", [value]).fetchall()[0][0] == value.strip()
