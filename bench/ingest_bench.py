@@ -5,7 +5,9 @@ read_csv) and insert the frame into DuckDB. kadry does more per record (validati
 accounting, merging, history), so the ratio shows what that costs; the memory runs show that
 kadry's peak does not grow with the input while the baseline's does.
 
-Usage: python bench/ingest_bench.py [--records 40000]   (writes bench/results/ingest.md)
+Usage: python bench/ingest_bench.py [--records 40000] [--large 1000000] [--large-json 200000]
+(writes bench/results/ingest.md). JSON's large size is smaller: the real objects are 7.5 KB each,
+so a million of them is a 7.5 GB file that the pandas baseline cannot hold in this machine's memory.
 """
 
 from __future__ import annotations
@@ -112,13 +114,16 @@ def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=40_000)
+    parser.add_argument("--large", type=int, default=1_000_000, help="flat CSV records of the large run")
+    parser.add_argument("--large-json", type=int, default=200_000, help="hh JSON lines of the large run")
     args = parser.parse_args()
     n = args.records
     lines = [
         "# Ingest\n",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"date {date.today().isoformat()}, load average at start {os.getloadavg()[0]:.2f} (machine shared with other "
-        f"jobs). Command: `python bench/ingest_bench.py --records {n}`. Inputs repeat real sample rows "
+        f"jobs). Command: `python bench/ingest_bench.py --records {n} --large {args.large} --large-json {args.large_json}`. "
+        "Inputs repeat real sample rows "
         "(data/samples) with new ids (JSON) or varied titles (CSV). "
         "Both sides run with DuckDB's memory_limit at 256MB (KADRY_MEMORY_LIMIT), so what grows is what the "
         "process holds, not DuckDB's cache of the store.\n",
@@ -126,15 +131,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         rows = []
-        for fmt, maker, name in (("hh JSON lines", _make_jsonl, "in.jsonl"), ("flat hh CSV", _make_csv, "in.csv")):
+        runs = (
+            ("hh JSON lines", _make_jsonl, "in.jsonl", n),
+            ("flat hh CSV", _make_csv, "in.csv", n),
+            ("hh JSON lines", _make_jsonl, "in.jsonl", args.large_json),
+            ("flat hh CSV", _make_csv, "in.csv", args.large),
+        )
+        for fmt, maker, name, size in runs:
             src = tmp / name
-            maker(src, n)
+            maker(src, size)
             kn, kt, krss = _run(_KADRY, tmp / "k.duckdb", src)
             pn, pt, prss = _run(_PANDAS, tmp / "p.duckdb", src)
             dn, dt, drss = _run(_NATIVE, tmp / "d.duckdb", src)
+            src.unlink()
+            assert kn == pn == dn == size, (fmt, kn, pn, dn)
             rows.append(
-                f"| {fmt} | {n:,} | {kn / kt:,.0f} rec/s ({krss:,.0f} MiB peak) | {pn / pt:,.0f} rec/s ({prss:,.0f} MiB peak) "
-                f"| {dn / dt:,.0f} rec/s ({drss:,.0f} MiB peak) | {kt / pt:.2f}x | {kt / dt:.2f}x |"
+                f"| {fmt} | {size:,} | {kn / kt:,.0f} rec/s, {kt:.1f} s ({krss:,.0f} MiB peak) "
+                f"| {pn / pt:,.0f} rec/s, {pt:.1f} s ({prss:,.0f} MiB peak) "
+                f"| {dn / dt:,.0f} rec/s, {dt:.1f} s ({drss:,.0f} MiB peak) | {kt / pt:.2f}x | {kt / dt:.2f}x |"
             )
             print(rows[-1], flush=True)
         lines += [

@@ -119,3 +119,50 @@ def test_sql_cleaning_is_pythons(value):
     one = "FROM (SELECT ?::VARCHAR AS v)"
     assert con.execute(f"SELECT {clean_sql('v')} {one}", [value]).fetchall()[0][0] == clean_str(value)
     assert con.execute(f"SELECT {strip_sql('v')} {one}", [value]).fetchall()[0][0] == value.strip()
+
+
+def test_hh_json_lines_of_every_value_type_are_stored_as_the_record_path_stores_them(tmp_path, monkeypatch):
+    files = _copies(tmp_path, ["hh_shapes.jsonl"])
+    (fast, fast_tables), (_, slow_tables) = _both(tmp_path, monkeypatch, files)
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+    # counted by hand: 14 lines with a value (the blank one is no record), 6 quarantined: a bad
+    # number, a negative salary, a 1985 date, a non-object line, an unparseable date, no id
+    assert fast.total.read == 14
+    assert fast.total.quarantined == 6
+
+
+def test_the_bundled_hh_json_samples_store_the_same(tmp_path, monkeypatch, samples):
+    files = _copies(tmp_path, sorted((samples / "vacancies").glob("*.json*")))
+    (fast, fast_tables), (_, slow_tables) = _both(tmp_path, monkeypatch, files)
+    assert fast.total.read > 500
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+
+
+def test_json_lines_with_keys_in_other_spellings_or_a_broken_line_go_record_by_record(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "hh_hyphen_keys.jsonl", folder)
+    shapes = (FIXTURES / "hh_shapes.jsonl").read_text(encoding="utf-8")
+    (folder / "broken.jsonl").write_text(shapes + '{"id": "99", "name": "обрыв\n', encoding="utf-8")
+    (folder / "camel_nested.jsonl").write_text(shapes.replace('"currency"', '"Currency"'), encoding="utf-8")
+    files = sorted(folder.iterdir())
+    (fast, fast_tables), (_, slow_tables) = _both(tmp_path, monkeypatch, files)
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+    assert fast.total.read > 20
+
+
+def test_clean_json_lines_never_go_through_the_record_reader(tmp_path, monkeypatch, store, samples):
+    from kadry.sources.hh_json import HHVacancyJSON
+
+    def refuse(self, path):
+        raise AssertionError("read record by record")
+
+    monkeypatch.setattr(HHVacancyJSON, "read", refuse)
+    report = ingest_paths(
+        store, _copies(tmp_path, ["hh_shapes.jsonl", samples / "vacancies" / "hh-api-2023-belarus.jsonl.gz"])
+    )
+    assert report.ok
+    assert report.total.stored == store.count("vacancies") > 400

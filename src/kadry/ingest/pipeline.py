@@ -101,8 +101,13 @@ def _columnar_file(
     result = FileResult(str(path.resolve()), reader.name)
     try:
         with transaction(store.con, store.path):
-            positions = reader.stage(store.con, path, "_stage", source, observed_at)
-            staged = write_staged(store.con, reader.kind, result.path, position=positions)
+            staging = reader.stage(store.con, path, "_stage", source, observed_at)
+            if staging.items:  # rows the reader left to its record code (odd value types)
+                batch = Batch(store, result.path, source)
+                for item in staging.items:
+                    batch.add(item, observed_at)
+                batch.append_to(store.con, "_stage")
+            staged = write_staged(store.con, reader.kind, result.path, position=staging.position)
             store.con.execute("DROP TABLE _stage")
             result.counts = c = staged.counts
             result.names_hidden, result.fields_quarantined = staged.names_hidden, staged.fields_quarantined
@@ -307,6 +312,17 @@ class Batch:
         row["observed_at"] = seen
         row["archived"] = record.get("archived")
         return row
+
+    def append_to(self, con, table: str) -> None:
+        """Add the batch's staged rows to an existing stage table (a columnar reader's leftovers)."""
+        for kind, rows in self.rows.items():
+            if rows:
+                con.register("_rows", pa.Table.from_pylist(rows, schema=stage_schema(kind)))
+                try:
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
+                finally:
+                    con.unregister("_rows")
+        self._reset()
 
     def flush(self, con=None) -> Counts:
         """Write the batch inside the caller's transaction (or into ``con``, a dry run's scratch store)."""

@@ -89,7 +89,10 @@ def write_staged(
     out = Staged(Counts())
     out.names_hidden = _scrub(con, kind, table)
     rule = reason_sql(kind, "source_id" if kind == "vacancy" else "source_key")
-    con.execute(f"UPDATE {table} SET _bad = {rule} WHERE _bad IS NULL AND ({rule}) IS NOT NULL")
+    # a reader's reason comes with the reader's excerpt; a rule's shows the title (as the record path did)
+    con.execute(
+        f"UPDATE {table} SET _bad = {rule}, _excerpt = left(title, 200) WHERE _bad IS NULL AND ({rule}) IS NOT NULL"
+    )
     where = lambda ords: position(ords) if position else {o: o for o in ords}  # noqa: E731
     _quarantine(con, kind, source_file, table, where)
     out.fields_quarantined = _drop_fields(con, kind, source_file, table, where)
@@ -149,7 +152,7 @@ def _safe_sql(kind: str, expr: str) -> str:
 
 
 def _quarantine(con, kind: str, source_file: str, table: str, where) -> None:
-    excerpt = "NULL" if kind == "resume" else "left(coalesce(_excerpt, title), 200)"
+    excerpt = "NULL" if kind == "resume" else "left(_excerpt, 200)"
     rows = con.execute(
         f"SELECT _ord, {_safe_sql(kind, '_bad')}, {excerpt} FROM {table} WHERE _bad IS NOT NULL ORDER BY _ord"
     ).fetchall()

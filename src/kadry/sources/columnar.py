@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kadry.errors import KadryError
@@ -47,6 +48,15 @@ def _edge(expr: str) -> str:
 
 class NotColumnar(KadryError):
     """This file must be read record by record (internal: the pipeline falls back, the user sees nothing)."""
+
+
+@dataclass
+class Staging:
+    """What a reader's ``stage`` leaves besides the stage table: where quarantined rows sit in the
+    file (None: the read order is the position), and ``items`` of rows it left to the record code."""
+
+    position: Callable[[Sequence[int]], dict[int, int]] | None = None
+    items: list = field(default_factory=list)
 
 
 def sql_text(value: str) -> str:
@@ -119,14 +129,55 @@ def python_map(
     typ: str,
     name: str,
     where: str = "TRUE",
+    *,
+    by: str | None = None,
 ) -> str:
     """A TEMP table ``name(v, out, err)``: ``fn`` of each distinct value of ``expr`` (an empty
     cell, NULL to DuckDB, is ``''`` as to Python's csv; ``err`` is the BadValue message), so
     Python's rule runs once per value, not per row. Join it on ``coalesce(cell, '')``.
 
-    Values travel as query parameters, not Arrow: registering Arrow makes DuckDB import pandas,
-    a third of a second that small files would pay."""
-    values = [v for (v,) in con.execute(f"SELECT DISTINCT coalesce({expr}, '') FROM {table} WHERE {where}").fetchall()]
+    With ``by`` (a key column), ``v`` is the key and ``fn`` runs per row: for values that rarely
+    repeat (descriptions), where hashing long texts to find the distinct ones costs more than it saves.
+
+    Distinct values travel as query parameters, not Arrow: registering Arrow makes DuckDB import
+    pandas, a third of a second that small files would pay."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} (v {'VARCHAR' if by is None else 'BIGINT'}, out {typ}, err VARCHAR)"
+    )
+    if by is None:
+        values = [
+            v for (v,) in con.execute(f"SELECT DISTINCT coalesce({expr}, '') FROM {table} WHERE {where}").fetchall()
+        ]
+        outs, errs = _apply(fn, values)
+        if values:
+            con.execute(f"INSERT INTO {name} SELECT unnest($1), unnest($2)::{typ}, unnest($3)", [values, outs, errs])
+        return name
+    # one value per row, in slices (memory stays flat); Arrow moves long texts many times faster
+    # than query parameters
+    import pyarrow as pa
+
+    low, high = con.execute(f"SELECT min({by}), max({by}) FROM {table}").fetchall()[0]
+    for start in range(low or 0, (high or -1) + 1, _SLICE):
+        rows = con.execute(
+            f"SELECT {by}, {expr} FROM {table} WHERE {where} AND {expr} IS NOT NULL "
+            f"AND {by} >= {start} AND {by} < {start + _SLICE}"
+        ).fetchall()
+        if not rows:
+            continue
+        outs, errs = _apply(fn, [v for _, v in rows])
+        con.register("_pymap", pa.table({"v": [k for k, _ in rows], "out": outs, "err": pa.array(errs, pa.string())}))
+        try:
+            con.execute(f"INSERT INTO {name} SELECT v, out::{typ}, err FROM _pymap")
+        finally:
+            con.unregister("_pymap")
+    return name
+
+
+_SLICE = 20_000
+
+
+def _apply(fn: Callable[[str], object], values: list) -> tuple[list, list]:
+    """``fn`` of each value, with a BadValue's message in place of a result."""
     outs: list[object] = []
     errs: list[str | None] = []
     for value in values:
@@ -136,10 +187,7 @@ def python_map(
         except BadValue as exc:
             outs.append(None)
             errs.append(str(exc))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (v VARCHAR, out {typ}, err VARCHAR)")
-    if values:
-        con.execute(f"INSERT INTO {name} SELECT unnest($1), unnest($2)::{typ}, unnest($3)", [values, outs, errs])
-    return name
+    return outs, errs
 
 
 def record_lines(path: Path, delimiter: str, expected: int) -> Callable[[Sequence[int]], dict[int, int]]:
@@ -155,3 +203,41 @@ def record_lines(path: Path, delimiter: str, expected: int) -> Callable[[Sequenc
         return {o: starts[o] for o in ords}
 
     return lines
+
+
+def load_json_lines(con: Connection, path: Path, paths: Sequence[str], table: str = "_raw") -> int:
+    """JSON lines parsed once by DuckDB into ``_ord``, ``_type`` (of the line's value), ``_keys``
+    (its top-level keys) and ``e0..eN``, the JSON at each of ``paths``; NotColumnar if the file is
+    not UTF-8 JSON lines or DuckDB's parser refuses a line (the record path quarantines it)."""
+    from kadry.sources.jsonstream import container
+    from kadry.sources.textio import head_text
+
+    head = head_bytes(path, 1 << 20)
+    if sniff_encoding(head) not in ("utf-8", "utf-8-sig") or b"\0" in head:
+        raise NotColumnar("not UTF-8 or NUL bytes")
+    if container(head_text(head)) != "lines":
+        raise NotColumnar("not JSON lines")
+    compression = "gzip" if str(path).endswith(".gz") else "none"
+    listed = "[" + ", ".join(sql_text(p) for p in paths) + "]"
+    pick = ", ".join(f"_e[{i + 1}] AS e{i}" for i in range(len(paths)))
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _type, _keys, {pick} FROM ("
+            f"SELECT json_type(json) AS _type, json_keys(json) AS _keys, json_extract(json, {listed}) AS _e "
+            f"FROM read_json_objects({sql_text(str(path))}, format = 'newline_delimited', compression = '{compression}'))"
+        )
+    except DuckDBError as exc:  # the caller's transaction is aborted: its rollback drops the table
+        raise NotColumnar(f"DuckDB's JSON reader: {str(exc).splitlines()[0]}") from None
+    # the read order: rowids follow insertion (inside a transaction they start high)
+    con.execute(f"ALTER TABLE {table} ADD COLUMN _ord BIGINT")
+    con.execute(f"UPDATE {table} SET _ord = rowid - (SELECT min(rowid) FROM {table})")
+    n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    return n
+
+
+def json_scalar_sql(expr: str) -> tuple[str, str]:
+    """``(text, odd)``: a JSON value as the text Python's ``str()`` gives a JSON string or integer,
+    and whether it is another type (a float, bool, object or list, left to the record code)."""
+    kind = f"json_type({expr})"
+    text = f"CASE WHEN {kind} IN ('VARCHAR', 'BIGINT', 'UBIGINT') THEN json_extract_string({expr}, '$') END"
+    return text, f"coalesce({kind} NOT IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL'), false)"

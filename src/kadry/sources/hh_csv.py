@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from kadry.errors import UnreadableFileError
@@ -181,7 +181,7 @@ class HHFlatCSV(BaseReader):
             except BadValue as exc:
                 yield Item.bad(line, self.kind, str(exc), ",".join(row))
 
-    def stage(self, con, path: Path, table: str, source: str | None, observed_at) -> Callable:
+    def stage(self, con, path: Path, table: str, source: str | None, observed_at):
         """The columnar path (kadry.sources.columnar): the file as a stage table, built by DuckDB."""
         return _stage(con, path, table, source, observed_at)
 
@@ -236,13 +236,22 @@ class HHFlatCSV(BaseReader):
 READERS = [HHFlatCSV()]
 
 
-def _stage(con, path: Path, table: str, source: str | None, observed_at) -> Callable:
+def _stage(con, path: Path, table: str, source: str | None, observed_at):
     """The file as a stage table (kadry.ingest.staged) built by DuckDB; the record path's values exactly.
 
     Returns the position function for quarantined rows; raises NotColumnar when the file must be
     read record by record.
     """
-    from kadry.sources.columnar import clean_sql, csv_layout, load_csv, python_map, record_lines, sql_text, strip_sql
+    from kadry.sources.columnar import (
+        Staging,
+        clean_sql,
+        csv_layout,
+        load_csv,
+        python_map,
+        record_lines,
+        sql_text,
+        strip_sql,
+    )
 
     delimiter, header = csv_layout(path)
     columns = _column_map([h.lower() for h in header])
@@ -311,7 +320,7 @@ def _stage(con, path: Path, table: str, source: str | None, observed_at) -> Call
     )
     for m in ("_raw", *maps):
         con.execute(f"DROP TABLE {m}")
-    return record_lines(path, delimiter, n)
+    return Staging(position=record_lines(path, delimiter, n))
 
 
 def _published(con, cell: dict[str, str], maps: list[str], joins: list[str]) -> tuple[str, str | None]:
@@ -346,21 +355,13 @@ def _published(con, cell: dict[str, str], maps: list[str], joins: list[str]) -> 
 
 
 def _description(con, cell: dict[str, str], maps: list[str], joins: list[str]) -> str:
-    """``strip_html``: plain text in SQL, text with markup or entities by Python once per value."""
-    from kadry.sources.columnar import clean_sql, python_map, trim_sql
+    """``strip_html`` by Python, per row (descriptions rarely repeat; RE2 over long texts is slower)."""
+    from kadry.sources.columnar import python_map
 
     if "description" not in cell:
         return "NULL::VARCHAR"
-    raw = cell["description"]
-    text = clean_sql(raw)
-    plain = (
-        f"nullif(array_to_string(list_filter(list_transform(string_split(regexp_replace({text}, "
-        f"'[\\x{{20}}\\x{{09}}\\x{{0d}}\\x{{0c}}\\x{{0b}}]+', ' ', 'g'), chr(10)), lambda l: {trim_sql('l')}), "
-        f"lambda l: l IS NOT NULL AND l <> ''), chr(10)), '')"
-    )
-    markup = f"(contains({raw}, '<') OR contains({raw}, '&'))"
     m = f"_m{len(maps)}"
-    python_map(con, "_raw r", raw, strip_html, "VARCHAR", m, where=markup)
+    python_map(con, "_raw r", cell["description"], strip_html, "VARCHAR", m, by="r.rowid")
     maps.append(m)
-    joins.append(f"LEFT JOIN {m} ON {m}.v = coalesce({raw}, '')")
-    return f"CASE WHEN {raw} IS NULL THEN NULL WHEN {markup} THEN {m}.out ELSE {plain} END"
+    joins.append(f"LEFT JOIN {m} ON {m}.v = r.rowid")
+    return f"{m}.out"

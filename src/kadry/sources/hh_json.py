@@ -250,12 +250,255 @@ class HHVacancyJSON(BaseReader):
             if not isinstance(obj, dict):
                 yield Item.bad(position, self.kind, f"not a JSON object but {type(obj).__name__}", obj)
                 continue
-            try:
-                record = vacancy_from_hh(unflatten(canon_keys(obj)))  # type: ignore[arg-type]
-            except BadValue as exc:
-                yield Item.bad(position, self.kind, str(exc), obj.get("id"))
-                continue
-            yield Item(position, self.kind, record)
+            yield self.item(position, obj)
+
+    def item(self, position: int, obj: dict) -> Item:
+        """One object as the record code reads it."""
+        try:
+            record = vacancy_from_hh(unflatten(canon_keys(obj)))  # type: ignore[arg-type]
+        except BadValue as exc:
+            return Item.bad(position, self.kind, str(exc), obj.get("id"))
+        return Item(position, self.kind, record)
+
+    def stage(self, con, path: Path, table: str, source: str | None, observed_at):
+        """The columnar path (kadry.sources.columnar) for JSON lines: DuckDB parses each line once."""
+        return _stage(self, con, path, table, source, observed_at)
 
 
 READERS = [HHVacancyJSON()]
+
+
+_PATHS = (
+    "$.id",
+    "$.name",
+    "$.description",
+    "$.snippet",
+    "$.salary_range",
+    "$.salary",
+    "$.area",
+    "$.address",
+    "$.employer",
+    "$.experience",
+    "$.schedule",
+    "$.employment",
+    "$.employment_form",
+    "$.professional_roles",
+    "$.work_format",
+    "$.key_skills",
+    "$.published_at",
+    "$.created_at",
+    "$.initial_created_at",
+    "$.archived_at",
+    "$.archived",
+    "$.simulated",
+)
+_E = {p[2:]: f"e{i}" for i, p in enumerate(_PATHS)}
+#: the nested objects whose keys the SQL reads (their keys must be canonical already)
+_READ_NESTED = (
+    "salary_range",
+    "salary",
+    "area",
+    "address",
+    "employer",
+    "experience",
+    "schedule",
+    "employment",
+    "employment_form",
+    "snippet",
+)
+
+
+def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | None, observed_at):
+    """JSON lines as a stage table: the record code's values exactly, built in SQL.
+
+    Files with keys in another spelling (camelCase, hyphens, flattened ``area_name``) go record
+    by record (NotColumnar); lines whose values have types the SQL does not read (a float id, a
+    list where a name should be, an entity SQL does not know) are handed back as items for the
+    record code. Each value is pulled out of the JSON once (``_j``) and shaped once (``_k``).
+    """
+    import orjson
+
+    from kadry.sources.columnar import (
+        NotColumnar,
+        Staging,
+        clean_sql,
+        json_scalar_sql,
+        load_json_lines,
+        python_map,
+        sql_text,
+    )
+    from kadry.sources.jsonstream import canon_key
+
+    load_json_lines(con, path, _PATHS, "_raw")
+    e = _E
+    keys = {k for (k,) in con.execute("SELECT DISTINCT unnest(_keys) FROM _raw WHERE _type = 'OBJECT'").fetchall()}
+    nested = [
+        f"SELECT DISTINCT unnest(json_keys({e[n]})) FROM _raw WHERE json_type({e[n]}) = 'OBJECT'" for n in _READ_NESTED
+    ]
+    nested += [
+        f"SELECT DISTINCT unnest(json_keys({e[n]}, '$.mode')) FROM _raw WHERE json_type({e[n]}, '$.mode') = 'OBJECT'"
+        for n in ("salary_range", "salary")
+    ]
+    keys |= {k for (k,) in con.execute(" UNION ".join(nested)).fetchall()}
+    odd_keys = sorted(k for k in keys if canon_key(k) != k or _nested_key(k) is not None)
+    if odd_keys:
+        raise NotColumnar(f"keys to respell or unflatten: {', '.join(odd_keys[:5])}")
+
+    def at(obj: str, name: str) -> str:
+        return f"json_extract({obj}, {sql_text('$.' + name)})"
+
+    salary = (
+        f"CASE WHEN json_type({e['salary_range']}) = 'OBJECT' THEN {e['salary_range']} "
+        f"WHEN json_type({e['salary']}) = 'OBJECT' THEN {e['salary']} END"
+    )
+    # layer 1: every value out of the JSON once, as text where the record code takes str(value)
+    scalars = {
+        "id": e["id"],
+        "name": e["name"],
+        "description": e["description"],
+        "requirement": at(e["snippet"], "requirement"),
+        "responsibility": at(e["snippet"], "responsibility"),
+        "area_id": at(e["area"], "id"),
+        "area_name": at(e["area"], "name"),
+        "city": at(e["address"], "city"),
+        "employer_id": at(e["employer"], "id"),
+        "employer_name": at(e["employer"], "name"),
+        "experience": at(e["experience"], "id"),
+        "schedule": at(e["schedule"], "id"),
+        "employment": at(e["employment"], "id"),
+        "employment_form": at(e["employment_form"], "id"),
+        "currency": "json_extract(_sal, '$.currency')",
+        "mode": "json_extract(json_extract(_sal, '$.mode'), '$.id')",
+    }
+    # created_at falls back to initial_created_at when empty, as ``a or b`` does
+    created = (
+        f"CASE WHEN coalesce(json_type({e['created_at']}), 'NULL') = 'NULL' OR {e['created_at']} = '\"\"' "
+        f"THEN {e['initial_created_at']} ELSE {e['created_at']} END"
+    )
+    stamps = {"published": e["published_at"], "created": created, "archived_at": e["archived_at"]}
+    numbers = {"from": "json_extract(_sal, '$.from')", "to": "json_extract(_sal, '$.to')"}
+    cols, odd = [], ["_type IS DISTINCT FROM 'OBJECT'"]
+    for name, expr in scalars.items():
+        text, weird = json_scalar_sql(expr)
+        cols.append(f"{text} AS t_{name}")
+        odd.append(weird)
+    for name, expr in stamps.items():
+        # a number is epoch seconds to parse_ts: left to the record code
+        cols.append(f"CASE WHEN json_type({expr}) = 'VARCHAR' THEN json_extract_string({expr}, '$') END AS t_{name}")
+        odd.append(f"coalesce(json_type({expr}) NOT IN ('VARCHAR', 'NULL'), false)")
+    for name, expr in numbers.items():
+        kind = f"json_type({expr})"
+        cols.append(f"CASE WHEN {kind} IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN {expr}::DOUBLE END AS n_{name}")
+        cols.append(f"CASE WHEN {kind} = 'VARCHAR' THEN json_extract_string({expr}, '$') END AS t_{name}")
+        odd.append(f"coalesce({kind} IN ('OBJECT', 'ARRAY'), false)")
+    gross, archived, simulated = "json_extract(_sal, '$.gross')", e["archived"], e["simulated"]
+    cols += [
+        f"CASE WHEN json_type({gross}) = 'BOOLEAN' THEN {gross}::BOOLEAN END AS gross",
+        f"CASE WHEN json_type({archived}) = 'BOOLEAN' THEN {archived}::BOOLEAN END AS archived",
+        f"coalesce(json_type({simulated}) = 'BOOLEAN' AND {simulated}::BOOLEAN, false) AS simulated",
+        "_sal IS NOT NULL AND len(json_keys(_sal)) > 0 AS has_salary",
+        f"json_type({e['snippet']}) = 'OBJECT' AS has_snippet",
+        f"{e['professional_roles']}::VARCHAR AS roles",
+        f"{e['work_format']}::VARCHAR AS formats",
+        f"{e['key_skills']}::VARCHAR AS skills",
+    ]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _j AS SELECT _ord, {', '.join(cols)}, {' OR '.join(odd)} AS _odd "
+        f"FROM (SELECT *, {salary} AS _sal FROM _raw)"
+    )
+    # layer 2: texts cleaned once each (HTML is made plain by Python's strip_html below)
+    html = ("description", "requirement", "responsibility")
+    shaped = [f"{clean_sql('t_' + n)} AS c_{n}" for n in scalars if n not in html]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _k AS SELECT *, {', '.join(shaped)}, _odd AS _left FROM _j")
+    maps: list[str] = []
+    joins: list[str] = []
+
+    def mapped(column: str, fn, typ: str, by: str | None = None) -> tuple[str, str]:
+        """Python's rule once per distinct value of a column (or per row, ``by`` its key)."""
+        m = f"_m{len(maps)}"
+        python_map(con, "_k", column, fn, typ, m, where="NOT _left", by=by)
+        maps.append(m)
+        on = by if by else f"coalesce({column}, '')"
+        joins.append(f"LEFT JOIN {m} ON {m}.v = {on}")
+        return f"{m}.out", f"{m}.err"
+
+    def canon_json(text: str) -> object:
+        return canon_keys(orjson.loads(text)) if text else None
+
+    salary_from, err_from = mapped("t_from", lambda v: to_float(v, field="salary.from"), "DOUBLE")
+    salary_to, err_to = mapped("t_to", lambda v: to_float(v, field="salary.to"), "DOUBLE")
+    published, err_pub = mapped("t_published", lambda v: parse_ts(v, field="published_at"), "TIMESTAMP")
+    created_at, err_created = mapped("t_created", lambda v: parse_ts(v, field="created_at"), "TIMESTAMP")
+    archived_at, err_arch = mapped("t_archived_at", lambda v: parse_ts(v, field="archived_at"), "TIMESTAMP")
+    form, _ = mapped(
+        "c_employment_form", lambda f: _EMPLOYMENT_FORM.get(f.upper(), f.lower()) if f else None, "VARCHAR"
+    )
+    period, _ = mapped("t_mode", lambda m: _PERIOD.get(str(m or "").upper(), "month"), "VARCHAR")
+    roles, _ = mapped("roles", lambda v: _ids(canon_json(v)), "VARCHAR[]")
+    formats, _ = mapped("formats", lambda v: _ids(canon_json(v)), "VARCHAR[]")
+    skills, _ = mapped("skills", lambda v: _ids(canon_json(v), "name"), "VARCHAR[]")
+    description, _ = mapped("t_description", strip_html, "VARCHAR", by="_ord")
+    requirement, _ = mapped("t_requirement", strip_html, "VARCHAR")
+    responsibility, _ = mapped("t_responsibility", strip_html, "VARCHAR")
+    src = sql_text(source) if source else "CASE WHEN simulated THEN 'sim' ELSE 'hh' END"
+    # the order vacancy_from_hh meets them in: the first is the reason
+    bad = f"coalesce({err_pub}, {err_created}, CASE WHEN n_from IS NULL THEN {err_from} END, CASE WHEN n_to IS NULL THEN {err_to} END, {err_arch})"
+    salary_from = f"coalesce(n_from, {salary_from})"
+    salary_to = f"coalesce(n_to, {salary_to})"
+    columns = {
+        "vacancy_id": f"{src} || ':' || c_id",
+        "source": src,
+        "source_id": "c_id",
+        "simulated": "simulated",
+        "title": "c_name",
+        "description": f"coalesce({description}, CASE WHEN has_snippet THEN nullif(concat_ws(chr(10), {requirement}, {responsibility}), '') END)",
+        "employer_id": "c_employer_id",
+        "employer_name": "c_employer_name",
+        "role_ids_raw": f"coalesce({roles}, []::VARCHAR[])",
+        "area_id_raw": "c_area_id",
+        "region_raw": "coalesce(c_area_name, c_city)",
+        "salary_from": salary_from,
+        "salary_to": salary_to,
+        "salary_currency": "c_currency",
+        "salary_gross": "gross",
+        "salary_period": f"CASE WHEN has_salary THEN {period} END",
+        "experience_raw": "c_experience",
+        "employment": f"coalesce(c_employment, {form})",
+        "schedule": "c_schedule",
+        "work_format_raw": f"coalesce({formats}, []::VARCHAR[])",
+        "skills_raw": f"coalesce({skills}, []::VARCHAR[])",
+        "profession_code_raw": "NULL::VARCHAR",
+        "published_at": published,
+        "created_at": created_at,
+        "archived_at": archived_at,
+        "observed_at": "?::TIMESTAMP" if observed_at is not None else f"greatest({published}, {created_at})",
+        "archived": "archived",
+        "salary_amount": f"coalesce({salary_from}, {salary_to})",
+        "_ord": "_ord",
+        "_bad": bad,
+        "_excerpt": f"CASE WHEN ({bad}) IS NOT NULL THEN left(t_id, 200) END",
+    }
+    select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM _k {' '.join(joins)} WHERE NOT _left",
+        [observed_at] if observed_at is not None else [],
+    )
+    left = [o for (o,) in con.execute("SELECT _ord FROM _k WHERE _left ORDER BY _ord").fetchall()]
+    for m in ("_raw", "_j", "_k", *maps):
+        con.execute(f"DROP TABLE {m}")
+    return Staging(items=_leftovers(reader, path, left) if left else [])
+
+
+def _leftovers(reader: HHVacancyJSON, path: Path, ords: list[int]) -> list[Item]:
+    """The lines the SQL left, read by the record code (the same position: the line's order)."""
+    wanted = set(ords)
+    out = []
+    for position, obj in iter_json_objects(path):
+        if position in wanted:
+            if isinstance(obj, JsonBad):
+                out.append(Item.bad(position, reader.kind, obj.reason, obj.text))
+            elif not isinstance(obj, dict):
+                out.append(Item.bad(position, reader.kind, f"not a JSON object but {type(obj).__name__}", obj))
+            else:
+                out.append(reader.item(position, obj))
+    return out
