@@ -100,15 +100,6 @@ def test_files_duckdb_cannot_read_exactly_are_read_record_by_record(tmp_path, mo
     assert all(f.problem is None for f in fast.files)
 
 
-def test_a_clean_file_never_goes_through_the_record_reader(tmp_path, monkeypatch, store):
-    def refuse(self, path):
-        raise AssertionError("read record by record")
-
-    monkeypatch.setattr(HHFlatCSV, "read", refuse)
-    report = ingest_paths(store, _copies(tmp_path, ["quoted_titles.csv"]))
-    assert report.total.stored == store.count("vacancies") > 0
-
-
 @pytest.mark.parametrize(
     "value", ["\u3000 x\x1c\xa0", "NaN", " null ", "x", "", " ", "a b", "\x85", "nan\u2003", "Null", "\u2029ok", "NONE"]
 )
@@ -154,15 +145,43 @@ def test_json_lines_with_keys_in_other_spellings_or_a_broken_line_go_record_by_r
     assert fast.total.read > 20
 
 
-def test_clean_json_lines_never_go_through_the_record_reader(tmp_path, monkeypatch, store, samples):
-    from kadry.sources.hh_json import HHVacancyJSON
+@pytest.mark.parametrize(
+    ("reader", "names"),
+    [
+        ("kadry.sources.hh_csv:HHFlatCSV", ["quoted_titles.csv", "columnar_shapes.csv"]),
+        ("kadry.sources.hh_json:HHVacancyJSON", ["hh_shapes.jsonl", "hh-api-2023-belarus.jsonl.gz"]),
+    ],
+)
+def test_clean_files_never_go_through_the_record_reader(tmp_path, monkeypatch, store, samples, reader, names):
+    import importlib
+
+    module, name = reader.split(":")
 
     def refuse(self, path):
         raise AssertionError("read record by record")
 
-    monkeypatch.setattr(HHVacancyJSON, "read", refuse)
-    report = ingest_paths(
-        store, _copies(tmp_path, ["hh_shapes.jsonl", samples / "vacancies" / "hh-api-2023-belarus.jsonl.gz"])
-    )
+    monkeypatch.setattr(getattr(importlib.import_module(module), name), "read", refuse)
+    files = [n if (FIXTURES / n).exists() else samples / "vacancies" / n for n in names]
+    report = ingest_paths(store, _copies(tmp_path, files), columnar=True)
     assert report.ok
-    assert report.total.stored == store.count("vacancies") > 400
+    assert report.total.stored == store.count("vacancies") > 5
+
+
+def test_large_files_take_the_columnar_path_by_default_small_ones_do_not(tmp_path, monkeypatch, store):
+    from kadry.ingest.pipeline import COLUMNAR_FROM
+
+    text = (FIXTURES / "quoted_titles.csv").read_text(encoding="utf-8")
+    header, rows = text.split("\n", 1)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "small.csv").write_text(text, encoding="utf-8")
+    big = [header] + [f"Кладовщик {i},50000,,RUR,Тула,2022-03-21T12:00:00+0300" for i in range(COLUMNAR_FROM // 40)]
+    (folder / "big.csv").write_text("\n".join(big) + "\n", encoding="utf-8")
+    taken = []
+    stage = HHFlatCSV.stage
+    monkeypatch.setattr(
+        HHFlatCSV, "stage", lambda self, con, path, *a: taken.append(path.name) or stage(self, con, path, *a)
+    )
+    report = ingest_paths(store, [folder])
+    assert taken == ["big.csv"]
+    assert report.total.read == len(big) - 1 + 3

@@ -42,14 +42,15 @@ def ingest_paths(
     observed_at: datetime | None = None,
     batch_size: int = 5000,
     on_progress: Callable[[str, int], None] | None = None,
-    columnar: bool = True,
+    columnar: bool | None = None,
 ) -> IngestReport:
     """Ingest files and directories, each file in one transaction (all of it or nothing).
 
     A file that cannot be recognised or read is reported (``skipped`` / ``failed``) and the
     others go on; a store that cannot be written stops the run with the real cause. A reader
-    with a columnar path (``stage``) has DuckDB read the file; ``columnar=False`` reads every
-    file record by record (the two store the same thing, which the tests check).
+    with a columnar path (``stage``) has DuckDB read files from ``COLUMNAR_FROM`` bytes on (below
+    that its fixed cost of some thirty statements is more than it saves); ``columnar=True`` uses it
+    for every file, ``False`` for none (the two store the same thing, which the tests check).
     """
     report = IngestReport()
     for top in (Path(p) for p in paths):
@@ -73,7 +74,7 @@ def ingest_paths(
             if getattr(reader, "snapshot", False):
                 report.files.append(_snapshot_file(store, path, reader))
                 continue
-            if columnar and hasattr(reader, "stage"):
+            if hasattr(reader, "stage") and (columnar or (columnar is None and _big(path))):
                 done = _columnar_file(store, path, reader, source=source, observed_at=observed_at)
                 if done is not None:
                     report.files.append(done)
@@ -92,6 +93,15 @@ def ingest_paths(
             )
             report.files.append(result)
     return report
+
+
+#: file size (bytes of text; a gzip counts four times its size) from which the columnar path pays
+COLUMNAR_FROM = 1 << 20
+
+
+def _big(path: Path) -> bool:
+    size = path.stat().st_size
+    return size * (4 if path.suffix == ".gz" else 1) >= COLUMNAR_FROM
 
 
 def _columnar_file(

@@ -98,6 +98,18 @@ def csv_layout(path: Path) -> tuple[str, list[str]]:
     return delimiter, [h.strip().strip("\ufeff") for h in line.split(delimiter)]
 
 
+def _compression(path: Path) -> str:
+    return "gzip" if str(path).endswith(".gz") else "none"
+
+
+def _parse(con: Connection, what: str, sql: str) -> None:
+    """Run DuckDB's reader; its refusal means the record path must read the file."""
+    try:
+        con.execute(sql)
+    except DuckDBError as exc:  # the caller's transaction is aborted: its rollback drops the table
+        raise NotColumnar(f"DuckDB's {what} reader: {str(exc).splitlines()[0]}") from None
+
+
 def load_csv(con: Connection, path: Path, delimiter: str, width: int, table: str = "_raw") -> int:
     """Parse the file into a TEMP table ``c0..cN`` of text (rowid - min(rowid) = read order: inside a
     transaction rowids start high), blank rows left out
@@ -105,15 +117,13 @@ def load_csv(con: Connection, path: Path, delimiter: str, width: int, table: str
     cols = [f"c{i}" for i in range(width)]
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
     blank = " AND ".join(f"{strip_sql(c)} = ''" for c in cols)
-    compression = "gzip" if str(path).endswith(".gz") else "none"
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({sql_text(str(path))}, header = true, "
-            f"auto_detect = false, columns = {spec}, delim = {sql_text(delimiter)}, quote = '\"', escape = '\"', "
-            f"strict_mode = true, compression = '{compression}') WHERE NOT ({blank})"
-        )
-    except DuckDBError as exc:  # the caller's transaction is aborted: its rollback drops the table
-        raise NotColumnar(f"DuckDB's CSV reader: {str(exc).splitlines()[0]}") from None
+    _parse(
+        con,
+        "CSV",
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({sql_text(str(path))}, header = true, "
+        f"auto_detect = false, columns = {spec}, delim = {sql_text(delimiter)}, quote = '\"', escape = '\"', "
+        f"strict_mode = true, compression = '{_compression(path)}') WHERE NOT ({blank})",
+    )
     nul = " OR ".join(f"contains({c}, chr(0))" for c in cols)
     n, has_nul = con.execute(f"SELECT count(*), coalesce(bool_or({nul}), false) FROM {table}").fetchall()[0]
     if has_nul:
@@ -217,17 +227,16 @@ def load_json_lines(con: Connection, path: Path, paths: Sequence[str], table: st
         raise NotColumnar("not UTF-8 or NUL bytes")
     if container(head_text(head)) != "lines":
         raise NotColumnar("not JSON lines")
-    compression = "gzip" if str(path).endswith(".gz") else "none"
     listed = "[" + ", ".join(sql_text(p) for p in paths) + "]"
     pick = ", ".join(f"_e[{i + 1}] AS e{i}" for i in range(len(paths)))
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _type, _keys, {pick} FROM ("
-            f"SELECT json_type(json) AS _type, json_keys(json) AS _keys, json_extract(json, {listed}) AS _e "
-            f"FROM read_json_objects({sql_text(str(path))}, format = 'newline_delimited', compression = '{compression}'))"
-        )
-    except DuckDBError as exc:  # the caller's transaction is aborted: its rollback drops the table
-        raise NotColumnar(f"DuckDB's JSON reader: {str(exc).splitlines()[0]}") from None
+    _parse(
+        con,
+        "JSON",
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _type, _keys, {pick} FROM ("
+        f"SELECT json_type(json) AS _type, json_keys(json) AS _keys, json_extract(json, {listed}) AS _e "
+        f"FROM read_json_objects({sql_text(str(path))}, format = 'newline_delimited', "
+        f"compression = '{_compression(path)}'))",
+    )
     # the read order: rowids follow insertion (inside a transaction they start high)
     con.execute(f"ALTER TABLE {table} ADD COLUMN _ord BIGINT")
     con.execute(f"UPDATE {table} SET _ord = rowid - (SELECT min(rowid) FROM {table})")
