@@ -95,7 +95,43 @@ def csv_layout(path: Path) -> tuple[str, list[str]]:
     if '"' in line:
         raise NotColumnar("quoted header")
     delimiter = sniff_delimiter(line)
+    _scan(path, delimiter)
     return delimiter, [h.strip().strip("\ufeff") for h in line.split(delimiter)]
+
+
+def _scan(path: Path, delimiter: str) -> None:
+    """NotColumnar if a quote sits next to blanks at a field's edge anywhere in the file
+    (``a, "b"``): DuckDB trims those blanks, Python's csv keeps them (and the quotes) as text.
+
+    Blank-and-quote pairs are found with ``bytes.find`` and only those are looked at; a quote
+    doubled is inside a quoted field (a title with ``, ""Ромашка""`` in it) and no edge.
+    """
+    from kadry.sources.textio import open_binary
+
+    stops = (delimiter.encode(), b"\n", b"\r")
+    with open_binary(path, raw=True) as f:
+        tail = b""
+        while chunk := f.read(1 << 23):
+            block = tail + chunk
+            for needle in (b' "', b'\t"'):
+                i = block.find(needle)
+                while i != -1:
+                    j = i
+                    while j >= 0 and block[j] in b" \t":
+                        j -= 1
+                    if (j < 0 or block[j : j + 1] in stops) and block[i + 2 : i + 3] != b'"':
+                        raise NotColumnar("blanks before a quote at a field's start")
+                    i = block.find(needle, i + 1)
+            for needle in (b'" ', b'"\t'):
+                i = block.find(needle)
+                while i != -1:
+                    k = i + 1
+                    while k < len(block) and block[k] in b" \t":
+                        k += 1
+                    if (k == len(block) or block[k : k + 1] in stops) and block[i - 1 : i] != b'"':
+                        raise NotColumnar("blanks after a quote at a field's end")
+                    i = block.find(needle, i + 1)
+            tail = block[-64:]
 
 
 def _compression(path: Path) -> str:

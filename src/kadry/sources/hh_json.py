@@ -378,6 +378,9 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
     stamps = {"published": e["published_at"], "created": created, "archived_at": e["archived_at"]}
     numbers = {"from": "json_extract(_sal, '$.from')", "to": "json_extract(_sal, '$.to')"}
     cols, odd = [], ["_type IS DISTINCT FROM 'OBJECT'"]
+    # a key written twice: DuckDB reads the first value, the record code (orjson) the last
+    twice = ["_keys", *(f"json_keys({e[n]})" for n in _READ_NESTED), "json_keys(_sal, '$.mode')"]
+    odd += [f"coalesce(len({k}) <> len(list_distinct({k})), false)" for k in twice]
     for name, expr in scalars.items():
         text, weird = json_scalar_sql(expr)
         cols.append(f"{text} AS t_{name}")
