@@ -1,8 +1,8 @@
 """Bulk load of Parquet already in the canonical shape (the simulator's output, other stores' exports).
 
-The same accounting as the record-by-record path, done in SQL so tens of millions of rows
-load at DuckDB's speed: rows failing the same checks are quarantined, known ids are merged,
-sightings are added once, and the lifecycle is derived from the observations.
+The rows go through the one write path (kadry.ingest.staged), so tens of millions load at
+DuckDB's speed with the accounting, checks and merge rule of every other reader; the folder's
+own sightings are added once and the lifecycle is derived from them.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from kadry.errors import UnreadableFileError
-from kadry.ingest.outcome import Counts, FileResult
-from kadry.ingest.rules import FIELD_RULES, reason_sql
+from kadry.ingest.outcome import FileResult
+from kadry.ingest.staged import write_staged
 from kadry.schema import RAW_OBSERVATION_FIELDS, RAW_RESUME_FIELDS, RAW_VACANCY_FIELDS
 from kadry.store import Store
-from kadry.store.writes import log_file, refresh_lifecycle_sql, transaction
+from kadry.store.writes import log_file, refresh_lifecycle_sql, sql_path, transaction
 
 __all__ = ["ingest_canonical", "is_canonical_folder"]
 
@@ -33,12 +33,24 @@ def _glob(root: Path, name: str) -> str | None:
     return None
 
 
-def _reason_sql(kind: str) -> str:
-    return reason_sql(kind, "source_id" if kind == "vacancy" else "source_key")
+#: when a canonical row was seen, for the winner rule: what the record path takes without a time
+_SEEN = {"vacancy": "greatest(published_at, created_at)", "resume": "greatest(updated_at, created_at)"}
+
+
+def _parts(pattern: str) -> list[str]:
+    """The Parquet files of a part, in name order (the read order: a later file's row wins a tie)."""
+    import glob
+
+    return sorted(glob.glob(pattern.replace("''", "'"))) if "*" in pattern else [pattern.replace("''", "'")]
 
 
 def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacancy", "resume")) -> FileResult:
-    """Load a canonical Parquet folder; ``kinds`` limits it to vacancies or resumes (and their sightings)."""
+    """Load a canonical Parquet folder; ``kinds`` limits it to vacancies or resumes (and their sightings).
+
+    Each Parquet file becomes a stage table for the one write path (kadry.ingest.staged): the
+    same checks, person-name test, merge rule (a repeat updates the record) and accounting as
+    every other reader. The folder's own ``observations`` are its sightings.
+    """
     root = Path(root)
     if not root.is_dir():
         raise UnreadableFileError(
@@ -48,89 +60,59 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
     con = store.con
     found = False
     with transaction(con, store.path):
+        observed = _glob(root, "observations")
         for table, (kind, key, raw) in _PARTS.items():
             pattern = _glob(root, table)
             if pattern is None or kind not in kinds:
                 continue
             found = True
-            cols = ", ".join(raw)
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _cin AS SELECT {cols}, {_reason_sql(kind)} AS _reason, "
-                f"filename AS _file, file_row_number AS _pos "
-                f"FROM read_parquet('{pattern}', filename = true, file_row_number = true, union_by_name = true)"
-            )
-            n = con.execute("SELECT count(*) FROM _cin").fetchall()[0][0]
-            con.execute(
-                "INSERT INTO quarantine SELECT _file, _pos, ?, _reason, "
-                + ("left(title, 200)" if kind == "vacancy" else "NULL")
-                + " FROM _cin s WHERE _reason IS NOT NULL AND NOT EXISTS (SELECT 1 FROM quarantine q "
-                "WHERE q.source_file = s._file AND q.position = s._pos)",
-                [kind],
-            )
-            bad = con.execute("SELECT count(*) FROM _cin WHERE _reason IS NOT NULL").fetchall()[0][0]
-            result.fields_quarantined += _drop_fields(con, kind, raw)
-            before = store.count(table)
-            dups, known = con.execute(
-                f"SELECT (SELECT count(*) - count(DISTINCT {key}) FROM _cin WHERE _reason IS NULL), "
-                f"(SELECT count(*) FROM (SELECT DISTINCT {key} FROM _cin WHERE _reason IS NULL) s "
-                f" WHERE EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key}))"
-            ).fetchall()[0]
-            con.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ("
-                f"  SELECT *, row_number() OVER (PARTITION BY {key}) AS _k FROM _cin WHERE _reason IS NULL) s "
-                f"WHERE _k = 1 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
-            )
-            stored = store.count(table) - before
-            result.counts.add(Counts(read=n, stored=stored, merged=dups + known, quarantined=bad))
-            con.execute("DROP TABLE _cin")
-        pattern = _glob(root, "observations")
-        if pattern is not None:
+            amount = "coalesce(salary_from, salary_to)" if kind == "vacancy" else "salary_amount"
+            seen = _SEEN[kind]
+            if observed is not None:
+                # a record was last seen at its folder's latest sighting of it
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE _seen AS SELECT record_id, max(observed_at) AS seen "
+                    f"FROM read_parquet('{observed}', union_by_name = true) WHERE kind = '{kind}' GROUP BY record_id"
+                )
+                seen = f"coalesce((SELECT seen FROM _seen WHERE record_id = p.{key}), {seen})"
+            for part in _parts(pattern):
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT {', '.join(raw)}, {seen} AS observed_at, "
+                    f"NULL::BOOLEAN AS archived, {amount} AS salary_amount, file_row_number AS _ord, "
+                    f"NULL::VARCHAR AS _bad, NULL::VARCHAR AS _excerpt "
+                    f"FROM read_parquet('{sql_path(part)}', file_row_number = true) p"
+                )
+                # a folder without sightings of its own gets one per record, as every other reader's
+                staged = write_staged(con, kind, str(Path(part).resolve()), sightings=observed is None)
+                con.execute("DROP TABLE _stage")
+                result.counts.add(staged.counts)
+                result.names_hidden += staged.names_hidden
+                result.fields_quarantined += staged.fields_quarantined
+            con.execute("DROP TABLE IF EXISTS _seen")
+        if observed is not None:
             cols = ", ".join(RAW_OBSERVATION_FIELDS)
             con.execute(
                 f"INSERT INTO observations ({cols}) SELECT {cols} FROM ("
                 f"  SELECT {cols}, row_number() OVER (PARTITION BY kind, record_id, observed_at) AS _k "
-                f"  FROM read_parquet('{pattern}', union_by_name = true) WHERE kind IN ({', '.join(repr(k) for k in kinds)})) s "
+                f"  FROM read_parquet('{observed}', union_by_name = true) WHERE kind IN ({', '.join(repr(k) for k in kinds)})) s "
                 "WHERE _k = 1 AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.kind = s.kind "
                 "AND o.record_id = s.record_id AND o.observed_at IS NOT DISTINCT FROM s.observed_at)"
             )
+        if found:
             for kind in kinds:
                 con.execute(refresh_lifecycle_sql(kind))
-        if found:
             c = result.counts
             log_file(
                 con,
                 result.path,
                 result.format,
                 (c.read, c.stored, c.merged, c.quarantined),
+                names_hidden=result.names_hidden,
                 fields_quarantined=result.fields_quarantined,
             )
     if not found:
         raise UnreadableFileError(root, "no vacancies/ or resumes/ Parquet files inside")
     return result
-
-
-def _drop_fields(con, kind: str, raw) -> int:
-    """The field rules over the staged rows: values emptied, each recorded in ``quarantine_fields``."""
-    n = 0
-    for rule in FIELD_RULES[kind]:
-        fields = [f for f in rule.fields if f in raw]
-        where = f"_reason IS NULL AND ({rule.condition}) IS TRUE"
-        for field in fields:
-            con.execute(
-                "INSERT INTO quarantine_fields SELECT _file, _pos, ?, ?, ? FROM _cin s WHERE "
-                + where
-                + " AND NOT EXISTS (SELECT 1 FROM quarantine_fields q WHERE q.source_file = s._file "
-                "AND q.position = s._pos AND q.field = ?)",
-                [kind, field, rule.reason, field],
-            )
-        hit = con.execute(f"SELECT count(*) FROM _cin WHERE {where}").fetchall()[0][0]
-        if hit:
-            sets = [f"{f} = NULL" for f in fields]
-            if kind == "vacancy" and "salary_amount" in raw:
-                sets.append("salary_amount = NULL")
-            con.execute(f"UPDATE _cin SET {', '.join(sets)} WHERE {where}")
-        n += hit * len(fields)
-    return n
 
 
 def is_canonical_folder(path: Path) -> bool:

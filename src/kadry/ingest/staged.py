@@ -80,11 +80,14 @@ def write_staged(
     table: str = "_stage",
     *,
     position: Callable[[Sequence[int]], dict[int, int]] | None = None,
+    sightings: bool = True,
 ) -> Staged:
     """Write a stage table (a TEMP table, changed in place) inside the caller's transaction.
 
     ``position`` maps read order to the position the quarantine records (a CSV's physical
     line); it is asked only for the rows that are quarantined, None means ``_ord`` is the position.
+    ``sightings=False``: the caller adds the sightings and derives the lifecycle itself (a
+    canonical folder brings its own observations).
     """
     out = Staged(Counts())
     out.names_hidden = _scrub(con, kind, table)
@@ -111,8 +114,9 @@ def write_staged(
         "AND _ord NOT IN (SELECT _ord FROM _lost)"
     )
     stored, known, winners = upsert_winners(con, kind, "_win")
-    insert_sightings(con, kind, table, source_file, "_ord NOT IN (SELECT _ord FROM _lost WHERE sighting)")
-    con.execute(refresh_lifecycle_sql(kind, f"AND o.record_id IN (SELECT {key} FROM _win)"))
+    if sightings:
+        insert_sightings(con, kind, table, source_file, "_ord NOT IN (SELECT _ord FROM _lost WHERE sighting)")
+        con.execute(refresh_lifecycle_sql(kind, f"AND o.record_id IN (SELECT {key} FROM _win)"))
     con.execute("DROP VIEW _win")
     con.execute("DROP TABLE _lost")
     # repeats inside the stage, plus winners whose key the store already held
