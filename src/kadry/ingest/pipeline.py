@@ -24,7 +24,7 @@ from kadry.ingest.staged import stage_schema, write_staged
 from kadry.sources import Item, detect, expand_paths, get_reader
 from kadry.sources.columnar import NotColumnar
 from kadry.sources.textio import pop_notes
-from kadry.store import Store
+from kadry.store import DuckDBError, Store
 from kadry.store.writes import RAW, insert_field_quarantine, log_file, transaction
 
 __all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "ingest_file", "resume_key"]
@@ -111,7 +111,10 @@ def _columnar_file(
     result = FileResult(str(path.resolve()), reader.name)
     try:
         with transaction(store.con, store.path):
-            staging = reader.stage(store.con, path, "_stage", source, observed_at)
+            try:
+                staging = reader.stage(store.con, path, "_stage", source, observed_at)
+            except DuckDBError as exc:  # values the SQL did not foresee: the record code reads them
+                raise NotColumnar(str(exc).splitlines()[0]) from None
             if staging.items:  # rows the reader left to its record code (odd value types)
                 batch = Batch(store, result.path, source)
                 for item in staging.items:
