@@ -1,8 +1,9 @@
 """The one write path of ingest: a staged table of canonical rows becomes stored, merged or quarantined.
 
 Every reader ends here, whether its rows were staged from Python records (a batch of the
-record path) or built by DuckDB straight from the file (the columnar path of flat CSV), so the
-checks, the person-name scrub, the merge rule and the accounting are written once, in SQL:
+record path), built by DuckDB straight from the file (the columnar path of flat CSV and hh JSON
+lines) or read from canonical Parquet, so the checks, the person-name scrub, the merge rule and
+the accounting are written once, in SQL:
 
 1. person names in employer and title fields get a placeholder (kadry.sources.people decides,
    once per distinct value that could be a name);
