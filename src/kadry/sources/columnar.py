@@ -251,10 +251,21 @@ def record_lines(path: Path, delimiter: str, expected: int) -> Callable[[Sequenc
     return lines
 
 
-def load_json_lines(con: Connection, path: Path, paths: Sequence[str], table: str = "_raw") -> int:
-    """JSON lines parsed once by DuckDB into ``_ord``, ``_type`` (of the line's value), ``_keys``
-    (its top-level keys) and ``e0..eN``, the JSON at each of ``paths``; NotColumnar if the file is
-    not UTF-8 JSON lines or DuckDB's parser refuses a line (the record path quarantines it)."""
+def load_json_lines(
+    con: Connection,
+    path: Path,
+    paths: Sequence[str],
+    table: str,
+    columns: Sequence[str],
+    derived: Sequence[str] = (),
+) -> int:
+    """JSON lines parsed once by DuckDB into ``table``: ``columns`` (SQL over ``_type``, the type of
+    the line's value, ``_keys``, its top-level keys, ``e0..eN``, the JSON at each of ``paths``, and
+    the ``derived`` expressions over those) plus ``_ord``, the read order. NotColumnar if the file
+    is not UTF-8 JSON lines or DuckDB's parser refuses a line (the record path quarantines it).
+
+    One statement from file to table: the extracted JSON (descriptions are long) is never
+    materialized twice."""
     from kadry.sources.jsonstream import container
     from kadry.sources.textio import head_text
 
@@ -265,19 +276,19 @@ def load_json_lines(con: Connection, path: Path, paths: Sequence[str], table: st
         raise NotColumnar("not JSON lines")
     listed = "[" + ", ".join(sql_text(p) for p in paths) + "]"
     pick = ", ".join(f"_e[{i + 1}] AS e{i}" for i in range(len(paths)))
+    extra = "".join(f", {d}" for d in derived)
     _parse(
         con,
         "JSON",
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _type, _keys, {pick} FROM ("
-        f"SELECT json_type(json) AS _type, json_keys(json) AS _keys, json_extract(json, {listed}) AS _e "
-        f"FROM read_json_objects({sql_text(str(path))}, format = 'newline_delimited', "
-        f"compression = '{_compression(path)}'))",
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(columns)} FROM (SELECT *{extra} FROM ("
+        f"SELECT _type, _keys, {pick} FROM (SELECT json_type(json) AS _type, json_keys(json) AS _keys, "
+        f"json_extract(json, {listed}) AS _e FROM read_json_objects({sql_text(str(path))}, "
+        f"format = 'newline_delimited', compression = '{_compression(path)}'))))",
     )
     # the read order: rowids follow insertion (inside a transaction they start high)
     con.execute(f"ALTER TABLE {table} ADD COLUMN _ord BIGINT")
     con.execute(f"UPDATE {table} SET _ord = rowid - (SELECT min(rowid) FROM {table})")
-    n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    return n
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
 def json_scalar_sql(expr: str) -> tuple[str, str]:

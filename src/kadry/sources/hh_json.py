@@ -314,7 +314,8 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
     Files with keys in another spelling (camelCase, hyphens, flattened ``area_name``) go record
     by record (NotColumnar); lines whose values have types the SQL does not read (a float id, a
     list where a name should be, an entity SQL does not know) are handed back as items for the
-    record code. Each value is pulled out of the JSON once (``_j``) and shaped once (``_k``).
+    record code. Each value is pulled out of the JSON once (``_j``, straight from the file) and
+    cleaned in a view (``_k``).
     """
     import orjson
 
@@ -329,20 +330,7 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
     )
     from kadry.sources.jsonstream import canon_key
 
-    load_json_lines(con, path, _PATHS, "_raw")
     e = _E
-    keys = {k for (k,) in con.execute("SELECT DISTINCT unnest(_keys) FROM _raw WHERE _type = 'OBJECT'").fetchall()}
-    nested = [
-        f"SELECT DISTINCT unnest(json_keys({e[n]})) FROM _raw WHERE json_type({e[n]}) = 'OBJECT'" for n in _READ_NESTED
-    ]
-    nested += [
-        f"SELECT DISTINCT unnest(json_keys({e[n]}, '$.mode')) FROM _raw WHERE json_type({e[n]}, '$.mode') = 'OBJECT'"
-        for n in ("salary_range", "salary")
-    ]
-    keys |= {k for (k,) in con.execute(" UNION ".join(nested)).fetchall()}
-    odd_keys = sorted(k for k in keys if canon_key(k) != k or _nested_key(k) is not None)
-    if odd_keys:
-        raise NotColumnar(f"keys to respell or unflatten: {', '.join(odd_keys[:5])}")
 
     def at(obj: str, name: str) -> str:
         return f"json_extract({obj}, {sql_text('$.' + name)})"
@@ -405,14 +393,28 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
         f"{e['work_format']}::VARCHAR AS formats",
         f"{e['key_skills']}::VARCHAR AS skills",
     ]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _j AS SELECT _ord, {', '.join(cols)}, {' OR '.join(odd)} AS _odd "
-        f"FROM (SELECT *, {salary} AS _sal FROM _raw)"
-    )
+    # the keys read, for the spelling check below (nested ones of the objects the SQL reads)
+    nested = [f"CASE WHEN json_type({e[n]}) = 'OBJECT' THEN json_keys({e[n]}) END" for n in _READ_NESTED]
+    nested.append("CASE WHEN json_type(_sal, '$.mode') = 'OBJECT' THEN json_keys(_sal, '$.mode') END")
+    cols += [
+        "CASE WHEN _type = 'OBJECT' THEN _keys END AS _top",
+        f"flatten([{', '.join(f'coalesce({k}, [])' for k in nested)}]) AS _inner",
+    ]
+    load_json_lines(con, path, _PATHS, "_j", [*cols, f"{' OR '.join(odd)} AS _odd"], [f"{salary} AS _sal"])
+    keys = {
+        k
+        for (k,) in con.execute(
+            "SELECT DISTINCT unnest(_top) FROM _j UNION SELECT DISTINCT unnest(_inner) FROM _j"
+        ).fetchall()
+    }
+    odd_keys = sorted(k for k in keys if canon_key(k) != k or _nested_key(k) is not None)
+    if odd_keys:
+        raise NotColumnar(f"keys to respell or unflatten: {', '.join(odd_keys[:5])}")
     # layer 2: texts cleaned once each (HTML is made plain by Python's strip_html below)
     html = ("description", "requirement", "responsibility")
     shaped = [f"{clean_sql('t_' + n)} AS c_{n}" for n in scalars if n not in html]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _k AS SELECT *, {', '.join(shaped)}, _odd AS _left FROM _j")
+    # a view: copying _j's long description texts once more cost more than cleaning on each read
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _k AS SELECT *, {', '.join(shaped)}, _odd AS _left FROM _j")
     maps: list[str] = []
     joins: list[str] = []
 
@@ -487,7 +489,8 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
         [observed_at] if observed_at is not None else [],
     )
     left = [o for (o,) in con.execute("SELECT _ord FROM _k WHERE _left ORDER BY _ord").fetchall()]
-    for m in ("_raw", "_j", "_k", *maps):
+    con.execute("DROP VIEW _k")
+    for m in ("_j", *maps):
         con.execute(f"DROP TABLE {m}")
     return Staging(items=_leftovers(reader, path, left) if left else [])
 
