@@ -1,14 +1,16 @@
-"""Read a whole CSV file with DuckDB and shape it in SQL: the columnar path of a reader.
+"""Read a whole file (flat CSV, JSON lines) with DuckDB and shape it in SQL: the columnar path.
 
-A reader that can describe its fields as SQL over the file's cells (``stage``) skips the
-per-record Python: DuckDB parses the file, SQL does what the record path's ``clean_str`` and
-id hashing do, and the conversions that need kadry's Python rules (numbers, dates, experience
-wording, skills lists) run once per distinct value, not per row. The result is the stage table
-of kadry.ingest.staged, so both paths end in the same write.
+A reader that can describe its fields as SQL over the file's cells or JSON values (``stage``)
+skips the per-record Python: DuckDB parses the file, SQL does what the record path's
+``clean_str`` and id hashing do, and the conversions that need kadry's Python rules (numbers,
+dates, experience wording, skills lists, HTML) run once per distinct value (``python_map``),
+not per row. The result is the stage table of kadry.ingest.staged, so both paths end in the
+same write.
 
-The two paths must store the same thing. A file the columnar path cannot read exactly as
-Python's ``csv`` module would (not UTF-8, NUL bytes, CR-only line ends, a row DuckDB's strict
-parser rejects) raises ``NotColumnar`` and is read record by record instead.
+The two paths must store the same thing. A file the columnar path cannot read exactly as the
+record code would (not UTF-8, NUL bytes, CR-only line ends, a row DuckDB's strict parser
+rejects, blanks beside a quote at a field's edge, JSON keys in another spelling) raises
+``NotColumnar`` and is read record by record instead; the tests compare the two stores.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from kadry.store.connect import Connection, DuckDBError
 
 __all__ = [
     "NotColumnar",
+    "Staging",
     "clean_sql",
     "csv_layout",
+    "json_scalar_sql",
     "load_csv",
+    "load_json_lines",
     "python_map",
     "record_lines",
     "sql_text",
