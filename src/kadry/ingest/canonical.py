@@ -24,24 +24,17 @@ _PARTS = {
 }
 
 
-def _glob(root: Path, name: str) -> str | None:
+def _files(root: Path, name: str) -> list[Path]:
+    """A part's Parquet files (``name/*.parquet`` or ``name.parquet``), in name order: the read
+    order, so that among equal sighting times a later file's row wins."""
     folder, single = root / name, root / f"{name}.parquet"
-    if folder.is_dir() and any(folder.glob("*.parquet")):
-        return str(folder / "*.parquet").replace("'", "''")
-    if single.is_file():
-        return str(single).replace("'", "''")
-    return None
+    if folder.is_dir() and (files := sorted(folder.glob("*.parquet"))):
+        return files
+    return [single] if single.is_file() else []
 
 
-#: when a canonical row was seen, for the winner rule: what the record path takes without a time
-_SEEN = {"vacancy": "greatest(published_at, created_at)", "resume": "greatest(updated_at, created_at)"}
-
-
-def _parts(pattern: str) -> list[str]:
-    """The Parquet files of a part, in name order (the read order: a later file's row wins a tie)."""
-    import glob
-
-    return sorted(glob.glob(pattern.replace("''", "'"))) if "*" in pattern else [pattern.replace("''", "'")]
+def _sql_list(files: list[Path]) -> str:
+    return "[" + ", ".join(f"'{sql_path(f)}'" for f in files) + "]"
 
 
 def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacancy", "resume")) -> FileResult:
@@ -60,22 +53,23 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
     con = store.con
     found = False
     with transaction(con, store.path):
-        observed = _glob(root, "observations")
+        sightings = _files(root, "observations")
+        observed = _sql_list(sightings) if sightings else None
         for table, (kind, key, raw) in _PARTS.items():
-            pattern = _glob(root, table)
-            if pattern is None or kind not in kinds:
+            parts = _files(root, table)
+            if not parts or kind not in kinds:
                 continue
             found = True
             amount = "coalesce(salary_from, salary_to)" if kind == "vacancy" else "salary_amount"
-            seen = _SEEN[kind]
+            seen = "NULL::TIMESTAMP"  # the write path dates an undated row as every reader's
             if observed is not None:
                 # a record was last seen at its folder's latest sighting of it
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE _seen AS SELECT record_id, max(observed_at) AS seen "
-                    f"FROM read_parquet('{observed}', union_by_name = true) WHERE kind = '{kind}' GROUP BY record_id"
+                    f"FROM read_parquet({observed}, union_by_name = true) WHERE kind = '{kind}' GROUP BY record_id"
                 )
-                seen = f"coalesce((SELECT seen FROM _seen WHERE record_id = p.{key}), {seen})"
-            for part in _parts(pattern):
+                seen = f"(SELECT seen FROM _seen WHERE record_id = p.{key})"
+            for part in parts:
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT {', '.join(raw)}, {seen} AS observed_at, "
                     f"NULL::BOOLEAN AS archived, {amount} AS salary_amount, file_row_number AS _ord, "
@@ -94,7 +88,7 @@ def ingest_canonical(store: Store, root: Path, kinds: tuple[str, ...] = ("vacanc
             con.execute(
                 f"INSERT INTO observations ({cols}) SELECT {cols} FROM ("
                 f"  SELECT {cols}, row_number() OVER (PARTITION BY kind, record_id, observed_at) AS _k "
-                f"  FROM read_parquet('{observed}', union_by_name = true) WHERE kind IN ({', '.join(repr(k) for k in kinds)})) s "
+                f"  FROM read_parquet({observed}, union_by_name = true) WHERE kind IN ({', '.join(repr(k) for k in kinds)})) s "
                 "WHERE _k = 1 AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.kind = s.kind "
                 "AND o.record_id = s.record_id AND o.observed_at IS NOT DISTINCT FROM s.observed_at)"
             )
@@ -119,4 +113,4 @@ def is_canonical_folder(path: Path) -> bool:
     """A folder in the canonical shape: ``kadry simulate``'s output or ``kadry export``'s
     (``vacancies/`` or ``resumes/`` Parquet folders, or ``vacancies.parquet``/``resumes.parquet``)."""
     path = Path(path)
-    return path.is_dir() and any(_glob(path, name) is not None for name in _PARTS)
+    return path.is_dir() and any(_files(path, name) for name in _PARTS)

@@ -312,7 +312,6 @@ class Batch:
         row["simulated"] = bool(record.get("simulated") or False)
         if kind == "vacancy":
             row["vacancy_id"] = f"{row['source']}:{row['source_id']}"
-            seen = observed_at or record.get("observed_at") or _latest(row.get("published_at"), row.get("created_at"))
             row["salary_amount"] = (
                 row.get("salary_from") if row.get("salary_from") is not None else row.get("salary_to")
             )
@@ -321,8 +320,8 @@ class Batch:
             ident = record.get("source_id")
             row["source_key"] = None if ident in (None, "") else resume_key(self.salt, str(row["source"]), str(ident))
             row["resume_id"] = f"{row['source']}:{row['source_key']}"
-            seen = observed_at or record.get("observed_at") or _latest(row.get("updated_at"), row.get("created_at"))
-        row["observed_at"] = seen
+        # without a time of its own, the write path dates the row (kadry.ingest.staged)
+        row["observed_at"] = observed_at or record.get("observed_at")
         row["archived"] = record.get("archived")
         return row
 
@@ -372,8 +371,3 @@ def _safe(kind: str, reason: str) -> str:
     if kind != "resume":
         return reason
     return _DIGITS.sub("N", _QUOTED.sub("'…'", reason))
-
-
-def _latest(*values: datetime | None) -> datetime | None:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None

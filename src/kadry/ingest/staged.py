@@ -9,8 +9,9 @@ the accounting are written once, in SQL:
    once per distinct value that could be a name);
 2. the rule set of kadry.ingest.rules quarantines rows (a reader's own reason comes first);
 3. the field rules empty optional values, each recorded in ``quarantine_fields``;
-4. per key the winning sighting is the latest ``observed_at`` (none is oldest), among equal
-   times the one read last (``_ord``), so the result does not depend on batch size;
+4. per key the winning sighting is the latest ``observed_at`` (a row without one is dated by
+   its latest own date; none is oldest), among equal times the one read last (``_ord``), so
+   the result does not depend on batch size;
 5. winners update known records (only from a sighting at least as late as the stored one) or
    are inserted; every sighting goes to ``observations``; the lifecycle is re-derived.
 
@@ -44,6 +45,9 @@ __all__ = ["EXTRA", "Staged", "stage_schema", "write_staged"]
 #: columns a stage table has beyond the canonical fields of its kind
 EXTRA = {"observed_at": pa.timestamp("us"), "archived": pa.bool_(), "salary_amount": pa.float64()}
 _BOOK = {"_ord": pa.int64(), "_bad": pa.string(), "_excerpt": pa.string()}
+
+#: when a row without a sighting time of its own was seen: its latest date (none is oldest)
+_SEEN = {"vacancy": "greatest(published_at, created_at)", "resume": "greatest(updated_at, created_at)"}
 
 #: (field, placeholder) checked for person names, per kind; a resume's title is the person's own
 #: wish, but a CV list read as records can put names there
@@ -91,6 +95,7 @@ def write_staged(
     canonical folder brings its own observations).
     """
     out = Staged(Counts())
+    con.execute(f"UPDATE {table} SET observed_at = {_SEEN[kind]} WHERE observed_at IS NULL")
     out.names_hidden = _scrub(con, kind, table)
     rule = reason_sql(kind, "source_id" if kind == "vacancy" else "source_key")
     # a reader's reason comes with the reader's excerpt; a rule's shows the title (as the record path did)

@@ -214,6 +214,11 @@ _TS_FORMATS = (
 _EARLIEST = datetime(1990, 1, 1)
 
 
+def ts_bounds() -> tuple[datetime, datetime]:
+    """The dates ``parse_ts`` accepts: from 1990 to a year and a day ahead (later is a typo)."""
+    return _EARLIEST, datetime.now() + timedelta(days=366)
+
+
 def parse_ts(value: object, *, field: str = "date") -> datetime | None:
     """A timestamp as a naive local wall-clock datetime (the offset is dropped, not applied).
 
@@ -248,7 +253,8 @@ def parse_ts(value: object, *, field: str = "date") -> datetime | None:
         if dt is None:
             raise BadValue(f"unparseable {field}: {str(value)[:40]!r}")
     dt = dt.replace(tzinfo=None)
-    if dt < _EARLIEST or dt > datetime.now() + timedelta(days=366):
+    earliest, latest = ts_bounds()
+    if dt < earliest or dt > latest:
         raise BadValue(f"impossible {field}: {dt.date().isoformat()}")
     return dt
 

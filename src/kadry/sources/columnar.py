@@ -24,8 +24,10 @@ from kadry.errors import KadryError
 from kadry.sources.base import BadValue, sniff_delimiter
 from kadry.sources.textio import head_bytes, sniff_encoding
 from kadry.store.connect import Connection, DuckDBError
+from kadry.store.writes import sql_path
 
 __all__ = [
+    "Lookups",
     "NotColumnar",
     "Staging",
     "clean_sql",
@@ -65,7 +67,8 @@ class Staging:
 
 
 def sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    """A SQL string literal (quoted, quotes doubled by the store's own escaping)."""
+    return f"'{sql_path(value)}'"
 
 
 def clean_sql(expr: str) -> str:
@@ -225,6 +228,33 @@ def python_map(
 
 
 _SLICE = 20_000
+
+
+class Lookups:
+    """The ``python_map`` tables of one staging SELECT over ``table``: each ``add`` gives the SQL of
+    the result and of the BadValue message, and the LEFT JOIN that brings them in."""
+
+    def __init__(self, con: Connection, table: str) -> None:
+        self.con, self.table = con, table
+        self.names: list[str] = []
+        self.joins: list[str] = []
+
+    def add(
+        self, expr: str, fn: Callable[[str], object], typ: str, where: str = "TRUE", *, by: str | None = None
+    ) -> tuple[str, str]:
+        name = f"_m{len(self.names)}"
+        python_map(self.con, self.table, expr, fn, typ, name, where, by=by)
+        self.names.append(name)
+        on = by if by else f"coalesce({expr}, '')"
+        self.joins.append(f"LEFT JOIN {name} ON {name}.v = {on}")
+        return f"{name}.out", f"{name}.err"
+
+    def sql(self) -> str:
+        return " ".join(self.joins)
+
+    def drop(self) -> None:
+        for name in self.names:
+            self.con.execute(f"DROP TABLE {name}")
 
 
 def _apply(fn: Callable[[str], object], values: list) -> tuple[list, list]:

@@ -243,11 +243,11 @@ def _stage(con, path: Path, table: str, source: str | None, observed_at):
     read record by record.
     """
     from kadry.sources.columnar import (
+        Lookups,
         Staging,
         clean_sql,
         csv_layout,
         load_csv,
-        python_map,
         record_lines,
         sql_text,
         strip_sql,
@@ -266,22 +266,15 @@ def _stage(con, path: Path, table: str, source: str | None, observed_at):
     def clean(name: str) -> str:
         return clean_sql(cell[name]) if name in cell else "NULL"
 
-    maps: list[str] = []
-    joins: list[str] = []
+    maps = Lookups(con, "_raw r")
 
     def mapped(name: str, fn, typ, default: str = "NULL") -> tuple[str, str | None]:
         """(value, error) SQL of a field converted by Python once per distinct cell."""
-        if name not in cell:
-            return default, None
-        m = f"_m{len(maps)}"
-        python_map(con, "_raw r", cell[name], fn, typ, m)
-        maps.append(m)
-        joins.append(f"LEFT JOIN {m} ON {m}.v = coalesce({cell[name]}, '')")
-        return f"{m}.out", f"{m}.err"
+        return maps.add(cell[name], fn, typ) if name in cell else (default, None)
 
     salary_from, err_from = mapped("salary_from", lambda v: to_float(v, field="salary_from"), "DOUBLE")
     salary_to, err_to = mapped("salary_to", lambda v: to_float(v, field="salary_to"), "DOUBLE")
-    published, err_pub = _published(con, cell, maps, joins)
+    published, err_pub = _published(cell, maps)
     roles, _ = mapped(
         "role_ids_raw",
         lambda v: [r for r in re.split(r"[,;|\s]+", text) if r] if (text := clean_str(v)) else [],
@@ -292,7 +285,10 @@ def _stage(con, path: Path, table: str, source: str | None, observed_at):
     experience, _ = mapped("experience_raw", experience_id_from_text, "VARCHAR")
     schedule, _ = mapped("schedule", _schedule, "VARCHAR")
     skills, _ = mapped("skills_raw", _skills, "VARCHAR[]", "[]::VARCHAR[]")
-    description = _description(con, cell, maps, joins)
+    # strip_html per row: descriptions rarely repeat, and RE2 over long texts was slower than Python
+    description = "NULL::VARCHAR"
+    if "description" in cell:
+        description, _ = maps.add(cell["description"], strip_html, "VARCHAR", by="r.rowid")
     hashed = " || chr(31) || ".join(
         strip_sql(cell[name]) if name in cell else "''"
         for name in ("title", "salary_from", "salary_to", "salary_currency", "region_raw", "published_at")
@@ -302,7 +298,7 @@ def _stage(con, path: Path, table: str, source: str | None, observed_at):
     errors = [e for e in (err_from, err_to, err_pub) if e]
     bad = f"coalesce({', '.join(errors)})" if errors else "NULL::VARCHAR"
     row = " || ',' || ".join(f"coalesce(r.c{i}, '')" for i in range(len(header)))
-    seen = "?::TIMESTAMP" if observed_at is not None else published
+    seen = "?::TIMESTAMP" if observed_at is not None else "NULL::TIMESTAMP"  # the write path dates it
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT
             {src} || ':' || {source_id} AS vacancy_id, {src} AS source, {source_id} AS source_id, false AS simulated,
@@ -315,53 +311,30 @@ def _stage(con, path: Path, table: str, source: str | None, observed_at):
             {published} AS published_at, NULL::TIMESTAMP AS created_at, NULL::TIMESTAMP AS archived_at,
             {seen} AS observed_at, NULL::BOOLEAN AS archived, coalesce({salary_from}, {salary_to}) AS salary_amount,
             r.rowid - (SELECT min(rowid) FROM _raw) AS _ord, {bad} AS _bad, CASE WHEN {bad} IS NOT NULL THEN left({row}, 200) END AS _excerpt
-        FROM _raw r {" ".join(joins)}""",
+        FROM _raw r {maps.sql()}""",
         [observed_at] if observed_at is not None else [],
     )
-    for m in ("_raw", *maps):
-        con.execute(f"DROP TABLE {m}")
+    maps.drop()
+    con.execute("DROP TABLE _raw")
     return Staging(position=record_lines(path, delimiter, n))
 
 
-def _published(con, cell: dict[str, str], maps: list[str], joins: list[str]) -> tuple[str, str | None]:
+def _published(cell: dict[str, str], maps) -> tuple[str, str | None]:
     """published_at: hh's own shape (2022-03-21T11:18:32+0300) in SQL, any other text by ``parse_ts``."""
-    from datetime import datetime, timedelta
-
-    from kadry.sources.columnar import python_map, strip_sql
+    from kadry.sources.base import ts_bounds
+    from kadry.sources.columnar import strip_sql
 
     if "published_at" not in cell:
         return "NULL::TIMESTAMP", None
     text = strip_sql(cell["published_at"])
     # the wall clock, offset dropped, inside parse_ts's range: exactly what parse_ts returns
-    latest = (datetime.now() + timedelta(days=366)).replace(microsecond=0).isoformat(sep=" ")
+    earliest, latest = (t.replace(microsecond=0).isoformat(sep=" ") for t in ts_bounds())
     fast = (
         f"CASE WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}"
         f"([+-]([01][0-9]|2[0-3]):?[0-5][0-9]|Z)?') THEN try_strptime(left({text}, 19), '%Y-%m-%dT%H:%M:%S') END"
     )
-    inside = f"({fast}) BETWEEN TIMESTAMP '1990-01-01' AND TIMESTAMP '{latest}'"
-    m = f"_m{len(maps)}"
-    python_map(
-        con,
-        "_raw r",
-        cell["published_at"],
-        lambda v: parse_ts(v, field="published_at"),
-        "TIMESTAMP",
-        m,
-        where=f"NOT coalesce({inside}, false)",
+    inside = f"({fast}) BETWEEN TIMESTAMP '{earliest}' AND TIMESTAMP '{latest}'"
+    out, err = maps.add(
+        cell["published_at"], lambda v: parse_ts(v, field="published_at"), "TIMESTAMP", f"NOT coalesce({inside}, false)"
     )
-    maps.append(m)
-    joins.append(f"LEFT JOIN {m} ON {m}.v = coalesce({cell['published_at']}, '')")
-    return f"CASE WHEN {inside} THEN {fast} ELSE {m}.out END", f"{m}.err"
-
-
-def _description(con, cell: dict[str, str], maps: list[str], joins: list[str]) -> str:
-    """``strip_html`` by Python, per row (descriptions rarely repeat; RE2 over long texts is slower)."""
-    from kadry.sources.columnar import python_map
-
-    if "description" not in cell:
-        return "NULL::VARCHAR"
-    m = f"_m{len(maps)}"
-    python_map(con, "_raw r", cell["description"], strip_html, "VARCHAR", m, by="r.rowid")
-    maps.append(m)
-    joins.append(f"LEFT JOIN {m} ON {m}.v = r.rowid")
-    return f"{m}.out"
+    return f"CASE WHEN {inside} THEN {fast} ELSE {out} END", err

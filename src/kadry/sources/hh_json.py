@@ -320,12 +320,12 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
     import orjson
 
     from kadry.sources.columnar import (
+        Lookups,
         NotColumnar,
         Staging,
         clean_sql,
         json_scalar_sql,
         load_json_lines,
-        python_map,
         sql_text,
     )
     from kadry.sources.jsonstream import canon_key
@@ -415,17 +415,11 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
     shaped = [f"{clean_sql('t_' + n)} AS c_{n}" for n in scalars if n not in html]
     # a view: copying _j's long description texts once more cost more than cleaning on each read
     con.execute(f"CREATE OR REPLACE TEMP VIEW _k AS SELECT *, {', '.join(shaped)}, _odd AS _left FROM _j")
-    maps: list[str] = []
-    joins: list[str] = []
+    maps = Lookups(con, "_k")
 
     def mapped(column: str, fn, typ: str, by: str | None = None) -> tuple[str, str]:
         """Python's rule once per distinct value of a column (or per row, ``by`` its key)."""
-        m = f"_m{len(maps)}"
-        python_map(con, "_k", column, fn, typ, m, where="NOT _left", by=by)
-        maps.append(m)
-        on = by if by else f"coalesce({column}, '')"
-        joins.append(f"LEFT JOIN {m} ON {m}.v = {on}")
-        return f"{m}.out", f"{m}.err"
+        return maps.add(column, fn, typ, "NOT _left", by=by)
 
     def canon_json(text: str) -> object:
         return canon_keys(orjson.loads(text)) if text else None
@@ -476,7 +470,7 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
         "published_at": published,
         "created_at": created_at,
         "archived_at": archived_at,
-        "observed_at": "?::TIMESTAMP" if observed_at is not None else f"greatest({published}, {created_at})",
+        "observed_at": "?::TIMESTAMP" if observed_at is not None else "NULL::TIMESTAMP",
         "archived": "archived",
         "salary_amount": f"coalesce({salary_from}, {salary_to})",
         "_ord": "_ord",
@@ -485,13 +479,13 @@ def _stage(reader: HHVacancyJSON, con, path: Path, table: str, source: str | Non
     }
     select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM _k {' '.join(joins)} WHERE NOT _left",
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM _k {maps.sql()} WHERE NOT _left",
         [observed_at] if observed_at is not None else [],
     )
     left = [o for (o,) in con.execute("SELECT _ord FROM _k WHERE _left ORDER BY _ord").fetchall()]
     con.execute("DROP VIEW _k")
-    for m in ("_j", *maps):
-        con.execute(f"DROP TABLE {m}")
+    maps.drop()
+    con.execute("DROP TABLE _j")
     return Staging(items=_leftovers(reader, path, left) if left else [])
 
 
