@@ -9,9 +9,12 @@ What the model reads of a title (``TitleFeatures``):
   words of real titles and shipped product-quantised: ``title_vectors.npz``), so an unseen
   word lands near the seen words it means.
 
-One multinomial logistic regression over the three blocks, shipped as int8 weights with a
-per-class scale; a temperature fitted on a validation fold makes its probabilities calibrated,
-and below the model's threshold a title is "unknown" (never hh's residual "Другое", which is not
+Two linear models over the three blocks, shipped as int8 weights with a per-class scale: a
+linear SVM (its margins, through a fitted temperature, give the sharpest top answer) and a
+multinomial logistic regression (its probabilities spread over the roles an ambiguous title
+really has, which ranks the second and third candidates better). The probabilities are their
+weighted mean, the weight chosen on the validation side; an isotonic map makes the top one a
+calibrated confidence, and below the model's threshold a title is "unknown" (never hh's residual "Другое", which is not
 a class). The title decides; key skills only break a tie between the title's own top
 candidates (``predict``), so adding skills can neither flip a clear answer nor make it unknown.
 """
@@ -287,6 +290,9 @@ class TitleClassifier:
         skill_coef: np.ndarray | None = None,
         calib_x: np.ndarray | None = None,
         calib_y: np.ndarray | None = None,
+        lr_coef: np.ndarray | None = None,
+        lr_intercept: np.ndarray | None = None,
+        mix: float = 0.0,
     ) -> None:
         self.features = features
         #: isotonic map of the top probability to the share right (validation side); identity if absent
@@ -297,6 +303,12 @@ class TitleClassifier:
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.temperature = float(temperature)
         self.threshold = float(threshold)
+        #: the logistic regression's weights and its share of the probabilities (0: the SVM alone)
+        self.lr_coef = np.asarray(lr_coef if lr_coef is not None else np.zeros_like(self.coef), dtype=np.float32)
+        self.lr_intercept = np.asarray(
+            lr_intercept if lr_intercept is not None else np.zeros(len(classes)), dtype=np.float32
+        )
+        self.mix = float(mix)
         self.skill_vocab = list(skill_vocab or [])
         self._si = {t: i for i, t in enumerate(self.skill_vocab)}
         self.skill_coef = np.asarray(
@@ -308,7 +320,7 @@ class TitleClassifier:
         return _load(str(path))
 
     def save(self, path: Path = MODEL_PATH) -> None:
-        scale = _scale(self.coef)
+        scale, lr_scale = _scale(self.coef), _scale(self.lr_coef)
         f = self.features
         np.savez_compressed(
             path,
@@ -320,6 +332,10 @@ class TitleClassifier:
             coef_q=np.round(self.coef / scale[:, None]).astype(np.int8),
             coef_scale=scale,
             intercept=self.intercept,
+            lr_coef_q=np.round(self.lr_coef / lr_scale[:, None]).astype(np.int8),
+            lr_coef_scale=lr_scale,
+            lr_intercept=self.lr_intercept,
+            mix=np.float32(self.mix),
             classes=self.classes,
             temperature=np.float32(self.temperature),
             threshold=np.float32(self.threshold),
@@ -330,13 +346,21 @@ class TitleClassifier:
         )
         _load.cache_clear()
 
-    def logits(self, titles: list[str]) -> np.ndarray:
+    def scores(self, titles: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The SVM's margins and the logistic regression's logits (one feature pass for both)."""
         X = self.features.transform([t or "" for t in titles])
-        return np.asarray(X @ self.coef.T) + self.intercept
+        return np.asarray(X @ self.coef.T) + self.intercept, np.asarray(X @ self.lr_coef.T) + self.lr_intercept
+
+    def combine(self, margins: np.ndarray, lr_logits: np.ndarray) -> np.ndarray:
+        """Probabilities from the two models' scores: the tempered SVM and the regression, mixed."""
+        p = _softmax(margins / self.temperature)
+        if self.mix > 0:
+            p = (1.0 - self.mix) * p + self.mix * _softmax(lr_logits)
+        return p
 
     def proba(self, titles: list[str]) -> np.ndarray:
-        """Calibrated probabilities of every role for each title (the title alone)."""
-        return _softmax(self.logits(titles) / self.temperature)
+        """Probabilities of every role for each title (the title alone)."""
+        return self.combine(*self.scores(titles))
 
     def _skill_scores(self, skills: list[str]) -> np.ndarray:
         out = np.zeros((len(skills), len(self.classes)), dtype=np.float32)
@@ -421,6 +445,7 @@ def _load(path: str) -> TitleClassifier:
                 z["char_vocab"].tolist(), z["char_idf"], z["word_vocab"].tolist(), z["word_idf"], z["weights"].tolist()
             )
             coef = z["coef_q"].astype(np.float32) * z["coef_scale"][:, None]
+            mixed = "mix" in z.files  # a model trained before the regression was added: the SVM alone
             return TitleClassifier(
                 feats,
                 coef,
@@ -432,6 +457,9 @@ def _load(path: str) -> TitleClassifier:
                 skill_coef=z["skill_coef"].astype(np.float32),
                 calib_x=z["calib_x"],
                 calib_y=z["calib_y"],
+                lr_coef=z["lr_coef_q"].astype(np.float32) * z["lr_coef_scale"][:, None] if mixed else None,
+                lr_intercept=z["lr_intercept"] if mixed else None,
+                mix=float(z["mix"]) if mixed else 0.0,
             )
     except KeyError as exc:
         raise ConfigError(

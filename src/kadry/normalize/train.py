@@ -5,7 +5,7 @@ lemmas, sorted) to test (2 in 10), validation (2 in 10) or training, so a title 
 word-order and inflection variants never sit on two sides (repeated adverts would otherwise
 inflate accuracy). Hyperparameters are chosen on the validation side (a model fitted on the
 training side). The shipped model is then fitted on training and validation together, and its
-temperature, isotonic map and abstain threshold come from out-of-fold probabilities: five
+temperature, isotonic map and abstain threshold come from out-of-fold scores: five
 models, each fitted without one fold of those rows (folds again by normalised title), predict
 the fold they did not see, so every calibration row is a title its model never saw. It is
 measured once on the test side, which
@@ -70,6 +70,10 @@ GRID = [
     (0.3, 1.0, 1.5, 1.0),
     (0.3, 0.7, 1.0, 1.0),
 ]
+#: the logistic regression's C (its share of the probabilities, one of ``MIXES``, is chosen with the
+#: grid on the validation side; 0 is the SVM alone)
+LR_C = 2.0
+MIXES = (0.0, 0.3, 0.5)
 #: the abstain threshold keeps this share of the out-of-fold rows (the issue allows abstaining on
 #: one in ten)
 TARGET_COVERAGE = 0.90
@@ -215,14 +219,17 @@ def fit(
     *,
     temperature: float = 1.0,
     threshold: float = 0.3,
+    mix: float = 0.0,
     vectors_path: Path = VECTORS_PATH,
 ) -> TitleClassifier:
     """A model from labelled rows ("Другое" rows are dropped: it is no occupation); deterministic.
 
-    A linear SVM (one-vs-rest, liblinear): on the validation side it beat multinomial logistic
-    regression on top-1 and trained six times faster; its margins become probabilities through
-    the temperature fitted on the validation side.
+    Both models are fitted on the same features: a linear SVM (one-vs-rest, liblinear; it beat the
+    regression on top-1 on the validation side) and a multinomial logistic regression
+    (``LR_C``), whose spread-out probabilities rank the runners-up better; ``mix`` is the
+    regression's share of the probabilities (chosen on the validation side by ``train``).
     """
+    from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
     C, wc, ww, wv = params
@@ -230,38 +237,44 @@ def fit(
     titles = [r.title for r in rows]
     feats = TitleFeatures.fit(titles, (wc, ww, wv), vectors_path=vectors_path)
     X = feats.transform(titles)
-    model = LinearSVC(C=C, max_iter=5000)
-    model.fit(X, [r.role_id for r in rows])
-    classes = [str(c) for c in model.classes_]
+    y = [r.role_id for r in rows]
+    svm = LinearSVC(C=C, max_iter=5000).fit(X, y)
+    lr = LogisticRegression(C=LR_C, max_iter=3000).fit(X, y)
+    classes = [str(c) for c in svm.classes_]
+    assert classes == [str(c) for c in lr.classes_]
     svocab, scoef = _fit_skills(rows, classes)
     return TitleClassifier(
         feats,
-        quantize(model.coef_),
-        model.intercept_,
+        quantize(svm.coef_),
+        svm.intercept_,
         classes,
         temperature=temperature,
         threshold=threshold,
         skill_vocab=svocab,
         skill_coef=scoef,
+        lr_coef=quantize(lr.coef_),
+        lr_intercept=lr.intercept_,
+        mix=mix,
     )
 
 
 def _calibrate(model: TitleClassifier, val: list[Row]) -> tuple[float, float]:
-    """Temperature, threshold and isotonic map (set on the model) from the model's own logits on ``val``."""
+    """Temperature, threshold and isotonic map (set on the model) from the model's own scores on ``val``."""
     val = [r for r in val if r.role_id != OTHER_ROLE and r.role_id in set(model.classes.tolist())]
     pos = {c: i for i, c in enumerate(model.classes.tolist())}
-    return _calibrate_logits(model, model.logits([r.title for r in val]), np.array([pos[r.role_id] for r in val]))
+    z, zl = model.scores([r.title for r in val])
+    return _calibrate_scores(model, z, zl, np.array([pos[r.role_id] for r in val]))
 
 
-def _calibrate_logits(model: TitleClassifier, z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Temperature (NLL), the threshold keeping ``TARGET_COVERAGE`` of the rows, and (set on the model)
-    an isotonic map from the top probability to the share of those rows right."""
+def _calibrate_scores(model: TitleClassifier, z: np.ndarray, zl: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Temperature of the SVM margins (NLL), then, on the mixed probabilities, the threshold keeping
+    ``TARGET_COVERAGE`` of the rows and (set on the model) an isotonic map from the top probability
+    to the share of those rows right."""
     from sklearn.isotonic import IsotonicRegression
 
     t = _fit_temperature(z, y)
-    z = z / t
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p = p / p.sum(axis=1, keepdims=True)
+    model.temperature = t
+    p = model.combine(z, zl)
     conf = p.max(axis=1)
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(conf, p.argmax(axis=1) == y)
     model.calib_x, model.calib_y = iso.X_thresholds_.astype(np.float32), iso.y_thresholds_.astype(np.float32)
@@ -274,21 +287,22 @@ def _fold_of(title: str, folds: int) -> int:
 
 
 def _cross_fit(
-    rows: list[Row], names: list[Row], params: tuple[float, float, float, float], folds: int, say
+    rows: list[Row], names: list[Row], params: tuple[float, float, float, float], mix: float, folds: int, say
 ) -> tuple[TitleClassifier, float, float]:
-    """The model on all ``rows`` (+ role names), calibrated on out-of-fold logits of ``rows``."""
+    """The model on all ``rows`` (+ role names), calibrated on out-of-fold scores of ``rows``."""
     rows = [r for r in rows if r.role_id != OTHER_ROLE]
-    model = fit(rows + names, params)
+    model = fit(rows + names, params, mix=mix)
     classes = model.classes.tolist()
     pos = {c: i for i, c in enumerate(classes)}
     z = np.full((len(rows), len(classes)), -50.0, dtype=np.float64)  # a role a fold never saw: no chance
+    zl = z.copy()
     for k in range(folds):
         inside = [i for i, r in enumerate(rows) if _fold_of(r.title, folds) == k]
         part = fit([r for i, r in enumerate(rows) if _fold_of(r.title, folds) != k] + names, params)
         cols = [pos[c] for c in part.classes.tolist()]
-        z[np.ix_(inside, cols)] = part.logits([rows[i].title for i in inside])
+        z[np.ix_(inside, cols)], zl[np.ix_(inside, cols)] = part.scores([rows[i].title for i in inside])
         say(f"out-of-fold calibration: fold {k + 1} of {folds}")
-    t, thr = _calibrate_logits(model, z, np.array([pos[r.role_id] for r in rows]))
+    t, thr = _calibrate_scores(model, z, zl, np.array([pos[r.role_id] for r in rows]))
     model.temperature, model.threshold = t, thr
     return model, t, thr
 
@@ -478,15 +492,17 @@ def train(
     scores = []
     for params in grid or GRID:
         m = fit(tr + names, params)
-        t, thr = _calibrate(m, val)
-        m.temperature, m.threshold = t, thr
-        e = evaluate(m, val)
-        scores.append((e["top1_covered"] + 0.5 * e["top3_covered"], params, t, thr, e, m))
-        say(
-            f"validation {params}: top-1 {e['top1_covered']:.3f} top-3 {e['top3_covered']:.3f} coverage {e['coverage']:.3f}"
-        )
-    _, best, _, _, val_fig, _ = max(scores, key=lambda s: s[0])
-    model, t, thr = _cross_fit(tr + val, names, best, folds, say)
+        for mix in MIXES:
+            m.mix = mix
+            m.temperature, m.threshold = _calibrate(m, val)
+            e = evaluate(m, val)
+            scores.append((e["top1_covered"] + 0.5 * e["top3_covered"], params, mix, e))
+            say(
+                f"validation {params} mix {mix}: top-1 {e['top1_covered']:.3f} top-3 {e['top3_covered']:.3f}"
+                f" coverage {e['coverage']:.3f}"
+            )
+    _, best, best_mix, val_fig = max(scores, key=lambda s: s[0])
+    model, t, thr = _cross_fit(tr + val, names, best, best_mix, folds, say)
     held = evaluate(model, test, detail=True)
     metrics = {
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -499,16 +515,24 @@ def train(
         "classes": len(model.classes),
         "char_features": len(model.features.char_vocab),
         "word_features": len(model.features.word_vocab),
-        "params": {"C": best[0], "char_weight": best[1], "word_weight": best[2], "vector_weight": best[3]},
+        "params": {
+            "C": best[0],
+            "char_weight": best[1],
+            "word_weight": best[2],
+            "vector_weight": best[3],
+            "regression_C": LR_C,
+            "regression_share": best_mix,
+        },
         "temperature": round(t, 4),
         "threshold": thr,
         "validation": val_fig,
         "validation_grid": [
             {
                 "params": list(sc[1]),
-                "top1_covered": sc[4]["top1_covered"],
-                "top3_covered": sc[4]["top3_covered"],
-                "coverage": sc[4]["coverage"],
+                "regression_share": sc[2],
+                "top1_covered": sc[3]["top1_covered"],
+                "top3_covered": sc[3]["top3_covered"],
+                "coverage": sc[3]["coverage"],
             }
             for sc in scores
         ],
