@@ -8,16 +8,18 @@ up to date (new records added) before the first query of a Matcher.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from kadry.errors import BadRequest
+from kadry.match.columns import Columns, encode_records, intern, string_of
 from kadry.match.config import MatchConfig
 from kadry.match.features import Features
 from kadry.match.index import MatchIndex
 from kadry.match.records import RESUME_FIELDS, VACANCY_FIELDS, fetch, fetch_one
-from kadry.match.score import PairScore, score_pair
+from kadry.match.score import PairScore, pair_score, score_columns
 
 __all__ = ["Match", "MatchResult", "Matcher", "MAX_K"]
 
@@ -76,64 +78,75 @@ class Matcher:
         self.index = index or MatchIndex(store, self.config)
         if update:
             self.index.update()
-        self._titles: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._titles: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         #: candidate rows in memory per table (``in_memory=False``: fetched from the store per query)
         self.in_memory = True
         self._features: dict[str, Features] = {}
 
-    def _rows(self, target: str, ids: list[str]) -> dict[str, dict]:
-        """Candidate rows: from the in-memory features, brought level with the index first."""
+    def _candidates(self, target: str, ids: list[str]) -> tuple[list[str], Columns, Callable[[list[str]], dict]]:
+        """The candidates that exist and pass the filters: their ids, their columns, and a lookup of
+        the rows of those a match will show. In memory: brought level with the index first."""
         hard = self.config.hard
         if not self.in_memory:
-            return fetch(self.store.con, target, ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+            rows = fetch(self.store.con, target, ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+            kept = [i for i in ids if i in rows]
+            return kept, encode_records([rows[i] for i in kept], target), lambda some: {i: rows[i] for i in some}
         f = self._features.get(target)
         if f is None:
             f = self._features[target] = Features(target)
         f.refresh(self.store.con, self.index.count(target))
-        return f.rows(ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+        kept, at = f.positions(ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+        cols = f.encoded.take(at) if f.encoded is not None else encode_records([], target)
+        return kept, cols, f.rows
 
-    def _role_affinity(self, own: str | None, roles: list[str | None], sims: np.ndarray) -> np.ndarray:
+    def _role_affinity(self, own: str | None, roles: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """How much each candidate's hh role agrees with the query's occupation.
 
         The nearest titles among the candidates vote for roles (weight: similarity to a power);
         a candidate's affinity is its role's share of the vote, averaged half-and-half with
         agreement with the query's own role when that is known. Only the other records' roles
-        are used, never a label of the query that the store does not hold.
+        are used, never a label of the query that the store does not hold. ``roles``: role codes.
         """
         soft = self.config.soft
-        if soft.role_weight == 0 or not any(roles):
+        if soft.role_weight == 0 or not roles.any():
             return np.zeros(len(roles))
         order = np.argsort(-sims, kind="stable")[: soft.role_neighbours]
-        votes: dict[str, float] = {}
-        for j in order:
-            if roles[j]:
-                votes[roles[j]] = votes.get(roles[j], 0.0) + max(float(sims[j]), 0.0) ** soft.role_power
+        votes: dict[int, float] = {}
+        for j in order.tolist():
+            r = int(roles[j])
+            if r:
+                votes[r] = votes.get(r, 0.0) + max(float(sims[j]), 0.0) ** soft.role_power
         total = sum(votes.values())
-        share = np.array([votes.get(r, 0.0) / total if total and r else 0.0 for r in roles])
+        share = np.zeros(len(roles))
+        if total:
+            for r, v in votes.items():
+                share[roles == r] = v / total
         if own:
-            share = 0.5 * share + 0.5 * np.array([1.0 if r == own else 0.0 for r in roles])
+            share = 0.5 * share + 0.5 * (roles == intern([own])[0]).astype(np.float64)
         return share
 
-    def _title_sims(self, title: str | None, ids: list[str], rows: dict[str, dict]) -> np.ndarray:
-        """Exact title cosines; title vectors are cached by title (titles recur a lot)."""
-        model = self.index.text_model
+    def _cache_titles(self, codes: np.ndarray) -> None:
+        """Title vectors of the titles not cached yet, in one pass of the text model."""
         cache = self._titles
-        titles = [rows[i]["title"] or "" for i in ids]
-        todo = list(dict.fromkeys(t for t in titles if t not in cache))
+        todo = [c for c in np.unique(codes).tolist() if c not in cache]
         if todo:
-            m = model.title_sparse(todo)
-            for n, t in enumerate(todo):
+            m = self.index.text_model.title_sparse([string_of(c) for c in todo])
+            for n, c in enumerate(todo):
                 a, b = m.indptr[n], m.indptr[n + 1]
-                cache[t] = (m.indices[a:b].copy(), m.data[a:b].copy())
-        q = np.asarray(model.title_sparse([title]).todense(), dtype=np.float32).ravel()
-        out = np.empty(len(ids), dtype=np.float32)
-        for n, t in enumerate(titles):
-            idx, data = cache[t]
-            cache.move_to_end(t)
+                cache[c] = (m.indices[a:b].copy(), m.data[a:b].copy())
+
+    def _title_sims(self, q: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Exact title cosines of the query's title vector ``q`` (dense) with each candidate's title,
+        once per distinct title (titles recur a lot; their vectors are cached by title)."""
+        cache = self._titles
+        uniq, inverse = np.unique(codes, return_inverse=True)
+        self._cache_titles(uniq)
+        out = np.empty(len(uniq), dtype=np.float32)
+        for n, c in enumerate(uniq.tolist()):
+            idx, data = cache[c]
+            cache.move_to_end(c)
             out[n] = float(q[idx] @ data)
-        while len(cache) > _TITLE_CACHE:
-            cache.popitem(last=False)
-        return out
+        return out[inverse.ravel()]
 
     def for_resume(self, resume_id: str, k: int = 20) -> MatchResult:
         resume = fetch_one(self.store.con, "resumes", resume_id)
@@ -186,33 +199,60 @@ class Matcher:
         # Records sharing a vector differ in salary, place, experience: the re-ranking tells them apart
         per_vector = max(k, cfg.index.candidates_per_match)
         found = self.index.search(target, qvecs, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)
-        return [self._rerank(q, target, k, hits, exclude) for q, hits in zip(queries, found)]
+        return self._rerank_many(queries, target, k, found, exclude)
+
+    def _rerank_many(
+        self, queries: list[dict], target: str, k: int, found: list[list[tuple[str, float]]], exclude: frozenset[str]
+    ) -> list[MatchResult]:
+        """Exact scoring of each query's candidates on all parts, in columns; only the k shown are
+        explained pair by pair. The queries' fields and title vectors, and the candidates' new
+        titles, are encoded once for the batch."""
+        qcols = encode_records(queries, "resumes" if target == "vacancies" else "vacancies")
+        qtitles = self.index.text_model.title_sparse([q.get("title") for q in queries])
+        picked = []
+        for query, hits in zip(queries, found):
+            own_id = query.get("vacancy_id") or query.get("resume_id")
+            picked.append(self._candidates(target, [i for i, _ in hits if i != own_id and i not in exclude]))
+        self._cache_titles(np.concatenate([cand.title for _, cand, _ in picked] + [np.zeros(0, np.int32)]))
+        out = []
+        for n, (query, (ids, cand, lookup)) in enumerate(zip(queries, picked)):
+            q = np.asarray(qtitles[n].todense(), dtype=np.float32).ravel()
+            out.append(self._rerank(query, target, k, ids, cand, lookup, qcols.take(np.array([n])), q))
+        while len(self._titles) > _TITLE_CACHE:
+            self._titles.popitem(last=False)
+        return out
 
     def _rerank(
-        self, query: dict, target: str, k: int, hits: list[tuple[str, float]], exclude: frozenset[str]
+        self,
+        query: dict,
+        target: str,
+        k: int,
+        ids: list[str],
+        cand: Columns,
+        lookup: Callable[[list[str]], dict],
+        qcols: Columns,
+        qtitle: np.ndarray,
     ) -> MatchResult:
-        """Exact scoring of one query's candidates on all parts."""
         cfg = self.config
-        own_id = query.get("vacancy_id") or query.get("resume_id")
-        ids = [i for i, _ in hits if i != own_id and i not in exclude]
-        rows = self._rows(target, ids)
-        ids = [i for i in ids if i in rows]
         if not ids:
             return MatchResult(_direction(target), _public(query, target), [], 0, 0)
-        sims = self._title_sims(query.get("title"), ids, rows)
-        affinity = self._role_affinity(query.get("role_id"), [rows[i].get("role_id") for i in ids], sims)
-        scored = []
-        excluded = 0
-        for i, sim, aff in zip(ids, sims, affinity):
-            resume, vacancy = (query, rows[i]) if target == "vacancies" else (rows[i], query)
-            s = score_pair(resume, vacancy, float(sim), cfg, float(aff))
-            if s.excluded:
-                excluded += 1
-                continue
-            scored.append((s.score, i, s))
-        scored.sort(key=lambda x: (-x[0], x[1]))
-        matches = [Match(r + 1, i, sc, s, rows[i]) for r, (sc, i, s) in enumerate(scored[:k])]
-        return MatchResult(_direction(target), _public(query, target), matches, len(ids), excluded)
+        sims = self._title_sims(qtitle, cand.title)
+        affinity = self._role_affinity(query.get("role_id"), cand.role, sims)
+        scored = score_columns(qcols, cand, sims, affinity, cfg)
+        excluded = scored.excluded
+        kept = np.flatnonzero(~excluded)
+        if len(kept) > k:  # only scores that can reach the k-th place (after rounding) are sorted
+            floor = np.partition(scored.score[kept], len(kept) - k)[len(kept) - k]
+            kept = kept[scored.score[kept] >= floor - 1e-6]
+        top = sorted(kept.tolist(), key=lambda j: (-round(float(scored.score[j]), 6), ids[j]))[:k]
+        rows = lookup([ids[j] for j in top])
+        matches = []
+        for rank, j in enumerate(top):
+            row = rows[ids[j]]
+            resume, vacancy = (query, row) if target == "vacancies" else (row, query)
+            detail = pair_score(scored, j, resume, vacancy, float(sims[j]), float(affinity[j]), cfg)
+            matches.append(Match(rank + 1, ids[j], detail.score, detail, row))
+        return MatchResult(_direction(target), _public(query, target), matches, len(ids), int(excluded.sum()))
 
 
 def _direction(target: str) -> str:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
+from kadry.match.columns import Columns, encode_records
 from kadry.match.config import MatchConfig
 from kadry.match.text import canonical_skill
-from kadry.schema import EXPERIENCE_BANDS
 
-__all__ = ["Parts", "PairScore", "score_pair", "PART_NAMES"]
+__all__ = ["Parts", "PairScore", "Scored", "score_columns", "score_pair", "pair_score", "PART_NAMES"]
 
 PART_NAMES = ("title", "skills", "salary", "place", "experience")
-_BAND = {b: i for i, b in enumerate(EXPERIENCE_BANDS)}
 
 
 @dataclass
@@ -47,119 +48,179 @@ class PairScore:
         return asdict(self)
 
 
-def _title(sim: float, role_affinity: float, cfg: MatchConfig) -> float:
-    sim = min(max(float(sim), 0.0), 1.0)
-    return sim + cfg.soft.role_weight * (1.0 - sim) * min(max(role_affinity, 0.0), 1.0)
-
-
-def _skills(resume: dict, vacancy: dict) -> tuple[float | None, list[str], list[str]]:
+def _skills(resume: dict, vacancy: dict) -> tuple[list[str], list[str]]:
+    """The vacancy's skills the person has and lacks, as the vacancy writes them (the explanation;
+    the part itself is counted on canonical codes by ``score_columns``, the same comparison)."""
     wanted = {canonical_skill(s): s for s in (vacancy.get("skills") or []) if s}
-    if not wanted:
-        return None, [], []
     have = {canonical_skill(s) for s in (resume.get("skills") or []) if s}
     matched = [wanted[k] for k in wanted if k in have]
     missing = [wanted[k] for k in wanted if k not in have]
-    if not have:
-        return None, [], missing
-    return len(matched) / len(wanted), matched, missing
+    return (matched, missing) if have else ([], missing)
 
 
-def _salary(resume: dict, vacancy: dict, cfg: MatchConfig) -> tuple[float | None, str | None]:
-    expected = resume.get("salary_rub")
-    top = next((vacancy.get(k) for k in ("salary_rub_to", "salary_rub", "salary_rub_from") if vacancy.get(k)), None)
-    if not expected or not top or expected != expected or top != top:
-        return None, None
-    if expected <= top:
-        return 1.0, None
-    excess = (expected - top) / top
-    limit = cfg.hard.max_salary_excess
-    if limit is not None and excess > limit:
-        return 0.0, f"expected salary is {excess:.0%} above the offer (limit {limit:.0%})"
-    return max(0.0, 1.0 - excess / cfg.soft.salary_tolerance), None
+@dataclass
+class Scored:
+    """The rules' results for many pairs, in columns: parts, which were known, the score, and per
+    rule the pairs it excludes (the reason is worded only for the pairs shown, by ``reason``)."""
+
+    score: np.ndarray
+    parts: dict[str, np.ndarray]
+    known: dict[str, np.ndarray]
+    salary_excess: np.ndarray
+    gap: np.ndarray
+    out_salary: np.ndarray
+    out_abroad: np.ndarray
+    out_region: np.ndarray
+    out_experience: np.ndarray
+    out_title: np.ndarray
+
+    @property
+    def excluded(self) -> np.ndarray:
+        return self.out_salary | self.out_abroad | self.out_region | self.out_experience | self.out_title
+
+    def reason(self, j: int, vacancy_region: str, vacancy_country: str, sim: float, cfg: MatchConfig) -> str | None:
+        """Why pair ``j`` is excluded (place first, then experience, salary, title), or None."""
+        if self.out_abroad[j]:
+            return f"on-site work in {vacancy_country}; the person is not ready to relocate there"
+        if self.out_region[j]:
+            return f"on-site work in {vacancy_region}; the person is not ready to relocate"
+        if self.out_experience[j]:
+            return f"lacks {int(self.gap[j])} experience band(s) (limit {cfg.hard.max_experience_gap})"
+        if self.out_salary[j]:
+            limit = cfg.hard.max_salary_excess
+            return f"expected salary is {self.salary_excess[j]:.0%} above the offer (limit {limit:.0%})"
+        if self.out_title[j]:
+            return f"title similarity {sim:.2f} below {cfg.hard.min_title_similarity:.2f}"
+        return None
 
 
-def _place(resume: dict, vacancy: dict, cfg: MatchConfig) -> tuple[float | None, str | None]:
-    if vacancy.get("remote") and resume.get("remote") is not False:
-        return 1.0, None
-    rr, vr = resume.get("region_code"), vacancy.get("region_code")
-    rc, vc = resume.get("country_code"), vacancy.get("country_code")
-    if rr and vr and rr == vr:
-        return 1.0, None
-    ready = resume.get("ready_to_relocate")
-    if rc and vc and rc != vc:
-        countries = resume.get("relocation_countries") or []
-        willing = ready is True and (not countries or vc in countries)
-        if willing:
-            return cfg.soft.relocate_abroad, None
-        if cfg.hard.relocation_abroad and (ready is False or (ready is True and countries)):
-            return 0.0, f"on-site work in {vc}; the person is not ready to relocate there"
-        return cfg.soft.other_region, None
-    if rr and vr:  # same country (or country unknown on one side), other region
-        if ready is True:
-            return cfg.soft.relocate_region, None
-        if ready is False and cfg.hard.relocation_region:
-            return 0.0, f"on-site work in {vr}; the person is not ready to relocate"
-        return cfg.soft.other_region, None
-    return None, None
+def _member(at: np.ndarray, values: np.ndarray, probe: np.ndarray) -> np.ndarray:
+    """Per row of a CSR list (offsets ``at``): how many of its values are in ``probe``."""
+    csum = np.zeros(len(values) + 1, dtype=np.int64)
+    csum[1:] = np.cumsum(np.isin(values, probe))
+    return csum[at[1:]] - csum[at[:-1]]
 
 
-def _experience(resume: dict, vacancy: dict, cfg: MatchConfig) -> tuple[float | None, str | None]:
-    r, v = _BAND.get(resume.get("experience") or ""), _BAND.get(vacancy.get("experience") or "")
-    if r is None or v is None:
-        return None, None
-    gap = v - r
-    if gap > 0:
-        limit = cfg.hard.max_experience_gap
-        if limit is not None and gap >= limit:
-            return 0.0, f"lacks {gap} experience band(s) (limit {limit})"
-        return max(0.0, 1.0 - gap * cfg.soft.experience_step), None
-    if gap <= -2:
-        return max(0.0, 1.0 - (-gap - 1) * cfg.soft.overqualified_step), None
-    return 1.0, None
+def score_columns(query: Columns, cand: Columns, sim: np.ndarray, affinity: np.ndarray, cfg: MatchConfig) -> Scored:
+    """Every rule for one query (one record) against many candidates of the other table, at once.
+
+    Each part lies in [0, 1] or is unknown (the configured ``unknown`` value); the score is the
+    weighted mean of the parts. A hard constraint excludes a pair (``Scored.excluded``).
+    """
+    soft, hard = cfg.soft, cfg.hard
+    r, v = (query, cand) if query.table == "resumes" else (cand, query)
+    n = len(cand)
+    sim = sim.astype(np.float64)
+    # title: the cosine moved toward 1 by the role agreement
+    s = np.clip(sim, 0.0, 1.0)
+    title = s + soft.role_weight * (1.0 - s) * np.clip(affinity.astype(np.float64), 0.0, 1.0)
+    # skills: the share of the vacancy's skills the person has (unknown without skills on either side)
+    if query.table == "resumes":
+        wanted = np.diff(cand.skill_at)
+        matched = _member(cand.skill_at, cand.skills, query.skills)
+        have = np.full(n, len(query.skills))
+    else:
+        wanted = np.full(n, len(query.skills))
+        matched = _member(cand.skill_at, cand.skills, query.skills)
+        have = np.diff(cand.skill_at)
+    skills_known = (wanted > 0) & (have > 0)
+    skills = np.divide(matched, np.where(skills_known, wanted, 1)).astype(np.float64)
+    # salary: full when the expectation is within the offer's top, falling to 0 at the tolerance
+    e, top = r.salary, v.salary
+    salary_known = (e != 0) & ~np.isnan(e) & (top != 0) & ~np.isnan(top)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.where(salary_known, (e - top) / np.where(salary_known, top, 1.0), 0.0)
+    within = salary_known & (e <= top)
+    limit = hard.max_salary_excess
+    out_salary = salary_known & ~within & (excess > limit) if limit is not None else np.zeros(n, dtype=bool)
+    salary = np.where(within, 1.0, np.where(out_salary, 0.0, np.maximum(0.0, 1.0 - excess / soft.salary_tolerance)))
+    # place: remote work, the same region, abroad (with or without moving), elsewhere in the country
+    remote_ok = (v.remote == 1) & (r.remote != 0)
+    same_region = (r.region != 0) & (v.region != 0) & (r.region == v.region)
+    abroad = (r.country != 0) & (v.country != 0) & (r.country != v.country)
+    if query.table == "resumes":
+        in_list = np.isin(v.country, query.countries) if len(query.countries) else np.zeros(n, dtype=bool)
+    else:
+        in_list = _member(cand.country_at, cand.countries, query.country) > 0
+    ready, listed = r.ready, r.n_countries > 0
+    willing = (ready == 1) & (~listed | in_list)
+    both_regions = (r.region != 0) & (v.region != 0)
+    a = ~remote_ok & ~same_region
+    go_abroad = a & abroad & willing
+    out_abroad = a & abroad & ~willing & hard.relocation_abroad & ((ready == 0) | ((ready == 1) & listed))
+    stay_abroad = a & abroad & ~willing & ~out_abroad
+    b = a & ~abroad & both_regions
+    move = b & (ready == 1)
+    out_region = b & (ready == 0) & hard.relocation_region
+    stay = b & ~move & ~out_region
+    place_known = remote_ok | same_region | (a & abroad) | b
+    place = np.select(
+        [remote_ok | same_region, go_abroad, out_abroad | out_region, stay_abroad | stay, move],
+        [1.0, soft.relocate_abroad, 0.0, soft.other_region, soft.relocate_region],
+        0.0,
+    )
+    # experience: bands lacked lower it, far over-qualification a little
+    exp_known = (r.band >= 0) & (v.band >= 0)
+    gap = v.band.astype(np.int64) - r.band.astype(np.int64)
+    glimit = hard.max_experience_gap
+    out_exp = exp_known & (gap > 0) & (gap >= glimit) if glimit is not None else np.zeros(n, dtype=bool)
+    experience = np.where(
+        gap > 0,
+        np.maximum(0.0, 1.0 - gap * soft.experience_step),
+        np.where(gap <= -2, np.maximum(0.0, 1.0 - (-gap - 1) * soft.overqualified_step), 1.0),
+    )
+    experience = np.where(out_exp, 0.0, experience)
+    unknown = soft.unknown
+    parts = {
+        "title": title,
+        "skills": np.where(skills_known, skills, unknown),
+        "salary": np.where(salary_known, salary, unknown),
+        "place": np.where(place_known, place, unknown),
+        "experience": np.where(exp_known, experience, unknown),
+    }
+    known = {
+        "title": np.ones(n, dtype=bool),
+        "skills": skills_known,
+        "salary": salary_known,
+        "place": place_known,
+        "experience": exp_known,
+    }
+    w = cfg.weights
+    weights = {"title": w.title, "skills": w.skills, "salary": w.salary, "place": w.place, "experience": w.experience}
+    total = sum(weights.values()) or 1.0
+    score = np.zeros(n, dtype=np.float64)
+    for k in PART_NAMES:  # the same order of additions as a sum over the parts
+        score = score + weights[k] * parts[k]
+    score = score / total
+    out_title = sim < hard.min_title_similarity
+    return Scored(score, parts, known, excess, gap, out_salary, out_abroad, out_region, out_exp, out_title)
+
+
+def pair_score(
+    scored: Scored, j: int, resume: dict, vacancy: dict, sim: float, affinity: float, cfg: MatchConfig
+) -> PairScore:
+    """The explained score of pair ``j`` (``resume`` and ``vacancy`` are its two records)."""
+    matched, missing = _skills(resume, vacancy)
+    return PairScore(
+        round(float(scored.score[j]), 6),
+        Parts(**{k: float(scored.parts[k][j]) for k in PART_NAMES}),
+        {k: bool(scored.known[k][j]) for k in PART_NAMES},
+        matched,
+        missing,
+        scored.reason(j, vacancy.get("region_code") or "", vacancy.get("country_code") or "", sim, cfg),
+        round(float(sim), 6),
+        round(float(affinity), 6),
+    )
 
 
 def score_pair(
     resume: dict, vacancy: dict, title_similarity: float, cfg: MatchConfig, role_affinity: float = 0.0
 ) -> PairScore:
-    """Score one pair.
+    """Score one pair (the rules of ``score_columns`` on one row).
 
     ``title_similarity`` is the exact cosine of their title vectors; ``role_affinity`` (0..1) how
     much the other side's hh role agrees with the query's occupation (see ``engine``).
     """
-    unknown = cfg.soft.unknown
-    title = _title(title_similarity, role_affinity, cfg)
-    skills, matched, missing = _skills(resume, vacancy)
-    salary, why_salary = _salary(resume, vacancy, cfg)
-    place, why_place = _place(resume, vacancy, cfg)
-    experience, why_exp = _experience(resume, vacancy, cfg)
-    known = {
-        "title": True,
-        "skills": skills is not None,
-        "salary": salary is not None,
-        "place": place is not None,
-        "experience": experience is not None,
-    }
-    parts = Parts(
-        title=title,
-        skills=unknown if skills is None else skills,
-        salary=unknown if salary is None else salary,
-        place=unknown if place is None else place,
-        experience=unknown if experience is None else experience,
-    )
-    w = cfg.weights
-    weights = {"title": w.title, "skills": w.skills, "salary": w.salary, "place": w.place, "experience": w.experience}
-    total = sum(weights.values()) or 1.0
-    score = sum(weights[k] * getattr(parts, k) for k in PART_NAMES) / total
-    excluded = why_place or why_exp or why_salary
-    if excluded is None and title_similarity < cfg.hard.min_title_similarity:
-        excluded = f"title similarity {title_similarity:.2f} below {cfg.hard.min_title_similarity:.2f}"
-    return PairScore(
-        round(score, 6),
-        parts,
-        known,
-        matched,
-        missing,
-        excluded,
-        round(float(title_similarity), 6),
-        round(float(role_affinity), 6),
-    )
+    r, v = encode_records([resume], "resumes"), encode_records([vacancy], "vacancies")
+    scored = score_columns(r, v, np.array([title_similarity]), np.array([role_affinity]), cfg)
+    return pair_score(scored, 0, resume, vacancy, title_similarity, role_affinity, cfg)
