@@ -333,10 +333,10 @@ def test_rerank_equals_the_per_pair_engine(new_store, cfg):
         matcher = Matcher(store, cfg)
         matcher.in_memory = fast
         for target, queries, others in (("vacancies", resumes, vacancies), ("resumes", vacancies, resumes)):
-            key = "vacancy_id" if target == "vacancies" else "resume_id"
-            all_ids = [r[key] for r in others]
+            all_ids = list(matcher.index.tables[target].ids)  # every record, in the index's order
+            assert len(all_ids) == len(others)
             for query in queries[:25]:
-                got = matcher._rerank_many([query], target, 15, [[(i, 0.0) for i in all_ids]], frozenset())[0]
+                got = matcher._rerank_many([query], target, 15, [np.arange(len(all_ids))], frozenset())[0]
                 want, n, excluded = _old_rerank(matcher, query, target, 15, all_ids)
                 assert (got.candidates, got.excluded) == (n, excluded)
                 assert [(m.id, m.detail.to_dict()) for m in got.matches] == want

@@ -115,3 +115,40 @@ def test_an_index_in_the_old_single_level_format_is_rebuilt(tmp_path, new_store)
     assert old.update() == {"vacancies": 7, "resumes": 2}
     assert MatchIndex(store).distinct_count("vacancies") == 7
     store.close()
+
+
+def test_expansion_through_postings_is_the_plain_loop(new_store):
+    """``search`` lists the records under each nearest distinct vector (at most ``per_vector``,
+    oldest first) until k; checked against that loop written out, for many k and caps, on a
+    store where texts repeat."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(3)
+    titles = ["Python-разработчик", "Водитель", "Бухгалтер", "Frontend developer", "Курьер"]
+    store = new_store(
+        vacancies=[
+            dict(vacancy_id=f"t:{i}", source="t", title=rng.choice(titles), skills=rng.choice([[], ["SQL"], ["Git"]]))
+            for i in range(200)
+        ],
+        resumes=[],
+    )
+    index = MatchIndex(store)
+    index.update()
+    t = index.tables["vacancies"]
+    q = index.model.dense(["Python developer", "Водитель-курьер"])
+    for k, distinct, cap in [(1, 3, None), (20, 5, 4), (50, 10, 20), (400, 15, None), (7, 2, 1)]:
+        labels, sims = index.search_distinct("vacancies", q, distinct)
+        got = index.search("vacancies", q, k, distinct=distinct, per_vector=cap)
+        for n in range(len(q)):
+            want: list[tuple[str, float]] = []
+            for label, sim in zip(labels[n], sims[n]):
+                want += [(t.ids[p], float(sim)) for p in t.postings[int(label)][:cap]]
+                if len(want) >= k:
+                    break
+            assert got[n] == want[:k], (k, distinct, cap)
+            at, s = index.search_positions("vacancies", q, k, distinct=distinct, per_vector=cap)[n]
+            assert [t.ids[p] for p in at.tolist()] == [i for i, _ in want[:k]] and np.allclose(
+                s, [x for _, x in want[:k]]
+            )

@@ -83,21 +83,34 @@ class Matcher:
         self.in_memory = True
         self._features: dict[str, Features] = {}
 
-    def _candidates(self, target: str, ids: list[str]) -> tuple[list[str], Columns, Callable[[list[str]], dict]]:
-        """The candidates that exist and pass the filters: their ids, their columns, and a lookup of
-        the rows of those a match will show. In memory: brought level with the index first."""
+    def _candidates(
+        self, target: str, at: np.ndarray, drop: frozenset[str]
+    ) -> tuple[Callable[[int], str], Columns, Callable[[list[str]], dict]]:
+        """The candidates at index positions ``at`` that exist, pass the filters and are not in
+        ``drop``: the id of the j-th (asked only for the few a ranking shows or compares), their
+        columns, and a lookup of the rows of those a match will show. In memory: brought level
+        with the index first."""
         hard = self.config.hard
+        index_ids = self.index.tables[target].ids if target in self.index.tables else []
         if not self.in_memory:
+            ids = [i for i in (index_ids[p] for p in at.tolist()) if i not in drop]
             rows = fetch(self.store.con, target, ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
             kept = [i for i in ids if i in rows]
-            return kept, encode_records([rows[i] for i in kept], target), lambda some: {i: rows[i] for i in some}
+            return (
+                kept.__getitem__,
+                encode_records([rows[i] for i in kept], target),
+                lambda some: {i: rows[i] for i in some},
+            )
         f = self._features.get(target)
         if f is None:
             f = self._features[target] = Features(target)
         f.refresh(self.store.con, self.index.count(target))
-        kept, at = f.positions(ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
-        cols = f.encoded.take(at) if f.encoded is not None else encode_records([], target)
-        return kept, cols, f.rows
+        fpos = f.from_index(index_ids, at, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+        if drop:
+            fpos = fpos[~np.isin(fpos, [f.pos[i] for i in drop if i in f.pos])]
+        id_column = f.ids
+        cols = f.encoded.take(fpos) if f.encoded is not None else encode_records([], target)
+        return (lambda j: id_column[fpos[j]]), cols, f.rows
 
     def _role_affinity(self, own: str | None, roles: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """How much each candidate's hh role agrees with the query's occupation.
@@ -198,11 +211,11 @@ class Matcher:
         # records per vector (so the k nearest are always among them), _EXPAND * n_cand in all.
         # Records sharing a vector differ in salary, place, experience: the re-ranking tells them apart
         per_vector = max(k, cfg.index.candidates_per_match)
-        found = self.index.search(target, qvecs, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)
-        return self._rerank_many(queries, target, k, found, exclude)
+        found = self.index.search_positions(target, qvecs, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)
+        return self._rerank_many(queries, target, k, [at for at, _ in found], exclude)
 
     def _rerank_many(
-        self, queries: list[dict], target: str, k: int, found: list[list[tuple[str, float]]], exclude: frozenset[str]
+        self, queries: list[dict], target: str, k: int, found: list[np.ndarray], exclude: frozenset[str]
     ) -> list[MatchResult]:
         """Exact scoring of each query's candidates on all parts, in columns; only the k shown are
         explained pair by pair. The queries' fields and title vectors, and the candidates' new
@@ -210,14 +223,14 @@ class Matcher:
         qcols = encode_records(queries, "resumes" if target == "vacancies" else "vacancies")
         qtitles = self.index.text_model.title_sparse([q.get("title") for q in queries])
         picked = []
-        for query, hits in zip(queries, found):
+        for query, at in zip(queries, found):
             own_id = query.get("vacancy_id") or query.get("resume_id")
-            picked.append(self._candidates(target, [i for i, _ in hits if i != own_id and i not in exclude]))
+            picked.append(self._candidates(target, at, exclude | {own_id} if own_id else exclude))
         self._cache_titles(np.concatenate([cand.title for _, cand, _ in picked] + [np.zeros(0, np.int32)]))
         out = []
-        for n, (query, (ids, cand, lookup)) in enumerate(zip(queries, picked)):
+        for n, (query, (id_of, cand, lookup)) in enumerate(zip(queries, picked)):
             q = np.asarray(qtitles[n].todense(), dtype=np.float32).ravel()
-            out.append(self._rerank(query, target, k, ids, cand, lookup, qcols.take(np.array([n])), q))
+            out.append(self._rerank(query, target, k, id_of, cand, lookup, qcols.take(np.array([n])), q))
         while len(self._titles) > _TITLE_CACHE:
             self._titles.popitem(last=False)
         return out
@@ -227,14 +240,14 @@ class Matcher:
         query: dict,
         target: str,
         k: int,
-        ids: list[str],
+        id_of: Callable[[int], str],
         cand: Columns,
         lookup: Callable[[list[str]], dict],
         qcols: Columns,
         qtitle: np.ndarray,
     ) -> MatchResult:
         cfg = self.config
-        if not ids:
+        if not len(cand):
             return MatchResult(_direction(target), _public(query, target), [], 0, 0)
         sims = self._title_sims(qtitle, cand.title)
         affinity = self._role_affinity(query.get("role_id"), cand.role, sims)
@@ -244,15 +257,15 @@ class Matcher:
         if len(kept) > k:  # only scores that can reach the k-th place (after rounding) are sorted
             floor = np.partition(scored.score[kept], len(kept) - k)[len(kept) - k]
             kept = kept[scored.score[kept] >= floor - 1e-6]
-        top = sorted(kept.tolist(), key=lambda j: (-round(float(scored.score[j]), 6), ids[j]))[:k]
-        rows = lookup([ids[j] for j in top])
+        ranked = sorted((-round(float(scored.score[j]), 6), id_of(j), j) for j in kept.tolist())[:k]
+        rows = lookup([i for _, i, _ in ranked])
         matches = []
-        for rank, j in enumerate(top):
-            row = rows[ids[j]]
+        for rank, (_, i, j) in enumerate(ranked):
+            row = rows[i]
             resume, vacancy = (query, row) if target == "vacancies" else (row, query)
             detail = pair_score(scored, j, resume, vacancy, float(sims[j]), float(affinity[j]), cfg)
-            matches.append(Match(rank + 1, ids[j], detail.score, detail, row))
-        return MatchResult(_direction(target), _public(query, target), matches, len(ids), int(excluded.sum()))
+            matches.append(Match(rank + 1, i, detail.score, detail, row))
+        return MatchResult(_direction(target), _public(query, target), matches, len(cand), int(excluded.sum()))
 
 
 def _direction(target: str) -> str:

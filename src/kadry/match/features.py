@@ -28,11 +28,17 @@ class Features:
     def __init__(self, table: str) -> None:
         self.table = table
         self.cols = FIELDS_OF[table]
-        self.columns: dict[str, list] = {c: [] for c in self.cols}
+        self.ids: list[str] = []
         self.pos: dict[str, int] = {}
+        #: the fields as the store gives them (what a match shows), one Arrow table
+        self.values: pa.Table | None = None
         self.closed = np.zeros(0, dtype=bool)
         self.duplicate = np.zeros(0, dtype=bool)
         self.encoded: Columns | None = None
+        #: position here of each position in the match index's ids (-1: not held), and the ids list
+        #: it was made from (the index appends to it; a rebuilt index has a new list)
+        self._imap = np.zeros(0, dtype=np.int64)
+        self._imap_of: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -57,40 +63,50 @@ class Features:
         finally:
             con.unregister(name)
         start = len(self.pos)
-        for c in self.cols:
-            self.columns[c].extend(tbl.column(c).to_pylist())
+        fields = tbl.select(self.cols)
+        # one chunk: taking rows from a table of many DuckDB batches costs a search per batch
+        self.values = (fields if self.values is None else pa.concat_tables([self.values, fields])).combine_chunks()
+        self.ids.extend(tbl.column(self.cols[0]).to_pylist())
         self.closed = np.concatenate([self.closed, tbl.column("_closed").to_numpy(zero_copy_only=False)])
         self.duplicate = np.concatenate([self.duplicate, tbl.column("_dup").to_numpy(zero_copy_only=False)])
         new = encode(tbl, self.table)
         self.encoded = new if self.encoded is None else Columns.concat([self.encoded, new])
-        ids = self.columns[self.cols[0]]
+        ids = self.ids
         self.pos.update((ids[n], n) for n in range(start, len(ids)))
         return len(ids) - start
 
-    def positions(
-        self, ids: list[str], *, open_only: bool = False, skip_duplicates: bool = False
-    ) -> tuple[list[str], np.ndarray]:
-        """The ids that are held and pass the filters, in order, and their positions."""
-        pos = self.pos
-        if not pos:
-            return [], np.zeros(0, dtype=np.int64)
-        at = np.fromiter((pos.get(i, -1) for i in ids), dtype=np.int64, count=len(ids))
-        keep = at >= 0
+    def from_index(
+        self, index_ids: list[str], at: np.ndarray, *, open_only: bool = False, skip_duplicates: bool = False
+    ) -> np.ndarray:
+        """Positions here of the records at positions ``at`` of the match index's ``index_ids``,
+        those not held or filtered out dropped (order kept)."""
+        if not self.pos or not len(at):
+            return np.zeros(0, dtype=np.int64)
+        if self._imap_of is not index_ids or len(self._imap) > len(index_ids):
+            self._imap, self._imap_of = np.zeros(0, dtype=np.int64), index_ids
+        if len(self._imap) < len(index_ids):
+            pos = self.pos
+            new = index_ids[len(self._imap) :]
+            self._imap = np.concatenate([self._imap, np.fromiter((pos.get(i, -1) for i in new), np.int64, len(new))])
+        fpos = self._imap[at]
+        keep = fpos >= 0
         if open_only and self.table == "vacancies":
-            keep &= ~self.closed[np.where(keep, at, 0)]
+            keep &= ~self.closed[np.where(keep, fpos, 0)]
         if skip_duplicates and self.table == "vacancies":
-            keep &= ~self.duplicate[np.where(keep, at, 0)]
-        return [i for i, ok in zip(ids, keep.tolist()) if ok], at[keep]
+            keep &= ~self.duplicate[np.where(keep, fpos, 0)]
+        return fpos[keep]
 
     def rows(self, ids: Iterable[str], *, open_only: bool = False, skip_duplicates: bool = False) -> dict[str, dict]:
         """Rows by id, as ``records.fetch`` gives them (missing or filtered ids are absent)."""
-        out: dict[str, dict] = {}
-        cols, columns = self.cols, [self.columns[c] for c in self.cols]
         check_open = open_only and self.table == "vacancies"
         check_dup = skip_duplicates and self.table == "vacancies"
+        found: list[tuple[str, int]] = []
         for i in ids:
             n = self.pos.get(i)
             if n is None or (check_open and self.closed[n]) or (check_dup and self.duplicate[n]):
                 continue
-            out[i] = {c: col[n] for c, col in zip(cols, columns)}
-        return out
+            found.append((i, n))
+        if not found or self.values is None:
+            return {}
+        rows = self.values.take(pa.array([n for _, n in found], pa.int64())).to_pylist()
+        return {i: row for (i, _), row in zip(found, rows)}

@@ -74,6 +74,8 @@ class _Table:
         self.vkeys: dict[bytes, int] = {}  # hash of the vector's bytes -> graph label (texts that encode alike)
         self.postings: list[list[int]] = []  # graph label -> positions in ids
         self.graph: hnswlib.Index | None = None
+        self._csr_key: tuple[int, int, int] | None = None
+        self._csr: tuple[np.ndarray, np.ndarray] = (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     @property
     def count(self) -> int:
@@ -82,6 +84,17 @@ class _Table:
     @property
     def distinct(self) -> int:
         return len(self.postings)
+
+    def postings_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """The postings as (offsets by label, positions), rebuilt when records have arrived."""
+        key = (len(self.ids), len(self.postings), id(self.postings))
+        if self._csr_key != key:
+            lengths = np.fromiter((len(p) for p in self.postings), dtype=np.int64, count=len(self.postings))
+            at = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=at[1:])
+            flat = np.fromiter((x for p in self.postings for x in p), dtype=np.int64, count=int(at[-1]))
+            self._csr, self._csr_key = (at, flat), key
+        return self._csr
 
     def _set(
         self, ids: list[str], labels: list[int], keys: list[bytes], key_labels: list[int], vkeys: list[bytes]
@@ -359,18 +372,33 @@ class MatchIndex:
         Records sharing a vector tie; which of them fill the last places is arbitrary.
         """
         t = self.tables.get(table)
+        found = self.search_positions(table, vectors, k, distinct=distinct, per_vector=per_vector)
+        if t is None:
+            return [[] for _ in vectors]
+        return [[(t.ids[p], s) for p, s in zip(pos.tolist(), sims.tolist())] for pos, sims in found]
+
+    def search_positions(
+        self, table: str, vectors: np.ndarray, k: int, *, distinct: int | None = None, per_vector: int | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``search`` as arrays: per query, the records' positions in ``tables[table].ids`` and their
+        similarities (what the matcher reads: no id strings made for candidates it drops)."""
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        t = self.tables.get(table)
         if t is None or t.distinct == 0:
-            return [[] for _ in vectors]  # what search_distinct's empty result gives
+            return [empty for _ in vectors]  # what search_distinct's empty result gives
         labels, sims = self.search_distinct(table, vectors, distinct or k)
+        at, flat = t.postings_csr()
+        cap = np.iinfo(np.int64).max if per_vector is None else per_vector
         out = []
         for lr, sr in zip(labels, sims):
-            hits: list[tuple[str, float]] = []
-            for label, sim in zip(lr, sr):
-                for pos in t.postings[int(label)][:per_vector]:
-                    hits.append((t.ids[pos], float(sim)))
-                if len(hits) >= k:
-                    break
-            out.append(hits[:k])
+            lr = lr.astype(np.int64)
+            start = at[lr]
+            n = np.minimum(at[lr + 1] - start, cap)
+            last = int(np.searchsorted(np.cumsum(n), k))  # the label whose records reach k
+            start, n, sr = start[: last + 1], n[: last + 1], sr[: last + 1]
+            total = int(n.sum())
+            offsets = np.repeat(start - np.concatenate([[0], np.cumsum(n)[:-1]]), n) + np.arange(total)
+            out.append((flat[offsets][:k], np.repeat(sr, n)[:k].astype(np.float32)))
         return out
 
     def vectors(self, table: str, labels: np.ndarray | None = None) -> np.ndarray:
