@@ -246,6 +246,7 @@ class Matcher:
         qcols: Columns,
         qtitle: np.ndarray,
     ) -> MatchResult:
+        """One query's candidates scored in columns, ranked by score then id; the k shown explained."""
         cfg = self.config
         if not len(cand):
             return MatchResult(_direction(target), _public(query, target), [], 0, 0)

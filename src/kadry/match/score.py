@@ -1,8 +1,10 @@
-"""The score of one (resume, vacancy) pair, with its parts and the reason for an exclusion.
+"""The score of (resume, vacancy) pairs, with their parts and the reason for an exclusion.
 
-Each part lies in [0, 1]; a part that cannot be judged (no salary given, unknown region) takes
-the configured ``unknown`` value rather than being dropped, so that a record with little data
-neither wins nor loses by it. The score is the weighted mean of the parts. Inputs are the
+The rules run on columns (``score_columns``: one query against all its candidates at once, on
+``columns.Columns``); ``score_pair`` is the same rules on one pair, and ``pair_score`` explains
+one pair of a scored set (matched and missing skills, the reason). Each part lies in [0, 1]; a
+part that cannot be judged (no salary given, unknown region) takes the configured ``unknown``
+value rather than being dropped, so that a record with little data neither wins nor loses by it. The score is the weighted mean of the parts. Inputs are the
 fields in ``records.RESUME_FIELDS`` / ``VACANCY_FIELDS`` only: never age band or gender.
 """
 
