@@ -71,18 +71,19 @@ def string_of(code: int) -> str:
     return _STRINGS[code]
 
 
-def _codes(col: pa.ChunkedArray | pa.Array, mapper=None) -> np.ndarray:
-    """Per-row codes of a string column, interning each distinct value once (``mapper`` first)."""
+def _dictionary(col: pa.ChunkedArray | pa.Array) -> tuple[list, np.ndarray]:
+    """A string column's distinct values and each row's index into them (-1 for null)."""
     enc = pc.dictionary_encode(col)
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks() if enc.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
-    words = enc.dictionary.to_pylist()
-    table = intern([mapper(w) if mapper and w else w for w in words])
-    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    out = np.zeros(len(idx), dtype=np.int32)
-    ok = idx >= 0
-    out[ok] = table[idx[ok]]
-    return out
+    return enc.dictionary.to_pylist(), enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _codes(col: pa.ChunkedArray | pa.Array, mapper=None) -> np.ndarray:
+    """Per-row codes of a string column, interning each distinct value once (``mapper`` first)."""
+    words, idx = _dictionary(col)
+    table = np.append(intern([mapper(w) if mapper and w else w for w in words]), np.int32(0))
+    return table[idx]  # index -1 (null) is the appended 0
 
 
 def _float(col) -> np.ndarray:
@@ -96,9 +97,9 @@ def _tri(col) -> np.ndarray:
     return pc.fill_null(a, -1).to_numpy(zero_copy_only=False).astype(np.int8)
 
 
-def _lists(col, mapper=None, *, unique: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A list column as CSR: (offsets, codes, raw lengths); ``unique`` keeps each code once per row
-    and drops code 0 (a skill that is None or empty is no skill)."""
+def _lists(col, mapper=None, *, unique: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A list column as CSR: (offsets, codes); ``unique`` keeps each code once per row and drops
+    code 0 (a skill that is None or empty is no skill); otherwise every element is kept."""
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     arr = pc.fill_null(arr, pa.scalar([], arr.type)) if arr.null_count else arr
     lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -113,7 +114,7 @@ def _lists(col, mapper=None, *, unique: bool) -> tuple[np.ndarray, np.ndarray, n
             rows, codes = pair >> 31, (pair & ((1 << 31) - 1)).astype(np.int32)
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=len(lengths)), out=offsets[1:])
-    return offsets, codes.astype(np.int32), lengths
+    return offsets, codes.astype(np.int32)
 
 
 @dataclass
@@ -131,65 +132,34 @@ class Columns:
     skill_at: np.ndarray  # CSR offsets into skills
     skills: np.ndarray  # canonical skill codes, each once per record
     ready: np.ndarray  # int8 1 / 0 / -1 (vacancies: -1)
-    country_at: np.ndarray  # CSR offsets into countries (resumes' relocation countries)
+    country_at: np.ndarray  # CSR offsets into countries (resumes' relocation countries, as listed)
     countries: np.ndarray
-    n_countries: np.ndarray  # the raw list's length (None counts as empty)
 
     def __len__(self) -> int:
         return len(self.title)
 
     def take(self, rows: np.ndarray) -> Columns:
         """The given records, in that order (lists are re-packed)."""
-        sa, s = _take_csr(self.skill_at, self.skills, rows)
-        ca, c = _take_csr(self.country_at, self.countries, rows)
-        return Columns(
-            self.table,
-            self.title[rows],
-            self.role[rows],
-            self.region[rows],
-            self.country[rows],
-            self.remote[rows],
-            self.salary[rows],
-            self.band[rows],
-            sa,
-            s,
-            self.ready[rows],
-            ca,
-            c,
-            self.n_countries[rows],
-        )
+        out = {f: getattr(self, f)[rows] for f in _PER_ROW}
+        for at, values in _CSR:
+            out[at], out[values] = _take_csr(getattr(self, at), getattr(self, values), rows)
+        return Columns(self.table, **out)
 
     @staticmethod
     def concat(parts: list[Columns]) -> Columns:
-        first = parts[0]
         if len(parts) == 1:
-            return first
+            return parts[0]
+        out = {f: np.concatenate([getattr(p, f) for p in parts]) for f in _PER_ROW}
+        for at, values in _CSR:
+            starts = np.cumsum([0] + [int(getattr(p, at)[-1]) for p in parts[:-1]])
+            out[at] = np.concatenate([np.zeros(1, np.int64)] + [getattr(p, at)[1:] + b for p, b in zip(parts, starts)])
+            out[values] = np.concatenate([getattr(p, values) for p in parts])
+        return Columns(parts[0].table, **out)
 
-        def offsets(name: str) -> np.ndarray:
-            out, base = [np.zeros(1, dtype=np.int64)], 0
-            for p in parts:
-                at = getattr(p, name)
-                out.append(at[1:] + base)
-                base += int(at[-1])
-            return np.concatenate(out)
 
-        cat = {
-            f: np.concatenate([getattr(p, f) for p in parts])
-            for f in (
-                "title",
-                "role",
-                "region",
-                "country",
-                "remote",
-                "salary",
-                "band",
-                "skills",
-                "ready",
-                "countries",
-                "n_countries",
-            )
-        }
-        return Columns(first.table, skill_at=offsets("skill_at"), country_at=offsets("country_at"), **cat)
+#: the fields with one value per record, and the (offsets, values) pairs of the list fields
+_PER_ROW = ("title", "role", "region", "country", "remote", "salary", "band", "ready")
+_CSR = (("skill_at", "skills"), ("country_at", "countries"))
 
 
 def _take_csr(at: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -220,17 +190,14 @@ def encode(tbl: pa.Table, table: str) -> Columns:
         to, point, low = (_float(col(c)) for c in ("salary_rub_to", "salary_rub", "salary_rub_from"))
         salary = np.where(to != 0, to, np.where(point != 0, point, low))  # the first one given (NaN counts)
         ready = np.full(n, -1, dtype=np.int8)
-        country_at, countries, n_countries = np.zeros(n + 1, dtype=np.int64), np.zeros(0, np.int32), np.zeros(n, int)
+        country_at, countries = np.zeros(n + 1, dtype=np.int64), np.zeros(0, np.int32)
     else:
         salary = _float(col("salary_rub"))
         ready = _tri(col("ready_to_relocate"))
-        country_at, countries, n_countries = _lists(col("relocation_countries"), unique=False)
-    exp = pc.dictionary_encode(col("experience"))
-    if isinstance(exp, pa.ChunkedArray):
-        exp = exp.combine_chunks() if exp.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
-    bands = np.array([_BAND.get(w or "", -1) for w in exp.dictionary.to_pylist()] + [-1], dtype=np.int8)
-    band = bands[exp.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)]
-    skill_at, skills, _ = _lists(col("skills"), _canonical, unique=True)
+        country_at, countries = _lists(col("relocation_countries"), unique=False)
+    words, idx = _dictionary(col("experience"))
+    band = np.array([_BAND.get(w or "", -1) for w in words] + [-1], dtype=np.int8)[idx]  # -1 (null): unknown
+    skill_at, skills = _lists(col("skills"), _canonical, unique=True)
     return Columns(
         table,
         _codes(col("title")),
@@ -245,7 +212,6 @@ def encode(tbl: pa.Table, table: str) -> Columns:
         ready,
         country_at,
         countries,
-        np.asarray(n_countries, dtype=np.int64),
     )
 
 

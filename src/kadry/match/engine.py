@@ -150,10 +150,9 @@ class Matcher:
 
     def _title_sims(self, q: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """Exact title cosines of the query's title vector ``q`` (dense) with each candidate's title,
-        once per distinct title (titles recur a lot; their vectors are cached by title)."""
+        once per distinct title (titles recur a lot; ``_rerank_many`` has cached their vectors)."""
         cache = self._titles
         uniq, inverse = np.unique(codes, return_inverse=True)
-        self._cache_titles(uniq)
         out = np.empty(len(uniq), dtype=np.float32)
         for n, c in enumerate(uniq.tolist()):
             idx, data = cache[c]

@@ -117,14 +117,10 @@ def score_columns(query: Columns, cand: Columns, sim: np.ndarray, affinity: np.n
     s = np.clip(sim, 0.0, 1.0)
     title = s + soft.role_weight * (1.0 - s) * np.clip(affinity.astype(np.float64), 0.0, 1.0)
     # skills: the share of the vacancy's skills the person has (unknown without skills on either side)
-    if query.table == "resumes":
-        wanted = np.diff(cand.skill_at)
-        matched = _member(cand.skill_at, cand.skills, query.skills)
-        have = np.full(n, len(query.skills))
-    else:
-        wanted = np.full(n, len(query.skills))
-        matched = _member(cand.skill_at, cand.skills, query.skills)
-        have = np.diff(cand.skill_at)
+    matched = _member(cand.skill_at, cand.skills, query.skills)
+    wanted, have = np.diff(cand.skill_at), np.full(n, len(query.skills))
+    if query.table == "vacancies":
+        wanted, have = have, wanted
     skills_known = (wanted > 0) & (have > 0)
     skills = np.divide(matched, np.where(skills_known, wanted, 1)).astype(np.float64)
     # salary: full when the expectation is within the offer's top, falling to 0 at the tolerance
@@ -144,7 +140,7 @@ def score_columns(query: Columns, cand: Columns, sim: np.ndarray, affinity: np.n
         in_list = np.isin(v.country, query.countries) if len(query.countries) else np.zeros(n, dtype=bool)
     else:
         in_list = _member(cand.country_at, cand.countries, query.country) > 0
-    ready, listed = r.ready, r.n_countries > 0
+    ready, listed = r.ready, np.diff(r.country_at) > 0
     willing = (ready == 1) & (~listed | in_list)
     both_regions = (r.region != 0) & (v.region != 0)
     a = ~remote_ok & ~same_region
