@@ -233,6 +233,39 @@ def test_a_query_against_many_scores_each_pair_as_the_reference(query, cands, cf
         assert {k: float(v[j]) for k, v in scored.parts.items()} == want.parts.__dict__
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    kind=st.sampled_from(["resumes", "vacancies"]),
+    batch=st.lists(
+        st.tuples(
+            st.tuples(RESUME, VACANCY),
+            st.lists(st.tuples(RESUME, VACANCY, st.floats(0, 1), st.floats(0, 1)), min_size=0, max_size=6),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    cfg=st.sampled_from(CONFIGS),
+)
+def test_many_queries_each_with_its_candidates_score_as_the_reference(kind, batch, cfg):
+    """A batch in one set of columns (each candidate paired with its own query through ``of``):
+    every pair scores as the reference does, so no query's lists leak into another's pairs."""
+    other = "vacancies" if kind == "resumes" else "resumes"
+    pick = 0 if kind == "resumes" else 1
+    queries = [q[pick] for q, _ in batch]
+    pairs = [(n, c[1 - pick], c[2], c[3]) for n, (_, cands) in enumerate(batch) for c in cands]
+    sims = np.array([s for _, _, s, _ in pairs], dtype=np.float32)
+    affs = np.array([a for _, _, _, a in pairs])
+    of = np.array([n for n, _, _, _ in pairs], dtype=np.int64)
+    records = [rec for _, rec, _, _ in pairs]
+    scored = score_columns(encode_records(queries, kind), encode_records(records, other), sims, affs, cfg, of=of)
+    for j, (n, rec, _, _) in enumerate(pairs):
+        resume, vacancy = (queries[n], rec) if kind == "resumes" else (rec, queries[n])
+        want = reference_score(resume, vacancy, float(sims[j]), cfg, float(affs[j]))
+        assert bool(scored.excluded[j]) == (want.excluded is not None)
+        assert round(float(scored.score[j]), 6) == want.score
+        assert {k: float(v[j]) for k, v in scored.parts.items()} == want.parts.__dict__
+
+
 # --- the whole re-ranking against the per-pair engine it replaced ---------------------------------
 TITLES = ["Python-разработчик", "Frontend developer", "Менеджер по продажам", "Водитель", "Бухгалтер", None]
 
@@ -338,5 +371,13 @@ def test_rerank_equals_the_per_pair_engine(new_store, cfg):
             for query in queries[:25]:
                 got = matcher._rerank_many([query], target, 15, [np.arange(len(all_ids))], frozenset())[0]
                 want, n, excluded = _old_rerank(matcher, query, target, 15, all_ids)
+                assert (got.candidates, got.excluded) == (n, excluded)
+                assert [(m.id, m.detail.to_dict()) for m in got.matches] == want
+            # a batch, each query with its own random candidate set (some empty), in one set of columns
+            rng = np.random.default_rng(3)
+            batch = queries[25:40]
+            found = [rng.choice(len(all_ids), size=rng.integers(0, 40), replace=False) for _ in batch]
+            for query, at, got in zip(batch, found, matcher._rerank_many(batch, target, 7, found, frozenset())):
+                want, n, excluded = _old_rerank(matcher, query, target, 7, [all_ids[p] for p in at])
                 assert (got.candidates, got.excluded) == (n, excluded)
                 assert [(m.id, m.detail.to_dict()) for m in got.matches] == want

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from kadry.match.records import FIELDS_OF
 from kadry.schema import EXPERIENCE_BANDS
 
-__all__ = ["Columns", "encode", "encode_records", "intern", "string_of"]
+__all__ = ["Columns", "PER_ROW", "encode", "encode_records", "intern", "string_of"]
 
 _LOCK = threading.Lock()
 _CODES: dict[str, int] = {}
@@ -140,7 +140,7 @@ class Columns:
 
     def take(self, rows: np.ndarray) -> Columns:
         """The given records, in that order (lists are re-packed)."""
-        out = {f: getattr(self, f)[rows] for f in _PER_ROW}
+        out = {f: getattr(self, f)[rows] for f in PER_ROW}
         for at, values in _CSR:
             out[at], out[values] = _take_csr(getattr(self, at), getattr(self, values), rows)
         return Columns(self.table, **out)
@@ -149,7 +149,7 @@ class Columns:
     def concat(parts: list[Columns]) -> Columns:
         if len(parts) == 1:
             return parts[0]
-        out = {f: np.concatenate([getattr(p, f) for p in parts]) for f in _PER_ROW}
+        out = {f: np.concatenate([getattr(p, f) for p in parts]) for f in PER_ROW}
         for at, values in _CSR:
             starts = np.cumsum([0] + [int(getattr(p, at)[-1]) for p in parts[:-1]])
             out[at] = np.concatenate([np.zeros(1, np.int64)] + [getattr(p, at)[1:] + b for p, b in zip(parts, starts)])
@@ -158,7 +158,7 @@ class Columns:
 
 
 #: the fields with one value per record, and the (offsets, values) pairs of the list fields
-_PER_ROW = ("title", "role", "region", "country", "remote", "salary", "band", "ready")
+PER_ROW = ("title", "role", "region", "country", "remote", "salary", "band", "ready")
 _CSR = (("skill_at", "skills"), ("country_at", "countries"))
 
 

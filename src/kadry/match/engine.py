@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from kadry.errors import BadRequest
 from kadry.match.columns import Columns, encode_records, intern, string_of
@@ -83,24 +84,18 @@ class Matcher:
         self.in_memory = True
         self._features: dict[str, Features] = {}
 
-    def _candidates(
-        self, target: str, at: np.ndarray, drop: frozenset[str]
-    ) -> tuple[Callable[[int], str], Columns, Callable[[list[str]], dict]]:
+    def _candidates(self, target: str, at: np.ndarray, drop: frozenset[str]) -> _Candidates:
         """The candidates at index positions ``at`` that exist, pass the filters and are not in
-        ``drop``: the id of the j-th (asked only for the few a ranking shows or compares), their
-        columns, and a lookup of the rows of those a match will show. In memory: brought level
-        with the index first."""
+        ``drop``. In memory: brought level with the index first; otherwise fetched from the store."""
         hard = self.config.hard
         index_ids = self.index.tables[target].ids if target in self.index.tables else []
         if not self.in_memory:
             ids = [i for i in (index_ids[p] for p in at.tolist()) if i not in drop]
             rows = fetch(self.store.con, target, ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
             kept = [i for i in ids if i in rows]
-            return (
-                kept.__getitem__,
-                encode_records([rows[i] for i in kept], target),
-                lambda some: {i: rows[i] for i in some},
-            )
+            rank = {i: n for n, i in enumerate(sorted(set(kept)))}
+            order = np.array([rank[i] for i in kept], dtype=np.int64)
+            return _Candidates(kept.__getitem__, order, cols=encode_records([rows[i] for i in kept], target), rows=rows)
         f = self._features.get(target)
         if f is None:
             f = self._features[target] = Features(target)
@@ -109,8 +104,7 @@ class Matcher:
         if drop:
             fpos = fpos[~np.isin(fpos, [f.pos[i] for i in drop if i in f.pos])]
         id_column = f.ids
-        cols = f.encoded.take(fpos) if f.encoded is not None else encode_records([], target)
-        return (lambda j: id_column[fpos[j]]), cols, f.rows
+        return _Candidates(lambda j: id_column[fpos[j]], f.id_order()[fpos], features=f, fpos=fpos)
 
     def _role_affinity(self, own: str | None, roles: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """How much each candidate's hh role agrees with the query's occupation.
@@ -205,67 +199,121 @@ class Matcher:
         cfg = self.config
         model = self.index.text_model
         n_cand = max(k * cfg.index.candidates_per_match, cfg.index.min_candidates)
-        qvecs = model.dense([q.get("title") for q in queries], [q.get("skills") for q in queries])
+        qvecs, qtitles = model.dense_and_titles([q.get("title") for q in queries], [q.get("skills") for q in queries])
         # n_cand distinct vectors, each expanded through its postings: up to max(k, candidates_per_match)
         # records per vector (so the k nearest are always among them), _EXPAND * n_cand in all.
         # Records sharing a vector differ in salary, place, experience: the re-ranking tells them apart
         per_vector = max(k, cfg.index.candidates_per_match)
         found = self.index.search_positions(target, qvecs, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)
-        return self._rerank_many(queries, target, k, [at for at, _ in found], exclude)
+        return self._rerank_many(queries, target, k, [at for at, _ in found], exclude, qtitles)
 
     def _rerank_many(
-        self, queries: list[dict], target: str, k: int, found: list[np.ndarray], exclude: frozenset[str]
+        self,
+        queries: list[dict],
+        target: str,
+        k: int,
+        found: list[np.ndarray],
+        exclude: frozenset[str],
+        qtitles: sp.csr_matrix | None = None,
     ) -> list[MatchResult]:
-        """Exact scoring of each query's candidates on all parts, in columns; only the k shown are
-        explained pair by pair. The queries' fields and title vectors, and the candidates' new
-        titles, are encoded once for the batch."""
+        """Exact scoring of every query's candidates on all parts, the whole batch in one set of
+        columns (each candidate paired with its query); only the k shown are explained pair by
+        pair. Fields, title vectors and the rows shown are read once for the batch."""
+        cfg = self.config
         qcols = encode_records(queries, "resumes" if target == "vacancies" else "vacancies")
-        qtitles = self.index.text_model.title_sparse([q.get("title") for q in queries])
+        if qtitles is None:
+            qtitles = self.index.text_model.title_sparse([q.get("title") for q in queries])
         picked = []
         for query, at in zip(queries, found):
             own_id = query.get("vacancy_id") or query.get("resume_id")
             picked.append(self._candidates(target, at, exclude | {own_id} if own_id else exclude))
-        self._cache_titles(np.concatenate([cand.title for _, cand, _ in picked] + [np.zeros(0, np.int32)]))
+        bounds = np.cumsum([0] + [len(c.order) for c in picked])
+        cols = _batch_columns(picked, target)
+        self._cache_titles(cols.title)
+        sims = np.zeros(len(cols), dtype=np.float32)
+        affinity = np.zeros(len(cols), dtype=np.float64)
+        q = np.zeros(qtitles.shape[1], dtype=np.float32)  # one query's title vector, dense, in turn
+        for n, query in enumerate(queries):
+            a, b = bounds[n], bounds[n + 1]
+            if a == b:
+                continue
+            nz = slice(qtitles.indptr[n], qtitles.indptr[n + 1])
+            q[qtitles.indices[nz]] = qtitles.data[nz]
+            sims[a:b] = self._title_sims(q, cols.title[a:b])
+            q[qtitles.indices[nz]] = 0.0
+            affinity[a:b] = self._role_affinity(query.get("role_id"), cols.role[a:b], sims[a:b])
+        scored = score_columns(qcols, cols, sims, affinity, cfg, of=np.repeat(np.arange(len(queries)), np.diff(bounds)))
+        excluded = scored.excluded
+        order = np.concatenate([c.order for c in picked] + [np.zeros(0, np.int64)])
+        chosen = [_best(scored.score, excluded, order, bounds[n], bounds[n + 1], k) for n in range(len(queries))]
+        rows = _shown_rows(picked, [sel - bounds[n] for n, sel in enumerate(chosen)])
         out = []
-        for n, (query, (id_of, cand, lookup)) in enumerate(zip(queries, picked)):
-            q = np.asarray(qtitles[n].todense(), dtype=np.float32).ravel()
-            out.append(self._rerank(query, target, k, id_of, cand, lookup, qcols.take(np.array([n])), q))
+        for n, (query, cand, sel, shown) in enumerate(zip(queries, picked, chosen, rows)):
+            matches = []
+            for rank, (j, row) in enumerate(zip(sel.tolist(), shown)):
+                resume, vacancy = (query, row) if target == "vacancies" else (row, query)
+                detail = pair_score(scored, j, resume, vacancy, float(sims[j]), float(affinity[j]), cfg)
+                matches.append(Match(rank + 1, cand.id_of(j - int(bounds[n])), detail.score, detail, row))
+            dropped = int(excluded[bounds[n] : bounds[n + 1]].sum())
+            out.append(MatchResult(_direction(target), _public(query, target), matches, len(cand.order), dropped))
         while len(self._titles) > _TITLE_CACHE:
             self._titles.popitem(last=False)
         return out
 
-    def _rerank(
-        self,
-        query: dict,
-        target: str,
-        k: int,
-        id_of: Callable[[int], str],
-        cand: Columns,
-        lookup: Callable[[list[str]], dict],
-        qcols: Columns,
-        qtitle: np.ndarray,
-    ) -> MatchResult:
-        """One query's candidates scored in columns, ranked by score then id; the k shown explained."""
-        cfg = self.config
-        if not len(cand):
-            return MatchResult(_direction(target), _public(query, target), [], 0, 0)
-        sims = self._title_sims(qtitle, cand.title)
-        affinity = self._role_affinity(query.get("role_id"), cand.role, sims)
-        scored = score_columns(qcols, cand, sims, affinity, cfg)
-        excluded = scored.excluded
-        kept = np.flatnonzero(~excluded)
-        if len(kept) > k:  # only scores that can reach the k-th place (after rounding) are sorted
-            floor = np.partition(scored.score[kept], len(kept) - k)[len(kept) - k]
-            kept = kept[scored.score[kept] >= floor - 1e-6]
-        ranked = sorted((-round(float(scored.score[j]), 6), id_of(j), j) for j in kept.tolist())[:k]
-        rows = lookup([i for _, i, _ in ranked])
-        matches = []
-        for rank, (_, i, j) in enumerate(ranked):
-            row = rows[i]
-            resume, vacancy = (query, row) if target == "vacancies" else (row, query)
-            detail = pair_score(scored, j, resume, vacancy, float(sims[j]), float(affinity[j]), cfg)
-            matches.append(Match(rank + 1, i, detail.score, detail, row))
-        return MatchResult(_direction(target), _public(query, target), matches, len(cand), int(excluded.sum()))
+
+def _best(score: np.ndarray, excluded: np.ndarray, order: np.ndarray, a: int, b: int, k: int) -> np.ndarray:
+    """The k best of rows a..b not excluded: by score rounded as shown, then by id (``order``)."""
+    kept = a + np.flatnonzero(~excluded[a:b])
+    if len(kept) > k:  # only scores that can reach the k-th place (after rounding) are sorted
+        floor = np.partition(score[kept], len(kept) - k)[len(kept) - k]
+        kept = kept[score[kept] >= floor - 1e-6]
+    shown = np.array([round(v, 6) for v in score[kept].tolist()], dtype=np.float64)
+    return kept[np.lexsort((order[kept], -shown))][:k]  # lexsort: the last key sorts first
+
+
+@dataclass
+class _Candidates:
+    """One query's candidates: the id of the j-th, each one's place in id order (the tie-break),
+    and where their columns and the rows shown come from: the in-memory ``features`` at positions
+    ``fpos``, or ``cols`` and ``rows`` fetched from the store."""
+
+    id_of: Callable[[int], str]
+    order: np.ndarray
+    features: Features | None = None
+    fpos: np.ndarray | None = None
+    cols: Columns | None = None
+    rows: dict[str, dict] | None = None
+
+
+def _batch_columns(picked: list[_Candidates], target: str) -> Columns:
+    """The columns of all the batch's candidates, query after query (in memory: one take)."""
+    held = [c for c in picked if c.features is not None]
+    if held:
+        f = held[0].features
+        assert f is not None and len(held) == len(picked) and all(c.features is f for c in held)
+        at = np.concatenate([c.fpos for c in picked if c.fpos is not None] + [np.zeros(0, np.int64)])
+        return f.encoded.take(at) if f.encoded is not None else encode_records([], target)
+    return Columns.concat([c.cols if c.cols is not None else encode_records([], target) for c in picked])
+
+
+def _shown_rows(picked: list[_Candidates], sel: list[np.ndarray]) -> list[list[dict]]:
+    """The rows of each query's selected candidates (``sel``: positions among its own); in
+    memory, one read for the whole batch."""
+    held = [c for c in picked if c.features is not None]
+    if held:
+        f = held[0].features
+        assert f is not None
+        at = np.concatenate([c.fpos[s] for c, s in zip(picked, sel) if c.fpos is not None] + [np.zeros(0, np.int64)])
+        flat = f.rows_at(at)
+    out, n = [], 0
+    for c, s in zip(picked, sel):
+        if c.features is not None:
+            out.append(flat[n : n + len(s)])
+            n += len(s)
+        else:
+            assert c.rows is not None
+            out.append([c.rows[c.id_of(j)] for j in s.tolist()])
+    return out
 
 
 def _direction(target: str) -> str:

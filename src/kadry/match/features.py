@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kadry.match.columns import Columns, encode
 from kadry.match.records import FIELDS_OF, id_column
@@ -39,6 +40,8 @@ class Features:
         #: it was made from (the index appends to it; a rebuilt index has a new list)
         self._imap = np.zeros(0, dtype=np.int64)
         self._imap_of: list[str] | None = None
+        #: each row's place in id order (computed when first asked after rows were added)
+        self._order: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -73,7 +76,25 @@ class Features:
         self.encoded = new if self.encoded is None else Columns.concat([self.encoded, new])
         ids = self.ids
         self.pos.update((ids[n], n) for n in range(start, len(ids)))
+        self._order = None
         return len(ids) - start
+
+    def id_order(self) -> np.ndarray:
+        """Each row's place when the ids are sorted (as Python sorts strings: Arrow compares
+        UTF-8 bytes, which is code-point order), so ties can be broken by id in NumPy."""
+        if self._order is None or len(self._order) != len(self.ids):
+            order = np.empty(len(self.ids), dtype=np.int64)
+            if self.ids:
+                by_id = pc.sort_indices(pa.array(self.ids, pa.string())).to_numpy()
+                order[by_id] = np.arange(len(self.ids), dtype=np.int64)
+            self._order = order
+        return self._order
+
+    def rows_at(self, at: np.ndarray) -> list[dict]:
+        """The rows at positions ``at`` (as ``rows`` gives them), in that order."""
+        if self.values is None or not len(at):
+            return []
+        return self.values.take(pa.array(at, pa.int64())).to_pylist()
 
     def from_index(
         self, index_ids: list[str], at: np.ndarray, *, open_only: bool = False, skip_duplicates: bool = False

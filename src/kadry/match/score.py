@@ -11,10 +11,11 @@ fields in ``records.RESUME_FIELDS`` / ``VACANCY_FIELDS`` only: never age band or
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
-from kadry.match.columns import Columns, encode_records
+from kadry.match.columns import PER_ROW, Columns, encode_records
 from kadry.match.config import MatchConfig
 from kadry.match.text import canonical_skill
 
@@ -96,29 +97,54 @@ class Scored:
         return None
 
 
-def _member(at: np.ndarray, values: np.ndarray, probe: np.ndarray) -> np.ndarray:
-    """Per row of a CSR list (offsets ``at``): how many of its values are in ``probe``."""
+def _pair_member(
+    at: np.ndarray, values: np.ndarray, of: np.ndarray, probe_at: np.ndarray, probe: np.ndarray
+) -> np.ndarray:
+    """Per row j of a CSR list (offsets ``at``): how many of its values are in row ``of[j]`` of
+    the CSR list ``probe`` (each pair's own query). (query row, code) keys, looked up in the
+    sorted probe keys: the probe is the batch's few queries, the values all their candidates."""
+    shift = np.int64(1) << 31  # codes are int32
+    keys = np.repeat(of.astype(np.int64), np.diff(at)) * shift + values
+    probe_keys = np.sort(np.repeat(np.arange(len(probe_at) - 1, dtype=np.int64), np.diff(probe_at)) * shift + probe)
+    if len(probe_keys):
+        hit = probe_keys[np.minimum(np.searchsorted(probe_keys, keys), len(probe_keys) - 1)] == keys
+    else:
+        hit = np.zeros(len(keys), dtype=bool)
     csum = np.zeros(len(values) + 1, dtype=np.int64)
-    csum[1:] = np.cumsum(np.isin(values, probe))
+    np.cumsum(hit, out=csum[1:])
     return csum[at[1:]] - csum[at[:-1]]
 
 
-def score_columns(query: Columns, cand: Columns, sim: np.ndarray, affinity: np.ndarray, cfg: MatchConfig) -> Scored:
-    """Every rule for one query (one record) against many candidates of the other table, at once.
+def score_columns(
+    query: Columns,
+    cand: Columns,
+    sim: np.ndarray,
+    affinity: np.ndarray,
+    cfg: MatchConfig,
+    of: np.ndarray | None = None,
+) -> Scored:
+    """Every rule for many pairs at once: each row of ``cand`` against its query, row ``of[j]`` of
+    ``query`` (the other table; ``of`` None: ``query`` holds one record, paired with every row).
 
     Each part lies in [0, 1] or is unknown (the configured ``unknown`` value); the score is the
     weighted mean of the parts. A hard constraint excludes a pair (``Scored.excluded``).
     """
     soft, hard = cfg.soft, cfg.hard
-    r, v = (query, cand) if query.table == "resumes" else (cand, query)
     n = len(cand)
+    of = np.zeros(n, dtype=np.int64) if of is None else of
+    # the query's fields repeated for its pairs; its lists are looked up through ``of``
+    q = SimpleNamespace(**{f: getattr(query, f)[of] for f in PER_ROW})
+    q.listed = np.diff(query.country_at)[of] > 0
+    c = SimpleNamespace(**{f: getattr(cand, f) for f in PER_ROW})
+    c.listed = np.diff(cand.country_at) > 0
+    r, v = (q, c) if query.table == "resumes" else (c, q)
     sim = sim.astype(np.float64)
     # title: the cosine moved toward 1 by the role agreement
     s = np.clip(sim, 0.0, 1.0)
     title = s + soft.role_weight * (1.0 - s) * np.clip(affinity.astype(np.float64), 0.0, 1.0)
     # skills: the share of the vacancy's skills the person has (unknown without skills on either side)
-    matched = _member(cand.skill_at, cand.skills, query.skills)
-    wanted, have = np.diff(cand.skill_at), np.full(n, len(query.skills))
+    matched = _pair_member(cand.skill_at, cand.skills, of, query.skill_at, query.skills)
+    wanted, have = np.diff(cand.skill_at), np.diff(query.skill_at)[of]
     if query.table == "vacancies":
         wanted, have = have, wanted
     skills_known = (wanted > 0) & (have > 0)
@@ -136,11 +162,11 @@ def score_columns(query: Columns, cand: Columns, sim: np.ndarray, affinity: np.n
     remote_ok = (v.remote == 1) & (r.remote != 0)
     same_region = (r.region != 0) & (v.region != 0) & (r.region == v.region)
     abroad = (r.country != 0) & (v.country != 0) & (r.country != v.country)
-    if query.table == "resumes":
-        in_list = np.isin(v.country, query.countries) if len(query.countries) else np.zeros(n, dtype=bool)
-    else:
-        in_list = _member(cand.country_at, cand.countries, query.country) > 0
-    ready, listed = r.ready, np.diff(r.country_at) > 0
+    if query.table == "resumes":  # the vacancy's country among the query's listed ones
+        in_list = _pair_member(np.arange(n + 1), cand.country, of, query.country_at, query.countries) > 0
+    else:  # the query's country among each candidate's listed ones
+        in_list = _pair_member(cand.country_at, cand.countries, of, np.arange(len(query) + 1), query.country) > 0
+    ready, listed = r.ready, r.listed
     willing = (ready == 1) & (~listed | in_list)
     both_regions = (r.region != 0) & (v.region != 0)
     a = ~remote_ok & ~same_region

@@ -70,8 +70,10 @@ def canonical_text(text: str | None) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_skill(skill: str) -> str:
-    """A skill's comparison key: case, spacing and ё folded ("Node.JS " == "node.js")."""
+    """A skill's comparison key: case, spacing and ё folded ("Node.JS " == "node.js"). Cached:
+    every explanation folds the same few thousand skills again."""
     return " ".join(skill.lower().replace("ё", "е").split())
 
 
@@ -149,8 +151,9 @@ class TextModel:
         )
         return _l2(both)
 
-    def _sparse(self, titles: list[str], skills: list[str]) -> sp.csr_matrix:
-        a = self._title_block(titles) * np.float32(np.sqrt(self.TITLE_WEIGHT))
+    def _sparse(self, titles: list[str], skills: list[str], title_block: sp.csr_matrix | None = None) -> sp.csr_matrix:
+        tb = self._title_block(titles) if title_block is None else title_block
+        a = tb * np.float32(np.sqrt(self.TITLE_WEIGHT))
         if not self._has_skills:
             return sp.csr_matrix(a)
         b = _l2(self._skills.transform(skills)) * np.float32(np.sqrt(1 - self.TITLE_WEIGHT))
@@ -172,8 +175,20 @@ class TextModel:
 
     def dense(self, titles: Sequence[str | None], skills: Sequence[Sequence[str] | None] | None = None) -> np.ndarray:
         """Dense float32 rows, L2-normalized (cosine = inner product): the ANN index's vectors."""
-        x = self.sparse(titles, skills)
-        assert self._svd is not None  # set by fit(), which sparse() has checked
+        return self._project(self.sparse(titles, skills))
+
+    def dense_and_titles(
+        self, titles: Sequence[str | None], skills: Sequence[Sequence[str] | None]
+    ) -> tuple[np.ndarray, sp.csr_matrix]:
+        """``dense`` and ``title_sparse`` of the same records, the title block built once (a
+        batch of queries needs both: one to search, one for the exact title cosines)."""
+        self._check()
+        t = [canonical_text(x) for x in titles]
+        tb = self._title_block(t)
+        return self._project(self._sparse(t, [_skills_text(x) for x in skills], tb)), tb
+
+    def _project(self, x: sp.csr_matrix) -> np.ndarray:
+        assert self._svd is not None  # set by fit(), which the callers have checked
         d = np.asarray(x @ self._svd.components_.T, dtype=np.float32)
         norms = np.linalg.norm(d, axis=1)
         empty = norms == 0
