@@ -362,22 +362,20 @@ def test_rerank_equals_the_per_pair_engine(new_store, cfg):
     scores, explanations, candidate and exclusion counts as the per-pair engine gave."""
     vacancies, resumes = _random_records(random.Random(7), 120)
     store = new_store(vacancies=vacancies, resumes=resumes)
-    for fast in (True, False):
-        matcher = Matcher(store, cfg)
-        matcher.in_memory = fast
-        for target, queries, others in (("vacancies", resumes, vacancies), ("resumes", vacancies, resumes)):
-            all_ids = list(matcher.index.tables[target].ids)  # every record, in the index's order
-            assert len(all_ids) == len(others)
-            for query in queries[:25]:
-                got = matcher._rerank_many([query], target, 15, [np.arange(len(all_ids))], frozenset())[0]
-                want, n, excluded = _old_rerank(matcher, query, target, 15, all_ids)
-                assert (got.candidates, got.excluded) == (n, excluded)
-                assert [(m.id, m.detail.to_dict()) for m in got.matches] == want
-            # a batch, each query with its own random candidate set (some empty), in one set of columns
-            rng = np.random.default_rng(3)
-            batch = queries[25:40]
-            found = [rng.choice(len(all_ids), size=rng.integers(0, 40), replace=False) for _ in batch]
-            for query, at, got in zip(batch, found, matcher._rerank_many(batch, target, 7, found, frozenset())):
-                want, n, excluded = _old_rerank(matcher, query, target, 7, [all_ids[p] for p in at])
-                assert (got.candidates, got.excluded) == (n, excluded)
-                assert [(m.id, m.detail.to_dict()) for m in got.matches] == want
+    matcher = Matcher(store, cfg)
+    for target, queries, others in (("vacancies", resumes, vacancies), ("resumes", vacancies, resumes)):
+        all_ids = list(matcher.index.tables[target].ids)  # every record, in the index's order
+        assert len(all_ids) == len(others)
+        for query in queries[:25]:
+            got = matcher._rerank_many([query], target, 15, [np.arange(len(all_ids))], frozenset())[0]
+            want, n, excluded = _old_rerank(matcher, query, target, 15, all_ids)
+            assert (got.candidates, got.excluded) == (n, excluded)
+            assert [(m.id, m.detail.to_dict()) for m in got.matches] == want
+        # a batch, each query with its own random candidate set (some empty), in one set of columns
+        rng = np.random.default_rng(3)
+        batch = queries[25:40]
+        found = [rng.choice(len(all_ids), size=rng.integers(0, 40), replace=False) for _ in batch]
+        for query, at, got in zip(batch, found, matcher._rerank_many(batch, target, 7, found, frozenset())):
+            want, n, excluded = _old_rerank(matcher, query, target, 7, [all_ids[p] for p in at])
+            assert (got.candidates, got.excluded) == (n, excluded)
+            assert [(m.id, m.detail.to_dict()) for m in got.matches] == want

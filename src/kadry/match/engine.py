@@ -7,6 +7,7 @@ up to date (new records added) before the first query of a Matcher.
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from kadry.match.columns import Columns, encode_records, intern, string_of
 from kadry.match.config import MatchConfig
 from kadry.match.features import Features
 from kadry.match.index import MatchIndex
-from kadry.match.records import RESUME_FIELDS, VACANCY_FIELDS, fetch, fetch_one
+from kadry.match.records import RESUME_FIELDS, VACANCY_FIELDS, fetch_one
 from kadry.match.score import PairScore, pair_score, score_columns
 
 __all__ = ["Match", "MatchResult", "Matcher", "MAX_K"]
@@ -28,6 +29,11 @@ MAX_K = 500
 _TITLE_CACHE = 200_000
 #: at most this many times the candidate count after expanding distinct texts through postings
 _EXPAND = 2
+#: roles whose records are added by role and skill: at most this many, each with this share of the vote
+_ROLES = 2
+_ROLE_SHARE = 0.25
+#: tables at least this large are moved out of the cycle collector's generations once loaded
+_FREEZE_ROWS = 200_000
 
 
 @dataclass
@@ -80,49 +86,94 @@ class Matcher:
         if update:
             self.index.update()
         self._titles: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        #: candidate rows in memory per table (``in_memory=False``: fetched from the store per query)
-        self.in_memory = True
+        #: the matching fields of each table, held in memory (``features``)
         self._features: dict[str, Features] = {}
 
-    def _candidates(self, target: str, at: np.ndarray, drop: frozenset[str]) -> _Candidates:
-        """The candidates at index positions ``at`` that exist, pass the filters and are not in
-        ``drop``. In memory: brought level with the index first; otherwise fetched from the store."""
-        hard = self.config.hard
-        index_ids = self.index.tables[target].ids if target in self.index.tables else []
-        if not self.in_memory:
-            ids = [i for i in (index_ids[p] for p in at.tolist()) if i not in drop]
-            rows = fetch(self.store.con, target, ids, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
-            kept = [i for i in ids if i in rows]
-            rank = {i: n for n, i in enumerate(sorted(set(kept)))}
-            order = np.array([rank[i] for i in kept], dtype=np.int64)
-            return _Candidates(kept.__getitem__, order, cols=encode_records([rows[i] for i in kept], target), rows=rows)
+    def _features_of(self, target: str) -> Features:
+        """The table's fields in memory, brought level with the index."""
         f = self._features.get(target)
         if f is None:
             f = self._features[target] = Features(target)
-        f.refresh(self.store.con, self.index.count(target))
-        fpos = f.from_index(index_ids, at, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+        if f.refresh(self.store.con, self.index.count(target)) and len(f) >= _FREEZE_ROWS:
+            # the rows just read (and the index's ids and postings) live as long as the matcher: out of
+            # the cycle collector's generations, whose full passes over a million ids took 150-200 ms
+            # each, one in every few hundred queries (as servers freeze what they loaded before forking).
+            # Only for large tables: what is frozen is never collected as a cycle
+            gc.freeze()
+        return f
+
+    def _candidates(self, target: str, at: np.ndarray, drop: frozenset[str], extra: np.ndarray | None) -> _Candidates:
+        """The candidates at index positions ``at`` that exist, pass the filters and are not in
+        ``drop``, then the ``extra`` rows (positions in the features, already filtered) not among them."""
+        hard = self.config.hard
+        f = self._features_of(target)
+        fpos = f.from_index(self._index_ids(target), at, open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+        if extra is not None and len(extra):
+            fpos = np.concatenate([fpos, extra[~np.isin(extra, fpos)]])
         if drop:
             fpos = fpos[~np.isin(fpos, [f.pos[i] for i in drop if i in f.pos])]
         id_column = f.ids
-        return _Candidates(lambda j: id_column[fpos[j]], f.id_order()[fpos], features=f, fpos=fpos)
+        return _Candidates(lambda j: id_column[fpos[j]], f.id_order()[fpos], f, fpos)
+
+    def _index_ids(self, target: str) -> list[str]:
+        return self.index.tables[target].ids if target in self.index.tables else []
+
+    def _by_role_and_skill(
+        self, target: str, qcols: Columns, found: list[tuple[np.ndarray, np.ndarray]], k: int
+    ) -> list[np.ndarray]:
+        """Per query, candidates the vector search misses: records of its occupation (its own hh
+        role when given, else the roles its nearest vectors vote for) that ask for or offer one
+        of its skills, fewest skills first, up to max(k, candidates_per_match) per role and skill.
+
+        Why: the occupation part of the score reaches 1 for a record of the voted role whatever
+        its title's cosine, and the skills part is the share of the vacancy's skills the person
+        has, so a record of the right role listing one of the query's skills can outrank every
+        near title. The text vectors rank by cosine and miss such records: at a million
+        simulated vacancies, the matcher's top 20 reached 71% of its own exact ranking's top-20
+        scores without these candidates, 99.9% with them (BENCHMARKS.md)."""
+        hard, soft = self.config.hard, self.config.soft
+        f = self._features_of(target)
+        keys, starts, rows = f.role_skill_postings(open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
+        per = max(k, self.config.index.candidates_per_match)
+        empty = np.zeros(0, dtype=np.int64)
+        if not len(keys) or f.encoded is None:
+            return [empty for _ in found]
+        index_ids = self._index_ids(target)
+        out = []
+        for n, (at, sims) in enumerate(found):
+            skills = qcols.skills[qcols.skill_at[n] : qcols.skill_at[n + 1]].astype(np.int64)
+            if not len(skills):
+                out.append(empty)
+                continue
+            if qcols.role[n]:
+                roles = [int(qcols.role[n])]
+            else:
+                fpos = f.mapped(index_ids, at)
+                held = fpos >= 0
+                votes = _votes(f.encoded.role[fpos[held]], sims[held], soft.role_neighbours, soft.role_power)
+                total = sum(votes.values())
+                best = sorted(votes.items(), key=lambda rv: (-rv[1], string_of(rv[0])))[:_ROLES]
+                roles = [r for r, v in best if v >= _ROLE_SHARE * total]
+            want = ((np.array(roles, dtype=np.int64)[:, None] << 31) | skills[None, :]).ravel()
+            i = np.searchsorted(keys, want)
+            i = i[(i < len(keys)) & (keys[np.minimum(i, len(keys) - 1)] == want)]
+            parts = [rows[a : min(a + per, b)] for a, b in zip(starts[i].tolist(), starts[i + 1].tolist())]
+            got = np.unique(np.concatenate(parts)) if parts else empty
+            out.append(got[np.argsort(f.id_order()[got], kind="stable")])  # in id order: stable across loads
+        return out
 
     def _role_affinity(self, own: str | None, roles: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """How much each candidate's hh role agrees with the query's occupation.
 
-        The nearest titles among the candidates vote for roles (weight: similarity to a power);
-        a candidate's affinity is its role's share of the vote, averaged half-and-half with
-        agreement with the query's own role when that is known. Only the other records' roles
-        are used, never a label of the query that the store does not hold. ``roles``: role codes.
+        The nearest titles among the candidates vote for roles (``_votes``); a candidate's
+        affinity is its role's share of the vote, averaged half-and-half with agreement with
+        the query's own role when that is known. Only the other records' roles are used, never
+        a label of the query that the store does not hold. ``roles``: role codes.
         """
         soft = self.config.soft
         if soft.role_weight == 0 or not roles.any():
             return np.zeros(len(roles))
-        order = np.argsort(-sims, kind="stable")[: soft.role_neighbours]
-        votes: dict[int, float] = {}
-        for j in order.tolist():
-            r = int(roles[j])
-            if r:
-                votes[r] = votes.get(r, 0.0) + max(float(sims[j]), 0.0) ** soft.role_power
+        votes = _votes(roles, sims, soft.role_neighbours, soft.role_power)
         total = sum(votes.values())
         share = np.zeros(len(roles))
         if total:
@@ -205,7 +256,9 @@ class Matcher:
         # Records sharing a vector differ in salary, place, experience: the re-ranking tells them apart
         per_vector = max(k, cfg.index.candidates_per_match)
         found = self.index.search_positions(target, qvecs, _EXPAND * n_cand, distinct=n_cand, per_vector=per_vector)
-        return self._rerank_many(queries, target, k, [at for at, _ in found], exclude, qtitles)
+        qcols = encode_records(queries, "resumes" if target == "vacancies" else "vacancies")
+        extra = self._by_role_and_skill(target, qcols, found, k)
+        return self._rerank_many(queries, target, k, [at for at, _ in found], exclude, qtitles, extra, qcols)
 
     def _rerank_many(
         self,
@@ -215,20 +268,26 @@ class Matcher:
         found: list[np.ndarray],
         exclude: frozenset[str],
         qtitles: sp.csr_matrix | None = None,
+        extra: list[np.ndarray] | None = None,
+        qcols: Columns | None = None,
     ) -> list[MatchResult]:
         """Exact scoring of every query's candidates on all parts, the whole batch in one set of
         columns (each candidate paired with its query); only the k shown are explained pair by
         pair. Fields, title vectors and the rows shown are read once for the batch."""
         cfg = self.config
-        qcols = encode_records(queries, "resumes" if target == "vacancies" else "vacancies")
+        if qcols is None:
+            qcols = encode_records(queries, "resumes" if target == "vacancies" else "vacancies")
         if qtitles is None:
             qtitles = self.index.text_model.title_sparse([q.get("title") for q in queries])
         picked = []
-        for query, at in zip(queries, found):
+        for n, (query, at) in enumerate(zip(queries, found)):
             own_id = query.get("vacancy_id") or query.get("resume_id")
-            picked.append(self._candidates(target, at, exclude | {own_id} if own_id else exclude))
+            drop = exclude | {own_id} if own_id else exclude
+            picked.append(self._candidates(target, at, drop, extra[n] if extra is not None else None))
         bounds = np.cumsum([0] + [len(c.order) for c in picked])
-        cols = _batch_columns(picked, target)
+        f = self._features_of(target)
+        at = np.concatenate([c.fpos for c in picked] + [np.zeros(0, np.int64)])
+        cols = f.encoded.take(at) if f.encoded is not None else encode_records([], target)
         self._cache_titles(cols.title)
         sims = np.zeros(len(cols), dtype=np.float32)
         affinity = np.zeros(len(cols), dtype=np.float64)
@@ -246,7 +305,10 @@ class Matcher:
         excluded = scored.excluded
         order = np.concatenate([c.order for c in picked] + [np.zeros(0, np.int64)])
         chosen = [_best(scored.score, excluded, order, bounds[n], bounds[n + 1], k) for n in range(len(queries))]
-        rows = _shown_rows(picked, [sel - bounds[n] for n, sel in enumerate(chosen)])
+        shown_at = np.concatenate([at[sel] for sel in chosen] + [np.zeros(0, np.int64)])
+        flat = f.rows_at(shown_at)
+        ends = np.cumsum([len(sel) for sel in chosen])
+        rows = [flat[e - len(sel) : e] for sel, e in zip(chosen, ends.tolist())]
         out = []
         for n, (query, cand, sel, shown) in enumerate(zip(queries, picked, chosen, rows)):
             matches = []
@@ -274,46 +336,23 @@ def _best(score: np.ndarray, excluded: np.ndarray, order: np.ndarray, a: int, b:
 @dataclass
 class _Candidates:
     """One query's candidates: the id of the j-th, each one's place in id order (the tie-break),
-    and where their columns and the rows shown come from: the in-memory ``features`` at positions
-    ``fpos``, or ``cols`` and ``rows`` fetched from the store."""
+    and their positions in the in-memory ``features``."""
 
     id_of: Callable[[int], str]
     order: np.ndarray
-    features: Features | None = None
-    fpos: np.ndarray | None = None
-    cols: Columns | None = None
-    rows: dict[str, dict] | None = None
+    features: Features
+    fpos: np.ndarray
 
 
-def _batch_columns(picked: list[_Candidates], target: str) -> Columns:
-    """The columns of all the batch's candidates, query after query (in memory: one take)."""
-    held = [c for c in picked if c.features is not None]
-    if held:
-        f = held[0].features
-        assert f is not None and len(held) == len(picked) and all(c.features is f for c in held)
-        at = np.concatenate([c.fpos for c in picked if c.fpos is not None] + [np.zeros(0, np.int64)])
-        return f.encoded.take(at) if f.encoded is not None else encode_records([], target)
-    return Columns.concat([c.cols if c.cols is not None else encode_records([], target) for c in picked])
-
-
-def _shown_rows(picked: list[_Candidates], sel: list[np.ndarray]) -> list[list[dict]]:
-    """The rows of each query's selected candidates (``sel``: positions among its own); in
-    memory, one read for the whole batch."""
-    held = [c for c in picked if c.features is not None]
-    if held:
-        f = held[0].features
-        assert f is not None
-        at = np.concatenate([c.fpos[s] for c, s in zip(picked, sel) if c.fpos is not None] + [np.zeros(0, np.int64)])
-        flat = f.rows_at(at)
-    out, n = [], 0
-    for c, s in zip(picked, sel):
-        if c.features is not None:
-            out.append(flat[n : n + len(s)])
-            n += len(s)
-        else:
-            assert c.rows is not None
-            out.append([c.rows[c.id_of(j)] for j in s.tolist()])
-    return out
+def _votes(roles: np.ndarray, sims: np.ndarray, neighbours: int, power: float) -> dict[int, float]:
+    """The roles (codes, 0 none) of the ``neighbours`` most similar records, each vote weighted
+    by its similarity to ``power`` (near titles count far more)."""
+    votes: dict[int, float] = {}
+    for j in np.argsort(-sims, kind="stable")[:neighbours].tolist():
+        r = int(roles[j])
+        if r:
+            votes[r] = votes.get(r, 0.0) + max(float(sims[j]), 0.0) ** power
+    return votes
 
 
 def _direction(target: str) -> str:
