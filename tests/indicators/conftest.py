@@ -159,6 +159,15 @@ def world_parquet(world_store, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def world_parquet_partitioned(world_store, tmp_path_factory):
+    """The record tables as folders by source and month (the layout for large stores), without the
+    stored intervals: Spark computes them from the partitioned observations."""
+    out = tmp_path_factory.mktemp("world-partitioned")
+    world_store.export_parquet(out, TABLE_NAMES, partitioned=True)
+    return out
+
+
+@pytest.fixture(scope="session")
 def world_spark(world_engines):
     """``world_spark(indicator, ...)``: the world's queries on Spark."""
     return world_on(world_engines, "spark")
@@ -172,6 +181,9 @@ def world_engines(world_store, world_parquet, request):
     def get(name: str) -> Engine:
         if name == "duckdb":
             return Engine.from_store(world_store)
+        if name == "spark-partitioned":
+            folder = request.getfixturevalue("world_parquet_partitioned")
+            return Engine.spark(folder, session=request.getfixturevalue("spark_session"))
         return Engine.spark(world_parquet, session=request.getfixturevalue("spark_session"))
 
     return get

@@ -60,3 +60,14 @@ def test_spark_hand_computed_index(world_spark):
     assert rows[("all", "all", "2022-02-01")]["index"] == pytest.approx(1.5)
     assert rows[("A", "RU-SPE", "2022-02-01")]["index"] is None
     assert rows[("B", "RU-MOW", "2022-03-01")]["simulated"] is True
+
+
+@pytest.mark.parametrize("indicator,by,period,kw", QUERIES[:2] + QUERIES[-1:], ids=["index", "flow", "stock-day"])
+def test_spark_over_partitioned_parquet_equals_duckdb(indicator, by, period, kw, world, world_engines):
+    """Folders by source and month (Hive layout) give the same cells as the store."""
+    from tests.indicators.conftest import world_on
+
+    _same(
+        world(indicator, by=by, period=period, **kw),
+        world_on(world_engines, "spark-partitioned")(indicator, by=by, period=period, **kw),
+    )

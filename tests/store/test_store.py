@@ -20,6 +20,39 @@ def test_export_parquet_round_trip(store, samples, tmp_path):
     assert n == store.count("vacancies") == 100
 
 
+def test_partitioned_export_holds_every_row_in_its_source_and_month(store, samples, tmp_path):
+    """Folders by source and month: read back with DuckDB's own Hive reader, every row is there
+    once, in the folder its source and date name; an odd source name and an empty table too."""
+    import duckdb
+
+    ingest_paths(store, [samples / "vacancies" / "hh-api-2025-moscow.json.gz"])
+    store.con.execute(
+        "INSERT INTO vacancies (vacancy_id, source, source_id, simulated) VALUES ('csv:a/b c:1', 'csv:a/b c', '1', false)"
+    )
+    store.con.execute("DELETE FROM resumes")
+    out = tmp_path / "pq"
+    for _ in range(2):  # a second export replaces the first
+        written = store.export_parquet(out, partitioned=True)
+    con = duckdb.connect()
+    got = con.sql(
+        f"SELECT vacancy_id, source, month FROM read_parquet('{written['vacancies']}/**/*.parquet', hive_partitioning=true)"
+    ).fetchall()
+    want = store.con.execute(
+        "SELECT vacancy_id, source, coalesce(strftime(coalesce(published_at, first_seen), '%Y-%m'), 'undated') "
+        "FROM vacancies"
+    ).fetchall()
+    assert sorted(got) == sorted(want) and len(got) == store.count("vacancies") == 101
+    months = {p.name for p in (written["vacancies"] / "source=hh").iterdir()}
+    assert months == {f"month={m}" for _, s, m in want if s == "hh"}
+    obs = con.sql(
+        f"SELECT count(*), count(DISTINCT source) FROM read_parquet('{written['observations']}/**/*.parquet', "
+        "hive_partitioning=true)"
+    ).fetchall()
+    assert obs == [(store.count("observations"), 1)]
+    empty = con.sql(f"SELECT * FROM read_parquet('{written['resumes']}/*.parquet')")
+    assert len(empty.fetchall()) == 0 and {"source", "month"} <= set(empty.columns)
+
+
 def test_stats_counts_sources_and_quarantine(store, samples):
     ingest_paths(store, [samples / "vacancies" / "hh-daily-2022-12-Enfariches.csv.gz"])
     data = store_stats(store)

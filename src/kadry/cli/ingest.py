@@ -187,11 +187,14 @@ def register(app: typer.Typer) -> None:
             ..., help="Folder to write vacancies.parquet, resumes.parquet, observations.parquet into."
         ),
         db: Path = options.db(),
+        partitioned: bool = typer.Option(
+            False, "--partitioned", help="Folders by source and month (Hive layout), for Spark on large stores."
+        ),
     ) -> None:
         """Export the store to Parquet (for exchange, and for --engine spark)."""
         from kadry.store import Store
 
         with Store(db, read_only=True) as store:
-            written = store.export_parquet(out)
+            written = store.export_parquet(out, partitioned=partitioned)
         for table, path in written.items():
             typer.echo(f"{table}: {path}")

@@ -55,7 +55,8 @@ class Engine:
 
     @classmethod
     def spark(cls, parquet_dir: str | Path, master: str = "local[2]", *, session: Any = None) -> Engine:
-        """Read ``vacancies.parquet``, ``resumes.parquet``, ``observations.parquet`` with Spark.
+        """Read ``vacancies.parquet``, ``resumes.parquet``, ``observations.parquet`` with Spark (files,
+        or folders partitioned by source and month: ``Store.export_parquet(partitioned=True)``).
 
         ``master`` is ``local[N]`` or a cluster URL; ``session`` reuses an existing SparkSession.
         """
@@ -86,6 +87,8 @@ class Engine:
                 raise EngineError(f"cannot start Spark ({master}): {str(exc).splitlines()[0]}") from None
         # timestamps are wall-clock values: read and truncate them without a zone shift
         session.conf.set("spark.sql.session.timeZone", "UTC")
+        # a partitioned export's folder names are strings (a source named "2023" stays a string)
+        session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
         con = ibis.pyspark.connect(session)
         tables = {
             t: con.read_parquet(str(parquet_dir / f"{t}.parquet"), table_name=f"kadry_{t}")
@@ -178,6 +181,6 @@ def spark_for_store(
         from kadry.indicators.state import freshness
 
         with Store(path, read_only=True) as store:
-            store.export_parquet(tmp, TABLE_NAMES + (STORED_TABLES if freshness(store.con) else ()))
+            store.export_parquet(tmp, TABLE_NAMES + (STORED_TABLES if freshness(store.con) else ()), partitioned=True)
         tmp.rename(target)
     return Engine.spark(target, master, session=session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -98,15 +99,39 @@ class Store:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
     def export_parquet(
-        self, out: str | Path, tables: tuple[str, ...] = ("vacancies", "resumes", "observations")
+        self,
+        out: str | Path,
+        tables: tuple[str, ...] = ("vacancies", "resumes", "observations"),
+        *,
+        partitioned: bool = False,
     ) -> dict[str, Path]:
-        """Write each table to ``out/<table>.parquet`` (the exchange format, and Spark's input)."""
+        """Write each table to ``out/<table>.parquet`` (the exchange format, and Spark's input).
+
+        ``partitioned``: the record tables become Hive-style folders by source and month
+        (``vacancies.parquet/source=hh/month=2023-05/*.parquet``), so that a reader prunes by
+        month and a new month's snapshot adds folders; readers see ``source`` and ``month`` as
+        columns (observations gain ``source``, the prefix of their record id)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         written = {}
         for table in tables:
             target = out / f"{table}.parquet"
-            self.con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{_sql_path(target)}' (FORMAT parquet)")
+            if partitioned and table in PARTITIONS:
+                source, when = PARTITIONS[table]
+                rest = "* EXCLUDE (source)" if source == "source" else "*"
+                rows = f"SELECT {rest}, {source} AS source, coalesce(strftime({when}, '%Y-%m'), 'undated') AS month FROM {table}"
+                if target.is_dir():
+                    shutil.rmtree(target)
+                target.unlink(missing_ok=True)
+                if self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:  # type: ignore[index]
+                    self.con.execute(
+                        f"COPY ({rows}) TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (source, month))"
+                    )
+                else:  # no partition to write: one empty file keeps the columns readable
+                    target.mkdir()
+                    self.con.execute(f"COPY ({rows}) TO '{_sql_path(target / 'empty.parquet')}' (FORMAT parquet)")
+            else:
+                self.con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{_sql_path(target)}' (FORMAT parquet)")
             written[table] = target
         return written
 
@@ -118,6 +143,14 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: the record tables' partitions: (the source, the time that places a row in a month)
+PARTITIONS = {
+    "vacancies": ("source", "coalesce(published_at, first_seen)"),
+    "resumes": ("source", "coalesce(created_at, first_seen)"),
+    "observations": ("split_part(record_id, ':', 1)", "observed_at"),
+}
 
 
 def _sql_path(path: Path) -> str:
