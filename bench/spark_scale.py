@@ -79,18 +79,9 @@ def measure(what: str, db: str, pq: str) -> dict:
     if engine_name == "duckdb":
         eng = Engine.duckdb(db)
     else:
-        from pyspark.sql import SparkSession
+        from kadry.indicators.engine import spark_session
 
-        session = (
-            SparkSession.builder.master("local[2]")
-            .appName("kadry-bench")
-            .config("spark.driver.memory", "8g")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.log.level", "ERROR")
-            .getOrCreate()
-        )
+        session = spark_session("local[2]", driver_memory="8g", shuffle_partitions=8)
         eng = Engine.spark(pq, session=session)
     start_s = time.perf_counter() - t
     t = time.perf_counter()

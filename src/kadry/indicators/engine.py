@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from kadry.errors import EngineError, StoreError
 
-__all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store", "store_tables"]
+__all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store", "spark_session", "store_tables"]
 
 TABLE_NAMES = ("vacancies", "resumes", "observations", "presence")
 #: the merged activity intervals the store keeps current (kadry.indicators.stored)
@@ -62,7 +62,7 @@ class Engine:
         """
         try:
             import ibis
-            from pyspark.sql import SparkSession
+            import pyspark  # noqa: F401  (a clear error before anything else when it is missing)
         except ImportError as exc:
             raise EngineError(f"Spark engine needs pyspark (pip install 'kadry[spark]'): {exc}") from None
         parquet_dir = Path(parquet_dir)
@@ -72,19 +72,7 @@ class Engine:
                 f"{parquet_dir}: missing {', '.join(t + '.parquet' for t in missing)} (see Store.export_parquet)"
             )
         if session is None:
-            try:
-                session = (
-                    SparkSession.builder.master(master)
-                    .appName("kadry-indicators")
-                    .config("spark.ui.enabled", "false")
-                    .config("spark.sql.session.timeZone", "UTC")
-                    .config("spark.sql.shuffle.partitions", "4")
-                    .config("spark.ui.showConsoleProgress", "false")
-                    .config("spark.log.level", "ERROR")
-                    .getOrCreate()
-                )
-            except Exception as exc:
-                raise EngineError(f"cannot start Spark ({master}): {str(exc).splitlines()[0]}") from None
+            session = spark_session(master)
         # timestamps are wall-clock values: read and truncate them without a zone shift
         session.conf.set("spark.sql.session.timeZone", "UTC")
         # a partitioned export's folder names are strings (a source named "2023" stays a string)
@@ -160,6 +148,30 @@ def store_tables(con: Any, path: Path | str, raw: Any) -> dict[str, Any]:
     if freshness(raw):
         out.update({t: con.table(t) for t in STORED_TABLES})
     return out
+
+
+def spark_session(master: str = "local[2]", *, driver_memory: str | None = None, shuffle_partitions: int = 4) -> Any:
+    """A Spark session as kadry runs it: no UI, UTC, few shuffle partitions (sized for 2 cores).
+    ``driver_memory`` only takes effect when this starts the JVM (local mode: the whole job)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise EngineError(f"Spark engine needs pyspark (pip install 'kadry[spark]'): {exc}") from None
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("kadry-indicators")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "ERROR")
+    )
+    if driver_memory:
+        builder = builder.config("spark.driver.memory", driver_memory)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:
+        raise EngineError(f"cannot start Spark ({master}): {str(exc).splitlines()[0]}") from None
 
 
 def spark_for_store(
