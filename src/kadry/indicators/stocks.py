@@ -44,6 +44,11 @@ def _events(iv: ibis.Table, dims: list[str], cal: Calendar) -> ibis.Table:
     )
     ends = iv.filter(iv.e <= cal.last)
     ends = ends.select(*dims, day=ends.e, ps2=no_period, nv=-v, tv=v, nr=-r, tr=r, ns=-sim, ts=sim)
+    if cal.period == "day":
+        # a day is its own period (no join with the day map: every event lies in the range), and no
+        # gap lies inside one day, since merged intervals are never adjacent
+        ev = ibis.union(starts, ends, distinct=False)
+        return ev.select(*dims, ps=ev.day, **{k: ev[k] for k in _SUMS})
     # a gap between two intervals of one record counts only when both of its ends fall in one period
     gaps = iv.filter(iv.next_s.notnull(), iv.next_s <= cal.last)
     d2 = cal.days.select(d2="d", ps2="ps")
