@@ -29,8 +29,8 @@ test: $(STAMP)  ## the whole suite: unit, Spark (local mode), browser (Debian ch
 test-fast: $(STAMP)  ## the quick part only (no Spark, browser or slow tests)
 	$(BIN)/python -m pytest -q -m 'not spark and not browser and not slow'
 
-# every benchmark script (three of them are not named *_bench.py, so a glob skipped them)
-BENCH_SCRIPTS := indicators_bench publish_bench ingest_bench normalize_bench classifier_bench match_bench simulate_scale mobility_flows api_load privacy_noise
+# every benchmark script (several are not named *_bench.py, so a glob would skip them)
+BENCH_SCRIPTS := indicators_bench publish_bench ingest_bench normalize_bench classifier_bench match_bench simulate_scale mobility_flows api_load privacy_noise trudvsem_bench spark_scale
 QUICK_TMP ?= /tmp/kadry-bench-quick
 
 bench: $(STAMP)  ## run every benchmark at full size (results in bench/results/, summarised in BENCHMARKS.md)
@@ -49,6 +49,8 @@ bench-quick: $(STAMP)  ## every benchmark at a small size, results to $(QUICK_TM
 	$(BIN)/python bench/simulate_scale.py --small 2000 6000 --large 20000 60000 --baseline 2000 2000 --work $(QUICK_TMP)/sim
 	$(BIN)/python bench/mobility_flows.py --resumes 5000 --out $(QUICK_TMP)/mobility.md
 	$(BIN)/python bench/api_load.py --duration 3 --connections 8 --vacancies 500 --out $(QUICK_TMP)/api.md
+	$(BIN)/python bench/trudvsem_bench.py --sizes-mb 2 --baseline-max-mb 2
+	$(BIN)/python bench/spark_scale.py --vacancies 20000 --observations 60000 --work $(QUICK_TMP)/spark --out $(QUICK_TMP)/spark.md
 	# some scripts always write their results file: put the recorded figures back
 	cp $(QUICK_TMP)/saved/*.md bench/results/
 

@@ -42,13 +42,16 @@ def _events(iv: ibis.Table, dims: list[str], cal: Calendar) -> ibis.Table:
     starts = iv.select(
         *dims, day=ibis.greatest(iv.s, cal.first), ps2=no_period, nv=v, tv=zero, nr=r, tr=zero, ns=sim, ts=zero
     )
+    if cal.period == "day":
+        # a day is its own period: an interval counts from its first day to its last, so its end is
+        # a -1 on the next day (no same-period end sums, no join with the day map: every event lies
+        # in the range), and no gap lies inside one day, since merged intervals are never adjacent
+        after = iv.filter(iv.e < cal.last)
+        after = after.select(*dims, day=after.e + 1, nv=-v, nr=-r, ns=-sim)
+        ev = ibis.union(starts.select(*dims, "day", "nv", "nr", "ns"), after, distinct=False)
+        return ev.select(*dims, ps=ev.day, nv=ev.nv, nr=ev.nr, ns=ev.ns)
     ends = iv.filter(iv.e <= cal.last)
     ends = ends.select(*dims, day=ends.e, ps2=no_period, nv=-v, tv=v, nr=-r, tr=r, ns=-sim, ts=sim)
-    if cal.period == "day":
-        # a day is its own period (no join with the day map: every event lies in the range), and no
-        # gap lies inside one day, since merged intervals are never adjacent
-        ev = ibis.union(starts, ends, distinct=False)
-        return ev.select(*dims, ps=ev.day, **{k: ev[k] for k in _SUMS})
     # a gap between two intervals of one record counts only when both of its ends fall in one period
     gaps = iv.filter(iv.next_s.notnull(), iv.next_s <= cal.last)
     d2 = cal.days.select(d2="d", ps2="ps")
@@ -80,7 +83,8 @@ def stock_cells(engine: Engine, dims: list[str], cal: Calendar, filters: dict | 
     fast = usable(engine, opts)
     iv = stored_intervals(engine, dims, filters, opts) if fast else _computed(engine, dims, filters, opts)
     ev = _events(iv, dims, cal)
-    counts = ev.group_by([*dims, "ps"]).aggregate(**{k: ev[k].sum() for k in _SUMS})
+    sums = [k for k in _SUMS if k in ev.columns]  # daily events carry no same-period end sums
+    counts = ev.group_by([*dims, "ps"]).aggregate(**{k: ev[k].sum() for k in sums})
     # dense grid: every segment that has an event, in every period
     periods = cal.periods
     if dims:
@@ -89,7 +93,8 @@ def stock_cells(engine: Engine, dims: list[str], cal: Calendar, filters: dict | 
         grid = periods
     c = counts.rename(**{f"k_{d}": d for d in dims}, k_ps="ps")
     j = grid.left_join(c, [grid[d] == c[f"k_{d}"] for d in dims] + [grid.ps == c.k_ps])
-    j = j.select(*dims, "ps", "pe", **{k: j[k].fill_null(0) for k in _SUMS})
+    zero = ibis.literal(0, "int64")
+    j = j.select(*dims, "ps", "pe", **{k: j[k].fill_null(0) if k in sums else zero for k in _SUMS})
     # one running sum per level: stock(p) = sum_{q<=p}(S - E)(q) + E(p) - G(p)
     upto = ibis.window(group_by=[j[d] for d in dims] or None, order_by=j.ps, rows=(None, 0))
     out = j.select(
