@@ -113,7 +113,7 @@ class Matcher:
         if drop:
             fpos = fpos[~np.isin(fpos, [f.pos[i] for i in drop if i in f.pos])]
         id_column = f.ids
-        return _Candidates(lambda j: id_column[fpos[j]], f.id_order()[fpos], f, fpos)
+        return _Candidates(lambda j: id_column[fpos[j]], f.id_order()[fpos], fpos)
 
     def _index_ids(self, target: str) -> list[str]:
         return self.index.tables[target].ids if target in self.index.tables else []
@@ -129,8 +129,8 @@ class Matcher:
         its title's cosine, and the skills part is the share of the vacancy's skills the person
         has, so a record of the right role listing one of the query's skills can outrank every
         near title. The text vectors rank by cosine and miss such records: at a million
-        simulated vacancies, the matcher's top 20 reached 71% of its own exact ranking's top-20
-        scores without these candidates, 99.9% with them (BENCHMARKS.md)."""
+        simulated vacancies, the matcher's top 20 reached 73.7% of its own exact ranking's top-20
+        scores without these candidates, 98.5% with them (BENCHMARKS.md)."""
         hard, soft = self.config.hard, self.config.soft
         f = self._features_of(target)
         keys, starts, rows = f.role_skill_postings(open_only=hard.open_only, skip_duplicates=hard.skip_duplicates)
@@ -336,11 +336,10 @@ def _best(score: np.ndarray, excluded: np.ndarray, order: np.ndarray, a: int, b:
 @dataclass
 class _Candidates:
     """One query's candidates: the id of the j-th, each one's place in id order (the tie-break),
-    and their positions in the in-memory ``features``."""
+    and their positions in the in-memory features."""
 
     id_of: Callable[[int], str]
     order: np.ndarray
-    features: Features
     fpos: np.ndarray
 
 

@@ -158,9 +158,8 @@ class Features:
             keep = (e.role[rows] != 0) & self.eligible(open_only=open_only, skip_duplicates=skip_duplicates)[rows]
             rows = rows[keep]
             keys = (e.role[rows].astype(np.int64) << 31) | e.skills[keep].astype(np.int64)
-            order = np.lexsort(
-                (self.id_order()[rows], counts[rows], keys)
-            )  # ties by id: the same whatever the scan order
+            # ties by id, not by position: the same whatever order the store's scan gave the rows
+            order = np.lexsort((self.id_order()[rows], counts[rows], keys))
             keys, rows = keys[order], rows[order]
             first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else empty
             got = (keys[first], np.append(first, len(keys)).astype(np.int64), rows)
