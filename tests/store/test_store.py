@@ -38,7 +38,8 @@ def test_partitioned_export_holds_every_row_in_its_source_and_month(store, sampl
         f"SELECT vacancy_id, source, month FROM read_parquet('{written['vacancies']}/**/*.parquet', hive_partitioning=true)"
     ).fetchall()
     want = store.con.execute(
-        "SELECT vacancy_id, source, coalesce(strftime(coalesce(published_at, first_seen), '%Y-%m'), 'undated') "
+        "SELECT vacancy_id, source, coalesce(strftime(coalesce(published_at, created_at, first_seen), '%Y-%m'), "
+        "'undated') "
         "FROM vacancies"
     ).fetchall()
     assert sorted(got) == sorted(want) and len(got) == store.count("vacancies") == 101

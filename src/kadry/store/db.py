@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kadry.config import salt_for
+from kadry.rules.activity import start_sql
 from kadry.schema import TABLES, ddl
 from kadry.store.connect import DuckDBError, connect, resolve
 
@@ -145,10 +146,11 @@ class Store:
         self.close()
 
 
-#: the record tables' partitions: (the source, the time that places a row in a month)
+#: the record tables' partitions: (the source, the time that places a row in a month: a record's
+#: start, a sighting's time)
 PARTITIONS = {
-    "vacancies": ("source", "coalesce(published_at, first_seen)"),
-    "resumes": ("source", "coalesce(created_at, first_seen)"),
+    "vacancies": ("source", start_sql("vacancy")),
+    "resumes": ("source", start_sql("resume")),
     "observations": ("split_part(record_id, ':', 1)", "observed_at"),
 }
 
