@@ -62,7 +62,6 @@ class Engine:
         """
         try:
             import ibis
-            import pyspark  # noqa: F401  (a clear error before anything else when it is missing)
         except ImportError as exc:
             raise EngineError(f"Spark engine needs pyspark (pip install 'kadry[spark]'): {exc}") from None
         parquet_dir = Path(parquet_dir)

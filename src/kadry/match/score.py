@@ -1,11 +1,12 @@
 """The score of (resume, vacancy) pairs, with their parts and the reason for an exclusion.
 
-The rules run on columns (``score_columns``: one query against all its candidates at once, on
-``columns.Columns``); ``score_pair`` is the same rules on one pair, and ``pair_score`` explains
-one pair of a scored set (matched and missing skills, the reason). Each part lies in [0, 1]; a
-part that cannot be judged (no salary given, unknown region) takes the configured ``unknown``
-value rather than being dropped, so that a record with little data neither wins nor loses by it. The score is the weighted mean of the parts. Inputs are the
-fields in ``records.RESUME_FIELDS`` / ``VACANCY_FIELDS`` only: never age band or gender.
+The rules run on columns (``score_columns``: a batch of queries against all their candidates at
+once, on ``columns.Columns``); ``score_pair`` is the same rules on one pair, and ``pair_score``
+explains one pair of a scored set (matched and missing skills, the reason). Each part lies in
+[0, 1]; a part that cannot be judged (no salary given, unknown region) takes the configured
+``unknown`` value rather than being dropped, so that a record with little data neither wins nor
+loses by it. The score is the weighted mean of the parts. Inputs are the fields in
+``records.RESUME_FIELDS`` / ``VACANCY_FIELDS`` only: never age band or gender.
 """
 
 from __future__ import annotations

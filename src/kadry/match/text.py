@@ -132,7 +132,7 @@ class TextModel:
         self._has_skills = any(s)
         if self._has_skills:
             self._skills.fit(s)
-        sparse = self._sparse(t, s)
+        sparse = self._sparse(self._title_block(t), s)
         n_features = sparse.shape[1]
         dim = max(2, min(self.dim, n_features - 1, sparse.shape[0] - 1)) if sparse.shape[0] > 2 else 2
         self._svd = TruncatedSVD(n_components=dim, algorithm="randomized", n_iter=4, random_state=self.seed)
@@ -151,9 +151,8 @@ class TextModel:
         )
         return _l2(both)
 
-    def _sparse(self, titles: list[str], skills: list[str], title_block: sp.csr_matrix | None = None) -> sp.csr_matrix:
-        tb = self._title_block(titles) if title_block is None else title_block
-        a = tb * np.float32(np.sqrt(self.TITLE_WEIGHT))
+    def _sparse(self, title_block: sp.csr_matrix, skills: list[str]) -> sp.csr_matrix:
+        a = title_block * np.float32(np.sqrt(self.TITLE_WEIGHT))
         if not self._has_skills:
             return sp.csr_matrix(a)
         b = _l2(self._skills.transform(skills)) * np.float32(np.sqrt(1 - self.TITLE_WEIGHT))
@@ -166,7 +165,7 @@ class TextModel:
         self._check()
         t = [canonical_text(x) for x in titles]
         s = [_skills_text(x) for x in (skills or [None] * len(t))]
-        return self._sparse(t, s)
+        return self._sparse(self._title_block(t), s)
 
     def title_sparse(self, titles: Sequence[str | None]) -> sp.csr_matrix:
         """L2-normalized title-only rows: the occupation/title similarity part."""
@@ -185,7 +184,7 @@ class TextModel:
         self._check()
         t = [canonical_text(x) for x in titles]
         tb = self._title_block(t)
-        return self._project(self._sparse(t, [_skills_text(x) for x in skills], tb)), tb
+        return self._project(self._sparse(tb, [_skills_text(x) for x in skills])), tb
 
     def _project(self, x: sp.csr_matrix) -> np.ndarray:
         assert self._svd is not None  # set by fit(), which the callers have checked
