@@ -77,6 +77,15 @@ class Settings:
             "KADRY_THREADS", "DuckDB worker threads for every connection kadry opens.", "DuckDB's own (all cores)"
         ),
     )
+    workers: int = field(
+        default_factory=lambda: os.cpu_count() or 1,
+        metadata=_env(
+            "KADRY_WORKERS",
+            "Processes a release's suppression audits run in (blocks that share no equation, such as the periods of "
+            "a cube, are audited in parallel).",
+            "the number of cores",
+        ),
+    )
     salt: str | None = field(
         default=None,
         metadata=_env(
@@ -124,11 +133,13 @@ class Settings:
         min_cell = get("KADRY_MIN_CELL")
         shared = get("KADRY_SHARED_DATA")
         epsilon = get("KADRY_MOVES_EPSILON")
+        workers = get("KADRY_WORKERS")
         return cls(
             db=Path(get("KADRY_DB") or DEFAULT_DB),
             min_cell=_whole("KADRY_MIN_CELL", min_cell, 1) if min_cell else DEFAULT_MIN_CELL,
             memory_limit=memory,
             threads=_whole("KADRY_THREADS", threads, 1) if threads else None,
+            workers=_whole("KADRY_WORKERS", workers, 1) if workers else (os.cpu_count() or 1),
             salt=get("KADRY_SALT"),
             shared_data=Path(shared) if shared else None,
             hh_token=get("KADRY_HH_TOKEN"),

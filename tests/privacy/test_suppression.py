@@ -301,3 +301,59 @@ def test_a_complement_is_a_cell_binding_the_exposed_bound_not_the_nearest_total(
         for cell in np.flatnonzero(out["suppressed"].to_numpy() & (truth[measure].to_numpy() < k)):
             low, high = _attacker_bounds(truth.assign(suppressed=out["suppressed"]), hierarchies, measure, cell)
             assert low <= 1e-6 and high >= k - 1e-6
+
+
+def _three_months(seed: int) -> tuple[pd.DataFrame, dict]:
+    rng = np.random.default_rng(seed)
+    periods = ["2024-01", "2024-02", "2024-03"]
+    leaves = {
+        (r, role, p): (int(rng.integers(0, 14)), int(rng.integers(0, 30)))
+        for r in REGIONS
+        for role in ROLES
+        for p in periods
+        if rng.random() < 0.8
+    }
+    truth = _cube(leaves, True)
+    kwargs = {
+        "dimensions": ["region", "occupation", "period"],
+        "counts": ["n_vacancies", "n_resumes"],
+        "hierarchies": [_region_hierarchy(), _role_hierarchy(True)],
+        "k": 10,
+    }
+    return truth, kwargs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_period_sharing_no_equation_is_suppressed_as_if_alone(seed):
+    """Periods without a time equation are independent blocks: each period's pattern in the
+    joint table is the pattern of that period suppressed on its own (no cell of one period
+    hidden for the sake of another, and a cube's cost the sum of its periods')."""
+    truth, kwargs = _three_months(seed)
+    joint = suppress(truth, workers=1, **kwargs).table
+    for period, part in truth.groupby("period"):
+        alone = suppress(part, workers=1, **kwargs).table
+        mine = joint[joint["period"] == period].reset_index(drop=True)
+        assert mine["suppressed"].tolist() == alone["suppressed"].tolist()
+
+
+def test_blocks_audited_in_worker_processes_give_the_same_table(monkeypatch):
+    """The periods go to worker processes (the pool really used) and come back to their rows."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import kadry.privacy.suppression as module
+
+    truth, kwargs = _three_months(4)
+    serial = suppress(truth, workers=1, **kwargs).table
+    monkeypatch.setattr(module, "_PARALLEL_FROM", 1)
+    submitted = []
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit(self, fn, /, *args, **kw):
+        submitted.append(fn.__name__)
+        return real_submit(self, fn, *args, **kw)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    parallel = suppress(truth, workers=2, **kwargs).table
+    assert submitted.count("_protect_all") == 3
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert serial["suppressed"].sum() > serial["suppression"].eq("small_cell").sum()  # complements were chosen

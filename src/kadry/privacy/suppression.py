@@ -24,6 +24,7 @@ quantiles, shares) are nulled, with ``suppressed`` and ``suppression`` columns s
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ _PATIENT_UP_TO = 2500
 #: store's stock cube, 3 passes (with complements chosen by duals) publish 2.3x the cells the
 #: audit before them did, in 0.85x its time; passes until none settles many, 4.9x in 1.9x
 _IMPATIENT_PASSES = 3
+#: primary cells per worker task: a block this large is a task alone, smaller ones are grouped;
+#: a table with less than twice this stays in the caller's process
+_PARALLEL_FROM = 1000
 
 
 def min_cell(value: int | str | None = None) -> int:
@@ -112,6 +116,7 @@ def suppress(
     hierarchies: Sequence[Hierarchy] = (),
     k: int | None = None,
     hidden: Sequence[bool] | np.ndarray | None = None,
+    workers: int | None = None,
 ) -> SuppressionResult:
     """Hide small cells and enough others that none can be recomputed from the rest.
 
@@ -121,7 +126,7 @@ def suppress(
     given as a mapping ``value -> count it rests on`` (nulled also when that count is below
     ``k``, e.g. a median salary over fewer than k salaries) or a plain list. ``hidden`` marks
     cells hidden already (the pattern of the table a detail table belongs to): they stay hidden
-    and count as primary.
+    and count as primary. ``workers``: processes for independent blocks (``KADRY_WORKERS``).
     """
     k = min_cell(k)
     missing = [c for c in [*dimensions, *counts] if c not in frame.columns]
@@ -138,7 +143,7 @@ def suppress(
     primary = _small(amounts, k) | given
     keys = [tuple(row) for row in table[list(dimensions)].astype(str).itertuples(index=False, name=None)]
     equations = _equations(keys, list(dimensions), hierarchies)
-    hidden = _protect(primary, amounts, equations, k, primary)
+    hidden = _protect_blocks(primary, amounts, equations, k, settings().workers if workers is None else workers)
     table["suppressed"] = hidden
     # numpy's stubs do not take None as a choice, though where() makes an object array of it
     table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))  # type: ignore[call-overload]
@@ -202,6 +207,105 @@ def _equations(
 
 class _Partial(list):
     """The children of an equation whose table may omit members: parent >= their sum."""
+
+
+def _blocks(n: int, equations: list[tuple[int, list[int]]]) -> list[tuple[np.ndarray, list[int]]]:
+    """Rows split into blocks that share no equation (a period of a cube without time
+    equations, a skill), each with its equations' positions; rows in no equation are left out."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if not equations:
+        return []
+    heads = np.fromiter((p for p, cs in equations for _ in cs), dtype=np.int64)
+    tails = np.fromiter((c for _, cs in equations for c in cs), dtype=np.int64)
+    graph = coo_matrix((np.ones(len(heads), dtype=np.int8), (heads, tails)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    linked = np.zeros(n, dtype=bool)
+    linked[heads] = linked[tails] = True
+    by_label: dict[int, list[int]] = {}
+    for e, (parent, _) in enumerate(equations):
+        by_label.setdefault(int(label[parent]), []).append(e)
+    rows = np.flatnonzero(linked)
+    order = np.argsort(label[rows], kind="stable")
+    rows = rows[order]
+    cuts = np.flatnonzero(np.diff(label[rows])) + 1
+    return [(part, by_label[int(label[part[0]])]) for part in np.split(rows, cuts)]
+
+
+def _protect_blocks(
+    primary: np.ndarray, amounts: np.ndarray, equations: list[tuple[int, list[int]]], k: int, workers: int
+) -> np.ndarray:
+    """``_protect`` on each block of rows that shares no equation with another, the large
+    ones in ``workers`` processes: a block's suppression and audit never depend on another's,
+    so a cube of many periods costs the sum of its periods, not the square of its size."""
+    hidden = primary.copy()
+    jobs = []
+    blocks = _blocks(len(primary), equations)
+    local = np.zeros(len(primary), dtype=np.int64)
+    for rows, _ in blocks:
+        local[rows] = np.arange(len(rows))
+    at = local.tolist()
+    for rows, eqs in blocks:
+        if not primary[rows].any() or primary[rows].all():
+            continue  # nothing to protect, or nothing published (every equation reads 0 = 0)
+        sub = [
+            (at[p], (_Partial if isinstance(cs, _Partial) else list)([at[c] for c in cs]))
+            for p, cs in (equations[e] for e in eqs)
+        ]
+        jobs.append((rows, (primary[rows], amounts[rows], sub, k, primary[rows])))
+    chunks = _chunks(jobs) if workers > 1 else []
+    if len(chunks) < 2:
+        for rows, args in jobs:
+            hidden[rows] = _protect(*args)
+        return hidden
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # forked: a spawned worker would re-run a caller's script that lacks a main guard; the
+    # workers only compute on the arrays handed to them (no connection, no lock of the caller)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context(method))
+    # a forked worker's garbage collector would walk (and so copy) every object of the
+    # caller, gigabytes when a release holds a million-cell cube: frozen, they are skipped
+    # (and left frozen if the caller had frozen objects already, like a loaded matcher)
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        futures = [(chunk, pool.submit(_protect_all, [args for _, args in chunk])) for chunk in chunks]
+        for chunk, future in futures:
+            for (rows, _), found in zip(chunk, future.result(), strict=True):
+                hidden[rows] = found
+    finally:
+        pool.shutdown(cancel_futures=True)
+        if thaw:
+            gc.unfreeze()
+    return hidden
+
+
+def _chunks(jobs: list) -> list[list]:
+    """Blocks grouped for the workers, largest first: a large block alone, small ones together
+    until a chunk holds ``_PARALLEL_FROM`` primary cells (a skills cube has thousands of tiny
+    blocks). None when the work is too small to be worth a process."""
+    if sum(int(args[0].sum()) for _, args in jobs) < 2 * _PARALLEL_FROM:
+        return []
+    chunks: list[list] = []
+    current: list = []
+    size = 0
+    for job in sorted(jobs, key=lambda j: -int(j[1][0].sum())):
+        current.append(job)
+        size += int(job[1][0].sum())
+        if size >= _PARALLEL_FROM:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _protect_all(jobs: list[tuple]) -> list[np.ndarray]:
+    """``_protect`` over a chunk of blocks (one call per worker task)."""
+    return [_protect(*args) for args in jobs]
 
 
 def _protect(
