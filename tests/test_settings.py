@@ -29,10 +29,11 @@ def test_every_variable_is_documented_and_parsed():
         "KADRY_SHARED_DATA": "/data",
         "KADRY_HH_TOKEN": "hh-secret-token",
         "KADRY_MOVES_EPSILON": "0.5",
+        "KADRY_WORKERS": "3",
     }
     assert set(env) == set(ENV)
     s = Settings.from_env(env)
-    assert s.moves_epsilon == 0.5
+    assert s.moves_epsilon == 0.5 and s.workers == 3
     assert (s.db, s.min_cell, s.memory_limit, s.threads, s.salt, s.shared_data, s.hh_token) == (
         Path("/x/s.duckdb"),
         7,
@@ -48,7 +49,9 @@ def test_every_variable_is_documented_and_parsed():
         assert f"`{name}`" in markdown()
 
 
-@pytest.mark.parametrize("name,value", [("KADRY_MIN_CELL", "zero"), ("KADRY_MIN_CELL", "0"), ("KADRY_THREADS", "-1")])
+@pytest.mark.parametrize(
+    "name,value", [("KADRY_MIN_CELL", "zero"), ("KADRY_MIN_CELL", "0"), ("KADRY_THREADS", "-1"), ("KADRY_WORKERS", "0")]
+)
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
