@@ -357,3 +357,35 @@ def test_blocks_audited_in_worker_processes_give_the_same_table(monkeypatch):
     assert submitted.count("_protect_all") == 3
     pd.testing.assert_frame_equal(serial, parallel)
     assert serial["suppressed"].sum() > serial["suppression"].eq("small_cell").sum()  # complements were chosen
+
+
+@pytest.mark.parametrize("iterative", [False, True])
+def test_recoverable_cells_agree_with_an_independent_rank_test(monkeypatch, iterative):
+    """The exact check, on its dense and its sparse iterative path, against numpy's own least squares."""
+    import kadry.privacy.suppression as module
+    from kadry.privacy import recoverable_cells
+
+    if iterative:
+        monkeypatch.setattr(module, "_DENSE_LIMIT", 0)
+    rng = np.random.default_rng(5)
+    seen = 0
+    for _ in range(40):
+        n = 14
+        # a parent may be another equation's child (region -> district -> country)
+        equations = [
+            (p, sorted(rng.choice(np.delete(np.arange(n), p), size=int(rng.integers(1, 5)), replace=False).tolist()))
+            for p in range(5)
+        ]
+        hidden = rng.random(n) < 0.6
+        cols = list(np.flatnonzero(hidden))
+        a = np.zeros((len(equations), len(cols)))
+        for e, (parent, children) in enumerate(equations):
+            for m, sign in [(parent, -1.0), *((c, 1.0) for c in children)]:
+                if hidden[m]:
+                    a[e, cols.index(m)] += sign
+        eye = np.eye(len(cols))
+        y = np.linalg.lstsq(a.T, eye, rcond=None)[0]
+        fixed = {cols[i] for i in np.flatnonzero(np.abs(a.T @ y - eye).max(axis=0) < 1e-8)}
+        assert recoverable_cells(hidden, equations) == fixed
+        seen += len(fixed)
+    assert seen > 0  # the draws do pin some cells

@@ -790,22 +790,25 @@ def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):
 
 def _determined(cells: list[int], equations: list[tuple[int, list[int]]]) -> set[int]:
     """Cells of one component fixed by the equations (unit vector in the row space)."""
+    from scipy.sparse import coo_matrix
+
     position = {c: i for i, c in enumerate(cells)}
     n = len(cells)
-    rows = []
-    for parent, children in equations:
-        row = np.zeros(n)
-        if parent in position:
-            row[position[parent]] -= 1.0
-        for c in children:
-            if c in position:
-                row[position[c]] += 1.0
-        rows.append(row)
-    a = np.vstack(rows)
+    at: list[int] = []
+    of: list[int] = []
+    sign: list[float] = []
+    for e, (parent, children) in enumerate(equations):
+        for m, v in ((parent, -1.0), *((c, 1.0) for c in children)):
+            if m in position:
+                at.append(e)
+                of.append(position[m])
+                sign.append(v)
+    # built sparse: a component of thousands of cells made a dense matrix of equations x cells first
+    a = coo_matrix((sign, (at, of)), shape=(len(equations), n)).tocsr()
     if n <= _DENSE_LIMIT:
         from scipy.linalg import null_space
 
-        basis = null_space(a)
+        basis = null_space(a.toarray())
         if basis.shape[1] == 0:
             return set(cells)
         weight = np.abs(basis).max(axis=1)
@@ -813,12 +816,13 @@ def _determined(cells: list[int], equations: list[tuple[int, list[int]]]) -> set
     return _determined_iterative(cells, a)
 
 
-def _determined_iterative(cells: list[int], a: np.ndarray) -> set[int]:
-    """Large components: project random vectors onto the null space (lsqr); zeros are fixed cells."""
-    from scipy.sparse import csr_matrix
+def _determined_iterative(cells: list[int], sparse: Any) -> set[int]:
+    """Large components: project random vectors onto the null space (lsqr); zeros are fixed cells.
+
+    ``sparse``: the equations restricted to the component (scipy.sparse, equations x cells).
+    """
     from scipy.sparse.linalg import lsqr
 
-    sparse = csr_matrix(a)
     rng = np.random.default_rng(0)
     weight = np.zeros(len(cells))
     for _ in range(3):
