@@ -236,9 +236,9 @@ def _blocks(n: int, equations: list[tuple[int, list[int]]]) -> list[tuple[np.nda
 def _protect_blocks(
     primary: np.ndarray, amounts: np.ndarray, equations: list[tuple[int, list[int]]], k: int, workers: int
 ) -> np.ndarray:
-    """``_protect`` on each block of rows that shares no equation with another, the large
-    ones in ``workers`` processes: a block's suppression and audit never depend on another's,
-    so a cube of many periods costs the sum of its periods, not the square of its size."""
+    """``_protect`` on each block of rows that shares no equation with another, in ``workers``
+    processes when the table is large enough (``_chunks``): a block's suppression and audit never
+    depend on another's, so a cube of many periods costs the sum of its periods."""
     hidden = primary.copy()
     jobs = []
     blocks = _blocks(len(primary), equations)
