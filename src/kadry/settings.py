@@ -37,6 +37,11 @@ def _whole(name: str, raw: str, minimum: int) -> int:
     return value
 
 
+def _cores() -> int:
+    """The default number of worker processes: one per core."""
+    return os.cpu_count() or 1
+
+
 def _positive(name: str, raw: str) -> float:
     try:
         value = float(raw)
@@ -78,7 +83,7 @@ class Settings:
         ),
     )
     workers: int = field(
-        default_factory=lambda: os.cpu_count() or 1,
+        default_factory=_cores,
         metadata=_env(
             "KADRY_WORKERS",
             "Processes a release's suppression audits run in (blocks that share no equation, such as the periods of "
@@ -139,7 +144,7 @@ class Settings:
             min_cell=_whole("KADRY_MIN_CELL", min_cell, 1) if min_cell else DEFAULT_MIN_CELL,
             memory_limit=memory,
             threads=_whole("KADRY_THREADS", threads, 1) if threads else None,
-            workers=_whole("KADRY_WORKERS", workers, 1) if workers else (os.cpu_count() or 1),
+            workers=_whole("KADRY_WORKERS", workers, 1) if workers else _cores(),
             salt=get("KADRY_SALT"),
             shared_data=Path(shared) if shared else None,
             hh_token=get("KADRY_HH_TOKEN"),

@@ -287,14 +287,15 @@ def _chunks(jobs: list) -> list[list]:
     """Blocks grouped for the workers, largest first: a large block alone, small ones together
     until a chunk holds ``_PARALLEL_FROM`` primary cells (a skills cube has thousands of tiny
     blocks). None when the work is too small to be worth a process."""
-    if sum(int(args[0].sum()) for _, args in jobs) < 2 * _PARALLEL_FROM:
+    sized = sorted(((int(args[0].sum()), (rows, args)) for rows, args in jobs), key=lambda x: -x[0])
+    if sum(n for n, _ in sized) < 2 * _PARALLEL_FROM:
         return []
     chunks: list[list] = []
     current: list = []
     size = 0
-    for job in sorted(jobs, key=lambda j: -int(j[1][0].sum())):
+    for n, job in sized:
         current.append(job)
-        size += int(job[1][0].sum())
+        size += n
         if size >= _PARALLEL_FROM:
             chunks.append(current)
             current, size = [], 0
@@ -459,26 +460,12 @@ def _audit_component(
     Impatient, cells not settled once solutions stop settling many at a time are returned as
     suspects (bounds NaN) instead of being solved for one by one.
     """
-    from scipy.sparse import csc_matrix
-
     targets = [c for c in cells if primary[c] and (amounts[c] < k).any()]
     if not targets:
         return []
     out: list[Exposure] = []
     pos = {c: i for i, c in enumerate(cells)}
-    rows, cols, vals = [], [], []
-    published: list[list[tuple[int, float]]] = []
-    for r, (parent, children) in enumerate(eqs):
-        pub = []
-        for m, sign in ((parent, -1.0), *((c, 1.0) for c in children)):
-            if m in pos:
-                rows.append(r)
-                cols.append(pos[m])
-                vals.append(sign)
-            else:
-                pub.append((m, -sign))
-        published.append(pub)
-    a = csc_matrix((vals, (rows, cols)), shape=(len(eqs), len(cells)))
+    a, published = _system(cells, eqs)
     for j in range(amounts.shape[1]):
         b = np.array([sum(sign * amounts[m, j] for m, sign in pub) for pub in published], dtype=float)
         # only counts below k are protected; a count of 0 reaches 0 already
@@ -788,23 +775,32 @@ def _components(hidden: np.ndarray, equations: list[tuple[int, list[int]]]):
         yield sorted(cells[root]), eqs
 
 
+def _system(cells: list[int], equations: list[tuple[int, list[int]]]) -> tuple[Any, list[list[tuple[int, float]]]]:
+    """A component's equations as the attacker sees them: the coefficients of its hidden
+    ``cells`` (scipy.sparse, equations x cells, built sparse: a component can hold thousands of
+    cells) and, per equation, its published members with their sign on the right-hand side."""
+    from scipy.sparse import csc_matrix
+
+    pos = {c: i for i, c in enumerate(cells)}
+    rows, cols, vals = [], [], []
+    published: list[list[tuple[int, float]]] = []
+    for r, (parent, children) in enumerate(equations):
+        pub = []
+        for m, sign in ((parent, -1.0), *((c, 1.0) for c in children)):
+            if m in pos:
+                rows.append(r)
+                cols.append(pos[m])
+                vals.append(sign)
+            else:
+                pub.append((m, -sign))
+        published.append(pub)
+    return csc_matrix((vals, (rows, cols)), shape=(len(equations), len(cells))), published
+
+
 def _determined(cells: list[int], equations: list[tuple[int, list[int]]]) -> set[int]:
     """Cells of one component fixed by the equations (unit vector in the row space)."""
-    from scipy.sparse import coo_matrix
-
-    position = {c: i for i, c in enumerate(cells)}
     n = len(cells)
-    at: list[int] = []
-    of: list[int] = []
-    sign: list[float] = []
-    for e, (parent, children) in enumerate(equations):
-        for m, v in ((parent, -1.0), *((c, 1.0) for c in children)):
-            if m in position:
-                at.append(e)
-                of.append(position[m])
-                sign.append(v)
-    # built sparse: a component of thousands of cells made a dense matrix of equations x cells first
-    a = coo_matrix((sign, (at, of)), shape=(len(equations), n)).tocsr()
+    a = _system(cells, equations)[0].tocsr()
     if n <= _DENSE_LIMIT:
         from scipy.linalg import null_space
 
