@@ -105,6 +105,20 @@ def test_calendar_whole_periods():
         calendar("month", date(2022, 2, 1), date(2022, 1, 1))
 
 
+@pytest.mark.parametrize("period", ["day", "week", "month", "quarter"])
+def test_day_map_gives_each_day_its_period(period):
+    from kadry.indicators.periods import day_map
+
+    first, last = date(2021, 12, 30), date(2023, 2, 2)
+    periods = calendar(period, first, last).to_pylist()
+    assert [p["pi"] for p in periods] == list(range(len(periods)))
+    days = day_map(period, first, last).to_pylist()
+    expected = [
+        {"d": d, "ps": p["ps"], "pe": p["pe"], "pi": p["pi"]} for p in periods for d in range(p["ps"], p["pe"] + 1)
+    ]
+    assert days == expected
+
+
 def test_resolve_dims_aliases_and_errors():
     assert resolve_dims("role_id, region_code,is_it,work_format") == ["role", "region", "it", "remote"]
     assert resolve_dims(["region", "region"]) == ["region"]

@@ -65,7 +65,7 @@ def compute(
         raise InputError("engine must be a kadry.indicators.Engine (Engine.duckdb(path) or Engine.spark(dir))")
     dims = resolve_dims(by)
     first, last = parse_day(start), parse_day(end, end=True)
-    cal = Calendar(period, first, last)
+    cal = Calendar(period, first, last, engine)
     expr = BUILDERS[indicator](engine, dims, cal, filters, options)
     table = _finish(engine.execute(expr), dims, indicator, period, options, first, last, engine.name)
     return table.to_pandas() if as_ == "pandas" else table

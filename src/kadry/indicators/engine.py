@@ -19,6 +19,8 @@ __all__ = ["Engine", "TABLE_NAMES", "STORED_TABLES", "spark_for_store", "spark_s
 TABLE_NAMES = ("vacancies", "resumes", "observations", "presence")
 #: the merged activity intervals the store keeps current (kadry.indicators.stored)
 STORED_TABLES = ("activity_keys", "segment_codes", "activity_intervals")
+#: DuckDB groups with a direct-indexed table when its keys' ranges fit in this many bits
+_PERFECT_HASH_BITS = 20
 #: tables an older store or export may lack: read as empty
 _OPTIONAL = {"presence"}
 
@@ -34,6 +36,11 @@ class Engine:
         self.session = session
         #: the store's merged activity intervals are present and current (see stored.py): stocks read them
         self.stored_intervals = all(t in tables for t in STORED_TABLES)
+        self._small: dict[bytes, Any] = {}
+        if name == "duckdb":
+            # group by small integer keys (codes, period numbers) with direct-indexed tables up to
+            # 2^20 groups (the default is 2^12): the index's role x region x month has 2^20
+            con.raw_sql(f"SET perfect_ht_threshold = {_PERFECT_HASH_BITS}")
 
     # --- constructors ---------------------------------------------------------------------
     @classmethod
@@ -95,6 +102,29 @@ class Engine:
     # --- use ------------------------------------------------------------------------------
     def table(self, name: str) -> Any:
         return self._tables[name]
+
+    def small_table(self, table: pa.Table) -> Any:
+        """A small Arrow table (a calendar) as an Ibis table on this engine, made once per content.
+
+        On DuckDB it is a temporary table, not a view of the Arrow data: a table has statistics
+        (each column's range), which direct-indexed grouping needs.
+        """
+        import hashlib
+
+        import ibis
+
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        key = hashlib.sha1(sink.getvalue().to_pybytes()).digest()
+        if key not in self._small:
+            if self.name == "duckdb":
+                self._small[key] = self.con.create_table(
+                    f"_kadry_small_{key.hex()[:16]}", table, temp=True, overwrite=True
+                )
+            else:
+                self._small[key] = ibis.memtable(table)
+        return self._small[key]
 
     def execute(self, expr: Any) -> pa.Table:
         """Run an Ibis expression here and return Arrow."""

@@ -56,18 +56,10 @@ def _totals(engine, dims, cal, filters, opts, basis: str):
     if basis == "flow":
         pop = _population(engine, dims, cal, filters, opts, {}, basis)
         return rollup(pop, dims, ["ps", "pe"], _counts, rollups=opts.rollups)
+    # roll-ups included: stocks are additive over disjoint segments (stocks.py sums them early)
     cells = stock_cells(engine, dims, cal, filters, opts)
-    # stocks are additive over disjoint segments: roll-ups are sums of the full cells
-    return rollup(
-        cells,
-        dims,
-        ["ps", "pe"],
-        lambda t: {
-            "n_vacancies": t.n_vacancies.sum(),
-            "n_resumes": t.n_resumes.sum(),
-            "simulated": t.n_simulated.sum() > 0,
-        },
-        rollups=opts.rollups,
+    return cells.select(
+        *dims, "ps", "pe", n_vacancies="n_vacancies", n_resumes="n_resumes", simulated=cells.n_simulated > 0
     )
 
 

@@ -152,6 +152,10 @@ def filter_values(raw: str, wanted: Any) -> tuple[str, list[str]]:
     return name, coded
 
 
+def _total(total: Any, column: ibis.Value) -> ibis.Value:
+    return ibis.literal(total) if isinstance(total, str) else ibis.literal(total, column.type())
+
+
 def rollup(
     rel: ibis.Table,
     dims: list[str],
@@ -159,8 +163,11 @@ def rollup(
     metrics: Callable[[ibis.Table], dict[str, ibis.Value]],
     *,
     rollups: bool = True,
+    total: Any = ALL,
 ) -> ibis.Table:
     """Aggregate ``rel`` by ``dims + keys`` and, with ``rollups``, by every subset of ``dims``.
+
+    A rolled-up dimension holds ``total`` (``"all"``; a code for integer-coded dimensions).
 
     A union of group-bys (one per subset, dimensions outside it set to ``"all"``): Ibis
     compiles it the same way for every backend, unlike GROUPING SETS.
@@ -170,6 +177,10 @@ def rollup(
         subsets = [s for k in range(len(dims), -1, -1) for s in combinations(dims, k)]
     parts = []
     for subset in subsets:
-        r = rel.mutate(**{d: ibis.literal(ALL) for d in dims if d not in subset}) if len(subset) < len(dims) else rel
+        r = (
+            rel.mutate(**{d: _total(total, rel[d]) for d in dims if d not in subset})
+            if len(subset) < len(dims)
+            else rel
+        )
         parts.append(r.group_by([*dims, *keys]).aggregate(**metrics(r)))
     return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)

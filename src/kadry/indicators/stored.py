@@ -30,10 +30,11 @@ import ibis
 from kadry.indicators.activity import Options, intervals, vacancy_intervals
 from kadry.indicators.engine import STORED_TABLES, Engine, store_tables
 from kadry.indicators.periods import epoch_day
-from kadry.indicators.segments import DIMENSIONS, filter_values
+from kadry.indicators.segments import ALL, DIMENSIONS, filter_values
 from kadry.indicators.state import META_KEY, freshness, read_meta, stored_state
 
 __all__ = [
+    "ROLLED_UP",
     "STORED_OPTIONS",
     "STORED_TABLES",
     "decode",
@@ -44,6 +45,8 @@ __all__ = [
     "usable",
 ]
 
+#: the code of a rolled-up dimension ("all"): segment codes are never negative
+ROLLED_UP = -1
 #: the options the stored intervals were merged under (the defaults)
 STORED_OPTIONS = {"lifetime": Options().lifetime, "window": Options().window}
 _DIMS = tuple(DIMENSIONS)
@@ -191,9 +194,14 @@ def stored_intervals(engine: Engine, dims: list[str], filters: dict | None, opts
 
 
 def decode(engine: Engine, t: ibis.Table, dims: list[str]) -> ibis.Table:
-    """Replace each dimension's integer code by its string value (a join per dimension, on the small result)."""
+    """Replace each dimension's integer code by its string value (a join per dimension, on the small result).
+
+    ``ROLLED_UP`` becomes ``"all"``.
+    """
     codes = engine.table("segment_codes")
     for d in dims:
         c = codes.filter(codes.dim == d).select(**{f"_c_{d}": "code", f"_v_{d}": "value"})
-        t = t.join(c, t[d] == c[f"_c_{d}"]).drop(d, f"_c_{d}").rename(**{d: f"_v_{d}"})
+        t = t.left_join(c, t[d] == c[f"_c_{d}"])
+        value = ibis.ifelse(t[d] == ROLLED_UP, ibis.literal(ALL), t[f"_v_{d}"])
+        t = t.mutate(**{f"_v_{d}": value}).drop(d, f"_c_{d}").rename(**{d: f"_v_{d}"})
     return t
