@@ -72,6 +72,16 @@ def test_stored_equals_computed(world_with_intervals, indicator, kw):
     assert fast.equals(slow)
 
 
+def test_query_settings_do_not_leak_into_the_store_connection(world_with_intervals):
+    """The direct-indexed grouping is set for an indicator query only: ingest shares the connection."""
+    con = world_with_intervals.con
+    before = con.execute("SELECT current_setting('perfect_ht_threshold')").fetchone()
+    compute(
+        "index", by=["role", "region"], start="2022-01", end="2022-03", engine=Engine.from_store(world_with_intervals)
+    )
+    assert con.execute("SELECT current_setting('perfect_ht_threshold')").fetchone() == before
+
+
 def _decoded(store: Store) -> list[tuple]:
     """The stored rows with string keys and values (integer keys depend on the order records arrived)."""
     dims = ("role", "region", "federal_district", "country", "experience", "remote", "it", "isco2", "role_category")

@@ -37,10 +37,6 @@ class Engine:
         #: the store's merged activity intervals are present and current (see stored.py): stocks read them
         self.stored_intervals = all(t in tables for t in STORED_TABLES)
         self._small: dict[bytes, Any] = {}
-        if name == "duckdb":
-            # group by small integer keys (codes, period numbers) with direct-indexed tables up to
-            # 2^20 groups (the default is 2^12): the index's role x region x month has 2^20
-            con.raw_sql(f"SET perfect_ht_threshold = {_PERFECT_HASH_BITS}")
 
     # --- constructors ---------------------------------------------------------------------
     @classmethod
@@ -129,7 +125,16 @@ class Engine:
     def execute(self, expr: Any) -> pa.Table:
         """Run an Ibis expression here and return Arrow."""
         try:
-            return self.con.to_pyarrow(expr)
+            if self.name != "duckdb":
+                return self.con.to_pyarrow(expr)
+            # group by small integer keys (codes, period numbers) with direct-indexed tables up to
+            # 2^20 groups (DuckDB's default is 2^12; role x region x month needs 2^20); set for
+            # this query only, since a store's connection may be shared with ingest
+            self.con.raw_sql(f"SET perfect_ht_threshold = {_PERFECT_HASH_BITS}")
+            try:
+                return self.con.to_pyarrow(expr)
+            finally:
+                self.con.raw_sql("RESET perfect_ht_threshold")
         except Exception as exc:
             raise EngineError(
                 f"{self.name} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
