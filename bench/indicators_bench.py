@@ -233,6 +233,44 @@ def polars_index(db: str, start: str = START, end: str = END):
     return out.collect()
 
 
+def polars_daily(db: str, start: str = START, end: str = END):
+    """Polars (lazy) daily stock by region: +1 on each interval's first day, -1 after its last, cum_sum.
+
+    The same sweep as ``daily_sql`` (a resume's merged intervals are disjoint and non-adjacent,
+    so each record counts once a day): events summed per region and day, with the all-regions
+    roll-up, laid on the full region x day grid, cumulated per region.
+    """
+    import polars as pl
+
+    from kadry.indicators.periods import day_number, parse_day
+
+    first, last = day_number(parse_day(start)), day_number(parse_day(end, end=True))
+    iv, codes = _load_intervals(db)
+    lf = pl.from_arrow(iv).lazy()
+    lf = lf.filter((pl.col("is_v").not_() | pl.col("dup").not_()) & (pl.col("e") >= first) & (pl.col("s") <= last))
+    v = pl.col("is_v").cast(pl.Int64)
+    starts = lf.select("region", d=pl.max_horizontal(pl.col("s"), pl.lit(first)), dv=v, dr=1 - v)
+    ends = lf.filter(pl.col("e") < last).select("region", d=pl.col("e") + 1, dv=-v, dr=v - 1)
+    ev = pl.concat([starts, ends]).group_by("region", "d").agg(pl.col("dv").sum(), pl.col("dr").sum())
+    total = ev.group_by("d").agg(pl.col("dv").sum(), pl.col("dr").sum()).with_columns(region=pl.lit(-1, pl.Int32))
+    ev = pl.concat([ev.with_columns(pl.col("region").cast(pl.Int32)), total.select("region", "d", "dv", "dr")])
+    days = pl.LazyFrame({"d": pl.int_range(first, last + 1, eager=True)})
+    grid = ev.select("region").unique().join(days, how="cross")
+    run = (
+        grid.join(ev, on=["region", "d"], how="left")
+        .with_columns(pl.col("dv").fill_null(0), pl.col("dr").fill_null(0))
+        .sort("region", "d")
+        .with_columns(nv=pl.col("dv").cum_sum().over("region"), nr=pl.col("dr").cum_sum().over("region"))
+        .filter((pl.col("nv") > 0) | (pl.col("nr") > 0))
+    )
+    cd = pl.from_arrow(codes).lazy().filter(pl.col("dim") == "region")
+    names = cd.select(region=pl.col("code").cast(pl.Int32), name=pl.col("value"))
+    out = run.join(names, on="region", how="left").select(
+        region=pl.col("name").fill_null("all"), d="d", nv="nv", nr="nr"
+    )
+    return out.collect()
+
+
 def pandas_index(db: str, start: str = START, end: str = END):
     """Vectorised pandas/NumPy: months by integer arithmetic, np.repeat, drop_duplicates per resume-month, groupby."""
     import numpy as np
@@ -293,6 +331,19 @@ def baseline_cells(name: str, db: str, start: str = START, end: str = END) -> di
     }
 
 
+def daily_cells(name: str, db: str, start: str = START, end: str = END) -> dict:
+    """``{(region, day iso): (n_vacancies, n_resumes)}`` from a daily baseline (``daily_sql`` or ``polars_daily``)."""
+    if name == "daily_sql":
+        import duckdb
+
+        con = duckdb.connect(db, read_only=True)
+        rows = con.execute(daily_sql(start, end)).fetchall()
+        con.close()
+    else:
+        rows = polars_daily(db, start, end).rows()
+    return {(re, _month_key(d)): (int(nv), int(nr)) for re, d, nv, nr in rows}
+
+
 def measure(what: str, db: str) -> dict:
     """Run one measurement in this process; returns seconds and a result summary."""
     import duckdb  # noqa: F401  (imports are not part of any measurement)
@@ -327,6 +378,8 @@ def measure(what: str, db: str) -> dict:
         if what == "sql":
             tot = [r for r in rows if r[0] == "all" and r[1] == "all"]
             summary.update(all_vacancies=int(sum(r[3] for r in tot)), all_resumes=int(sum(r[4] for r in tot)))
+    elif what == "polars_daily":
+        summary = {"rows": polars_daily(db).height}
     elif what in ("polars", "pandas"):
         df = polars_index(db).to_pandas() if what == "polars" else pandas_index(db)
         tot = df[(df.role == "all") & (df.region == "all")]
@@ -519,6 +572,7 @@ def main() -> None:
         "pandas",
         "daily_sql",
         "daily",
+        "polars_daily",
         "kadry_computed",
         "kadry_salary",
     )
@@ -573,6 +627,7 @@ def _report(args, machine: str, res: dict) -> str:
         "polars": "Polars (lazy) over the stored intervals: int_ranges of months, explode, unique, group_by",
         "sql": "hand-written DuckDB SQL over the stored intervals (range join with the calendar, GROUPING SETS)",
         "daily_sql": "hand-written DuckDB SQL: daily stock by region by a +1/-1 sweep over the stored intervals",
+        "polars_daily": "Polars (lazy): daily stock by region by the same sweep (group_by, full grid, cum_sum per region)",
         "refresh": "full build of the stored intervals (activity_intervals) from the records",
         "kadry_computed": "index as before: intervals merged from the records at query time",
     }

@@ -154,18 +154,43 @@ def _cells(t) -> dict:
     }
 
 
+def _copy(store: Store, tmp_path: Path) -> Path:
+    """The store's tables in a file the benchmark's baselines open themselves."""
+    db = tmp_path / "w.duckdb"
+    store.con.execute(f"ATTACH '{db}' AS w")
+    for t in ("vacancies", "resumes", "observations", "activity_keys", "segment_codes", "activity_intervals", "meta"):
+        store.con.execute(f"CREATE TABLE w.{t} AS SELECT * FROM {t}")
+    store.con.execute("DETACH w")
+    return db
+
+
 @pytest.mark.parametrize("baseline", ["sql", "polars", "pandas"])
 def test_bench_baselines_give_the_same_cells(world_with_intervals, tmp_path, baseline):
     """The benchmark's hand-written baselines compute exactly kadry's cells (counts and roll-ups)."""
     bench = _bench()
-    db = tmp_path / "w.duckdb"
-    world_with_intervals.con.execute(f"ATTACH '{db}' AS w")
-    for t in ("vacancies", "resumes", "observations", "activity_keys", "segment_codes", "activity_intervals", "meta"):
-        world_with_intervals.con.execute(f"CREATE TABLE w.{t} AS SELECT * FROM {t}")
-    world_with_intervals.con.execute("DETACH w")
+    db = _copy(world_with_intervals, tmp_path)
     kadry = compute(
         "index", by=["role", "region"], start="2022-01", end="2022-03", engine=Engine.from_store(world_with_intervals)
     )
     got = bench.baseline_cells(baseline, str(db), "2022-01", "2022-03")
     assert got == _cells(kadry)
     assert sum(v for v, _ in got.values()) == pc.sum(kadry["n_vacancies"]).as_py()
+
+
+@pytest.mark.parametrize("baseline", ["daily_sql", "polars_daily"])
+def test_bench_daily_baselines_give_the_same_cells(world_with_intervals, tmp_path, baseline):
+    """The daily baselines (SQL and Polars sweeps) give kadry's daily stocks by region, roll-up included."""
+    bench = _bench()
+    db = _copy(world_with_intervals, tmp_path)
+    kadry = compute(
+        "stock",
+        by=["region"],
+        period="day",
+        start="2022-01-01",
+        end="2022-03-31",
+        engine=Engine.from_store(world_with_intervals),
+    )
+    want = {(r["region"], r["period"].isoformat()): (r["n_vacancies"], r["n_resumes"]) for r in kadry.to_pylist()}
+    got = bench.daily_cells(baseline, str(db), "2022-01-01", "2022-03-31")
+    assert len(want) > 30
+    assert got == want
