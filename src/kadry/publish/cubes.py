@@ -185,6 +185,32 @@ def by_source_cube(db_path: Any, indicator: str, period: str, *, k: int, first: 
     return _Builder(db_path, k)._by_source(indicator, period, first, last)
 
 
+#: indicators computed a run of periods at a time (each holds one row per record and period it
+#: touches, so a whole range of weeks at a million records took 17 GB; stocks are swept, whole)
+_BY_SPANS = ("salary", "skills")
+#: days of periods per run
+_SPAN_DAYS = 92
+
+
+def _spans(period: str, start: str, end: str, days: int | None = None) -> list[tuple[str, str]]:
+    """``start..end`` as consecutive runs of whole periods, each about ``days`` long (ISO dates).
+
+    A period's cells depend only on the records active in it, so the runs together give
+    exactly the rows of the whole range.
+    """
+    from kadry.indicators.periods import EPOCH, calendar, parse_day
+
+    days = _SPAN_DAYS if days is None else days
+    runs: list[list[int]] = []
+    for p in calendar(period, parse_day(start), parse_day(end, end=True)).to_pylist():
+        if runs and p["pe"] - runs[-1][0] < days:
+            runs[-1][1] = p["pe"]
+        else:
+            runs.append([p["ps"], p["pe"]])
+    iso = lambda d: (EPOCH + pd.Timedelta(days=d).to_pytimedelta()).isoformat()  # noqa: E731
+    return [(iso(a), iso(b)) for a, b in runs]
+
+
 class _Builder:
     """Computes the unsuppressed cells (private) and suppresses each family once."""
 
@@ -346,22 +372,35 @@ class _Builder:
         from kadry.indicators import compute
 
         options: dict[str, Any] = {"top": top} if top else {}
+        # population indicators hold a row per record and period: a run of periods at a time
+        spans = _spans(period, start, end) if indicator in _BY_SPANS else [(start, end)]
         engine = self._engine()
         try:
-            main = compute(
-                indicator, by=_BY, period=period, start=start, end=end, engine=engine, as_="pandas", **options
-            )
-            it = compute(
-                indicator,
-                by=["it", "federal_district", "region"],
-                period=period,
-                start=start,
-                end=end,
-                filters={"it": True},
-                engine=engine,
-                as_="pandas",
-                **options,
-            )
+
+            def runs(by: list[str], filters: dict | None = None) -> pd.DataFrame:
+                parts = [
+                    compute(
+                        indicator,
+                        by=by,
+                        period=period,
+                        start=a,
+                        end=b,
+                        filters=filters,
+                        engine=engine,
+                        as_="pandas",
+                        **options,
+                    )
+                    for a, b in spans
+                ]
+                if len(parts) == 1:
+                    return parts[0]
+                # the whole range's order: by segment, then period (each run is sorted alone)
+                frame = pd.concat(parts, ignore_index=True)
+                order = [*by, "period"] + [c for c in ("skill", "experience_level") if c in frame.columns]
+                return frame.sort_values(order, kind="stable", ignore_index=True)
+
+            main = runs(_BY)
+            it = runs(["it", "federal_district", "region"], {"it": True})
             self._it_roles = self._it_role_ids(engine)
         finally:
             close = getattr(engine, "close", None)
