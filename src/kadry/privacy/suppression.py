@@ -804,7 +804,17 @@ def _determined(cells: list[int], equations: list[tuple[int, list[int]]]) -> set
     if n <= _DENSE_LIMIT:
         from scipy.linalg import null_space
 
-        basis = null_space(a.toarray())
+        dense = a.toarray()
+        try:
+            basis = null_space(dense)
+        except np.linalg.LinAlgError:
+            # LAPACK's divide-and-conquer SVD (gesdd) can fail to converge (it did on a skills
+            # block of the 1M release); the plain QR-iteration driver is slower but more robust,
+            # and the iterative projection needs no SVD at all
+            try:
+                basis = null_space(dense, lapack_driver="gesvd")
+            except np.linalg.LinAlgError:
+                return _determined_iterative(cells, a)
         if basis.shape[1] == 0:
             return set(cells)
         weight = np.abs(basis).max(axis=1)
