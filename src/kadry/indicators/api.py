@@ -85,12 +85,7 @@ def _finish(
         cols[c] = t[c]
     cols["simulated"] = pc.fill_null(t["simulated"], False)
     out = pa.table(cols)
-    sort = [(d, "ascending") for d in dims] + [("period", "ascending")]
-    if "skill" in out.column_names:
-        sort.append(("skill", "ascending"))
-    if "experience_level" in out.column_names:
-        sort.append(("experience_level", "ascending"))
-    out = out.sort_by(sort)
+    out = out.sort_by([(c, "ascending") for c in row_order(dims, out.column_names)])
     out = out.append_column("vacancy_activity_rule", _constant(vacancy_rule_label(opts), out.num_rows))
     meta = {
         "indicator": indicator,
@@ -103,6 +98,12 @@ def _finish(
         "options": asdict(opts),
     }
     return out.replace_schema_metadata({"kadry": json.dumps(meta)})
+
+
+def row_order(dims: list[str], columns: Iterable[str]) -> list[str]:
+    """The columns an indicator's rows are sorted by: segment, period, then skill or experience band."""
+    columns = set(columns)
+    return [*dims, "period"] + [c for c in ("skill", "experience_level") if c in columns]
 
 
 def _constant(label: str, rows: int) -> pa.Array:

@@ -186,7 +186,8 @@ def by_source_cube(db_path: Any, indicator: str, period: str, *, k: int, first: 
 
 
 #: indicators computed a run of periods at a time (each holds one row per record and period it
-#: touches, so a whole range of weeks at a million records took 17 GB; stocks are swept, whole)
+#: touches; stocks are swept, whole). This bounds one query's rows, not the connection's buffers:
+#: the 1M release still ran out of memory here (BENCHMARKS.md, "Publishing a release")
 _BY_SPANS = ("salary", "skills")
 #: days of periods per run
 _SPAN_DAYS = 92
@@ -370,6 +371,7 @@ class _Builder:
     def _compute(self, indicator: str, period: str, start: str, end: str, top: int | None = None) -> pd.DataFrame:
         """The indicator over every occupation and region level, keyed by occupation/region ids."""
         from kadry.indicators import compute
+        from kadry.indicators.api import row_order
 
         options: dict[str, Any] = {"top": top} if top else {}
         # population indicators hold a row per record and period: a run of periods at a time
@@ -396,8 +398,7 @@ class _Builder:
                     return parts[0]
                 # the whole range's order: by segment, then period (each run is sorted alone)
                 frame = pd.concat(parts, ignore_index=True)
-                order = [*by, "period"] + [c for c in ("skill", "experience_level") if c in frame.columns]
-                return frame.sort_values(order, kind="stable", ignore_index=True)
+                return frame.sort_values(row_order(by, frame.columns), kind="stable", ignore_index=True)
 
             main = runs(_BY)
             it = runs(["it", "federal_district", "region"], {"it": True})
