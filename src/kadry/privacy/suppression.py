@@ -50,6 +50,8 @@ __all__ = [
 
 #: components larger than this are checked with an iterative solver instead of a dense SVD
 _DENSE_LIMIT = 1500
+#: a cell is fixed when its leverage is 1 within this (its null-space component below 1e-5)
+_FIXED_TOLERANCE = 1e-10
 #: components up to this many hidden cells are always audited exactly (no suspects): relieving
 #: a crowded total hides a published number, which small tables can rarely spare
 _PATIENT_UP_TO = 2500
@@ -256,8 +258,8 @@ def _protect_blocks(
         jobs.append((rows, (primary[rows], amounts[rows], sub, k, primary[rows])))
     chunks = _chunks(jobs) if workers > 1 else []
     if len(chunks) < 2:
-        for rows, args in jobs:
-            hidden[rows] = _protect(*args)
+        for (rows, _), found in zip(jobs, _protect_all([args for _, args in jobs]), strict=True):
+            hidden[rows] = found
         return hidden
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -305,8 +307,13 @@ def _chunks(jobs: list) -> list[list]:
 
 
 def _protect_all(jobs: list[tuple]) -> list[np.ndarray]:
-    """``_protect`` over a chunk of blocks (one call per worker task)."""
-    return [_protect(*args) for args in jobs]
+    """``_protect`` over a chunk of blocks (one call per worker task), on one BLAS thread: the
+    workers already fill the cores, and OpenBLAS threads on busy cores spin (an audit's SVD of
+    217 x 803 took 1.7 s on two threads beside the other worker, 0.06 s on one)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return [_protect(*args) for args in jobs]
 
 
 def _protect(
@@ -799,27 +806,36 @@ def _system(cells: list[int], equations: list[tuple[int, list[int]]]) -> tuple[A
 
 def _determined(cells: list[int], equations: list[tuple[int, list[int]]]) -> set[int]:
     """Cells of one component fixed by the equations (unit vector in the row space)."""
-    n = len(cells)
     a = _system(cells, equations)[0].tocsr()
-    if n <= _DENSE_LIMIT:
-        from scipy.linalg import null_space
-
-        dense = a.toarray()
-        try:
-            basis = null_space(dense)
-        except np.linalg.LinAlgError:
-            # LAPACK's divide-and-conquer SVD (gesdd) can fail to converge (it did on a skills
-            # block of the 1M release); the plain QR-iteration driver is slower but more robust,
-            # and the iterative projection needs no SVD at all
-            try:
-                basis = null_space(dense, lapack_driver="gesvd")
-            except np.linalg.LinAlgError:
-                return _determined_iterative(cells, a)
-        if basis.shape[1] == 0:
-            return set(cells)
-        weight = np.abs(basis).max(axis=1)
-        return {cells[i] for i in np.flatnonzero(weight < 1e-9)}
+    if len(cells) <= _DENSE_LIMIT:
+        fixed = _determined_dense(a.toarray())
+        if fixed is not None:
+            return {cells[i] for i in np.flatnonzero(fixed)}
     return _determined_iterative(cells, a)
+
+
+def _determined_dense(a: np.ndarray) -> np.ndarray | None:
+    """Which columns of ``a`` (equations x cells) the equations fix: those whose unit vector lies
+    in the row space, i.e. whose leverage (squared norm in an orthonormal basis of the row space)
+    is 1. The economy SVD costs m·n·min(m, n) for m equations over n cells, where the null space's
+    full SVD cost n³: that was 96% of a 1M release's skills audit. None when LAPACK does not
+    converge with either driver (the divide-and-conquer gesdd failed once on a skills block of
+    the 1M release; the QR-iteration gesvd is slower and more robust)."""
+    from scipy.linalg import svd
+
+    if a.size == 0:
+        return np.zeros(a.shape[1], dtype=bool)
+    for driver in ("gesdd", "gesvd"):
+        try:
+            _, s, vt = svd(a, full_matrices=False, lapack_driver=driver, check_finite=False)
+            break
+        except np.linalg.LinAlgError:
+            continue
+    else:
+        return None
+    rank = int((s > s.max() * max(a.shape) * np.finfo(float).eps).sum())
+    leverage = np.einsum("ij,ij->j", vt[:rank], vt[:rank])
+    return leverage > 1 - _FIXED_TOLERANCE
 
 
 def _determined_iterative(cells: list[int], sparse: Any) -> set[int]:
