@@ -100,7 +100,7 @@ def test_no_published_count_below_k_on_any_path(get):
         "group_by=district&occupation=category:11",
         "indicator=salary&group_by=region",
         "indicator=flow&group_by=role",
-        "indicator=skills&occupation=it",
+        "indicator=skills&occupation=it&period=quarter",
     ]:
         for row in get(f"/api/v1/indicators?{q}&limit=10000").json()["rows"]:
             for col in ("n_vacancies", "n_resumes", "n_vacancies_skill", "n_resumes_skill"):

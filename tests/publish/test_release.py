@@ -131,21 +131,39 @@ def test_the_index_by_source_is_released_and_never_mixed(store_path):
     assert _get(app, f"/api/v1/indicators?source={sources[0]}&group_by=region").status_code == 400
 
 
-@pytest.mark.parametrize("indicator", ["salary", "skills"])
-def test_population_cubes_computed_by_runs_of_periods_are_the_whole_range(store_path, monkeypatch, indicator):
-    """Salary and skills are computed a run of periods at a time (memory): one week per run gives
-    exactly the rows, in the same order, of the whole range computed at once."""
+@pytest.mark.parametrize(("period", "last", "runs"), [("week", "2024-01-28", 4), ("quarter", "2024-06-30", 2)])
+def test_population_cubes_made_by_runs_of_periods_are_the_whole_range(store_path, monkeypatch, period, last, runs):
+    """Salary and skills are made a run of periods at a time (memory): one period per run gives
+    exactly the cells of the whole range made at once (skills by quarter only)."""
     import kadry.publish.cubes as cubes
 
-    def cube():
-        return cubes._Builder(store_path, 5)._compute(
-            indicator, "week", "2024-01", "2024-03", top=30 if indicator == "skills" else None
-        )
+    first = "2024-01-01"  # a Monday
+    builder = cubes._Builder(store_path, 5)
+    base = builder._suppress_family("stock", {period: builder._compute("index", period, first, last)})[period]
 
-    assert len(cubes._spans("week", "2024-01", "2024-03", days=1)) == 13  # 2024-01-01 is a Monday
+    def made() -> dict:
+        parts: dict = {}
+        builder._population(period, base, first, last, lambda key, frame: parts.setdefault(key, []).append(frame))
+        return parts
+
+    assert len(cubes._spans(period, first, last, days=1)) == runs
     monkeypatch.setattr(cubes, "_SPAN_DAYS", 1)
-    by_runs = cube()
-    monkeypatch.setattr(cubes, "_BY_SPANS", ())
-    whole = cube()
-    assert len(whole) > 100
-    pd.testing.assert_frame_equal(by_runs, whole)
+    by_runs = made()
+    monkeypatch.setattr(cubes, "_SPAN_DAYS", 10_000)
+    whole = made()
+    released = ["salary", *(["skills"] if period in cubes.SKILLS_PERIODS else [])]
+    assert {key[0] for key in by_runs} == {key[0] for key in whole} == set(released)
+    for indicator in released:
+        assert len(by_runs[(indicator, period)]) == runs and len(whole[(indicator, period)]) == 1
+        keys = [*cubes.KEYS, *(["skill"] if indicator == "skills" else [])]
+        a, b = (cubes.joined(f[(indicator, period)]).sort_values(keys, ignore_index=True) for f in (by_runs, whole))
+        assert len(a) > 100 and a["suppressed"].any() and not a["suppressed"].all()
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_skills_are_released_by_quarter_only(store_path):
+    release = current(store_path) or make(store_path)
+    assert len(release.cube("skills", "quarter")) > 0
+    for period in ("week", "month"):
+        with pytest.raises(BadRequest, match="by quarter only"):
+            release.cube("skills", period)

@@ -108,8 +108,7 @@ class Publisher:
         except (KadryError, OSError, DuckDBError):  # nothing to warm: answers load on demand (or say why)
             return 0
         n = 0
-        for file in sorted((release.path / "cells").glob("*.parquet")):
-            name, _, period = file.stem.rpartition("-")
+        for name, period in release.released():
             try:
                 release.cube(name, period)
                 n += 1

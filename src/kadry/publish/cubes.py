@@ -13,6 +13,7 @@ not released (see docs/privacy.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,15 +27,19 @@ __all__ = [
     "COVERAGE_SHARES",
     "FAMILY",
     "FLOW_PERIODS",
+    "SKILLS_PERIODS",
     "KEYS",
     "MOBILITY",
     "QUARANTINE",
     "TRAJECTORIES",
     "WHOLE",
     "WHOLE_TABLES",
+    "Put",
     "build_cubes",
     "by_source_cube",
     "coverage_table",
+    "emit_cubes",
+    "joined",
     "quarantine_table",
     "trajectory_tables",
 ]
@@ -80,16 +85,55 @@ _VALUES: dict[str, dict[str, str | None]] = {
 #: two cores that took the release from minutes to the better part of an hour. Stocks, which
 #: do not add up over time, are released by week, month and quarter.
 FLOW_PERIODS = ("month",)
+#: period lengths skills are released by: quarters only. A skill's count is per segment, period
+#: and skill (a segment's top 30): by quarter at a million vacancies 78% of those cells are
+#: already below k, by month or week nearly all would be, while their audit took the 1M release
+#: the better part of an hour per length (BENCHMARKS.md, "Publishing a release")
+SKILLS_PERIODS = ("quarter",)
 #: period lengths in which a flow period is the sum of shorter ones (parent -> child length)
 _NESTS = {"quarter": "month"}
+
+
+#: receives each released cube, or one part of it, as it is made: (indicator, period length), cells
+Put = Callable[[tuple[str, str], pd.DataFrame], None]
+
+
+def emit_cubes(
+    db_path: Any, put: Put, *, k: int, periods: list[str], first: str, last: str, moves_epsilon: float | None = None
+) -> None:
+    """Every released (indicator, period length) cube of a store, suppressed together per family
+    (the moves with noise at ``moves_epsilon`` instead, when given), handed to ``put`` as made.
+
+    Salary and skills come in parts, a run of periods each (their rows are one per segment,
+    period and skill: at a million vacancies tens of millions by week), so a release writes
+    them out instead of holding them; a cube is its parts in the order given."""
+    _Builder(db_path, k, moves_epsilon).build(periods, first, last, put)
 
 
 def build_cubes(
     db_path: Any, *, k: int, periods: list[str], first: str, last: str, moves_epsilon: float | None = None
 ) -> dict[tuple[str, str], pd.DataFrame]:
-    """Every released (indicator, period length) cube of a store, suppressed together per family
-    (the moves with noise at ``moves_epsilon`` instead, when given)."""
-    return _Builder(db_path, k, moves_epsilon).build(periods, first, last)
+    """``emit_cubes``, each cube's parts joined in memory (small stores, tests)."""
+    parts: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    emit_cubes(
+        db_path,
+        lambda key, frame: parts.setdefault(key, []).append(frame),
+        k=k,
+        periods=periods,
+        first=first,
+        last=last,
+        moves_epsilon=moves_epsilon,
+    )
+    return {key: joined(frames) for key, frames in parts.items()}
+
+
+def joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """A cube from its parts, with the first part's attributes (every part carries the cube's)."""
+    if len(parts) == 1:
+        return parts[0]
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = dict(parts[0].attrs)
+    return out
 
 
 def coverage_table(db_path: Any, *, k: int) -> pd.DataFrame:
@@ -185,11 +229,19 @@ def by_source_cube(db_path: Any, indicator: str, period: str, *, k: int, first: 
     return _Builder(db_path, k)._by_source(indicator, period, first, last)
 
 
-#: indicators computed a run of periods at a time (each holds one row per record and period it
-#: touches; stocks are swept, whole). This bounds one query's rows, not the connection's buffers:
-#: the 1M release still ran out of memory here (BENCHMARKS.md, "Publishing a release")
-_BY_SPANS = ("salary", "skills")
-#: days of periods per run
+#: share of the machine's memory a release lets DuckDB use (unless KADRY_MEMORY_LIMIT says)
+_RELEASE_MEMORY_SHARE = 0.35
+
+
+def _ram_mib() -> float:
+    """Physical memory of this machine, MiB."""
+    import os
+
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+
+
+#: days of periods per run of salary and skills (their queries hold one row per record and
+#: period it touches; stocks are swept, whole)
 _SPAN_DAYS = 92
 
 
@@ -223,40 +275,59 @@ class _Builder:
 
     def _engine(self):
         from kadry.indicators import Engine
+        from kadry.settings import settings
 
-        return Engine.duckdb(self.db_path)
+        engine = Engine.duckdb(self.db_path)
+        if settings().memory_limit is None:
+            # the release holds its stock cubes and a run's frames beside DuckDB's buffers: without
+            # a limit DuckDB takes 80% of the memory and the process was killed at a million
+            # vacancies (BENCHMARKS.md, "Publishing a release"); with it, DuckDB spills to disk
+            engine.con.con.execute(f"SET memory_limit = '{_RELEASE_MEMORY_SHARE * _ram_mib():.0f}MiB'")
+        return engine
 
-    def build(self, periods: list[str], first: str, last: str) -> dict[tuple[str, str], pd.DataFrame]:
-        out: dict[tuple[str, str], pd.DataFrame] = {}
+    def build(self, periods: list[str], first: str, last: str, put: Put) -> None:
+        """Hand every cube to ``put`` as it is made; salary and skills a run of periods at a time."""
+        stocks: dict[str, pd.DataFrame] = {}
         for family in ("stock", "flow"):
             lengths = periods if family == "stock" else [p for p in periods if p in FLOW_PERIODS]
+            if not lengths:
+                continue
             raws = {p: self._compute("index" if family == "stock" else "flow", p, first, last) for p in lengths}
             for period, table in self._suppress_family(family, raws).items():
-                out[("index" if family == "stock" else "flow", period)] = table
+                put(("index" if family == "stock" else "flow", period), table)
+                if family == "stock":
+                    stocks[period] = table
+                    put(("stock", period), table)
+            del raws
         for period in periods:
-            base = out[("index", period)]
-            out[("stock", period)] = base
-            for indicator in ("salary", "skills"):
-                raw = self._compute(indicator, period, first, last, top=30 if indicator == "skills" else None)
-                out[(indicator, period)] = self._derived(indicator, raw, base)
+            self._population(period, stocks[period], first, last, put)
+        del stocks
         for indicator in ("index", "flow"):
             for period in periods if indicator == "index" else [p for p in periods if p in FLOW_PERIODS]:
-                out[(f"{indicator}{BY_SOURCE}", period)] = self._by_source(indicator, period, first, last)
-        out[(COVERAGE, WHOLE)] = coverage_table(self.db_path, k=self.k)
-        out[(QUARANTINE, WHOLE)] = quarantine_table(self.db_path, k=self.k)
+                put((f"{indicator}{BY_SOURCE}", period), self._by_source(indicator, period, first, last))
+        put((COVERAGE, WHOLE), coverage_table(self.db_path, k=self.k))
+        put((QUARANTINE, WHOLE), quarantine_table(self.db_path, k=self.k))
         from kadry.store import Store
 
         with Store(self.db_path, read_only=True) as store:
             for name, table in trajectory_tables(store.con, k=self.k).items():
-                out[(name, WHOLE)] = table
+                put((name, WHOLE), table)
         from kadry.publish.moves import moves_table, noisy_moves_table, signals_table
 
         if self.moves_epsilon is not None:
-            out[("moves", WHOLE)] = noisy_moves_table(self.db_path, epsilon=self.moves_epsilon)
+            put(("moves", WHOLE), noisy_moves_table(self.db_path, epsilon=self.moves_epsilon))
         else:
-            out[("moves", WHOLE)] = moves_table(self.db_path, k=self.k)
-        out[("signals", WHOLE)] = signals_table(self.db_path, k=self.k, first=first, last=last)
-        return out
+            put(("moves", WHOLE), moves_table(self.db_path, k=self.k))
+        put(("signals", WHOLE), signals_table(self.db_path, k=self.k, first=first, last=last))
+
+    def _population(self, period: str, base: pd.DataFrame, first: str, last: str, put: Put) -> None:
+        """Salary and skills cubes under the stock pattern ``base``, a run of periods at a time: a
+        period's cells depend on the records active in it and on its segments' pattern alone (no
+        time hierarchy), so the runs together are the whole cube."""
+        for indicator in ("salary", "skills") if period in SKILLS_PERIODS else ("salary",):
+            for a, b in _spans(period, first, last):
+                raw = self._compute(indicator, period, a, b, top=30 if indicator == "skills" else None)
+                put((indicator, period), self._derived(indicator, raw, base))
 
     def _by_source(self, indicator: str, period: str, start: str, end: str) -> pd.DataFrame:
         """The indicator by source, all occupations and regions: sources never mixed silently.
@@ -371,37 +442,24 @@ class _Builder:
     def _compute(self, indicator: str, period: str, start: str, end: str, top: int | None = None) -> pd.DataFrame:
         """The indicator over every occupation and region level, keyed by occupation/region ids."""
         from kadry.indicators import compute
-        from kadry.indicators.api import row_order
 
         options: dict[str, Any] = {"top": top} if top else {}
-        # population indicators hold a row per record and period: a run of periods at a time
-        spans = _spans(period, start, end) if indicator in _BY_SPANS else [(start, end)]
         engine = self._engine()
         try:
-
-            def runs(by: list[str], filters: dict | None = None) -> pd.DataFrame:
-                parts = [
-                    compute(
-                        indicator,
-                        by=by,
-                        period=period,
-                        start=a,
-                        end=b,
-                        filters=filters,
-                        engine=engine,
-                        as_="pandas",
-                        **options,
-                    )
-                    for a, b in spans
-                ]
-                if len(parts) == 1:
-                    return parts[0]
-                # the whole range's order: by segment, then period (each run is sorted alone)
-                frame = pd.concat(parts, ignore_index=True)
-                return frame.sort_values(row_order(by, frame.columns), kind="stable", ignore_index=True)
-
-            main = runs(_BY)
-            it = runs(["it", "federal_district", "region"], {"it": True})
+            main = compute(
+                indicator, by=_BY, period=period, start=start, end=end, engine=engine, as_="pandas", **options
+            )
+            it = compute(
+                indicator,
+                by=["it", "federal_district", "region"],
+                period=period,
+                start=start,
+                end=end,
+                filters={"it": True},
+                engine=engine,
+                as_="pandas",
+                **options,
+            )
             self._it_roles = self._it_role_ids(engine)
         finally:
             close = getattr(engine, "close", None)

@@ -2,7 +2,8 @@
 
 A release is made by ``kadry publish`` (or by ``kadry serve`` when none is current) and
 written to ``<db>.release/``: ``release.json`` (id, k, rule versions, the store's data
-version, date, period lengths) and one Parquet file per (indicator, period length). It is
+version, date, period lengths) and, per (indicator, period length), a folder of Parquet parts
+(salary and skills are written a run of periods at a time) and the cube's attributes in JSON. It is
 current while the store's data version, the normalization rules, the suppression rules and
 k are those it was made from; ingest changes the data version, so a stale release is never
 served. Everything published (API, dashboard CSV, report) is cut from the same cells.
@@ -26,7 +27,7 @@ import pandas as pd
 
 from kadry.errors import BadRequest, KadryError
 from kadry.privacy import min_cell
-from kadry.publish.cubes import COVERAGE, FLOW_PERIODS, WHOLE, WHOLE_TABLES
+from kadry.publish.cubes import COVERAGE, FLOW_PERIODS, SKILLS_PERIODS, WHOLE, WHOLE_TABLES, joined
 from kadry.rules import activity
 
 __all__ = [
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 #: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
-RULES = "publish-6"
+RULES = "publish-7"
 #: released period lengths; days are not released (a day cube is ~30x a month's, and daily
 #: counts of a region's role are mostly below k: they would only add hidden cells)
 PERIODS = ("week", "month", "quarter")
@@ -92,16 +93,24 @@ class Release:
             raise BadRequest(
                 f"flows are published by {' and '.join(FLOW_PERIODS)} only, not by {period}: add up the months"
             )
+        if indicator == "skills" and period not in SKILLS_PERIODS:
+            raise BadRequest(
+                f"skills are published by {' and '.join(SKILLS_PERIODS)} only, not by {period}: "
+                "a segment's skills in a shorter period are mostly below the minimum cell size"
+            )
         key = (indicator, period)
         if key not in self._cubes:
-            file = self.path / "cells" / f"{indicator}-{period}.parquet"
-            if not file.exists():
+            parts = sorted((self.path / "cells" / f"{indicator}-{period}").glob("*.parquet"))
+            if not parts:
                 raise BadRequest(f"indicator {indicator!r} is not released")
-            table = pd.read_parquet(file)
-            meta = json.loads((self.path / "cells" / f"{indicator}-{period}.json").read_text())
-            table.attrs = meta
+            table = joined([pd.read_parquet(part) for part in parts])
+            table.attrs = json.loads((self.path / "cells" / f"{indicator}-{period}.json").read_text())
             self._cubes[key] = table
         return self._cubes[key]
+
+    def released(self) -> list[tuple[str, str]]:
+        """Every (indicator, period length) the release holds."""
+        return [tuple(f.stem.rsplit("-", 1)) for f in sorted((self.path / "cells").glob("*.json"))]  # type: ignore[misc]
 
     def describe(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k not in ("path", "_cubes")}
@@ -191,34 +200,53 @@ def _marker(db_path: str | Path) -> Path:
     return Path(str(db_path) + ".release.making")
 
 
+class _Cells:
+    """Writes each cube's parts to Parquet as they come, so a release never holds its cubes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.parts: dict[tuple[str, str], int] = {}
+        self.attrs: dict[tuple[str, str], dict] = {}
+
+    def __call__(self, key: tuple[str, str], frame: pd.DataFrame) -> None:
+        name = "-".join(key)
+        n = self.parts.get(key, 0)
+        if n == 0:
+            (self.folder / name).mkdir()
+            self.attrs[key] = dict(frame.attrs)
+            (self.folder / f"{name}.json").write_text(json.dumps(frame.attrs, default=list))
+        plain = frame.copy(deep=False)
+        plain.attrs = {}  # the cube's, kept once in its JSON rather than in every part's schema
+        plain.to_parquet(self.folder / name / f"{n:05d}.parquet", index=False)
+        self.parts[key] = n + 1
+
+
 def _make(db_path: str | Path, k: int | None) -> Release:
-    from kadry.publish.cubes import build_cubes
+    from kadry.publish.cubes import emit_cubes
 
     want = state_of(db_path, k)
     first, last = _data_range(db_path)
-    cubes = build_cubes(
-        db_path, k=want["k"], periods=list(PERIODS), first=first, last=last, moves_epsilon=want["moves_epsilon"]
-    )
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    rid = hashlib.sha256(json.dumps([want, created, first, last]).encode()).hexdigest()[:12]
-    meta = {**want, "id": rid, "created": created, "first": first, "last": last, "periods": list(PERIODS)}
     target = folder(db_path)
     tmp = Path(str(target) + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "cells").mkdir(parents=True)
-    for (indicator, period), table in cubes.items():
-        table.to_parquet(tmp / "cells" / f"{indicator}-{period}.parquet", index=False)
-        (tmp / "cells" / f"{indicator}-{period}.json").write_text(json.dumps(table.attrs, default=list))
+    cells = _Cells(tmp / "cells")
+    emit_cubes(
+        db_path, cells, k=want["k"], periods=list(PERIODS), first=first, last=last, moves_epsilon=want["moves_epsilon"]
+    )
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    rid = hashlib.sha256(json.dumps([want, created, first, last]).encode()).hexdigest()[:12]
+    meta = {**want, "id": rid, "created": created, "first": first, "last": last, "periods": list(PERIODS)}
     (tmp / "release.json").write_text(json.dumps(meta, indent=1))
     old = Path(str(target) + f".old{os.getpid()}")
     if target.exists():
         target.rename(old)
     tmp.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-    noise = cubes[("moves", WHOLE)].attrs.get("noise")
+    noise = cells.attrs[("moves", WHOLE)].get("noise")
     if noise:
         _record(db_path, noise, rid)
-    return Release(**meta, path=target, _cubes=dict(cubes))
+    return Release(**meta, path=target)
 
 
 def _record(db_path: str | Path, noise: dict, release: str) -> None:

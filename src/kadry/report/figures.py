@@ -174,17 +174,25 @@ class ReportData:
 
     @cached_property
     def skills_period(self) -> str | None:
-        """The period skills are shown for: the headline's, else the last of the range."""
+        """The quarter skills are shown for (skills are released by quarter): the headline's, else
+        the last of the range."""
         if self.headline is not None:
-            return self.headline["period"]
-        return self.trend["period"].iloc[-1] if len(self.trend) else None
+            day = self.headline["period"]
+        elif len(self.trend):
+            day = self.trend["period"].iloc[-1]
+        else:
+            return None
+        start = pd.Timestamp(day).to_period("Q").start_time
+        return f"{start:%Y-%m-%d}"
 
     @cached_property
     def skills(self) -> pd.DataFrame:
         """Skills of the segment in ``skills_period``, ranked by published demand then supply."""
         if self.skills_period is None:
             return pd.DataFrame()
-        out = self._here(self._cells("skills"))
+        from kadry.publish.cubes import SKILLS_PERIODS
+
+        out = self._here(self._cells("skills", SKILLS_PERIODS[0]))
         out = out[(out["period"] == self.skills_period)]
         out = out[out["n_vacancies_skill"].notna() | out["n_resumes_skill"].notna()]
         return out.sort_values(

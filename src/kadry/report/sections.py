@@ -363,7 +363,7 @@ def skills_section(ctx: Context, top: int = 15) -> str:
     out = [
         f'<section id="skills"><h2>{L["h_skills"]}</h2>',
         _sim_note(ctx, sk),
-        f"<p>{_e(L('skills_caption', period=ctx.period(d.skills_period)))}</p>",
+        f"<p>{_e(L('skills_caption', period=L.period(d.skills_period, 'quarter')))}</p>",
     ]
     if sk.empty:
         out.append(f'<p class="empty">{_e(L["skills_none"])}</p></section>')

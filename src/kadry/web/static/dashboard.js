@@ -147,7 +147,7 @@ async function render() {
   const p = periodParams(), base = { occupation, ...p };
   const [trend, salary, skills] = await Promise.all([
     api({ ...base, region, indicator: "index" }), api({ ...base, region, indicator: "salary" }),
-    api({ ...base, region, indicator: "skills", limit: 10000 }),
+    api({ ...base, region, indicator: "skills", period: "quarter", limit: 10000 }),  // released by quarter only
   ]);
   const rows = withGaps(trend.rows, p);
   const last = [...trend.rows].reverse().find((r) => r.index !== null) || trend.rows[trend.rows.length - 1];
@@ -165,7 +165,7 @@ async function render() {
   $("csv-trend").href = "/api/v1/indicators?" + q({ indicator: "index" });
   $("csv-ranking").href = "/api/v1/indicators?" + new URLSearchParams({ ...base, ...lastPeriod, region: "all", group_by: groupBy, indicator: "index", format: "csv" });
   $("csv-salary").href = "/api/v1/indicators?" + q({ indicator: "salary" });
-  $("csv-skills").href = "/api/v1/indicators?" + q({ indicator: "skills", limit: 10000 });
+  $("csv-skills").href = "/api/v1/indicators?" + q({ indicator: "skills", period: "quarter", limit: 10000 });
   await renderSeries();
   document.body.dataset.renders = String(++renders);
   document.body.dataset.periods = rows.map((r) => r.period).join(",");
