@@ -167,3 +167,26 @@ def test_skills_are_released_by_quarter_only(store_path):
     for period in ("week", "month"):
         with pytest.raises(BadRequest, match="by quarter only"):
             release.cube("skills", period)
+
+
+def test_the_release_bounds_duckdbs_memory_unless_told(store_path, monkeypatch):
+    """A release holds frames beside DuckDB's buffers: its queries get a share of RAM (they spill
+    beyond it), not DuckDB's default 80%; KADRY_MEMORY_LIMIT still decides when set."""
+    import os
+
+    import kadry.publish.cubes as cubes
+
+    def limit() -> float:
+        engine = cubes._Builder(store_path, 5)._engine()
+        try:
+            text = engine.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        finally:
+            engine.close()
+        number, unit = text.split()  # DuckDB shows e.g. "8.2 GiB"
+        return float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}[unit]
+
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    monkeypatch.delenv("KADRY_MEMORY_LIMIT", raising=False)
+    assert 0.3 * ram < limit() <= 0.36 * ram
+    monkeypatch.setenv("KADRY_MEMORY_LIMIT", "1GB")
+    assert limit() < 1.1e9
