@@ -86,9 +86,9 @@ _VALUES: dict[str, dict[str, str | None]] = {
 #: do not add up over time, are released by week, month and quarter.
 FLOW_PERIODS = ("month",)
 #: period lengths skills are released by: quarters only. A skill's count is per segment, period
-#: and skill (a segment's top 30): by quarter at a million vacancies 78% of those cells are
-#: already below k, by month or week nearly all would be, while their audit took the 1M release
-#: the better part of an hour per length (BENCHMARKS.md, "Publishing a release")
+#: and skill (a segment's top 30): at a million vacancies 78% of the quarterly cells are already
+#: below k and by month or week nearly all would be, while by week they were 30 million rows to
+#: compute and audit (BENCHMARKS.md, "Publishing a release")
 SKILLS_PERIODS = ("quarter",)
 #: period lengths in which a flow period is the sum of shorter ones (parent -> child length)
 _NESTS = {"quarter": "month"}
