@@ -257,3 +257,18 @@ def test_quality_figures_are_the_released_coverage_totals(it_en, store_path):
         ):
             shown = quality[kind][col][0]
             assert (float(shown) if shown else None) == total[released], (kind, col)
+
+
+def test_skills_are_the_apis_for_the_quarter_of_the_headline(all_ru_moscow, store_path):
+    """Skills are released by quarter: a monthly report shows one quarter holding its months,
+    every skill it lists published by the API for that quarter."""
+    _, text = all_ru_moscow
+    shown = set(rows_by(parse(text), "skills-table", "data-skill"))
+    assert shown, "the fixture publishes skills for the segment"
+    q = f"/api/v1/indicators?indicator=skills&period=quarter&region=RU-MOW&limit=10000&start={START}&end={END}"
+    published: dict[str, set] = {}
+    for row in _api(store_path, q)["rows"]:
+        if row["demand_share"] is not None or row["supply_share"] is not None:
+            published.setdefault(row["period"], set()).add(row["skill"])
+    assert set(published) <= {"2022-01-01", "2022-04-01"}  # quarter starts, not months
+    assert any(shown <= skills for skills in published.values()), (sorted(shown), published)

@@ -176,14 +176,17 @@ class ReportData:
     def skills_period(self) -> str | None:
         """The quarter skills are shown for (skills are released by quarter): the headline's, else
         the last of the range."""
+        from kadry.indicators.periods import EPOCH, calendar, parse_day
+        from kadry.publish.cubes import SKILLS_PERIODS
+
         if self.headline is not None:
-            day = self.headline["period"]
+            day = parse_day(self.headline["period"])
         elif len(self.trend):
-            day = self.trend["period"].iloc[-1]
+            day = parse_day(self.trend["period"].iloc[-1])
         else:
             return None
-        start = pd.Timestamp(day).to_period("Q").start_time
-        return f"{start:%Y-%m-%d}"
+        start = calendar(SKILLS_PERIODS[0], day, day)["ps"][0].as_py()  # the calendar's own periods
+        return (EPOCH + pd.Timedelta(days=start).to_pytimedelta()).isoformat()
 
     @cached_property
     def skills(self) -> pd.DataFrame:

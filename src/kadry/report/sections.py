@@ -356,6 +356,8 @@ def salary_section(ctx: Context) -> str:
 
 def skills_section(ctx: Context, top: int = 15) -> str:
     """The skills vacancies of the segment name most, with the share of resumes naming them."""
+    from kadry.publish.cubes import SKILLS_PERIODS
+
     d, L = ctx.data, ctx.L
     sk = d.skills
     if d.skills_period is None:
@@ -363,7 +365,7 @@ def skills_section(ctx: Context, top: int = 15) -> str:
     out = [
         f'<section id="skills"><h2>{L["h_skills"]}</h2>',
         _sim_note(ctx, sk),
-        f"<p>{_e(L('skills_caption', period=L.period(d.skills_period, 'quarter')))}</p>",
+        f"<p>{_e(L('skills_caption', period=L.period(d.skills_period, SKILLS_PERIODS[0])))}</p>",
     ]
     if sk.empty:
         out.append(f'<p class="empty">{_e(L["skills_none"])}</p></section>')
