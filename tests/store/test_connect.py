@@ -104,3 +104,38 @@ def test_bad_memory_limit_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setenv("KADRY_MEMORY_LIMIT", "lots")
     with pytest.raises(ConfigError, match="KADRY_MEMORY_LIMIT"):
         scratch()
+
+
+def test_a_creator_killed_mid_creation_leaves_no_broken_store(tmp_path):
+    """A kill while DuckDB writes a new file's header must not leave a store nothing can open.
+
+    The child dies at the last moment before the store would appear (its ``os.link``), with a
+    complete header written under its own name; the next writer must find no store, make one,
+    and clear the dead child's leftover.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "k.duckdb"
+    child = (
+        "import os, signal, sys\n"
+        "os.link = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "from kadry.store import connect\n"
+        "connect(sys.argv[1])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", child, str(db)], capture_output=True, check=False)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert not db.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("k.duckdb.creating-")]
+    con = connect(db)
+    con.execute("CREATE TABLE t AS SELECT 1 AS a")
+    con.close()
+    assert connect(db, read_only=True).execute("SELECT a FROM t").fetchall() == [(1,)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.duckdb"], os.listdir(tmp_path)
+
+
+def test_a_store_in_a_missing_folder_is_one_store_error(tmp_path):
+    with pytest.raises(StoreError, match="cannot (open|create) store"):
+        connect(tmp_path / "no" / "such" / "k.duckdb")

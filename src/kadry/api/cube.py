@@ -114,6 +114,8 @@ class Publisher:
                 n += 1
             except KadryError:  # a file of a later or earlier layout: read on demand, if ever asked
                 continue
+            except OSError:  # the release was replaced or removed meanwhile: nothing left to warm
+                break
         return n
 
     def data_range(self) -> tuple[str, str]:

@@ -7,6 +7,7 @@ missing store the same error (``NoStore``). A test keeps other modules from call
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -53,17 +54,53 @@ def _apply_settings(con: duckdb.DuckDBPyConnection) -> None:
             raise ConfigError(f"bad {variable} {value!r}: {str(exc).splitlines()[0]}") from None
 
 
+def _alive(pid: str) -> bool:
+    """Whether a process of this id runs (a partial file of a live creator is left alone)."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _create(path: Path) -> None:
+    """Make an empty store file whole or not at all.
+
+    DuckDB writes a new file's header after creating it, so a process killed in between leaves
+    a file DuckDB refuses to open ever after. The header is written under a name of our own and
+    linked into place only when complete; a leftover of a killed run holds nothing and is
+    overwritten.
+    """
+    for left in path.parent.glob(f"{path.name}.creating-*"):
+        if not _alive(left.name.rsplit("-", 1)[1]):
+            left.unlink(missing_ok=True)
+    partial = path.with_name(f"{path.name}.creating-{os.getpid()}")
+    duckdb.connect(str(partial)).close()
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        pass  # another process made it first: theirs is complete too
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to the store file with kadry's settings applied.
 
     ``read_only`` needs an existing file and opens it shared, so an API server and a CLI
-    query can read at once; a writer creates the file.
+    query can read at once; a writer creates the file (whole, see ``_create``).
     """
     resolved = require(path) if read_only else resolve(path)
     try:
+        if not read_only and str(resolved) != MEMORY and not resolved.exists():
+            _create(resolved)
         con = duckdb.connect(str(resolved), read_only=read_only)
     except duckdb.Error as exc:
         raise StoreError(f"cannot open store {resolved}: {str(exc).splitlines()[0]}", path=str(resolved)) from None
+    except OSError as exc:
+        raise StoreError(f"cannot create store {resolved}: {exc.strerror or exc}", path=str(resolved)) from None
     _apply_settings(con)
     return con
 
