@@ -127,7 +127,9 @@ def test_hh_json_lines_of_every_value_type_are_stored_as_the_record_path_stores_
     assert fast.total.quarantined == 6
 
 
-def test_json_lines_with_keys_in_other_spellings_or_a_broken_line_go_record_by_record(tmp_path, monkeypatch):
+def test_json_lines_with_keys_in_other_spellings_or_a_broken_line_store_what_the_record_path_stores(
+    tmp_path, monkeypatch
+):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(FIXTURES / "hh_hyphen_keys.jsonl", folder)

@@ -11,19 +11,19 @@ file changes nothing, and the SQL itself lives in kadry.store.writes.
 from __future__ import annotations
 
 import re
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 
 from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
+from kadry.ingest.lines import stage_json_lines
 from kadry.ingest.outcome import Counts, FileResult, IngestReport, resume_key
 from kadry.ingest.staged import stage_schema, write_staged
 from kadry.sources import Item, detect, expand_paths, get_reader
 from kadry.sources.columnar import NotColumnar
-from kadry.sources.textio import pop_notes
+from kadry.sources.textio import guarded_reads, pop_notes
 from kadry.store import DuckDBError, Store
 from kadry.store.writes import RAW, insert_field_quarantine, log_file, transaction
 
@@ -49,8 +49,10 @@ def ingest_paths(
     A file that cannot be recognised or read is reported (``skipped`` / ``failed``) and the
     others go on; a store that cannot be written stops the run with the real cause. A reader
     with a columnar path (``stage``) has DuckDB read files from ``COLUMNAR_FROM`` bytes on (below
-    that its fixed cost of some thirty statements is more than it saves); ``columnar=True`` uses it
-    for every file, ``False`` for none (the two store the same thing, which the tests check).
+    that its fixed cost of some thirty statements is more than it saves), and JSON lines of a
+    reader that takes one value at a time are staged on every core (kadry.ingest.lines);
+    ``columnar=True`` uses these paths for every file, ``False`` for none (the two store the same
+    thing, which the tests check).
     """
     report = IngestReport()
     for top in (Path(p) for p in paths):
@@ -74,7 +76,8 @@ def ingest_paths(
             if getattr(reader, "snapshot", False):
                 report.files.append(_snapshot_file(store, path, reader))
                 continue
-            if hasattr(reader, "stage") and (columnar or (columnar is None and _big(path))):
+            fast = hasattr(reader, "stage") or getattr(reader, "json_lines", False)
+            if fast and (columnar or (columnar is None and _big(path))):
                 done = _columnar_file(store, path, reader, source=source, observed_at=observed_at)
                 if done is not None:
                     report.files.append(done)
@@ -112,7 +115,10 @@ def _columnar_file(
     try:
         with transaction(store.con, store.path):
             try:
-                staging = reader.stage(store.con, path, "_stage", source, observed_at)
+                if hasattr(reader, "stage"):
+                    staging = reader.stage(store.con, path, "_stage", source, observed_at)
+                else:
+                    staging = stage_json_lines(store.con, path, reader, "_stage", source, observed_at, store.salt)
             except DuckDBError as exc:  # values the SQL did not foresee: the record code reads them
                 raise NotColumnar(str(exc).splitlines()[0]) from None
             if staging.items:  # rows the reader left to its record code (odd value types)
@@ -192,19 +198,6 @@ def reader_for(path: Path, fmt: str | None, mapping: str | Path | None):
     return detect(path)
 
 
-def _guarded(items: Iterable[Item], path: str) -> Iterator[Item]:
-    """A reader's items, with a read error (truncated gzip, I/O) turned into UnreadableFileError."""
-    iterator = iter(items)
-    while True:
-        try:
-            item = next(iterator)
-        except StopIteration:
-            return
-        except (OSError, EOFError, zlib.error) as exc:
-            raise UnreadableFileError(path, f"read failed: {exc}") from None
-        yield item
-
-
 def ingest_file(
     store: Store,
     items: Iterable[Item],
@@ -220,7 +213,7 @@ def ingest_file(
     batch = Batch(store, result.path, source)
     try:
         with transaction(store.con, store.path):
-            for item in _guarded(items, result.path):
+            for item in guarded_reads(items, result.path):
                 batch.add(item, observed_at)
                 if batch.size >= batch_size:
                     result.counts.add(batch.flush())

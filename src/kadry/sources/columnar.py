@@ -1,6 +1,9 @@
-"""Read a whole file (flat CSV, JSON lines) with DuckDB and shape it in SQL: the columnar path.
+"""Read a whole flat CSV with DuckDB and shape it in SQL: the columnar path.
 
-A reader that can describe its fields as SQL over the file's cells or JSON values (``stage``)
+(JSON lines have their own fast path, kadry.ingest.lines: the record code on every core. In SQL,
+DuckDB parsed each line once per value read and was slower than orjson.)
+
+A reader that can describe its fields as SQL over the file's cells (``stage``)
 skips the per-record Python: DuckDB parses the file, SQL does what the record path's
 ``clean_str`` and id hashing do, and the conversions that need kadry's Python rules (numbers,
 dates, experience wording, skills lists, HTML) run once per distinct value (``python_map``),
@@ -9,12 +12,13 @@ same write.
 
 The two paths must store the same thing. A file the columnar path cannot read exactly as the
 record code would (not UTF-8, NUL bytes, CR-only line ends, a row DuckDB's strict parser
-rejects, blanks beside a quote at a field's edge, JSON keys in another spelling) raises
+rejects, blanks beside a quote at a field's edge) raises
 ``NotColumnar`` and is read record by record instead; the tests compare the two stores.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ from pathlib import Path
 from kadry.errors import KadryError
 from kadry.sources.base import BadValue, sniff_delimiter
 from kadry.sources.textio import head_bytes, sniff_encoding
-from kadry.store.connect import Connection, DuckDBError
+from kadry.store.connect import Connection, DuckDBError, text_function
 from kadry.store.writes import sql_path
 
 __all__ = [
@@ -32,9 +36,7 @@ __all__ = [
     "Staging",
     "clean_sql",
     "csv_layout",
-    "json_scalar_sql",
     "load_csv",
-    "load_json_lines",
     "python_map",
     "record_lines",
     "sql_text",
@@ -183,51 +185,23 @@ def python_map(
     typ: str,
     name: str,
     where: str = "TRUE",
-    *,
-    by: str | None = None,
 ) -> str:
     """A TEMP table ``name(v, out, err)``: ``fn`` of each distinct value of ``expr`` (an empty
     cell, NULL to DuckDB, is ``''`` as to Python's csv; ``err`` is the BadValue message), so
     Python's rule runs once per value, not per row. Join it on ``coalesce(cell, '')``.
 
-    With ``by`` (a key column), ``v`` is the key and ``fn`` runs per row: for values that rarely
-    repeat (descriptions), where hashing long texts to find the distinct ones costs more than it saves.
-
     Distinct values travel as query parameters, not Arrow: registering Arrow makes DuckDB import
     pandas, a third of a second that small files would pay."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} (v {'VARCHAR' if by is None else 'BIGINT'}, out {typ}, err VARCHAR)"
-    )
-    if by is None:
-        values = [
-            v for (v,) in con.execute(f"SELECT DISTINCT coalesce({expr}, '') FROM {table} WHERE {where}").fetchall()
-        ]
-        outs, errs = _apply(fn, values)
-        if values:
-            con.execute(f"INSERT INTO {name} SELECT unnest($1), unnest($2)::{typ}, unnest($3)", [values, outs, errs])
-        return name
-    # one value per row, in slices (memory stays flat); Arrow moves long texts many times faster
-    # than query parameters
-    import pyarrow as pa
-
-    low, high = con.execute(f"SELECT min({by}), max({by}) FROM {table}").fetchall()[0]
-    for start in range(low or 0, (high or -1) + 1, _SLICE):
-        rows = con.execute(
-            f"SELECT {by}, {expr} FROM {table} WHERE {where} AND {expr} IS NOT NULL "
-            f"AND {by} >= {start} AND {by} < {start + _SLICE}"
-        ).fetchall()
-        if not rows:
-            continue
-        outs, errs = _apply(fn, [v for _, v in rows])
-        con.register("_pymap", pa.table({"v": [k for k, _ in rows], "out": outs, "err": pa.array(errs, pa.string())}))
-        try:
-            con.execute(f"INSERT INTO {name} SELECT v, out::{typ}, err FROM _pymap")
-        finally:
-            con.unregister("_pymap")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (v VARCHAR, out {typ}, err VARCHAR)")
+    values = [v for (v,) in con.execute(f"SELECT DISTINCT coalesce({expr}, '') FROM {table} WHERE {where}").fetchall()]
+    outs, errs = _apply(fn, values)
+    if values:
+        con.execute(f"INSERT INTO {name} SELECT unnest($1), unnest($2)::{typ}, unnest($3)", [values, outs, errs])
     return name
 
 
-_SLICE = 20_000
+#: numbers of per-row functions (names unique on a connection, even after a failed statement)
+_FUNCTIONS = itertools.count()
 
 
 class Lookups:
@@ -238,16 +212,32 @@ class Lookups:
         self.con, self.table = con, table
         self.names: list[str] = []
         self.joins: list[str] = []
+        self.functions: list[str] = []
 
-    def add(
-        self, expr: str, fn: Callable[[str], object], typ: str, where: str = "TRUE", *, by: str | None = None
-    ) -> tuple[str, str]:
+    def add(self, expr: str, fn: Callable[[str], object], typ: str, where: str = "TRUE") -> tuple[str, str]:
         name = f"_m{len(self.names)}"
-        python_map(self.con, self.table, expr, fn, typ, name, where, by=by)
+        python_map(self.con, self.table, expr, fn, typ, name, where)
         self.names.append(name)
-        on = by if by else f"coalesce({expr}, '')"
-        self.joins.append(f"LEFT JOIN {name} ON {name}.v = {on}")
+        self.joins.append(f"LEFT JOIN {name} ON {name}.v = coalesce({expr}, '')")
         return f"{name}.out", f"{name}.err"
+
+    def per_row(self, expr: str, fn: Callable[[str], str | None]) -> str:
+        """SQL of ``fn`` applied to each row's text (NULL stays NULL), for values that rarely repeat
+        (descriptions), where finding the distinct ones costs more than it saves.
+
+        A vectorised DuckDB function over Arrow batches: the texts never leave DuckDB as rows
+        nor come back through a table and a join. ``fn`` must not raise (a BadValue would fail
+        the statement, and the file would be read record by record)."""
+        import pyarrow as pa
+
+        name = f"_kadry_f{next(_FUNCTIONS)}"
+
+        def batch(values):  # unannotated: DuckDB reads a UDF's annotations, and ours are strings
+            return pa.array([fn(v) for v in values.to_pylist()], pa.string())
+
+        text_function(self.con, name, batch)
+        self.functions.append(name)
+        return f"{name}({expr})"
 
     def sql(self) -> str:
         return " ".join(self.joins)
@@ -255,6 +245,9 @@ class Lookups:
     def drop(self) -> None:
         for name in self.names:
             self.con.execute(f"DROP TABLE {name}")
+        for name in self.functions:
+            self.con.remove_function(name)
+        self.functions.clear()
 
 
 def _apply(fn: Callable[[str], object], values: list) -> tuple[list, list]:
@@ -284,51 +277,3 @@ def record_lines(path: Path, delimiter: str, expected: int) -> Callable[[Sequenc
         return {o: starts[o] for o in ords}
 
     return lines
-
-
-def load_json_lines(
-    con: Connection,
-    path: Path,
-    paths: Sequence[str],
-    table: str,
-    columns: Sequence[str],
-    derived: Sequence[str] = (),
-) -> int:
-    """JSON lines parsed once by DuckDB into ``table``: ``columns`` (SQL over ``_type``, the type of
-    the line's value, ``_keys``, its top-level keys, ``e0..eN``, the JSON at each of ``paths``, and
-    the ``derived`` expressions over those) plus ``_ord``, the read order. NotColumnar if the file
-    is not UTF-8 JSON lines or DuckDB's parser refuses a line (the record path quarantines it).
-
-    One statement from file to table: the extracted JSON (descriptions are long) is never
-    materialized twice."""
-    from kadry.sources.jsonstream import container
-    from kadry.sources.textio import head_text
-
-    head = head_bytes(path, 1 << 20)
-    if sniff_encoding(head) not in ("utf-8", "utf-8-sig") or b"\0" in head:
-        raise NotColumnar("not UTF-8 or NUL bytes")
-    if container(head_text(head)) != "lines":
-        raise NotColumnar("not JSON lines")
-    listed = "[" + ", ".join(sql_text(p) for p in paths) + "]"
-    pick = ", ".join(f"_e[{i + 1}] AS e{i}" for i in range(len(paths)))
-    extra = "".join(f", {d}" for d in derived)
-    _parse(
-        con,
-        "JSON",
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(columns)} FROM (SELECT *{extra} FROM ("
-        f"SELECT _type, _keys, {pick} FROM (SELECT json_type(json) AS _type, json_keys(json) AS _keys, "
-        f"json_extract(json, {listed}) AS _e FROM read_json_objects({sql_text(str(path))}, "
-        f"format = 'newline_delimited', compression = '{_compression(path)}'))))",
-    )
-    # the read order: rowids follow insertion (inside a transaction they start high)
-    con.execute(f"ALTER TABLE {table} ADD COLUMN _ord BIGINT")
-    con.execute(f"UPDATE {table} SET _ord = rowid - (SELECT min(rowid) FROM {table})")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-
-
-def json_scalar_sql(expr: str) -> tuple[str, str]:
-    """``(text, odd)``: a JSON value as the text Python's ``str()`` gives a JSON string or integer,
-    and whether it is another type (a float, bool, object or list, left to the record code)."""
-    kind = f"json_type({expr})"
-    text = f"CASE WHEN {kind} IN ('VARCHAR', 'BIGINT', 'UBIGINT') THEN json_extract_string({expr}, '$') END"
-    return text, f"coalesce({kind} NOT IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL'), false)"

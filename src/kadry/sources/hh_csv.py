@@ -288,7 +288,7 @@ def _stage(con, path: Path, table: str, source: str | None, observed_at):
     # strip_html per row: descriptions rarely repeat, and RE2 over long texts was slower than Python
     description = "NULL::VARCHAR"
     if "description" in cell:
-        description, _ = maps.add(cell["description"], strip_html, "VARCHAR", by="r.rowid")
+        description = maps.per_row(cell["description"], strip_html)
     hashed = " || chr(31) || ".join(
         strip_sql(cell[name]) if name in cell else "''"
         for name in ("title", "salary_from", "salary_to", "salary_currency", "region_raw", "published_at")

@@ -14,15 +14,18 @@ import io
 import os
 import stat
 import threading
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from kadry.errors import UnreadableFileError
 
 __all__ = [
     "FileNotes",
     "check_regular",
+    "guarded_reads",
     "head_bytes",
     "head_text",
     "notes_for",
@@ -203,3 +206,19 @@ def open_text(path: Path, newline: str | None = None) -> IO[str]:
     notes.encoding = encoding
     binary = open_binary(path, raw=encoding.startswith("utf-16"))
     return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline=newline)
+
+
+T = TypeVar("T")
+
+
+def guarded_reads(values: Iterable[T], path: object) -> Iterator[T]:
+    """Values read from a file, with a read error (truncated gzip, I/O) turned into UnreadableFileError."""
+    iterator = iter(values)
+    while True:
+        try:
+            value = next(iterator)
+        except StopIteration:
+            return
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UnreadableFileError(path, f"read failed: {exc}") from None
+        yield value

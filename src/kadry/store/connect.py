@@ -8,6 +8,7 @@ missing store the same error (``NoStore``). A test keeps other modules from call
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,17 @@ import duckdb
 from kadry.errors import ConfigError, NoStore, StoreError
 from kadry.settings import settings
 
-__all__ = ["Connection", "DuckDBError", "resolve", "require", "connect", "scratch", "ibis_backend", "ibis_connect"]
+__all__ = [
+    "Connection",
+    "DuckDBError",
+    "resolve",
+    "require",
+    "connect",
+    "scratch",
+    "text_function",
+    "ibis_backend",
+    "ibis_connect",
+]
 
 #: what DuckDB raises (for callers that run their own SQL on a connection from here)
 DuckDBError = duckdb.Error
@@ -110,6 +121,15 @@ def scratch() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(MEMORY)
     _apply_settings(con)
     return con
+
+
+def text_function(con: duckdb.DuckDBPyConnection, name: str, fn: Callable[[Any], Any]) -> None:
+    """Register ``fn`` (a pyarrow string array -> a pyarrow string array) as a vectorised SQL
+    function ``name(VARCHAR) -> VARCHAR``: DuckDB hands it batches, NULLs stay NULL."""
+    from duckdb.func import ARROW
+
+    varchar = duckdb.sqltype("VARCHAR")
+    con.create_function(name, fn, [varchar], varchar, type=ARROW)
 
 
 def ibis_backend(con: duckdb.DuckDBPyConnection) -> Any:
