@@ -18,7 +18,7 @@ import io
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from datetime import datetime
 from functools import lru_cache
 from multiprocessing import get_context
@@ -27,64 +27,86 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kadry.ingest.staged import stage_schema
+from kadry.ingest.outcome import Counts
+from kadry.ingest.staged import Staged, stage_schema, write_staged
 from kadry.settings import settings
-from kadry.sources.columnar import NotColumnar, Staging
+from kadry.sources.columnar import NotColumnar
 from kadry.sources.jsonstream import container, line_object, stripped_line
 from kadry.sources.textio import guarded_reads, head_bytes, head_text, notes_for, open_binary, sniff_encoding
-from kadry.store import Connection, DuckDBError
+from kadry.store import Connection
 
-__all__ = ["BLOCK", "stage_json_lines"]
+__all__ = ["BLOCK", "CHUNK", "shutdown_workers", "write_json_lines"]
 
 #: bytes of whole lines per task: large enough that a task's fixed cost is small, small enough
 #: that memory stays flat (a few blocks in flight)
 BLOCK = 4 << 20
+#: records per write: enough that a write's fixed statements cost little, few enough that two
+#: chunks (one written, one gathered) stay small in memory
+CHUNK = 10000
 #: files below this many bytes are read in this process (starting workers costs more)
 _PARALLEL_FROM = 16 << 20
 
 
-def stage_json_lines(
+def write_json_lines(
     con: Connection,
     path: Path,
     reader,
-    table: str,
+    source_file: str,
     source: str | None,
     observed_at: datetime | None,
     salt: bytes,
-) -> Staging:
-    """The stage table ``table`` of a JSON-lines file, read by ``reader.item`` line by line."""
+) -> Staged:
+    """A JSON-lines file read by ``reader.item`` line by line and written, inside the caller's
+    transaction, in chunks of ``CHUNK`` records.
+
+    A writer thread writes one chunk (DuckDB works without the GIL) while this thread gathers
+    the next from the workers, so the store's work overlaps the parsing instead of following
+    it. Chunks are batches of the one write path, whose result does not depend on batch size.
+    """
     head = head_bytes(path, 1 << 20)
     if sniff_encoding(head) not in ("utf-8", "utf-8-sig") or b"\0" in head:
         raise NotColumnar("not UTF-8 or NUL bytes")
     if container(head_text(head)) != "lines":
         raise NotColumnar("not JSON lines")
     schema = stage_schema(reader.kind)
+    ord_at = schema.get_field_index("_ord")
     task = (reader.name, source, observed_at, salt)
-    failed: list[BaseException] = []
+    total = Staged(Counts())
 
-    def batches() -> Iterator[pa.RecordBatch]:
-        base, ord_at = 0, schema.get_field_index("_ord")
+    def write(tables: list[pa.Table]) -> None:
+        con.register("_rows", pa.concat_tables(tables))
         try:
-            for rows, n in _in_order(task, guarded_reads(_blocks(path), path), _pool(path)):
-                yield from rows.set_column(ord_at, "_ord", pc.add(rows["_ord"], base)).to_batches()
-                base += n
-        except BaseException as exc:  # DuckDB sees only that the stream broke: keep the cause
-            failed.append(exc)
-            raise
+            con.execute("CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM _rows")
+        finally:
+            con.unregister("_rows")
+        staged = write_staged(con, reader.kind, source_file)
+        con.execute("DROP TABLE _stage")
+        total.counts.add(staged.counts)
+        total.names_hidden += staged.names_hidden
+        total.fields_quarantined += staged.fields_quarantined
 
-    # one statement over a stream of the workers' batches (one INSERT per block cost twice as much)
-    con.register("_rows", pa.RecordBatchReader.from_batches(schema, batches()))
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _rows")
-    except DuckDBError:
-        if failed:
-            raise failed[0] from None
-        raise
-    finally:
-        con.unregister("_rows")
+    with ThreadPoolExecutor(1, thread_name_prefix="kadry-write") as writer:
+        writing: Future | None = None
+        try:
+            chunk: list[pa.Table] = []
+            base = size = 0
+            for rows, n in _in_order(task, guarded_reads(_blocks(path), path), _pool(path)):
+                chunk.append(rows.set_column(ord_at, "_ord", pc.add(rows["_ord"], base)))
+                base, size = base + n, size + rows.num_rows
+                if size >= CHUNK:
+                    if writing is not None:
+                        writing.result()
+                    writing, chunk, size = writer.submit(write, chunk), [], 0
+            if writing is not None:
+                writing.result()
+            writing = None
+            write(chunk or [schema.empty_table()])
+        finally:
+            if writing is not None:  # a read failed: let the write in progress end before the rollback
+                wait([writing])
     if notes_for(path).nul_bytes:
         raise NotColumnar("NUL bytes")  # the record path counts them for the ingest log
-    return Staging()
+    return total
 
 
 def _blocks(path: Path) -> Iterator[tuple[bytes | tuple[str, int, int], bool]]:
@@ -180,3 +202,10 @@ def _executor(workers: int) -> Executor:
     statements (its threads idle), the workers run only the readers' Python and never touch the
     store, and they leave through ``os._exit``, so no inherited connection is closed or flushed."""
     return ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+
+
+def shutdown_workers() -> None:
+    """Stop the worker processes, if any were started (they are started again when needed)."""
+    if _executor.cache_info().currsize:
+        _executor(_workers()).shutdown(wait=True)
+        _executor.cache_clear()

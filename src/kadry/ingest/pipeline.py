@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
-from kadry.ingest.lines import stage_json_lines
+from kadry.ingest.lines import write_json_lines
 from kadry.ingest.outcome import Counts, FileResult, IngestReport, resume_key
 from kadry.ingest.staged import stage_schema, write_staged
 from kadry.sources import Item, detect, expand_paths, get_reader
@@ -114,20 +114,20 @@ def _columnar_file(
     result = FileResult(str(path.resolve()), reader.name)
     try:
         with transaction(store.con, store.path):
-            try:
-                if hasattr(reader, "stage"):
+            if hasattr(reader, "stage"):
+                try:
                     staging = reader.stage(store.con, path, "_stage", source, observed_at)
-                else:
-                    staging = stage_json_lines(store.con, path, reader, "_stage", source, observed_at, store.salt)
-            except DuckDBError as exc:  # values the SQL did not foresee: the record code reads them
-                raise NotColumnar(str(exc).splitlines()[0]) from None
-            if staging.items:  # rows the reader left to its record code (odd value types)
-                batch = Batch(store, result.path, source)
-                for item in staging.items:
-                    batch.add(item, observed_at)
-                batch.append_to(store.con, "_stage")
-            staged = write_staged(store.con, reader.kind, result.path, position=staging.position)
-            store.con.execute("DROP TABLE _stage")
+                except DuckDBError as exc:  # values the SQL did not foresee: the record code reads them
+                    raise NotColumnar(str(exc).splitlines()[0]) from None
+                if staging.items:  # rows the reader left to its record code (odd value types)
+                    batch = Batch(store, result.path, source)
+                    for item in staging.items:
+                        batch.add(item, observed_at)
+                    batch.append_to(store.con, "_stage")
+                staged = write_staged(store.con, reader.kind, result.path, position=staging.position)
+                store.con.execute("DROP TABLE _stage")
+            else:
+                staged = write_json_lines(store.con, path, reader, result.path, source, observed_at, store.salt)
             result.counts = c = staged.counts
             result.names_hidden, result.fields_quarantined = staged.names_hidden, staged.fields_quarantined
             result.encoding = "utf-8"
