@@ -113,3 +113,21 @@ def test_files_other_than_utf8_json_lines_are_left_to_the_record_path(tmp_path, 
         report = ingest_paths(store, [folder], columnar=True)
     assert sorted(taken) == ["array.json", "cp1251.jsonl"]
     assert report.total.read > 30
+
+
+def _die(task, block, first):
+    import os
+
+    os._exit(3)
+
+
+def test_a_worker_that_dies_leaves_the_file_to_the_record_path(tmp_path, pool, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "shapes.jsonl").write_text(_shapes(), encoding="utf-8")
+    monkeypatch.setattr(lines, "_rows", _die)
+    (fast, fast_tables), (_, slow_tables) = _stores(tmp_path, [folder / "shapes.jsonl"])
+    assert fast.ok and fast.total.read > 20
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+    assert lines._executor.cache_info().currsize == 0  # the broken pool is not used again

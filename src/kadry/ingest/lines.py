@@ -18,7 +18,7 @@ import io
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from datetime import datetime
 from functools import lru_cache
 from multiprocessing import get_context
@@ -146,12 +146,19 @@ def _in_order(task: tuple, blocks: Iterator[tuple], pool: Executor | None) -> It
             yield _rows(task, block, first)
         return
     pending: deque[Future] = deque()
-    for block, first in blocks:
-        pending.append(pool.submit(_rows, task, block, first))
-        if len(pending) > 2 * _workers():
+    try:
+        for block, first in blocks:
+            pending.append(pool.submit(_rows, task, block, first))
+            if len(pending) > 2 * _workers():
+                yield pending.popleft().result()
+        while pending:
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    except BrokenExecutor:  # a worker died (killed, out of memory): new workers next time, this file by record
+        _executor.cache_clear()
+        raise NotColumnar("a worker process died") from None
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def _rows(task: tuple, block: bytes | tuple[str, int, int], first: bool) -> tuple[pa.Table, int]:
