@@ -100,6 +100,25 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+_STORE_FLOOR = """
+import sys, time, resource
+import duckdb
+con = duckdb.connect(sys.argv[1], config={"memory_limit": "256MB"})
+con.execute("ATTACH '%s' AS k (READ_ONLY)" % sys.argv[2].replace("'", "''"))
+for t in ("vacancies", "observations"):
+    con.execute(f"CREATE TABLE {t} AS SELECT * FROM k.{t} LIMIT 0")
+    con.execute(f"CREATE TEMP TABLE s_{t} AS SELECT * FROM k.{t}")
+n = con.execute("SELECT count(*) FROM s_vacancies").fetchall()[0][0]
+t = time.perf_counter()
+con.execute("BEGIN")
+con.execute("INSERT INTO vacancies SELECT * FROM s_vacancies")
+con.execute("INSERT INTO observations SELECT * FROM s_observations")
+con.execute("COMMIT")
+dt = time.perf_counter() - t
+print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
 def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
     if db.exists():
         db.unlink()
@@ -147,6 +166,7 @@ def main() -> None:
             src = tmp / name
             maker(src, size)
             kn, kt, krss = _run(_KADRY, tmp / "k.duckdb", src)
+            vn, vt, _ = _run(_STORE_FLOOR, tmp / "s.duckdb", tmp / "k.duckdb")
             pn, pt, prss = _run(_PANDAS, tmp / "p.duckdb", src)
             dn, dt, drss = _run(_NATIVE, tmp / "d.duckdb", src)
             src.unlink()
@@ -154,14 +174,16 @@ def main() -> None:
             rows.append(
                 f"| {fmt} | {size:,} | {kn / kt:,.0f} rec/s, {kt:.1f} s ({krss:,.0f} MiB peak) "
                 f"| {pn / pt:,.0f} rec/s, {pt:.1f} s ({prss:,.0f} MiB peak) "
-                f"| {dn / dt:,.0f} rec/s, {dt:.1f} s ({drss:,.0f} MiB peak) | {kt / pt:.2f}x | {kt / dt:.2f}x |"
+                f"| {dn / dt:,.0f} rec/s, {dt:.1f} s ({drss:,.0f} MiB peak) | {kt / pt:.2f}x | {kt / dt:.2f}x "
+                f"| {vt:.1f} s ({vn:,} rows), {vt / dt:.2f}x the native load |"
             )
             print(rows[-1], flush=True)
         lines += [
             "## Throughput\n",
             "| input | records | kadry ingest | pandas baseline (parse all, insert) | "
-            "DuckDB native load (the floor) | kadry time / pandas | kadry time / DuckDB |",
-            "|---|---|---|---|---|---|---|",
+            "DuckDB native load (the floor) | kadry time / pandas | kadry time / DuckDB "
+            "| DuckDB inserting the rows kadry keeps (its vacancies and sightings, from memory) |",
+            "|---|---|---|---|---|---|---|---|",
             *rows,
             "",
         ]
