@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kadry.ingest import ingest_paths
+from kadry.sources.jsonstream import canon_key, canon_keys
 
 FIXTURES = Path(__file__).resolve().parents[1] / "ingest" / "fixtures"
 
@@ -54,3 +58,29 @@ def test_broken_concatenated_stream_fails_whole(store, tmp_path):
     report = ingest_paths(store, [tmp_path / "cut.json"])
     assert report.files[0].failed.startswith("unparseable JSON after record 2")
     assert store.count("vacancies") == 0
+
+
+_keys = st.sampled_from(["id", "areaName", "area-name", "area_name", "Area Name", "salary.from", "x", "keySkills"])
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def _plain(value):
+    """The definition: every key respelled, all the way down (what the fast path must equal)."""
+    if isinstance(value, dict):
+        return {canon_key(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@given(_json)
+def test_canon_keys_is_every_key_respelled_all_the_way_down(value):
+    import copy
+
+    before = copy.deepcopy(value)
+    assert canon_keys(value) == _plain(value)
+    assert value == before  # the input is never changed

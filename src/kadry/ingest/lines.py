@@ -1,15 +1,16 @@
-"""JSON lines staged by the record code itself, on every core: the fast path of JSON lines.
+"""JSON lines read by the record code itself, on every core: the fast path of JSON lines.
 
 A reader that takes one JSON value at a time (``item``) reads a JSON-lines file here in blocks
 of whole lines: worker processes parse each line with orjson, turn it into an Item with the
-reader's own code and return the block's stage rows as Arrow; this process appends them to
-the stage table in file order, and the one write (kadry.ingest.staged) follows. The records are
-the record path's by construction (the same functions), so only the speed differs: the
-per-record work runs on all cores and the store is written once per file, not once per batch.
+reader's own code and return the block's stage rows as Arrow; this process numbers them in file
+order and a writer thread writes them in chunks through the one write (kadry.ingest.staged)
+while the workers parse the next ones. The records are the record path's by construction (the
+same functions), and the write's result does not depend on the chunk size, so only the speed
+differs: the per-record work runs on all cores and the store's work overlaps it.
 
 What this path does not read exactly as the record path would (not UTF-8, NUL bytes, not JSON
-lines, field-level quarantine from a mapping) raises NotColumnar, and the file is read record
-by record.
+lines, field-level quarantine from a mapping, a worker that died) raises NotColumnar, and the
+file is read record by record.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from datetime import datetime
-from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -110,7 +110,7 @@ def write_json_lines(
 
 
 def _blocks(path: Path) -> Iterator[tuple[bytes | tuple[str, int, int], bool]]:
-    """``(whole lines, first block of the file)`` as the record path splits them (on ``\n``).
+    r"""``(whole lines, first block of the file)`` as the record path splits them (on ``\n``).
 
     A plain file's block is its byte range, which the worker reads itself (sending the text
     through a pipe cost a tenth of the run); a gzip's block is its decompressed bytes."""
@@ -154,7 +154,7 @@ def _in_order(task: tuple, blocks: Iterator[tuple], pool: Executor | None) -> It
         while pending:
             yield pending.popleft().result()
     except BrokenExecutor:  # a worker died (killed, out of memory): new workers next time, this file by record
-        _executor.cache_clear()
+        shutdown_workers()
         raise NotColumnar("a worker process died") from None
     finally:
         for future in pending:
@@ -200,7 +200,10 @@ def _pool(path: Path) -> Executor | None:
     return _executor(_workers())
 
 
-@lru_cache(maxsize=1)
+#: the worker pool of this process, once started
+_STARTED: list[Executor] = []
+
+
 def _executor(workers: int) -> Executor:
     """One pool per process, forked on first use.
 
@@ -208,11 +211,12 @@ def _executor(workers: int) -> Executor:
     script without a ``__main__`` guard would not survive. The fork happens between DuckDB
     statements (its threads idle), the workers run only the readers' Python and never touch the
     store, and they leave through ``os._exit``, so no inherited connection is closed or flushed."""
-    return ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+    if not _STARTED:
+        _STARTED.append(ProcessPoolExecutor(workers, mp_context=get_context("fork")))
+    return _STARTED[0]
 
 
 def shutdown_workers() -> None:
     """Stop the worker processes, if any were started (they are started again when needed)."""
-    if _executor.cache_info().currsize:
-        _executor(_workers()).shutdown(wait=True)
-        _executor.cache_clear()
+    while _STARTED:
+        _STARTED.pop().shutdown(wait=True)
