@@ -14,7 +14,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kadry.ingest.pipeline import Batch, reader_for
+from kadry.ingest.batch import Batch
+from kadry.ingest.pipeline import reader_for
 from kadry.schema import TABLES, ddl
 from kadry.sources.textio import pop_notes
 from kadry.store.connect import scratch

@@ -27,9 +27,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kadry.ingest.batch import Batch
 from kadry.ingest.outcome import Counts
 from kadry.ingest.staged import Staged, stage_schema, write_staged
 from kadry.settings import settings
+from kadry.sources import get_reader
 from kadry.sources.columnar import NotColumnar
 from kadry.sources.jsonstream import container, line_object, stripped_line
 from kadry.sources.textio import guarded_reads, head_bytes, head_text, notes_for, open_binary, sniff_encoding
@@ -163,9 +165,6 @@ def _in_order(task: tuple, blocks: Iterator[tuple], pool: Executor | None) -> It
 
 def _rows(task: tuple, block: bytes | tuple[str, int, int], first: bool) -> tuple[pa.Table, int]:
     """One block's stage rows (``_ord`` counted from the block's first line) and its line count."""
-    from kadry.ingest.pipeline import Batch
-    from kadry.sources import get_reader
-
     if isinstance(block, tuple):
         name, start, end = block
         with open(name, "rb") as f:

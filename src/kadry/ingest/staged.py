@@ -154,7 +154,7 @@ def _scrub(con: Connection, kind: str, table: str) -> int:
 
 
 def _safe_sql(kind: str, expr: str) -> str:
-    """A resume's reason without personal values (kadry.ingest.pipeline's ``_safe``, in SQL)."""
+    """A resume's reason without personal values (kadry.ingest.batch's ``_safe``, in SQL)."""
     if kind != "resume":
         return expr
     quoted = f"regexp_replace({expr}, '''[^'']*''|\"[^\"]*\"', '''…''', 'g')"
