@@ -139,3 +139,16 @@ def test_a_creator_killed_mid_creation_leaves_no_broken_store(tmp_path):
 def test_a_store_in_a_missing_folder_is_one_store_error(tmp_path):
     with pytest.raises(StoreError, match="cannot (open|create) store"):
         connect(tmp_path / "no" / "such" / "k.duckdb")
+
+
+def test_a_file_system_without_hard_links_still_gets_a_store(tmp_path, monkeypatch):
+    import os
+
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    db = tmp_path / "k.duckdb"
+    connect(db).close()
+    assert connect(db, read_only=True).execute("SELECT 42").fetchall() == [(42,)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.duckdb"]

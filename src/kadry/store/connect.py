@@ -88,11 +88,15 @@ def _create(path: Path) -> None:
         if not _alive(left.name.rsplit("-", 1)[1]):
             left.unlink(missing_ok=True)
     partial = path.with_name(f"{path.name}.creating-{os.getpid()}")
+    partial.unlink(missing_ok=True)  # an earlier process of the same id
     duckdb.connect(str(partial)).close()
     try:
         os.link(partial, path)
     except FileExistsError:
         pass  # another process made it first: theirs is complete too
+    except OSError:  # a file system without hard links: a rename, unless a store appeared meanwhile
+        if not path.exists():
+            os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
 
