@@ -33,8 +33,8 @@ from kadry.ingest.staged import Staged, stage_schema, write_staged
 from kadry.settings import settings
 from kadry.sources import get_reader
 from kadry.sources.columnar import NotColumnar
-from kadry.sources.jsonstream import container, line_object, stripped_line
-from kadry.sources.textio import guarded_reads, head_bytes, head_text, notes_for, open_binary, sniff_encoding
+from kadry.sources.jsonstream import container, line_values
+from kadry.sources.textio import guarded_reads, head_bytes, head_text, notes_for, open_binary, sniff_encoding, text_size
 from kadry.store import Connection
 
 __all__ = ["BLOCK", "CHUNK", "shutdown_workers", "write_json_lines"]
@@ -148,10 +148,11 @@ def _in_order(task: tuple, blocks: Iterator[tuple], pool: Executor | None) -> It
             yield _rows(task, block, first)
         return
     pending: deque[Future] = deque()
+    window = 2 * _workers()
     try:
         for block, first in blocks:
             pending.append(pool.submit(_rows, task, block, first))
-            if len(pending) > 2 * _workers():
+            if len(pending) > window:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -175,28 +176,25 @@ def _rows(task: tuple, block: bytes | tuple[str, int, int], first: bool) -> tupl
     name, source, observed_at, salt = task
     reader = get_reader(name)
     batch = Batch(None, "", source, salt=salt)
-    position = 0
-    for raw in block.split(b"\n"):
-        line = stripped_line(raw, first and position == 0)
-        if not line:
-            continue
-        batch.add(reader.item(position, line_object(line)), observed_at)  # type: ignore[attr-defined]
-        position += 1
+    for position, value in line_values(block.split(b"\n"), first):
+        batch.add(reader.item(position, value), observed_at)  # type: ignore[attr-defined]
     if batch.field_quarantine:
         raise NotColumnar("field-level quarantine")
-    return pa.Table.from_pylist(batch.rows[reader.kind], schema=stage_schema(reader.kind)), position
+    return pa.Table.from_pylist(batch.rows[reader.kind], schema=stage_schema(reader.kind)), batch.size
 
 
 def _workers() -> int:
-    return max(1, min(os.cpu_count() or 1, settings().threads or os.cpu_count() or 1))
+    """One per core, no more than ``KADRY_THREADS``."""
+    cores = os.cpu_count() or 1
+    return min(cores, settings().threads or cores)
 
 
 def _pool(path: Path) -> Executor | None:
     """Worker processes for a large file on a machine with more than one core, else None."""
-    size = path.stat().st_size * (4 if path.suffix == ".gz" else 1)
-    if _workers() < 2 or size < _PARALLEL_FROM:
+    workers = _workers()
+    if workers < 2 or text_size(path) < _PARALLEL_FROM:
         return None
-    return _executor(_workers())
+    return _executor(workers)
 
 
 #: the worker pool of this process, once started

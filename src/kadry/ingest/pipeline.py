@@ -21,7 +21,7 @@ from kadry.ingest.outcome import Counts, FileResult, IngestReport, resume_key
 from kadry.ingest.staged import write_staged
 from kadry.sources import Item, detect, expand_paths, get_reader
 from kadry.sources.columnar import NotColumnar
-from kadry.sources.textio import guarded_reads, pop_notes
+from kadry.sources.textio import guarded_reads, pop_notes, text_size
 from kadry.store import DuckDBError, Store
 from kadry.store.writes import log_file, transaction
 
@@ -99,8 +99,7 @@ COLUMNAR_FROM = 1 << 20
 
 
 def _big(path: Path) -> bool:
-    size = path.stat().st_size
-    return size * (4 if path.suffix == ".gz" else 1) >= COLUMNAR_FROM
+    return text_size(path) >= COLUMNAR_FROM
 
 
 def _columnar_file(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,8 +25,7 @@ from kadry.sources.textio import head_bytes, head_text, notes_for, open_binary, 
 
 __all__ = [
     "iter_json_objects",
-    "line_object",
-    "stripped_line",
+    "line_values",
     "looks_like_json",
     "JsonBad",
     "container",
@@ -226,18 +225,25 @@ def _whole(path: Path, items_key: str, array: bool = False) -> Iterator[tuple[in
 
 
 def _lines(path: Path, utf8: bool) -> Iterator[tuple[int, object]]:
-    position = 0
     f = open_binary(path) if utf8 else open_text(path)
     with f:
-        for raw in f:
-            line = stripped_line(raw, position == 0)
-            if not line:
-                continue
-            yield position, line_object(line)
-            position += 1
+        yield from line_values(f)
 
 
-def stripped_line(raw, at_start: bool):
+def line_values(lines: Iterable, first: bool = True) -> Iterator[tuple[int, object]]:
+    """``(position, value)`` of each non-blank JSON-lines line (bytes or text), numbered from 0; a
+    line that does not parse is a JsonBad. ``first``: these are a file's first lines (a BOM may
+    open them)."""
+    position = 0
+    for raw in lines:
+        line = _stripped(raw, first and position == 0)
+        if not line:
+            continue
+        yield position, _value(line)
+        position += 1
+
+
+def _stripped(raw, at_start: bool):
     """A JSON-lines line (bytes or text) without blanks around it, nor a BOM before the first."""
     line = raw.strip()
     if at_start and line[:3] in (b"\xef\xbb\xbf", "\ufeff"):
@@ -245,7 +251,7 @@ def stripped_line(raw, at_start: bool):
     return line
 
 
-def line_object(line: bytes | str) -> object:
+def _value(line: bytes | str) -> object:
     """One stripped, non-empty JSON-lines line as its value, or JsonBad saying why not."""
     try:
         return orjson.loads(line)

@@ -28,6 +28,7 @@ __all__ = [
     "guarded_reads",
     "head_bytes",
     "head_text",
+    "text_size",
     "notes_for",
     "open_binary",
     "open_text",
@@ -176,6 +177,12 @@ def sniff_encoding(head: bytes) -> str:
 
     best = from_bytes(clean[:65536], cp_isolation=_CYRILLIC).best()
     return best.encoding if best is not None else "cp1251"
+
+
+def text_size(path: Path) -> int:
+    """About how many bytes of text a file holds, for choosing how to read it: a ``.gz`` file
+    counts four times its size."""
+    return path.stat().st_size * (4 if path.suffix == ".gz" else 1)
 
 
 def head_bytes(path: Path, n: int = 8192) -> bytes:
