@@ -225,10 +225,15 @@ INGEST_LOG: list[Column] = [
     _c("merged", "BIGINT", "repeat sightings or exact duplicates"),
     _c("quarantined", "BIGINT", "records quarantined"),
     _c("finished_at", "TIMESTAMP", "when the file was fully ingested (or failed)"),
-    _c("status", "VARCHAR", "ok, or failed (nothing of the file is stored)"),
+    _c(
+        "status",
+        "VARCHAR",
+        "ok; failed (nothing of the file is stored, or only its parts before `resume`); partial (stopped between parts)",
+    ),
     _c("detail", "VARCHAR", "why it failed; for ok files what decoding changed (NUL bytes removed)"),
     _c("names_hidden", "BIGINT", "person names replaced by a placeholder in employer or title"),
     _c("fields_quarantined", "BIGINT", "optional fields dropped (record kept), see quarantine_fields"),
+    _c("resume", "VARCHAR", "a file stored in parts that stopped: where a rerun continues (JSON); NULL once whole"),
 ]
 
 QUARANTINE_FIELDS: list[Column] = [

@@ -16,6 +16,7 @@ import pytest
 import kadry.ingest.lines as lines
 from kadry.ingest import ingest_paths
 from kadry.store import Store
+from kadry.store.stats import store_stats
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _TABLES = {
@@ -35,8 +36,21 @@ def pool(monkeypatch):
     monkeypatch.setenv("KADRY_SALT", "test-salt-0123456789abcdef")
     handed: list = []
     blocks = lines._blocks
-    monkeypatch.setattr(lines, "_blocks", lambda path: (handed.append(b) or b for b in blocks(path)))
+    monkeypatch.setattr(lines, "_blocks", lambda path, start=0: (handed.append(b) or b for b in blocks(path, start)))
     return handed
+
+
+@pytest.fixture
+def parts(monkeypatch):
+    """A commit after every chunk of 7 records; the number of commits made."""
+    import kadry.ingest.pipeline as pipeline
+
+    monkeypatch.setattr(lines, "PART", 1)
+    monkeypatch.setattr(lines, "CHUNK", 7)
+    commits: list[int] = []
+    commit = pipeline.commit_part
+    monkeypatch.setattr(pipeline, "commit_part", lambda con, path: commits.append(1) or commit(con, path))
+    return commits
 
 
 def _stores(tmp_path, files):
@@ -57,7 +71,9 @@ def _shapes() -> str:
     return "\ufeff" + shapes + "\n\n" + hyphen.replace("\n", "\r\n") + camel + '{"id": "99", "name": "обрыв\n'
 
 
-def test_blocks_in_workers_store_what_the_record_path_stores(tmp_path, pool):
+@pytest.mark.parametrize("in_parts", [False, True], ids=["one-transaction", "parts"])
+def test_blocks_in_workers_store_what_the_record_path_stores(tmp_path, pool, in_parts, request):
+    commits = request.getfixturevalue("parts") if in_parts else []
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "shapes.jsonl").write_text(_shapes(), encoding="utf-8")
@@ -65,8 +81,9 @@ def test_blocks_in_workers_store_what_the_record_path_stores(tmp_path, pool):
         f.write(_shapes().replace('"id": "', '"id": "gz'))
     (fast, fast_tables), (slow, slow_tables) = _stores(tmp_path, sorted(folder.iterdir()))
     assert len(pool) > 10  # many blocks, both kinds: byte ranges of the plain file, bytes of the gzip
-    assert {type(block).__name__ for block, _ in pool} == {"tuple", "bytes"}
-    for name in _TABLES:
+    assert {type(block).__name__ for block, _, _ in pool} == {"tuple", "bytes"}
+    assert len(commits) >= 4 if in_parts else not commits  # both files committed in several parts
+    for name in _TABLES:  # with parts too: the last part's log row is the whole file's
         assert fast_tables[name] == slow_tables[name], name
     lines_with_value = sum(1 for line in _shapes().lstrip("\ufeff").splitlines() if line.strip())
     assert fast.total.read == slow.total.read == 2 * lines_with_value
@@ -131,3 +148,106 @@ def test_a_worker_that_dies_leaves_the_file_to_the_record_path(tmp_path, pool, m
     for name in _TABLES:
         assert fast_tables[name] == slow_tables[name], name
     assert not lines._STARTED  # the broken pool is not used again
+
+
+def test_nul_bytes_after_committed_parts_are_read_on_by_the_record_path(tmp_path, pool, parts, monkeypatch):
+    monkeypatch.setattr(lines, "BLOCK", 1 << 16)
+    monkeypatch.setattr(lines, "CHUNK", 500)
+    shapes = _shapes().lstrip("\ufeff")
+    text = "".join(shapes.replace('"id": "', f'"id": "n{i}-') for i in range(2 + (1 << 20) // len(shapes)))
+    path = tmp_path / "nul.jsonl"
+    cut = text.index("\n", 1 << 20) + 1  # past the head that detection reads
+    path.write_bytes(text[:cut].encode("utf-8") + b"\0\0\0" + text[cut:].encode("utf-8"))
+    (fast, fast_tables), (slow, slow_tables) = _stores(tmp_path, [path])
+    assert parts  # parts were stored before the worker met the NULs
+    assert fast.files[0].nul_bytes == slow.files[0].nul_bytes == 3
+    for name in _TABLES:
+        assert fast_tables[name] == slow_tables[name], name
+
+
+def test_a_read_error_after_parts_keeps_them_and_says_where_a_rerun_goes_on(tmp_path, pool, parts, monkeypatch):
+    import json
+
+    monkeypatch.setattr(lines, "BLOCK", 1 << 16)
+    monkeypatch.setattr(lines, "CHUNK", 500)
+
+    text = _shapes().lstrip("\ufeff").encode("utf-8") * 400
+    body = gzip.compress(text, compresslevel=1)
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(body[: len(body) * 3 // 4])
+    with Store(tmp_path / "k.duckdb") as store:
+        report = ingest_paths(store, [path], columnar=True)
+        status, read, stored, merged, quarantined, resume = store.con.execute(
+            "SELECT status, read, stored, merged, quarantined, resume FROM ingest_log"
+        ).fetchall()[0]
+        held = store.count("vacancies"), store.count("quarantine")
+    (result,) = report.files
+    assert result.failed and "read failed" in result.failed and "a rerun continues" in result.failed
+    assert not report.ok
+    mark = json.loads(resume)
+    # counted apart: every non-blank line before the mark is a record the log accounts for
+    assert read == mark["record"] == sum(1 for line in text[: mark["at"]].split(b"\n") if line.strip()) > 0
+    assert status == "failed" and read == stored + merged + quarantined
+    assert held == (stored, quarantined)  # the repeats (the text is repeated) merged into those
+
+
+_DIES_AFTER_TWO_PARTS = """
+import os, sys
+import kadry.ingest.lines as lines
+import kadry.ingest.pipeline as pipeline
+from kadry.ingest import ingest_paths
+from kadry.store import Store
+
+lines.PART, lines.CHUNK, lines.BLOCK = 1, 7, 700
+commit, made = pipeline.commit_part, []
+
+def dying(con, path):
+    commit(con, path)
+    made.append(1)
+    if len(made) == 2:
+        os._exit(9)  # as a kill would: no rollback, no close
+
+pipeline.commit_part = dying
+ingest_paths(Store(sys.argv[1]), [sys.argv[2]], columnar=True)
+"""
+
+
+def test_a_run_killed_between_parts_is_continued_by_the_next(tmp_path, monkeypatch):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("KADRY_SALT", "test-salt-0123456789abcdef")
+    records = [line for line in _shapes().splitlines() if line.strip()]
+    text = "\n".join(r.replace('"id": "', f'"id": "k{i}-') for i in range(6) for r in records) + "\n"
+    path = tmp_path / "in" / "big.jsonl"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    db = tmp_path / "k.duckdb"
+    child = subprocess.run([sys.executable, "-c", _DIES_AFTER_TWO_PARTS, str(db), str(path)], env=env, timeout=120)
+    assert child.returncode == 9
+    with Store(db) as store:
+        status, read, resume = store.con.execute("SELECT status, read, resume FROM ingest_log").fetchall()[0]
+        shown = store_stats(store)["partial_files"]
+    assert [(f["source_file"], f["read"]) for f in shown] == [(str(path.resolve()), read)]
+    mark = json.loads(resume)
+    assert status == "partial" and read == mark["record"] > 7
+    assert mark["record"] == sum(1 for line in text.encode()[: mark["at"]].split(b"\n") if line.strip())
+    monkeypatch.setattr(lines, "PART", 1)
+    monkeypatch.setattr(lines, "CHUNK", 7)
+    monkeypatch.setattr(lines, "BLOCK", 700)
+    with Store(db) as store:
+        report = ingest_paths(store, [path], columnar=True)
+        tables = {name: store.con.execute(sql).fetchall() for name, sql in _TABLES.items()}
+    assert report.ok and report.files[0].resumed == mark["record"]
+    with Store(tmp_path / "whole.duckdb") as store:
+        whole = ingest_paths(store, [path], columnar=False)
+        expected = {name: store.con.execute(sql).fetchall() for name, sql in _TABLES.items()}
+    for name in ("vacancies", "observations", "quarantine"):
+        assert tables[name] == expected[name], name
+    (row,) = tables["ingest_log"]
+    assert row[:7] == expected["ingest_log"][0][:7]  # the counts are the whole file's
+    assert "continued after the first" in row[7]
+    assert report.total.read == whole.total.read == len(records) * 6

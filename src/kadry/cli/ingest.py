@@ -57,6 +57,13 @@ def print_totals(report, console: Console) -> None:
     if any(notes):
         console.print("; ".join(n for n in notes if n), soft_wrap=True)
     for f in report.files:
+        if f.resumed and not f.problem:
+            console.print(
+                f"continued {f.path} after the first {f.resumed:,} records, stored by an earlier run",
+                soft_wrap=True,
+                markup=False,
+                highlight=False,
+            )
         if f.problem:
             # one whole line per file, never cut: the reason is what the user acts on
             console.print(
@@ -103,7 +110,10 @@ def register(app: typer.Typer) -> None:
         ),
         limit: int = typer.Option(5, "--limit", min=1, help="With --dry-run: how many records to show."),
         batch_size: int = typer.Option(
-            5000, "--batch-size", min=1, help="Records per batch (a file is one transaction)."
+            5000,
+            "--batch-size",
+            min=1,
+            help="Records per batch (a file is one transaction; large JSON lines, recorded parts).",
         ),
         quiet: bool = options.quiet(help="No progress bar and no table, only the totals line."),
         normalize: bool = typer.Option(

@@ -60,6 +60,7 @@ def register(app: typer.Typer) -> None:
             ("place_coverage", "place coverage by source (after kadry normalize)"),
             ("unmapped_regions", "unmapped places (most frequent)"),
             ("failed_files", "files that failed"),
+            ("partial_files", "files stored in part (a rerun continues them)"),
         ):
             if data.get(key):
                 console.print(_table(title, data[key]))

@@ -8,6 +8,11 @@ while the workers parse the next ones. The records are the record path's by cons
 same functions), and the write's result does not depend on the chunk size, so only the speed
 differs: the per-record work runs on all cores and the store's work overlaps it.
 
+A large file is written in parts of ``PART`` bytes of text, each committed by the caller
+with a ``Mark`` of where the next part starts, so memory stays flat (DuckDB holds a transaction's
+long strings until it commits) and a run that stopped (killed, a read error) is continued, not
+redone, by the next one (kadry.ingest.pipeline keeps the mark in the ingest log).
+
 What this path does not read exactly as the record path would (not UTF-8, NUL bytes, not JSON
 lines, field-level quarantine from a mapping, a worker that died) raises NotColumnar, and the
 file is read record by record.
@@ -16,10 +21,12 @@ file is read record by record.
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -37,7 +44,7 @@ from kadry.sources.jsonstream import container, line_values
 from kadry.sources.textio import guarded_reads, head_bytes, head_text, notes_for, open_binary, sniff_encoding, text_size
 from kadry.store import Connection
 
-__all__ = ["BLOCK", "CHUNK", "shutdown_workers", "write_json_lines"]
+__all__ = ["BLOCK", "CHUNK", "PART", "Mark", "shutdown_workers", "write_json_lines"]
 
 #: bytes of whole lines per task: large enough that a task's fixed cost is small, small enough
 #: that memory stays flat (a few blocks in flight)
@@ -45,8 +52,36 @@ BLOCK = 4 << 20
 #: records per write: enough that a write's fixed statements cost little, few enough that two
 #: chunks (one written, one gathered) stay small in memory
 CHUNK = 10000
+#: bytes of text per committed part: DuckDB keeps a transaction's long strings (descriptions)
+#: outside its buffer pool until the commit, about a third of the text's size, so a part bounds
+#: that; a commit costs little next to writing a part
+PART = 64 << 20
 #: files below this many bytes are read in this process (starting workers costs more)
 _PARALLEL_FROM = 16 << 20
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where the next part of a file starts: at byte ``at`` of its text (a gzip's decompressed
+    text) with record ``record``; ``size`` and ``mtime_ns`` say which file that was."""
+
+    at: int
+    record: int
+    size: int
+    mtime_ns: int
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def of(cls, text: str | None, path: Path) -> Mark | None:
+        """The mark kept for ``path``, if the file is still the one it was made on."""
+        try:
+            mark = cls(**json.loads(text or ""))
+            st = path.stat()
+        except (ValueError, TypeError, OSError):
+            return None
+        return mark if (mark.size, mark.mtime_ns) == (st.st_size, st.st_mtime_ns) else None
 
 
 def write_json_lines(
@@ -57,13 +92,19 @@ def write_json_lines(
     source: str | None,
     observed_at: datetime | None,
     salt: bytes,
+    *,
+    start: Mark | None = None,
+    part: Callable[[Staged, Mark], None] | None = None,
 ) -> Staged:
     """A JSON-lines file read by ``reader.item`` line by line and written, inside the caller's
-    transaction, in chunks of ``CHUNK`` records.
+    transaction, in chunks of ``CHUNK`` records; what this call wrote is returned.
 
     A writer thread writes one chunk (DuckDB works without the GIL) while this thread gathers
     the next from the workers, so the store's work overlaps the parsing instead of following
     it. Chunks are batches of the one write path, whose result does not depend on batch size.
+    ``start``: continue where an earlier run's parts end. ``part(written so far, mark)`` is
+    called, with no write in progress, after each ``PART`` bytes of text, for the caller to
+    commit (it is not called for the file's last part).
     """
     head = head_bytes(path, 1 << 20)
     if sniff_encoding(head) not in ("utf-8", "utf-8-sig") or b"\0" in head:
@@ -87,18 +128,26 @@ def write_json_lines(
         total.names_hidden += staged.names_hidden
         total.fields_quarantined += staged.fields_quarantined
 
+    st = path.stat()
     with ThreadPoolExecutor(1, thread_name_prefix="kadry-write") as writer:
         writing: Future | None = None
         try:
             chunk: list[pa.Table] = []
-            base = size = 0
-            for rows, n in _in_order(task, guarded_reads(_blocks(path), path), _pool(path)):
+            size = 0
+            base, marked = (start.record, start.at) if start else (0, 0)
+            blocks = guarded_reads(_blocks(path, marked), path)
+            for rows, n, end in _in_order(task, blocks, _pool(path)):
                 chunk.append(rows.set_column(ord_at, "_ord", pc.add(rows["_ord"], base)))
                 base, size = base + n, size + rows.num_rows
                 if size >= CHUNK:
                     if writing is not None:
                         writing.result()
                     writing, chunk, size = writer.submit(write, chunk), [], 0
+                    if part is not None and end - marked >= PART:
+                        writing.result()
+                        writing = None
+                        part(total, Mark(end, base, st.st_size, st.st_mtime_ns))
+                        marked = end
             if writing is not None:
                 writing.result()
             writing = None
@@ -111,56 +160,63 @@ def write_json_lines(
     return total
 
 
-def _blocks(path: Path) -> Iterator[tuple[bytes | tuple[str, int, int], bool]]:
-    r"""``(whole lines, first block of the file)`` as the record path splits them (on ``\n``).
+def _blocks(path: Path, start: int = 0) -> Iterator[tuple[bytes | tuple[str, int, int], bool, int]]:
+    r"""``(whole lines, first block of the file, text byte after them)`` from text byte ``start``
+    (a line's start), split as the record path splits them (on ``\n``).
 
     A plain file's block is its byte range, which the worker reads itself (sending the text
     through a pipe cost a tenth of the run); a gzip's block is its decompressed bytes."""
     with open_binary(path, raw=True) as f:
         plain = isinstance(f, io.BufferedReader)
     if plain:
-        size, start = path.stat().st_size, 0
+        size = path.stat().st_size
         with path.open("rb") as f:
             while start < size:
                 f.seek(min(start + BLOCK, size))
                 end = f.tell() + len(f.readline()) if start + BLOCK < size else size
-                yield (str(path), start, end), start == 0
+                yield (str(path), start, end), start == 0, end
                 start = end
         return
     with open_binary(path) as f:
-        tail, first = b"", True
+        skip = start
+        while skip > 0 and (gone := len(f.read(min(skip, BLOCK)))):
+            skip -= gone
+        tail, at = b"", start
         while chunk := f.read(BLOCK):
             block = tail + chunk
             cut = block.rfind(b"\n") + 1
             if cut == 0:
                 tail = block
                 continue
-            yield block[:cut], first
-            tail, first = block[cut:], False
+            at += cut
+            yield block[:cut], at == cut, at
+            tail = block[cut:]
         if tail:
-            yield tail, first
+            yield tail, at == 0, at + len(tail)
 
 
-def _in_order(task: tuple, blocks: Iterator[tuple], pool: Executor | None) -> Iterator[tuple[pa.Table, int]]:
-    """Each block's rows in file order, a bounded number in flight."""
+def _in_order(task: tuple, blocks: Iterator[tuple], pool: Executor | None) -> Iterator[tuple[pa.Table, int, int]]:
+    """Each block's rows, line count and end in file order, a bounded number in flight."""
     if pool is None:
-        for block, first in blocks:
-            yield _rows(task, block, first)
+        for block, first, end in blocks:
+            yield *_rows(task, block, first), end
         return
-    pending: deque[Future] = deque()
+    pending: deque[tuple[Future, int]] = deque()
     window = 2 * _workers()
     try:
-        for block, first in blocks:
-            pending.append(pool.submit(_rows, task, block, first))
+        for block, first, end in blocks:
+            pending.append((pool.submit(_rows, task, block, first), end))
             if len(pending) > window:
-                yield pending.popleft().result()
+                future, at = pending.popleft()
+                yield *future.result(), at
         while pending:
-            yield pending.popleft().result()
+            future, at = pending.popleft()
+            yield *future.result(), at
     except BrokenExecutor:  # a worker died (killed, out of memory): new workers next time, this file by record
         shutdown_workers()
         raise NotColumnar("a worker process died") from None
     finally:
-        for future in pending:
+        for future, _ in pending:
             future.cancel()
 
 

@@ -34,7 +34,7 @@ class Counts:
 @dataclass
 class FileResult:
     """One file's outcome: counted records, or why it was ``skipped`` (never read) or ``failed``
-    (read or write broke off; nothing of it is stored)."""
+    (read or write broke off; nothing of it is stored, or only its first parts, see kadry.ingest.lines)."""
 
     path: str
     format: str | None
@@ -45,6 +45,9 @@ class FileResult:
     fields_quarantined: int = 0
     nul_bytes: int = 0
     encoding: str | None = None
+    #: records of the file an earlier run had stored in parts, which this run continued after
+    #: (the counts are the whole file's)
+    resumed: int = 0
 
     @property
     def problem(self) -> str | None:

@@ -11,19 +11,20 @@ file changes nothing, and the SQL itself lives in kadry.store.writes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
 from kadry.errors import InputError, KadryError, StoreError, UnreadableFileError
 from kadry.ingest.batch import Batch
-from kadry.ingest.lines import write_json_lines
+from kadry.ingest.lines import Mark, write_json_lines
 from kadry.ingest.outcome import Counts, FileResult, IngestReport, resume_key
-from kadry.ingest.staged import write_staged
+from kadry.ingest.staged import Staged, write_staged
 from kadry.sources import Item, detect, expand_paths, get_reader
 from kadry.sources.columnar import NotColumnar
 from kadry.sources.textio import guarded_reads, pop_notes, text_size
 from kadry.store import DuckDBError, Store
-from kadry.store.writes import log_file, transaction
+from kadry.store.writes import commit_part, log_file, logged_parts, one_checkpoint, transaction
 
 __all__ = ["Counts", "FileResult", "IngestReport", "ingest_paths", "ingest_items", "ingest_file", "resume_key"]
 
@@ -105,10 +106,25 @@ def _big(path: Path) -> bool:
 def _columnar_file(
     store: Store, path: Path, reader, *, source: str | None, observed_at: datetime | None
 ) -> FileResult | None:
-    """One file through its reader's columnar path, or None when it must be read record by record."""
+    """One file through its reader's columnar path, or None when it must be read record by record.
+
+    JSON lines are written in parts (kadry.ingest.lines): each part is committed with the ingest
+    log's row saying where the next starts, and a file that stopped between parts (killed, a
+    read error) is continued there by the next run, its counts added to the earlier parts'."""
     result = FileResult(str(path.resolve()), reader.name)
+    earlier = _earlier_parts(store, result, path) if getattr(reader, "json_lines", False) else None
+    done: list[tuple[Staged, Mark]] = [earlier] if earlier else []  # what is committed
+
+    def part(written: Staged, mark: Mark) -> None:
+        so_far = _plus(earlier[0] if earlier else None, written)
+        _log(store, result, so_far, "partial", f"stored in parts: the first {mark.record:,} records", mark)
+        commit_part(store.con, store.path)
+        done[:] = [(so_far, mark)]
+
+    # parts commit to the write-ahead log only; the store file is rewritten once, after the file
+    logging = nullcontext() if hasattr(reader, "stage") else one_checkpoint(store.con, store.path)
     try:
-        with transaction(store.con, store.path):
+        with logging, transaction(store.con, store.path):
             if hasattr(reader, "stage"):
                 try:
                     staging = reader.stage(store.con, path, "_stage", source, observed_at)
@@ -122,37 +138,103 @@ def _columnar_file(
                 staged = write_staged(store.con, reader.kind, result.path, position=staging.position)
                 store.con.execute("DROP TABLE _stage")
             else:
-                staged = write_json_lines(store.con, path, reader, result.path, source, observed_at, store.salt)
-            result.counts = c = staged.counts
-            result.names_hidden, result.fields_quarantined = staged.names_hidden, staged.fields_quarantined
+                start = earlier[1] if earlier else None
+                written = write_json_lines(
+                    store.con, path, reader, result.path, source, observed_at, store.salt, start=start, part=part
+                )
+                staged = _plus(earlier[0] if earlier else None, written)
             result.encoding = "utf-8"
-            log_file(
-                store.con,
-                result.path,
-                result.format,
-                (c.read, c.stored, c.merged, c.quarantined),
-                names_hidden=result.names_hidden,
-                fields_quarantined=result.fields_quarantined,
-            )
+            again = f"continued after the first {result.resumed:,} records, stored by an earlier run"
+            _log(store, result, staged, "ok", again if result.resumed else None)
     except NotColumnar:
         pop_notes(path)
-        return None
+        if not done:
+            return None
+        return _by_record(store, path, reader, result, done[0], source=source, observed_at=observed_at)
     except StoreError:
         raise
     except KadryError as exc:
-        _failed(store, result, exc)
+        _failed(store, result, exc, done[0] if done else None)
     pop_notes(path)
     return result
 
 
-def _failed(store: Store, result: FileResult, exc: KadryError) -> None:
-    """A file that broke off: nothing of it stored, a ``failed`` row in the ingest log."""
+def _failed(store: Store, result: FileResult, exc: KadryError, done: tuple[Staged, Mark] | None = None) -> None:
+    """A file that broke off: nothing of it stored, or (``done``) only the parts before, which the
+    next run continues after; a ``failed`` row in the ingest log."""
     pop_notes(result.path)
-    result.counts = Counts()
-    result.names_hidden = result.fields_quarantined = 0
-    result.failed = getattr(exc, "reason", None) or str(exc)
+    result.failed = reason = getattr(exc, "reason", None) or str(exc)
     with transaction(store.con, store.path):
-        log_file(store.con, result.path, result.format, (0, 0, 0, 0), status="failed", detail=result.failed)
+        if done is None:
+            _log(store, result, Staged(Counts()), "failed", reason)
+        else:
+            so_far, mark = done
+            result.failed = f"{reason} (the first {mark.record:,} records are stored; a rerun continues after them)"
+            _log(store, result, so_far, "failed", result.failed, mark)
+
+
+def _plus(earlier: Staged | None, written: Staged) -> Staged:
+    """The counts of a file's earlier parts and of what this run wrote, together."""
+    if earlier is None:
+        return written
+    counts = Counts()
+    counts.add(earlier.counts)
+    counts.add(written.counts)
+    hidden, dropped = (
+        earlier.names_hidden + written.names_hidden,
+        earlier.fields_quarantined + written.fields_quarantined,
+    )
+    return Staged(counts, hidden, dropped)
+
+
+def _log(
+    store: Store, result: FileResult, staged: Staged, status: str, detail: str | None = None, mark: Mark | None = None
+) -> None:
+    """The file's ingest-log row with these counts (which ``result`` takes too)."""
+    result.counts = c = staged.counts
+    result.names_hidden, result.fields_quarantined = staged.names_hidden, staged.fields_quarantined
+    log_file(
+        store.con,
+        result.path,
+        result.format,
+        (c.read, c.stored, c.merged, c.quarantined),
+        status=status,
+        detail=detail,
+        names_hidden=staged.names_hidden,
+        fields_quarantined=staged.fields_quarantined,
+        resume=mark.to_json() if mark else None,
+    )
+
+
+def _earlier_parts(store: Store, result: FileResult, path: Path) -> tuple[Staged, Mark] | None:
+    """The parts of this file an earlier run stored with this reader, if it is still the same file."""
+    row = logged_parts(store.con, result.path)
+    if row is None or row[0] != result.format:
+        return None
+    mark = Mark.of(row[7], path)
+    if mark is None:
+        return None
+    result.resumed = mark.record
+    return Staged(Counts(*row[1:5]), row[5] or 0, row[6] or 0), mark
+
+
+def _by_record(
+    store: Store,
+    path: Path,
+    reader,
+    result: FileResult,
+    done: tuple[Staged, Mark],
+    *,
+    source: str | None,
+    observed_at: datetime | None,
+) -> FileResult:
+    """The rest of a file whose first parts are stored, read record by record after them."""
+    so_far, mark = done
+    result.counts = Counts()
+    result.counts.add(so_far.counts)
+    result.names_hidden, result.fields_quarantined = so_far.names_hidden, so_far.fields_quarantined
+    rest = (item for item in reader.read(path) if item.position >= mark.record)
+    return ingest_file(store, rest, result, source=source, observed_at=observed_at, done=done)
 
 
 def _snapshot_file(store: Store, path: Path, reader) -> FileResult:
@@ -202,9 +284,13 @@ def ingest_file(
     observed_at: datetime | None = None,
     batch_size: int = 5000,
     on_progress: Callable[[str, int], None] | None = None,
+    done: tuple[Staged, Mark] | None = None,
 ) -> FileResult:
     """Consume one file's items in one transaction; a failure leaves nothing of the file but a
-    ``failed`` row in the ingest log. A failed write (disk full, read-only) raises StoreError."""
+    ``failed`` row in the ingest log. A failed write (disk full, read-only) raises StoreError.
+
+    ``done``: the file's parts already stored (``result`` starts from their counts), which a
+    failure keeps."""
     batch = Batch(store, result.path, source)
     try:
         with transaction(store.con, store.path):
@@ -217,7 +303,8 @@ def ingest_file(
             result.counts.add(batch.flush())
             notes = pop_notes(result.path)
             result.nul_bytes, result.encoding = notes.nul_bytes, notes.encoding
-            result.names_hidden, result.fields_quarantined = batch.names_hidden, batch.fields_quarantined
+            result.names_hidden += batch.names_hidden
+            result.fields_quarantined += batch.fields_quarantined
             c = result.counts
             log_file(
                 store.con,
@@ -229,10 +316,10 @@ def ingest_file(
                 fields_quarantined=result.fields_quarantined,
             )
     except StoreError:
-        result.counts, result.failed = Counts(), "store write failed"
+        result.counts, result.failed = done[0].counts if done else Counts(), "store write failed"
         raise
     except KadryError as exc:
-        _failed(store, result, exc)
+        _failed(store, result, exc, done)
     if on_progress:
         on_progress(result.path, result.counts.read)
     return result

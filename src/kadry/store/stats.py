@@ -72,4 +72,8 @@ def store_stats(store: Store, *, unmapped_limit: int = 15) -> dict:
     out["names_hidden"] = con.execute("SELECT coalesce(sum(names_hidden), 0) FROM ingest_log").fetchall()[0][0]
     out["fields_quarantined"] = con.execute("SELECT count(*) FROM quarantine_fields").fetchall()[0][0]
     out["failed_files"] = _rows(con, "SELECT source_file, detail FROM ingest_log WHERE status = 'failed' ORDER BY 1")
+    # stopped between parts (a run killed): the next run of the file continues it
+    out["partial_files"] = _rows(
+        con, "SELECT source_file, read, detail FROM ingest_log WHERE status = 'partial' ORDER BY 1"
+    )
     return out
