@@ -166,14 +166,13 @@ def _month_key(ps: int) -> str:
     return (date(1970, 1, 1) + timedelta(days=int(ps))).isoformat()
 
 
-def _load_intervals(db: str):
-    """The stored intervals as Arrow (what a pandas/Polars user loads from the store)."""
+def _load_intervals(db: str, columns: str = "rec, role, region, s, e, dup"):
+    """The stored intervals as Arrow (what a pandas/Polars user loads from the store): the columns
+    the computation reads, and whether each row is a vacancy."""
     import duckdb
 
     con = duckdb.connect(db, read_only=True)
-    iv = con.sql(
-        "SELECT kind = 'vacancy' AS is_v, rec, role, region, s, e, dup FROM activity_intervals"
-    ).to_arrow_table()
+    iv = con.sql(f"SELECT kind = 'vacancy' AS is_v, {columns} FROM activity_intervals").to_arrow_table()
     codes = con.sql("SELECT dim, code, value FROM segment_codes WHERE dim IN ('role', 'region')").to_arrow_table()
     con.close()
     return iv, codes
@@ -245,7 +244,7 @@ def polars_daily(db: str, start: str = START, end: str = END):
     from kadry.indicators.periods import day_number, parse_day
 
     first, last = day_number(parse_day(start)), day_number(parse_day(end, end=True))
-    iv, codes = _load_intervals(db)
+    iv, codes = _load_intervals(db, "region, s, e, dup")
     lf = pl.from_arrow(iv).lazy()
     lf = lf.filter((pl.col("is_v").not_() | pl.col("dup").not_()) & (pl.col("e") >= first) & (pl.col("s") <= last))
     v = pl.col("is_v").cast(pl.Int64)

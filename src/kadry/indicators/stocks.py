@@ -36,17 +36,24 @@ def _events(iv: ibis.Table, dims: list[str], cal: Calendar) -> ibis.Table:
     single events; longer periods come already counted per segment and period.
     """
     iv = iv.filter(iv.e >= cal.first, iv.s <= cal.last)
-    v = iv.is_v.cast("int64")
-    sim = iv.simulated.fill_null(False).cast("int64")
     if cal.period == "day":
         # a day is its own period: an interval counts from its first day to its last, so its end is
         # a -1 on the next day (no same-period end sums, no join with the day map: every event lies
-        # in the range), and no gap lies inside one day, since merged intervals are never adjacent
-        r = 1 - v
-        starts = iv.select(*dims, pi=ibis.greatest(iv.s, cal.first) - cal.first, nv=v, nr=r, ns=sim)
+        # in the range), and no gap lies inside one day, since merged intervals are never adjacent.
+        # Starts and ends are counted apart, with filtered counts rather than sums of computed
+        # signs (at 10M records: 0.65 s against 0.95 for one group-by of their signed union)
+        days = []
+        starts = iv.mutate(pi=ibis.greatest(iv.s, cal.first) - cal.first)
         after = iv.filter(iv.e < cal.last)
-        after = after.select(*dims, pi=after.e + 1 - cal.first, nv=-v, nr=-r, ns=-sim)
-        return ibis.union(starts, after, distinct=False)
+        after = after.mutate(pi=after.e + 1 - cal.first)
+        for rel, sign in ((starts, 1), (after, -1)):
+            c = rel.group_by([*dims, "pi"]).aggregate(
+                k=rel.count(), v=rel.count(where=rel.is_v), sim=rel.count(where=rel.simulated)
+            )
+            days.append(c.select(*dims, "pi", nv=sign * c.v, nr=sign * (c.k - c.v), ns=sign * c.sim))
+        return ibis.union(*days, distinct=False)
+    v = iv.is_v.cast("int64")
+    sim = iv.simulated.fill_null(False).cast("int64")
     # period lengths above a day: each kind of event is counted per segment and period on its
     # own (three narrow group-bys of the intervals, not one wide one over their union: at 10M
     # records the union's group-by was 60% of the query), then the small results are combined
