@@ -17,6 +17,7 @@ import gzip
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,6 +120,11 @@ print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+def _median(runs: list[tuple[int, float, float]]) -> tuple[int, float, float]:
+    """Records, the median time and the largest peak of repeated runs of one side."""
+    return runs[0][0], statistics.median(r[1] for r in runs), max(r[2] for r in runs)
+
+
 def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
     if db.exists():
         db.unlink()
@@ -127,7 +133,13 @@ def _run(code: str, db: Path, src: Path) -> tuple[int, float, float]:
         capture_output=True,
         text=True,
         check=True,
-        env=dict(os.environ, KADRY_SALT="bench-salt-0123456789", KADRY_MEMORY_LIMIT="256MB"),
+        # as installed: modules' bytecode cached (pandas' is; an editable kadry under
+        # PYTHONDONTWRITEBYTECODE=1 would compile its modules in every run)
+        env={
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            "KADRY_SALT": "bench-salt-0123456789",
+            "KADRY_MEMORY_LIMIT": "256MB",
+        },
     )
     n, dt, rss, *workers = out.stdout.strip().splitlines()[-1].split()
     # kadry's JSON workers (kadry.ingest.lines): counted as if each reached the largest one's peak
@@ -140,13 +152,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=40_000)
     parser.add_argument("--large", type=int, default=1_000_000, help="flat CSV records of the large run")
     parser.add_argument("--large-json", type=int, default=200_000, help="hh JSON lines of the large run")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each side per input (median time reported)")
     args = parser.parse_args()
     n = args.records
     lines = [
         "# Ingest\n",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"date {date.today().isoformat()}, load average at start {os.getloadavg()[0]:.2f} (machine shared with other "
-        f"jobs). Command: `python bench/ingest_bench.py --records {n} --large {args.large} --large-json {args.large_json}`. "
+        f"jobs). Command: `python bench/ingest_bench.py --records {n} --large {args.large} --large-json {args.large_json} "
+        f"--repeat {args.repeat}` (median time of {args.repeat} runs per side, sides taking turns). "
         "Inputs repeat real sample rows "
         "(data/samples) with new ids (JSON) or varied titles (CSV). "
         "All three sides run with DuckDB's memory_limit at 256MB (KADRY_MEMORY_LIMIT), so what grows is what the "
@@ -165,10 +179,15 @@ def main() -> None:
         for fmt, maker, name, size in runs:
             src = tmp / name
             maker(src, size)
-            kn, kt, krss = _run(_KADRY, tmp / "k.duckdb", src)
-            vn, vt, _ = _run(_STORE_FLOOR, tmp / "s.duckdb", tmp / "k.duckdb")
-            pn, pt, prss = _run(_PANDAS, tmp / "p.duckdb", src)
-            dn, dt, drss = _run(_NATIVE, tmp / "d.duckdb", src)
+            # each side ``--repeat`` times, taking turns (so that a slow minute of the machine falls on
+            # all three); the median time of each, and its largest peak
+            runs: dict[str, list] = {"k": [], "v": [], "p": [], "d": []}
+            for _ in range(args.repeat):
+                runs["k"].append(_run(_KADRY, tmp / "k.duckdb", src))
+                runs["v"].append(_run(_STORE_FLOOR, tmp / "s.duckdb", tmp / "k.duckdb"))
+                runs["p"].append(_run(_PANDAS, tmp / "p.duckdb", src))
+                runs["d"].append(_run(_NATIVE, tmp / "d.duckdb", src))
+            (kn, kt, krss), (vn, vt, _), (pn, pt, prss), (dn, dt, drss) = (_median(runs[side]) for side in "kvpd")
             src.unlink()
             assert kn == pn == dn == size, (fmt, kn, pn, dn)
             rows.append(

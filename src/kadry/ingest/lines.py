@@ -103,8 +103,9 @@ def write_json_lines(
     the next from the workers, so the store's work overlaps the parsing instead of following
     it. Chunks are batches of the one write path, whose result does not depend on batch size.
     ``start``: continue where an earlier run's parts end. ``part(written so far, mark)`` is
-    called, with no write in progress, after each ``PART`` bytes of text, for the caller to
-    commit (it is not called for the file's last part).
+    called after each ``PART`` bytes of text, in the writer thread right after the part's last
+    chunk (so the workers parse on while it commits), for the caller to commit; it is not called
+    for the file's last part.
     """
     head = head_bytes(path, 1 << 20)
     if sniff_encoding(head) not in ("utf-8", "utf-8-sig") or b"\0" in head:
@@ -116,7 +117,8 @@ def write_json_lines(
     task = (reader.name, source, observed_at, salt)
     total = Staged(Counts())
 
-    def write(tables: list[pa.Table]) -> None:
+    def write(tables: list[pa.Table], mark: Mark | None = None) -> None:
+        """One chunk, then (``mark``) the part it ends, committed by ``part`` in this same thread."""
         con.register("_rows", pa.concat_tables(tables))
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM _rows")
@@ -127,6 +129,8 @@ def write_json_lines(
         total.counts.add(staged.counts)
         total.names_hidden += staged.names_hidden
         total.fields_quarantined += staged.fields_quarantined
+        if mark is not None and part is not None:
+            part(total, mark)
 
     st = path.stat()
     with ThreadPoolExecutor(1, thread_name_prefix="kadry-write") as writer:
@@ -140,14 +144,13 @@ def write_json_lines(
                 chunk.append(rows.set_column(ord_at, "_ord", pc.add(rows["_ord"], base)))
                 base, size = base + n, size + rows.num_rows
                 if size >= CHUNK:
+                    mark = None
+                    if part is not None and end - marked >= PART:
+                        # a part ends with this chunk: the writer commits it while the workers parse on
+                        mark, marked = Mark(end, base, st.st_size, st.st_mtime_ns), end
                     if writing is not None:
                         writing.result()
-                    writing, chunk, size = writer.submit(write, chunk), [], 0
-                    if part is not None and end - marked >= PART:
-                        writing.result()
-                        writing = None
-                        part(total, Mark(end, base, st.st_size, st.st_mtime_ns))
-                        marked = end
+                    writing, chunk, size = writer.submit(write, chunk, mark), [], 0
             if writing is not None:
                 writing.result()
             writing = None
