@@ -39,6 +39,7 @@ __all__ = [
     "TABLE",
     "insert_field_quarantine",
     "insert_quarantine",
+    "cannot_write",
     "commit_part",
     "log_file",
     "logged_parts",
@@ -77,6 +78,12 @@ def write_cause(exc: BaseException, path: object = None) -> str:
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
+def cannot_write(exc: BaseException, store_path: object) -> StoreError:
+    """The StoreError of a failed write, with its first real cause."""
+    cause = write_cause(exc)
+    return StoreError(f"cannot write the store {store_path}: {cause}", path=str(store_path), cause=cause)
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection, store_path: object = None) -> Iterator[None]:
     """One transaction; on failure it is rolled back (if DuckDB still has it) and the first
@@ -90,9 +97,7 @@ def transaction(con: duckdb.DuckDBPyConnection, store_path: object = None) -> It
         except duckdb.Error:
             pass  # DuckDB already aborted the transaction; the first error is what matters
         if isinstance(exc, (duckdb.Error, OSError)):
-            raise StoreError(
-                f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path), cause=write_cause(exc)
-            ) from None
+            raise cannot_write(exc, store_path) from None
         raise
     try:
         con.commit()
@@ -101,9 +106,7 @@ def transaction(con: duckdb.DuckDBPyConnection, store_path: object = None) -> It
             con.rollback()
         except duckdb.Error:
             pass
-        raise StoreError(
-            f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path), cause=write_cause(exc)
-        ) from None
+        raise cannot_write(exc, store_path) from None
 
 
 def commit_part(con: duckdb.DuckDBPyConnection, store_path: object = None) -> None:
@@ -112,9 +115,7 @@ def commit_part(con: duckdb.DuckDBPyConnection, store_path: object = None) -> No
     try:
         con.commit()
     except (duckdb.Error, OSError) as exc:
-        raise StoreError(
-            f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path), cause=write_cause(exc)
-        ) from None
+        raise cannot_write(exc, store_path) from None
     con.begin()
 
 
@@ -131,13 +132,14 @@ def one_checkpoint(con: duckdb.DuckDBPyConnection, store_path: object = None) ->
     try:
         yield
     finally:
-        con.execute(f"SET wal_autocheckpoint = '{old}'")
+        try:
+            con.execute(f"SET wal_autocheckpoint = '{old}'")
+        except duckdb.Error:
+            pass  # a store that failed: the error on its way out is what matters
     try:
         con.execute("CHECKPOINT")
     except (duckdb.Error, OSError) as exc:
-        raise StoreError(
-            f"cannot write the store {store_path}: {write_cause(exc)}", path=str(store_path), cause=write_cause(exc)
-        ) from None
+        raise cannot_write(exc, store_path) from None
 
 
 def refresh_lifecycle_sql(kind: str, scope: str = "") -> str:
