@@ -42,7 +42,7 @@ def _events(iv: ibis.Table, dims: list[str], cal: Calendar) -> ibis.Table:
         # in the range), and no gap lies inside one day, since merged intervals are never adjacent.
         # Starts and ends are counted apart, with filtered counts rather than sums of computed
         # signs (at 10M records: 0.65 s against 0.95 for one group-by of their signed union)
-        days = []
+        events = []
         starts = iv.mutate(pi=ibis.greatest(iv.s, cal.first) - cal.first)
         after = iv.filter(iv.e < cal.last)
         after = after.mutate(pi=after.e + 1 - cal.first)
@@ -50,8 +50,8 @@ def _events(iv: ibis.Table, dims: list[str], cal: Calendar) -> ibis.Table:
             c = rel.group_by([*dims, "pi"]).aggregate(
                 k=rel.count(), v=rel.count(where=rel.is_v), sim=rel.count(where=rel.simulated)
             )
-            days.append(c.select(*dims, "pi", nv=sign * c.v, nr=sign * (c.k - c.v), ns=sign * c.sim))
-        return ibis.union(*days, distinct=False)
+            events.append(c.select(*dims, "pi", nv=sign * c.v, nr=sign * (c.k - c.v), ns=sign * c.sim))
+        return ibis.union(*events, distinct=False)
     v = iv.is_v.cast("int64")
     sim = iv.simulated.fill_null(False).cast("int64")
     # period lengths above a day: each kind of event is counted per segment and period on its
