@@ -9,7 +9,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from kadry.ingest.outcome import Counts, resume_key
-from kadry.ingest.staged import stage_schema, write_staged
+from kadry.ingest.staged import stage_schema, write_rows
 from kadry.sources import Item
 from kadry.store import Store
 from kadry.store.writes import RAW, insert_field_quarantine
@@ -99,13 +99,7 @@ class Batch:
         for kind, rows in self.rows.items():
             if not rows:
                 continue
-            con.register("_rows", pa.Table.from_pylist(rows, schema=stage_schema(kind)))
-            try:
-                con.execute("CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM _rows")
-            finally:
-                con.unregister("_rows")
-            staged = write_staged(con, kind, self.source_file)
-            con.execute("DROP TABLE _stage")
+            staged = write_rows(con, kind, self.source_file, pa.Table.from_pylist(rows, schema=stage_schema(kind)))
             counts.add(staged.counts)
             self.names_hidden += staged.names_hidden
             self.fields_quarantined += staged.fields_quarantined

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from kadry.ingest.batch import Batch
 from kadry.ingest.outcome import Counts
-from kadry.ingest.staged import Staged, stage_schema, write_staged
+from kadry.ingest.staged import Staged, stage_schema, write_rows
 from kadry.settings import settings
 from kadry.sources import get_reader
 from kadry.sources.columnar import NotColumnar
@@ -119,16 +119,7 @@ def write_json_lines(
 
     def write(tables: list[pa.Table], mark: Mark | None = None) -> None:
         """One chunk, then (``mark``) the part it ends, committed by ``part`` in this same thread."""
-        con.register("_rows", pa.concat_tables(tables))
-        try:
-            con.execute("CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM _rows")
-        finally:
-            con.unregister("_rows")
-        staged = write_staged(con, reader.kind, source_file)
-        con.execute("DROP TABLE _stage")
-        total.counts.add(staged.counts)
-        total.names_hidden += staged.names_hidden
-        total.fields_quarantined += staged.fields_quarantined
+        total.add(write_rows(con, reader.kind, source_file, pa.concat_tables(tables)))
         if mark is not None and part is not None:
             part(total, mark)
 

@@ -177,14 +177,10 @@ def _plus(earlier: Staged | None, written: Staged) -> Staged:
     """The counts of a file's earlier parts and of what this run wrote, together."""
     if earlier is None:
         return written
-    counts = Counts()
-    counts.add(earlier.counts)
-    counts.add(written.counts)
-    hidden, dropped = (
-        earlier.names_hidden + written.names_hidden,
-        earlier.fields_quarantined + written.fields_quarantined,
-    )
-    return Staged(counts, hidden, dropped)
+    out = Staged(Counts())
+    out.add(earlier)
+    out.add(written)
+    return out
 
 
 def _log(

@@ -40,7 +40,7 @@ from kadry.store.writes import (
     upsert_winners,
 )
 
-__all__ = ["EXTRA", "Staged", "stage_schema", "write_staged"]
+__all__ = ["EXTRA", "Staged", "stage_schema", "write_rows", "write_staged"]
 
 #: columns a stage table has beyond the canonical fields of its kind
 EXTRA = {"observed_at": pa.timestamp("us"), "archived": pa.bool_(), "salary_amount": pa.float64()}
@@ -76,6 +76,23 @@ class Staged:
     counts: Counts
     names_hidden: int = 0
     fields_quarantined: int = 0
+
+    def add(self, other: Staged) -> None:
+        self.counts.add(other.counts)
+        self.names_hidden += other.names_hidden
+        self.fields_quarantined += other.fields_quarantined
+
+
+def write_rows(con: Connection, kind: str, source_file: str, rows: pa.Table) -> Staged:
+    """Stage rows (Arrow, ``stage_schema(kind)``) written inside the caller's transaction."""
+    con.register("_rows", rows)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM _rows")
+    finally:
+        con.unregister("_rows")
+    staged = write_staged(con, kind, source_file)
+    con.execute("DROP TABLE _stage")
+    return staged
 
 
 def write_staged(
