@@ -62,3 +62,27 @@ def test_stats_counts_sources_and_quarantine(store, samples):
     ]
     assert sum(r["records"] for r in data["quarantine"]) == store.count("quarantine")
     assert data["files"] == 1
+
+
+def test_one_checkpoint_defers_the_store_file_to_its_end_and_restores_the_setting(tmp_path):
+    from kadry.store.writes import commit_part, one_checkpoint, transaction
+
+    with Store(tmp_path / "k.duckdb") as store:
+        con = store.con
+        before = con.execute("SELECT current_setting('wal_autocheckpoint')").fetchall()[0][0]
+        wal = tmp_path / "k.duckdb.wal"
+        with one_checkpoint(con, store.path), transaction(con, store.path):
+            con.execute("CREATE TABLE t (n BIGINT, s VARCHAR)")
+            # fewer rows than a row group, so DuckDB logs them rather than writing them to the store file
+            con.execute("INSERT INTO t SELECT range, repeat('x', 200) || range FROM range(100000)")
+            commit_part(con, store.path)
+            con.execute("INSERT INTO t SELECT range, 'y' FROM range(10)")
+            # the commit after the log passed DuckDB's 16 MiB would checkpoint; here only the log grows
+            commit_part(con, store.path)
+            assert wal.stat().st_size > 16 << 20
+        assert not wal.exists() or wal.stat().st_size < 1 << 20  # one checkpoint, at the end
+        assert con.execute("SELECT current_setting('wal_autocheckpoint')").fetchall()[0][0] == before
+        assert con.execute("SELECT count(*) FROM t").fetchall()[0][0] == 100010
+        with pytest.raises(ZeroDivisionError), one_checkpoint(con, store.path):
+            1 / 0  # noqa: B018 - the caller's error passes through, the setting is restored
+        assert con.execute("SELECT current_setting('wal_autocheckpoint')").fetchall()[0][0] == before
