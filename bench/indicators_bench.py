@@ -346,7 +346,9 @@ def daily_cells(name: str, db: str, start: str = START, end: str = END) -> dict:
 def measure(what: str, db: str) -> dict:
     """Run one measurement in this process; returns seconds and a result summary."""
     import duckdb  # noqa: F401  (imports are not part of any measurement)
+    import ibis.backends.duckdb  # noqa: F401  (kadry's engine: loaded on first connect)
     import pandas  # noqa: F401
+    import polars  # noqa: F401
 
     from kadry.indicators import Engine, compute
 

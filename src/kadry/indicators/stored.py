@@ -179,9 +179,10 @@ def usable(engine: Engine, opts: Options) -> bool:
 def stored_intervals(engine: Engine, dims: list[str], filters: dict | None, opts: Options) -> ibis.Table:
     """The stored intervals of both kinds: ``s, e, next_s, <dim codes>, simulated, is_v`` (filters applied by code)."""
     t = engine.table("activity_intervals")
-    is_v = t.kind == "vacancy"
     if not opts.include_duplicates:
-        t = t.filter(~(is_v & t.dup))
+        # only a vacancy can be a duplicate (a resume's ``dup`` is stored false, never null), so no
+        # string comparison of ``kind`` per row: at 10M records it was 8% of a daily stock query
+        t = t.filter(~t.dup)
     codes = engine.table("segment_codes")
     for raw, wanted in (filters or {}).items():
         name, values = filter_values(raw, wanted)
