@@ -119,7 +119,9 @@ def test_the_index_by_source_is_released_and_never_mixed(store_path):
     assert sources, "the fixture has sources"
     for period, rows in by_source.groupby("period"):
         all_row = rows[rows.source == "all"].iloc[0]
-        if not all_row.suppressed and not total.loc[period, "suppressed"]:
+        # one cell in two cubes: shown in one and hidden in the other, the hidden one is given away
+        assert all_row.suppressed == total.loc[period, "suppressed"], period
+        if not all_row.suppressed:
             assert all_row.n_vacancies == total.loc[period, "n_vacancies"]
             assert all_row.n_resumes == total.loc[period, "n_resumes"]
         parts = rows[rows.source != "all"]
@@ -129,6 +131,37 @@ def test_the_index_by_source_is_released_and_never_mixed(store_path):
     assert body["rows"] and {r["source"] for r in body["rows"]} == {sources[0]}
     assert _get(app, "/api/v1/indicators?source=nosuch").status_code == 400
     assert _get(app, f"/api/v1/indicators?source={sources[0]}&group_by=region").status_code == 400
+
+
+@pytest.mark.parametrize("main_hides", [True, False])
+def test_the_by_source_total_is_shown_exactly_where_the_main_cube_shows_it(store_path, monkeypatch, main_hides):
+    """The by-source total is the index cube's all/all cell. Where the main cube hides it, so must
+    this family (the demo's report once printed nine such totals). Where the main cube shows it and
+    this family would hide it (here: a suppression that hides everything), it is shown as there and
+    every source of the period is hidden instead."""
+    import numpy as np
+
+    import kadry.publish.cubes as cubes
+
+    main = (current(store_path) or make(store_path)).cube("index", "month")
+    total = main[(main.occupation == "all") & (main.region == "all")].set_index("period")
+    if main_hides:
+        total = total.assign(suppressed=True)
+    else:
+        assert not total.suppressed.all(), "the fixture shows some totals"
+        real = cubes.suppress
+        monkeypatch.setattr(cubes, "suppress", lambda frame, **kw: real(frame, **{**kw, "hidden": np.ones(len(frame))}))
+    first, last = str(main.period.min()), str(main.period_end.max())
+    out = cubes._Builder(store_path, 5)._by_source("index", "month", first, last, total)
+    for period, rows in out.groupby("period"):
+        all_row, parts = rows[rows.source == "all"].iloc[0], rows[rows.source != "all"]
+        assert all_row.suppressed == total.loc[period, "suppressed"], period
+        if all_row.suppressed:
+            assert pd.isna(all_row.n_vacancies) and pd.isna(all_row["index"])
+        else:
+            assert (all_row.n_vacancies, all_row.n_resumes) == tuple(total.loc[period, ["n_vacancies", "n_resumes"]])
+            assert all_row["index"] == total.loc[period, "index"] and all_row.suppression is None
+            assert parts.suppressed.all() and parts.n_vacancies.isna().all() and parts["index"].isna().all()
 
 
 @pytest.mark.parametrize(("period", "last", "runs"), [("week", "2024-01-28", 4), ("quarter", "2024-06-30", 2)])

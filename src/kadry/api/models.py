@@ -105,7 +105,9 @@ class IndicatorRow(BaseModel):
     demand_supply_ratio: float | None = None
     simulated: bool = Field(description="simulated records contributed to this row")
     suppressed: bool = Field(description="the cell is hidden (small cell or its complement)")
-    suppression: str | None = Field(None, description="small_cell or complementary")
+    suppression: str | None = Field(
+        None, description="confidential: every hidden row, whether small itself or hidden to protect one"
+    )
 
 
 class IndicatorPage(BaseModel):

@@ -16,6 +16,7 @@ from kadry.errors import InputError
 from kadry.indicators.segments import parse_filters, resolve_dims
 from kadry.mobility.flows import VIEWS
 from kadry.mobility.moves import resolve_level
+from kadry.privacy import HIDDEN
 from kadry.publish.moves import ABROAD, HOME, SIGNAL_COUNTS
 
 __all__ = ["segment", "span", "flow_view", "signal_view"]
@@ -113,7 +114,7 @@ def _balance(cells: pd.DataFrame, places: set[str], dims: list[str]) -> pd.DataF
             else value[(value["destination"] == "all") & value["origin"].isin(places)]
         )
         place = pick["destination"] if origin_all else pick["origin"]
-        return pick.assign(place=place)[[*keys, "place", "v", "simulated", "suppression"]]
+        return pick.assign(place=place)[[*keys, "place", "v", "simulated"]]
 
     inside = value[(value["origin"] == value["destination"]) & value["origin"].isin(places)]
     inside = inside.assign(place=inside["origin"], has_inside=True)[[*keys, "place", "v", "has_inside"]]
@@ -131,9 +132,12 @@ def _balance(cells: pd.DataFrame, places: set[str], dims: list[str]) -> pd.DataF
     out["net"] = out["inflow"] - out["outflow"]
     out["simulated"] = b["simulated_in"].fillna(False).astype(bool) | b["simulated_out"].fillna(False).astype(bool)
     out["suppressed"] = out["inflow"].isna() | out["outflow"].isna()
-    why = b["suppression_in"].where(b["suppression_in"].notna(), b["suppression_out"])
-    why = why.where(why.notna() | ~out["suppressed"], "complementary")
-    out["suppression"] = why.astype(object).where(out["suppressed"], None)
+    # a hidden row carries no number, as in every table: its other side is a difference of
+    # published cells (the od view shows them), but half a row would read as a count, a 0
+    # where the side has no moves
+    for column in ("inflow", "outflow", "net"):
+        out[column] = out[column].mask(out["suppressed"])
+    out["suppression"] = pd.Series(HIDDEN, index=out.index, dtype=object).where(out["suppressed"], None)
     return out.sort_values([*dims, "period", "place"]).reset_index(drop=True)
 
 

@@ -2,6 +2,7 @@
 
 from kadry.privacy.suppression import (
     DEFAULT_MIN_CELL,
+    HIDDEN,
     Exposure,
     Hierarchy,
     SuppressionResult,
@@ -14,6 +15,7 @@ from kadry.privacy.suppression import (
 __all__ = [
     "DEFAULT_MIN_CELL",
     "Exposure",
+    "HIDDEN",
     "Hierarchy",
     "SuppressionResult",
     "audit",

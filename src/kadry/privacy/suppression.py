@@ -19,7 +19,9 @@ equation and that counts are non-negative can pin down no small cell (docs/priva
 The cube must be suppressed as a whole (every grouping a client may ask for), and every
 answer cut from the same suppressed cube, so answers to different queries cannot be
 combined to undo it. Counts of a hidden cell and values derived from it (index, salary
-quantiles, shares) are nulled, with ``suppressed`` and ``suppression`` columns saying why.
+quantiles, shares) are nulled, with ``suppressed`` set and ``suppression`` = ``HIDDEN`` for
+every hidden cell, small or complementary alike: a label that told them apart would tell an
+attacker which hidden cells are below ``k``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from kadry.settings import DEFAULT_MIN_CELL, settings
 
 __all__ = [
     "DEFAULT_MIN_CELL",
+    "HIDDEN",
     "Hierarchy",
     "Exposure",
     "SuppressionResult",
@@ -48,6 +51,8 @@ __all__ = [
     "recoverable_cells",
 ]
 
+#: the one reason a hidden cell is published with (primary and secondary are not told apart)
+HIDDEN = "confidential"
 #: components larger than this are checked with an iterative solver instead of a dense SVD
 _DENSE_LIMIT = 1500
 #: a cell is fixed when its leverage is 1 within this (its null-space component below 1e-5)
@@ -147,9 +152,7 @@ def suppress(
     equations = _equations(keys, list(dimensions), hierarchies)
     hidden = _protect_blocks(primary, amounts, equations, k, settings().workers if workers is None else workers)
     table["suppressed"] = hidden
-    # numpy's stubs do not take None as a choice, though where() makes an object array of it
-    table["suppression"] = np.where(primary, "small_cell", np.where(hidden, "complementary", None))  # type: ignore[call-overload]
-    table["suppression"] = table["suppression"].astype(object).where(hidden, None)
+    table["suppression"] = pd.Series(HIDDEN, index=table.index, dtype=object).where(hidden, None)
     for column in counts:
         table[column] = table[column].astype("Float64").mask(hidden)
     for column, rests_on in value_map.items():

@@ -11,7 +11,6 @@ from kadry.publish.release import (
     ensure,
     make,
     making,
-    source_cube,
     start_making,
     whole_table,
 )
@@ -27,7 +26,6 @@ __all__ = [
     "ensure",
     "make",
     "making",
-    "source_cube",
     "start_making",
     "whole_table",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kadry.privacy import Hierarchy, suppress
+from kadry.privacy import HIDDEN, Hierarchy, suppress
 
 __all__ = [
     "BY_SOURCE",
@@ -36,7 +36,6 @@ __all__ = [
     "WHOLE_TABLES",
     "Put",
     "build_cubes",
-    "by_source_cube",
     "coverage_table",
     "emit_cubes",
     "joined",
@@ -224,11 +223,6 @@ def trajectory_tables(con: Any, *, k: int) -> dict[str, pd.DataFrame]:
     }
 
 
-def by_source_cube(db_path: Any, indicator: str, period: str, *, k: int, first: str, last: str) -> pd.DataFrame:
-    """The by-source family of one indicator and period length, as ``build_cubes`` makes it."""
-    return _Builder(db_path, k)._by_source(indicator, period, first, last)
-
-
 #: share of the machine's memory a release lets DuckDB use (unless KADRY_MEMORY_LIMIT says)
 _RELEASE_MEMORY_SHARE = 0.35
 
@@ -243,6 +237,14 @@ def _ram_mib() -> float:
 #: days of periods per run of salary and skills (their queries hold one row per record and
 #: period it touches; stocks are swept, whole)
 _SPAN_DAYS = 92
+
+
+def _totals(table: pd.DataFrame) -> pd.DataFrame:
+    """A main cube's all-occupations, all-regions rows, by period (the total of its by-source family)."""
+    from kadry.indicators import ALL
+
+    keep = (table["occupation"] == ALL) & (table["region"] == ALL)
+    return table[keep].set_index("period")
 
 
 def _spans(period: str, start: str, end: str, days: int | None = None) -> list[tuple[str, str]]:
@@ -288,6 +290,7 @@ class _Builder:
     def build(self, periods: list[str], first: str, last: str, put: Put) -> None:
         """Hand every cube to ``put`` as it is made; salary and skills a run of periods at a time."""
         stocks: dict[str, pd.DataFrame] = {}
+        totals: dict[tuple[str, str], pd.DataFrame] = {}  # each main cube's all/all rows, for its by-source family
         for family in ("stock", "flow"):
             lengths = periods if family == "stock" else [p for p in periods if p in FLOW_PERIODS]
             if not lengths:
@@ -295,6 +298,7 @@ class _Builder:
             raws = {p: self._compute("index" if family == "stock" else "flow", p, first, last) for p in lengths}
             for period, table in self._suppress_family(family, raws).items():
                 put(("index" if family == "stock" else "flow", period), table)
+                totals[("index" if family == "stock" else "flow", period)] = _totals(table)
                 if family == "stock":
                     stocks[period] = table
                     put(("stock", period), table)
@@ -304,7 +308,10 @@ class _Builder:
         del stocks
         for indicator in ("index", "flow"):
             for period in periods if indicator == "index" else [p for p in periods if p in FLOW_PERIODS]:
-                put((f"{indicator}{BY_SOURCE}", period), self._by_source(indicator, period, first, last))
+                put(
+                    (f"{indicator}{BY_SOURCE}", period),
+                    self._by_source(indicator, period, first, last, totals[(indicator, period)]),
+                )
         put((COVERAGE, WHOLE), coverage_table(self.db_path, k=self.k))
         put((QUARANTINE, WHOLE), quarantine_table(self.db_path, k=self.k))
         from kadry.store import Store
@@ -329,11 +336,16 @@ class _Builder:
                 raw = self._compute(indicator, period, a, b, top=30 if indicator == "skills" else None)
                 put((indicator, period), self._derived(indicator, raw, base))
 
-    def _by_source(self, indicator: str, period: str, start: str, end: str) -> pd.DataFrame:
+    def _by_source(self, indicator: str, period: str, start: str, end: str, total: pd.DataFrame) -> pd.DataFrame:
         """The indicator by source, all occupations and regions: sources never mixed silently.
 
-        Its own small family: every source and their total (the same number as the main
-        cube's all/all cell) suppressed with the total as the roll-up.
+        Its own small family: every source and their total, suppressed with the total as the
+        roll-up. The total is the main cube's all/all cell (``total``, by period), so it is shown
+        exactly where the main cube shows it: hidden there, it is hidden here from the start
+        (published here, it would give the main cube's hidden cell away); shown there, it is
+        known to everyone, so where this family would hide it every source is hidden instead
+        (each then lies between 0 and a published total of at least k, and no lone source is
+        left to be total minus the others).
         """
         from kadry.indicators import ALL, compute
 
@@ -349,14 +361,30 @@ class _Builder:
         raw["period_end"] = pd.to_datetime(raw["period_end"]).dt.strftime("%Y-%m-%d")
         counts = [c for c in ("n_vacancies", "n_resumes", "new_vacancies", "new_resumes") if c in raw.columns]
         sources = sorted(raw["source"].unique())
+        raw = raw.reset_index(drop=True)
+        is_total = (raw["source"] == ALL).to_numpy()
+        hidden_there = raw["period"].map(total["suppressed"]).fillna(True).astype(bool).to_numpy()
+        values = _VALUES["index"] if indicator == "index" else {}
         table = suppress(
             raw,
             dimensions=["source", "period"],
             counts=counts,
-            values=_VALUES["index"] if indicator == "index" else {},
+            values=values,
             hierarchies=[Hierarchy.flat("source", sources, total=ALL)],
             k=self.k,
+            hidden=is_total & hidden_there,
         ).table
+        known = is_total & ~hidden_there & table["suppressed"].to_numpy()
+        if known.any():
+            # the total is published by the main cube: show its cells, and hide every source of those periods
+            parts = ~is_total & raw["period"].isin(set(raw.loc[known, "period"])).to_numpy()
+            numbers = [c for c in [*counts, *values, "band"] if c in table.columns]
+            for column in numbers:
+                table.loc[parts, column] = None
+                table.loc[known, column] = total.loc[raw.loc[known, "period"], column].to_numpy()
+            table.loc[known, "suppression"] = None
+            table.loc[parts, "suppression"] = HIDDEN
+            table["suppressed"] = (table["suppressed"].to_numpy() | parts) & ~known
         if "band" in table.columns:
             table["band"] = table["band"].where(~table["suppressed"], None)
         return table.assign(occupation="all", region="all")

@@ -42,14 +42,13 @@ __all__ = [
     "folder",
     "make",
     "making",
-    "source_cube",
     "start_making",
     "state_of",
     "whole_table",
 ]
 
 #: version of the publication rules (cubes, hierarchies, suppression); a change makes releases stale
-RULES = "publish-7"
+RULES = "publish-8"
 #: released period lengths; days are not released (a day cube is ~30x a month's, and daily
 #: counts of a region's role are mostly below k: they would only add hidden cells)
 PERIODS = ("week", "month", "quarter")
@@ -280,24 +279,6 @@ def ensure(db_path: str | Path, k: int | None = None, *, say=None) -> Release:
     if say is not None:
         say("publishing: no current release of this store")
     return make(db_path, k)
-
-
-def source_cube(db_path: str | Path, indicator: str, period: str, k: int | None = None) -> pd.DataFrame:
-    """The released ``index``/``flow`` cube by source: from the current release, else its own family alone.
-
-    The by-source cubes are a suppression family of their own (every source and their total,
-    over the release's data range), so computing that family alone gives the very cells a
-    release of the store holds: a report need not wait for the whole release to show them.
-    """
-    from kadry.publish.cubes import BY_SOURCE, by_source_cube
-
-    found = current(db_path, k)
-    if found is not None:
-        return found.cube(f"{indicator}{BY_SOURCE}", period)
-    if period not in PERIODS or (indicator == "flow" and period not in FLOW_PERIODS):
-        raise BadRequest(f"{indicator} by {period} is not released")
-    first, last = _data_range(db_path)
-    return by_source_cube(db_path, indicator, period, k=min_cell(k), first=first, last=last)
 
 
 def coverage_cells(db_path: str | Path, k: int | None = None) -> pd.DataFrame:

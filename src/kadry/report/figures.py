@@ -321,13 +321,13 @@ class ReportData:
     def by_source(self) -> pd.DataFrame:
         """The index by source (all occupations and regions) over the report's range.
 
-        Cut from the publisher's by-source family, so the report shows the cells that
-        ``/api/v1/indicators?source=`` serves, never a suppression of its own.
+        Cut from the release's by-source family, so the report shows the cells that
+        ``/api/v1/indicators?source=`` serves, never a suppression of its own (its total is the
+        index cube's all/all cell, shown or hidden as there).
         """
-        from kadry.publish import source_cube
+        from kadry.publish.cubes import BY_SOURCE
 
-        assert self.opts.db is not None  # ReportOptions.resolve() requires the store
-        cube = source_cube(self.opts.db, "index", self.opts.period, self.k)
+        cube = self.release.cube(f"index{BY_SOURCE}", self.opts.period)
         first, last = self.opts.first.isoformat(), self.opts.last.isoformat()
         rows = cube[(cube["period_end"].astype(str) >= first) & (cube["period"].astype(str) <= last)]
         cols = ["source", "period", "n_vacancies", "n_resumes", "index", "band", "suppressed", "simulated"]

@@ -153,3 +153,16 @@ def _system(atoms, equations):
         vals += [1.0] * len(members)
         rhs.append(value)
     return csr_matrix((vals, (rows, cols)), shape=(len(equations), len(atoms))), np.array(rhs)
+
+
+def test_hidden_rows_carry_no_number_and_one_reason(published):
+    """A hidden balance row once showed its published side (a 0 where it had no moves); and a reason
+    that told small cells from their complements would say which hidden moves are below k."""
+    reasons = set()
+    for url, body in published.items():
+        for row in body["rows"]:
+            if row.get("suppressed"):
+                shown = {c: row[c] for c in ("n_moves", "inflow", "outflow", "net") if row.get(c) is not None}
+                assert shown == {}, (url, row)
+                reasons.add(row.get("suppression"))
+    assert len(reasons) == 1, reasons

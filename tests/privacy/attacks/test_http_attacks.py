@@ -143,13 +143,18 @@ def attacker(request, tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("indicator", ["index", "flow", "salary", "skills"])
 def test_hidden_rows_carry_no_counts(attacker, indicator):
+    """No number, and no reason that tells a small cell from one hidden to protect it (that would say
+    which hidden cells are below k: a hidden row known to be small has an interval without k)."""
     lengths = {"flow": ("month",), "skills": ("quarter",)}
+    reasons = set()
     for period in lengths.get(indicator, ("week", "month", "quarter")):
         for group in ("region", "role"):
             for row in attacker.rows(indicator, period, group_by=group):
                 if _hidden(row):
                     shown = {c: row[c] for c in NUMBERS if row.get(c) is not None}
                     assert shown == {}, (indicator, period, row["occupation"], row["region"], shown)
+                    reasons.add(row.get("suppression"))
+    assert len(reasons) == 1, reasons
 
 
 @pytest.mark.slow
