@@ -121,11 +121,8 @@ def main() -> None:
             end=last,
             filters={"it": True},
             coverage=cov,
-            suppressed=False,
         ).to_pandas()
-        full = flows(
-            eng, view="abroad", period="quarter", start=first, end=last, filters={"it": True}, suppressed=False
-        ).to_pandas()
+        full = flows(eng, view="abroad", period="quarter", start=first, end=last, filters={"it": True}).to_pandas()
         est = est[est.destination == "all"].set_index(est[est.destination == "all"].period.astype(str))
         full = full[full.destination == "all"].set_index(full[full.destination == "all"].period.astype(str))
         scaled = flows(
@@ -135,7 +132,6 @@ def main() -> None:
             start=first,
             end=last,
             filters={"it": True},
-            suppressed=False,
             coverage=Coverage.of(population_range="500000..1000000"),
         ).to_pandas()
         scaled = scaled[scaled.destination == "all"]

@@ -9,8 +9,9 @@ destination x quarter cell of the places seen, zeros included (a noisy release m
 fixed set of cells: which cells are absent would itself tell). The truth is the simulator's own
 list of moves, placed by kadry's region rules.
 
-- suppression at k: ``kadry.mobility.flows(view="od", suppressed=True, k=k)``, the API's table;
-  hidden cells are either left out of the error (only published cells) or read as 0;
+- suppression at k: the quarterly cube suppressed by ``kadry.privacy.suppress`` over the origin
+  and destination roll-ups (as the API did before moves were released by month), then cut by
+  ``kadry.mobility.flows``; hidden cells are either left out of the error (only published cells) or read as 0;
 - noise at epsilon: ``kadry.privacy.noise.noisy_counts`` on kadry's unprotected counts, with
   sensitivity = a cap on moves per resume (the benchmark reports how many resumes exceed it),
   averaged over five draws of OpenDP's sampler;
@@ -33,9 +34,10 @@ import pyarrow.parquet as pq
 
 from kadry.indicators import Engine
 from kadry.ingest.canonical import ingest_canonical
-from kadry.mobility import flows
+from kadry.mobility import flows, od_cube
 from kadry.normalize.regions import region_mapper
 from kadry.normalize.run import normalize_store
+from kadry.privacy import Hierarchy, suppress
 from kadry.privacy.noise import noisy_counts
 from kadry.simulate.run import simulate
 from kadry.store import Store
@@ -74,6 +76,18 @@ def _cells(tables: dict, margin: bool) -> pd.DataFrame:
         df = df[(df.origin != "all") & (df.destination != "all")].copy()
     df["period"] = df["period"].astype(str)
     return df[[c for c in (*KEYS, "n_moves") if c in df.columns and (c != "destination" or not margin)]]
+
+
+def _suppressed(cube: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The cube with its small cells and their complements hidden over the origin and destination roll-ups."""
+    hierarchies = [Hierarchy.flat(d, sorted(cube[d].astype(str).unique())) for d in ("origin", "destination")]
+    return suppress(
+        cube,
+        dimensions=["origin", "destination", "period"],
+        counts=["n_moves", "n_movers"],
+        hierarchies=hierarchies,
+        k=k,
+    ).table
 
 
 def _row(name: str, cells: pd.DataFrame, published: pd.Series, estimate: pd.Series) -> dict:
@@ -116,11 +130,12 @@ def main() -> None:
         per_resume = moves.groupby("resume_id").size()
         eng = Engine.duckdb(root / "kadry.duckdb")
         span = {"level": "region", "period": "quarter", "start": "2021-01", "end": "2022-12"}
-        raw = {view: flows(eng, view=view, suppressed=False, **span) for view in ("od", "balance")}
+        raw = {view: flows(eng, view=view, **span) for view in ("od", "balance")}
         suppressed = {}
         for k in KS:
             t1 = time.perf_counter()
-            shown = {view: flows(eng, view=view, suppressed=True, k=k, **span) for view in ("od", "balance")}
+            cube = _suppressed(od_cube(eng, **span), k)
+            shown = {view: flows(eng, view=view, cube=cube, **span) for view in ("od", "balance")}
             suppressed[k] = (shown, (time.perf_counter() - t1) / 2)
         eng.close()
     places = sorted(set(truth.origin) | set(truth.destination))

@@ -80,8 +80,6 @@ def test_index_and_flows_read_the_same_filter(db, value, resumes, vacancies):
         "2022-01",
         "--to",
         "2022-03",
-        "--min-cell",
-        "1",
         "--filter",
         f"it={value}",
     )

@@ -70,7 +70,6 @@ def world(request, world_engines):
     def run(**kw):
         kw.setdefault("start", "2022-01")
         kw.setdefault("end", "2022-12")
-        kw.setdefault("suppressed", False)
         level = "country" if kw.get("view") == "abroad" else kw.get("level", "region")
         key = (
             request.param,

@@ -56,7 +56,7 @@ def _expected(world) -> tuple[int, int]:
 def _check(eng: Engine, world) -> None:
     moves, abroad = _expected(world)
     cube = od_cube(eng, level="region", by=["it"], period="quarter", start="2022-01", end="2022-12")
-    common = dict(by=["it"], period="quarter", start="2022-01", end="2022-12", suppressed=False, cube=cube)
+    common = dict(by=["it"], period="quarter", start="2022-01", end="2022-12", cube=cube)
     bal = flows(eng, view="balance", **common).to_pandas()
     for _, g in bal.groupby(["it", "period"]):
         assert g["inflow"].sum() == g["outflow"].sum()

@@ -17,7 +17,6 @@ from kadry.errors import KadryError
 from kadry.indicators import Engine
 from kadry.mobility import flows
 from kadry.mobility.report import flows_report_section
-from kadry.privacy import recoverable_cells
 from kadry.store import Store
 from tests.mobility.conftest import D, Histories
 
@@ -67,33 +66,25 @@ def crowd(tmp_path_factory):
     return path
 
 
-def test_small_cells_hidden_and_not_recoverable(crowd):
+def test_small_cells_hidden_in_the_release_not_in_the_analysts_view(crowd):
+    """``kadry.mobility.flows`` is the owner's unsuppressed view; what leaves kadry is the release's moves."""
+    from datetime import date
+
+    from kadry.mobility.released import flow_view
+    from kadry.publish import whole_table
+
     with Engine.duckdb(crowd) as eng:
-        raw = flows(eng, view="abroad", period="month", start="2022-03", end="2022-03", suppressed=False).to_pandas()
-        pub = flows(eng, view="abroad", period="month", start="2022-03", end="2022-03", k=10).to_pandas()
-    assert dict(zip(raw.destination, raw.n_moves)) == {"KZ": 12, "AM": 2, "all": 14}
+        raw = flows(eng, view="abroad", period="month", start="2022-03", end="2022-03").to_pandas()
+    assert dict(zip(raw.destination, raw.n_moves)) == {"KZ": 12, "AM": 2, "all": 14} and not raw.suppressed.any()
+    moves = whole_table(crowd, "moves", 10)
+    march = {"occupation": "all", "by_it": False, "first": date(2022, 3, 1), "last": date(2022, 3, 31)}
+    pub = flow_view(moves, view="abroad", level="region", **march)
     got = {r.destination: (r.n_moves, r.suppressed) for r in pub.itertuples()}
     assert got["KZ"][1] and got["AM"][1]  # AM is small; KZ hidden too, or AM = all - KZ
-    assert got["AM"][0] is None or got["AM"][0] != got["AM"][0]
-    od = flows(Engine.duckdb(crowd), view="od", period="month", start="2022-03", end="2022-03", k=10).to_pandas()
+    assert pd.isna(got["AM"][0]) and pd.isna(got["KZ"][0])
+    od = flow_view(moves, view="od", level="region", **march)
     spe = od[(od.origin == "RU-MOW") & (od.destination == "RU-SPE")]
     assert spe.n_moves.tolist() == [15] and not spe.suppressed.any()
-
-
-def test_suppression_leaves_nothing_recoverable(crowd):
-    from kadry.mobility.flows import _suppressed, od_cube
-    from kadry.privacy import Hierarchy
-    from kadry.privacy.suppression import _equations
-
-    with Engine.duckdb(crowd) as eng:
-        cube = od_cube(eng, level="region", period="month", start="2022-03", end="2022-03")
-    out = _suppressed(cube, [], 10, False)
-    keys = ["origin", "destination", "period"]
-    cells = [tuple(r) for r in out[keys].astype(str).itertuples(index=False, name=None)]
-    eqs = _equations(cells, keys, [Hierarchy.flat(d, sorted(out[d].unique())) for d in ("origin", "destination")])
-    hidden = out["suppressed"].to_numpy()
-    assert hidden.any()
-    assert recoverable_cells(hidden, eqs) == set()
 
 
 def test_cli_flows(crowd, monkeypatch):
@@ -120,7 +111,7 @@ def test_cli_flows(crowd, monkeypatch):
     )
     assert r.exit_code == 0, r.output
     rows = {row["destination"]: row for row in json.loads(r.stdout)}
-    assert rows["AM"]["n_moves"] is None
+    assert rows["AM"]["n_moves"] == 2  # the owner's own view: unsuppressed, and said so
     r = runner.invoke(
         app,
         [
@@ -138,7 +129,7 @@ def test_cli_flows(crowd, monkeypatch):
         ],
     )
     assert r.exit_code == 0, r.output
-    assert "RU-SPE" in r.output and "estimate" in r.output and "hidden" in r.output
+    assert "RU-SPE" in r.output and "estimate" in r.output and "unsuppressed" in r.output
     r = runner.invoke(
         app, ["relocation", "--db", str(crowd), "--from", "2022-02", "--to", "2022-02", "--format", "csv"]
     )
@@ -158,17 +149,17 @@ def test_report_section(crowd, monkeypatch):
     assert ">2<" not in html  # the two moves to Yerevan are never published
 
 
-def test_views_cut_from_one_suppressed_cube(crowd):
+def test_views_cut_from_one_cube(crowd):
     from kadry.errors import InputError
     from kadry.mobility import flow_views
 
     with Engine.duckdb(crowd) as eng:
-        both = flow_views(eng, views=("od", "balance"), period="month", start="2022-03", end="2022-03", k=10)
-        alone = flows(eng, view="balance", period="month", start="2022-03", end="2022-03", k=10)
+        both = flow_views(eng, views=("od", "balance"), period="month", start="2022-03", end="2022-03")
+        alone = flows(eng, view="balance", period="month", start="2022-03", end="2022-03")
         assert both["balance"].equals(alone)
         bal = both["balance"].to_pandas().set_index("place")
         od = both["od"].to_pandas()
-        # a published inflow is the sum of the published flows into the place when none is hidden
+        # an inflow is the sum of the flows into the place
         spe = od[od.destination == "RU-SPE"]
         assert not spe.suppressed.any() and bal.loc["RU-SPE", "inflow"] == spe.n_moves.sum() == 15
         with pytest.raises(InputError):
@@ -256,3 +247,15 @@ def test_router_for_an_app_store_and_k(crowd):
         rows = c.get("/api/v1/flows", params={"view": "abroad", "from": "2022-03", "to": "2022-03"}).json()
     assert rows["meta"]["min_cell"] == 2
     assert {r["destination"]: r["n_moves"] for r in rows["rows"]} == {"AM": 2, "KZ": 12, "all": 14}
+
+
+def test_released_signals_publish_no_count_below_k(crowd):
+    """The signal counts leave kadry only through the release (``kadry.mobility.signals`` is the
+    owner's unsuppressed view): a published count is at least k, a hidden one carries none."""
+    from kadry.publish import whole_table
+
+    table = whole_table(crowd, "signals", 10)
+    hidden = table["suppressed"].astype(bool)
+    assert hidden.any() and table.loc[hidden, "n"].isna().all()
+    assert (table.loc[~hidden, "n"] >= 10).all()
+    assert set(table.loc[hidden, "suppression"]) == {"confidential"}

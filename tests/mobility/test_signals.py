@@ -11,8 +11,6 @@ January and February: all five active; March: only r5.
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from kadry.mobility.signals import signals
@@ -37,7 +35,7 @@ def sig(new_store, on_engine, engine_name):
 
 
 def test_shares_by_country_and_month(sig):
-    t = signals(sig, by=["country"], period="month", start="2022-01", end="2022-03", suppressed=False).to_pandas()
+    t = signals(sig, by=["country"], period="month", start="2022-01", end="2022-03").to_pandas()
     row = {(r.country, str(r.period)): r for r in t.itertuples()}
     jan = row[("all", "2022-01-01")]
     assert (jan.n_resumes, jan.n_ready_to_relocate, jan.n_ready_abroad, jan.n_abroad, jan.n_abroad_remote) == (
@@ -58,16 +56,3 @@ def test_shares_by_country_and_month(sig):
     ru = row[("RU", "2022-01-01")]
     assert (ru.n_resumes, ru.n_abroad, ru.ready_to_relocate_share) == (3, 0, pytest.approx(2 / 3))
     assert not t["simulated"].any()
-
-
-def test_small_cells_are_suppressed(sig):
-    t = signals(sig, by=["country"], period="month", start="2022-01", end="2022-01", k=3).to_pandas()
-    row = {r.country: r for r in t.itertuples()}
-    assert row["all"].n_resumes == 5 and not row["all"].suppressed
-    # KZ and GE rest on one resume each: hidden; published beside RU (3) their sum would be 2 < k,
-    # capping each below k, so RU is hidden with them: the total of 5 bounds each only by 0..5
-    assert row["KZ"].suppressed and row["GE"].suppressed
-    assert row["RU"].suppressed and row["RU"].suppression == row["KZ"].suppression == "confidential"
-    assert t.loc[t.country == "KZ", "n_resumes"].isna().all()
-    # two resumes ready to relocate in January: below k, the count and its share are hidden
-    assert row["all"].n_ready_to_relocate is None or math.isnan(row["all"].ready_to_relocate_share)

@@ -66,16 +66,12 @@ def test_every_true_move_is_recovered(sim):
     store, truth = sim
     eng = Engine.from_store(store)
     t = _as_kadry_sees_it(truth, store)
-    od = flows(
-        eng, view="od", level="country", by=["it"], period="month", start="2021-01", end="2022-12", suppressed=False
-    ).to_pandas()
+    od = flows(eng, view="od", level="country", by=["it"], period="month", start="2021-01", end="2022-12").to_pandas()
     got = od[(od.origin == "RU") & (od.it != "all")]
     want = Counter(zip(t[t.abroad].month, t[t.abroad].it, t[t.abroad].dest_cc))
     assert {(str(r.period), r.it, r.destination): r.n_moves for r in got.itertuples()} == dict(want)
     # moves between places at the region level (a subject in Russia, a country abroad), per month
-    region = flows(
-        eng, view="od", level="region", period="month", start="2021-01", end="2022-12", suppressed=False
-    ).to_pandas()
+    region = flows(eng, view="od", level="region", period="month", start="2021-01", end="2022-12").to_pandas()
     origin = t.origin_rc.where(t.origin_cc == "RU", t.origin_cc)
     dest = t.dest_rc.where(t.dest_cc == "RU", t.dest_cc)
     moved = t[origin != dest]
@@ -116,7 +112,6 @@ def test_sample_scaled_to_population_covers_the_truth(sim, method, tmp_path):
         end=last,
         filters={"it": True},
         coverage=cov,
-        suppressed=False,
     ).to_pandas()
     total = ab[ab.destination == "all"].set_index(ab[ab.destination == "all"].period.astype(str))
     t = _as_kadry_sees_it(truth, store)

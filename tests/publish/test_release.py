@@ -104,9 +104,7 @@ def test_only_the_publisher_calls_suppress():
         for p in SRC.rglob("*.py")
         if re.search(r"(?<![\w.])suppress\(", p.read_text()) and "def suppress(" not in p.read_text()
     )
-    # not yet moved into kadry.publish (issue 12): each still suppresses its own table
-    pending = {"mobility/flows.py", "mobility/signals.py", "report/figures.py"}
-    assert set(callers) - pending == {"publish/cubes.py", "publish/moves.py"}, callers
+    assert set(callers) == {"publish/cubes.py", "publish/moves.py"}, callers
 
 
 def test_the_index_by_source_is_released_and_never_mixed(store_path):

@@ -67,8 +67,8 @@ def _emit(table, fmt: str | None, out: Path | None, title: str, limit: int, wide
     meta = json.loads((table.schema.metadata or {}).get(b"kadry", b"{}"))
     rows = table.to_pylist()
     notes = []
-    if meta.get("suppressed"):
-        notes.append(f"cells resting on fewer than {meta.get('min_cell')} records are hidden (—)")
+    if not meta.get("suppressed"):
+        notes.append("counts are unsuppressed (internal use); published moves: kadry publish, /api/v1/flows")
     if meta.get("dated"):
         notes.append(f"a move is dated {meta['dated']}")
     cov = meta.get("coverage")
@@ -126,9 +126,6 @@ def register(app: typer.Typer) -> None:
         ),
         confidence: float = typer.Option(0.95, "--confidence", help="Level of the estimate intervals."),
         interval: str = typer.Option("envelope", "--interval", help="envelope (outer bounds) or monte_carlo."),
-        min_cell: int = typer.Option(
-            None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."
-        ),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb (the store file) or spark (its Parquet export)."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
         db: Path = options.db(),
@@ -141,7 +138,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Moves of resumes between federal subjects, districts and countries by period: an
         origin-destination table, inflow/outflow/net per place, or the outflow abroad, with
-        population estimates when a population or coverage is given. Small cells are hidden."""
+        population estimates when a population or coverage is given. Counts are unsuppressed, for
+        the store's owner; the published moves are the release's (kadry publish, /api/v1/flows)."""
         from kadry.indicators import parse_filters
         from kadry.mobility import Coverage
         from kadry.mobility import flows as compute_flows
@@ -163,7 +161,6 @@ def register(app: typer.Typer) -> None:
                 end=end,
                 filters=parse_filters(filters),
                 coverage=cov,
-                k=min_cell,
             )
         finally:
             eng.close()
@@ -181,9 +178,6 @@ def register(app: typer.Typer) -> None:
         filters: list[str] = typer.Option(None, "--filter", help="Keep only DIMENSION=VALUE[,VALUE]."),
         window: int = typer.Option(
             activity.RESUME_WINDOW_DAYS, "--window", help="Days an update keeps a resume active."
-        ),
-        min_cell: int = typer.Option(
-            None, "--min-cell", help="Hide cells below this count (default: KADRY_MIN_CELL or 10)."
         ),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
         spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
@@ -210,7 +204,6 @@ def register(app: typer.Typer) -> None:
                 end=end,
                 filters=parse_filters(filters),
                 window=window,
-                k=min_cell,
             )
         finally:
             eng.close()

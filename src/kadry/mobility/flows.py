@@ -2,8 +2,9 @@
 
 One cube per region level holds every answer: move counts by occupation dimensions,
 ``origin``, ``destination`` and period, with roll-ups (``"all"``) of every subset of those
-dimensions. The cube is suppressed as a whole (kadry.privacy) and every view is cut from
-the suppressed cube, so different views cannot be combined to undo the suppression:
+dimensions. These are the analyst's unsuppressed counts (``kadry flows``, the mobility
+benchmarks, the truth tests); what is published is the release's moves cube, suppressed once
+by the publisher (``kadry.publish.moves``) and cut by ``kadry.mobility.released``. The views:
 
 - ``od``: origin-destination pairs;
 - ``balance``: per place, inflow = the (origin ``all``, destination = place) cell, outflow =
@@ -31,7 +32,6 @@ from kadry.indicators.periods import Calendar, parse_day
 from kadry.indicators.segments import ALL, parse_filters, resolve_dims
 from kadry.mobility.moves import HOME, OCCUPATION_DIMS, moves, resolve_level
 from kadry.mobility.scaling import Coverage, base_count, scale
-from kadry.privacy import Hierarchy, min_cell, suppress
 
 __all__ = [
     "VIEWS",
@@ -162,17 +162,6 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def _suppressed(cube: pd.DataFrame, dims: list[str], k: int | None, estimates: bool) -> pd.DataFrame:
-    keys = [*dims, "origin", "destination", "period"]
-    hierarchies = [Hierarchy.flat(d, sorted(cube[d].astype(str).unique())) for d in [*dims, "origin", "destination"]]
-    values = {c: "n_moves" for c in _EST} if estimates else {}
-    with one_blas_thread():
-        res = suppress(
-            cube, dimensions=keys, counts=["n_moves", "n_movers"], values=values, hierarchies=hierarchies, k=k
-        )
-    return res.table
-
-
 def flows(
     engine: Engine,
     *,
@@ -184,8 +173,6 @@ def flows(
     end: date | datetime | str | None = None,
     filters: dict[str, Any] | None = None,
     coverage: Coverage | None = None,
-    k: int | None = None,
-    suppressed: bool = True,
     cube: pd.DataFrame | None = None,
 ) -> pa.Table:
     """Moves as an origin-destination table, a per-place balance, or the outflow abroad.
@@ -193,9 +180,9 @@ def flows(
     ``level`` is ``region`` (federal subject; a country abroad), ``federal_district`` or
     ``country``; ``abroad`` always uses countries. ``by`` cuts by resume dimensions (role,
     role_category, isco2, it, ...), with roll-ups ``"all"``. ``coverage`` adds population
-    estimates with intervals. With ``suppressed`` (default) small cells are hidden
-    (kadry.privacy, minimum count ``k``); ``suppressed=False`` is for internal checks only.
-    ``cube``: the result of ``od_cube`` with the same level, by, period, range and filters,
+    estimates with intervals. The counts are not suppressed: this is the analyst's own view
+    of the store (``kadry flows``); what leaves kadry is cut from the release's moves cube
+    (``kadry.publish.moves``, ``kadry.mobility.released``). ``cube``: the result of ``od_cube`` with the same level, by, period, range and filters,
     to cut several views from one computation.
     """
     if view not in VIEWS:
@@ -210,8 +197,6 @@ def flows(
         end=end,
         filters=filters,
         coverage=coverage,
-        k=k,
-        suppressed=suppressed,
         cube=cube,
     )[view]
 
@@ -227,11 +212,9 @@ def flow_views(
     end: date | datetime | str | None = None,
     filters: dict[str, Any] | None = None,
     coverage: Coverage | None = None,
-    k: int | None = None,
-    suppressed: bool = True,
     cube: pd.DataFrame | None = None,
 ) -> dict[str, pa.Table]:
-    """Several views cut from one cube, suppressed once: ``{view: table}`` (arguments as ``flows``).
+    """Several views cut from one cube: ``{view: table}`` (arguments as ``flows``).
 
     ``od`` and ``balance`` share a level; ``abroad`` alone is at the country level, so it
     cannot be asked together with the others unless ``level="country"``.
@@ -259,9 +242,7 @@ def flow_views(
         base = base_count(engine, filters, first, last) if coverage.needs_base else None
         est, low, high = scale(cube["n_moves"].to_numpy(dtype=float), coverage, base)
         cube["estimate"], cube["low"], cube["high"] = est, low, high
-    if suppressed:
-        cube = _suppressed(cube, dims, k, coverage is not None)
-    else:
+    if "suppressed" not in cube.columns:  # a cube given already suppressed (a benchmark's) keeps its pattern
         cube["suppressed"] = False
         cube["suppression"] = None
     out: dict[str, pa.Table] = {}
@@ -286,8 +267,7 @@ def flow_views(
             "end": last.isoformat(),
             "engine": engine.name,
             "filters": filters or {},
-            "suppressed": suppressed,
-            "min_cell": min_cell(k) if suppressed else None,
+            "suppressed": bool(cube["suppressed"].any()),  # kadry.publish releases what leaves kadry
             "dated": "at the later of the two sightings (the first that shows the new place)",
             "coverage": coverage.describe(base) if coverage is not None else None,
         }

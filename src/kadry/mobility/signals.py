@@ -21,9 +21,8 @@ from kadry.indicators.activity import Options, active_rows
 from kadry.indicators.engine import Engine
 from kadry.indicators.periods import Calendar, parse_day
 from kadry.indicators.segments import resolve_dims
-from kadry.mobility.flows import expand_rollup, one_blas_thread
+from kadry.mobility.flows import expand_rollup
 from kadry.mobility.moves import HOME
-from kadry.privacy import Hierarchy, min_cell, suppress
 
 __all__ = ["SIGNALS", "signals_expr", "signals"]
 
@@ -75,10 +74,9 @@ def signals(
     end: date | datetime | str,
     filters: dict[str, Any] | None = None,
     window: int = 30,
-    k: int | None = None,
-    suppressed: bool = True,
 ) -> pa.Table:
-    """Shares of active resumes showing each signal; counts below ``k`` hidden (kadry.privacy).
+    """Shares of active resumes showing each signal, unsuppressed (the analyst's own view of the
+    store, ``kadry relocation``; the published counts are the release's, ``kadry.publish.moves``).
 
     ``abroad_remote_share`` = resumes located abroad (country not RU) that want remote work,
     over all active resumes of the segment: people working for Russia from elsewhere.
@@ -99,19 +97,6 @@ def signals(
     for share, count in SIGNALS.items():
         df[share] = df[count] / df["n_resumes"].where(df["n_resumes"] > 0)
     df = df[[*dims, "period", "period_end", *counts, *SIGNALS, "simulated"]]
-    if suppressed:
-        hierarchies = [Hierarchy.flat(d, sorted(df[d].astype(str).unique())) for d in dims]
-        # a signal's count and share are hidden when few resumes show it; the cell when few are active
-        values = {**{c: c for c in SIGNALS.values()}, **SIGNALS}
-        with one_blas_thread():
-            df = suppress(
-                df, dimensions=[*dims, "period"], counts=["n_resumes"], values=values, hierarchies=hierarchies, k=k
-            ).table
-        for c in counts:
-            df[c] = df[c].astype("Float64").round().astype("Int64")
-        for c in SIGNALS:
-            df[c] = df[c].astype("float64")
-        df["suppression"] = df["suppression"].astype(object).where(df["suppression"].notna(), None)
     df = df.sort_values([*dims, "period"]).reset_index(drop=True)
     meta = {
         "indicator": "relocation signals",
@@ -121,7 +106,6 @@ def signals(
         "end": last.isoformat(),
         "engine": engine.name,
         "window": window,
-        "suppressed": suppressed,
-        "min_cell": min_cell(k) if suppressed else None,
+        "suppressed": False,  # internal use: kadry.publish releases what leaves kadry
     }
     return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata({"kadry": json.dumps(meta)})
