@@ -65,6 +65,12 @@ def test_indicators_clamp_a_wide_range_and_refuse_one_outside_the_data(get):
     assert r.status_code == 400 and "outside the data" in r.json()["error"]["message"]
 
 
+def test_a_reversed_range_is_refused_by_indicators_and_series_alike(get):
+    for route in ("indicators", "series"):
+        r = get(f"/api/v1/{route}?start=2022-06&end=2022-01")
+        assert r.status_code == 400, (route, r.text)
+
+
 def test_errors_carry_their_http_headers(get):
     r = get("/api/v1/match/resume/x?k=0")
     assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")

@@ -231,6 +231,8 @@ def test_api_signals_from_the_release(crowd):
         assert r.status_code == 200, r.text
         rows = r.json()["rows"]
         assert rows and {x["period"] for x in rows} <= set(stock["period"])  # the release's months
+        # one row per month, ending after it starts (each month was once crossed with every month's end)
+        assert len({x["period"] for x in rows}) == len(rows) and all(x["period_end"] > x["period"] for x in rows)
         published = stock[(stock.occupation == "all") & (stock.region == "all")].set_index("period")["n_resumes"]
         for row in rows:  # the denominator is the stock cube's number, hidden where it is hidden
             want = published.get(row["period"])

@@ -179,6 +179,8 @@ def _series(
     periods = _calendar(period, first, last)
     lo = parse_day(start).isoformat() if start else None
     hi = parse_day(end, end=True).isoformat() if end else None
+    if lo and hi and lo > hi:  # as /indicators: an empty range is a mistake, not an empty answer
+        raise BadRequest(f"from ({start}) is after to ({end})")
     out: dict[str, Any] = {"measure": measure, "period": period, "k": publisher.k, "series": []}
     for seg in segments:
         if seg.get("source") and seg["source"] != "all":

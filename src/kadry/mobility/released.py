@@ -155,7 +155,8 @@ def signal_view(
     else:
         cells = cells[~cells["region"].str.startswith("district:") & (cells["region"] != "all")]
     value = cells.assign(n=cells["n"].astype("Float64").mask(cells["suppressed"].astype(bool)))
-    wide = value.pivot_table(index=["region", *_KEYS], columns="signal", values="n", aggfunc="first", dropna=False)
+    # pivot, not pivot_table(dropna=False): that crossed every period with every period_end
+    wide = value.pivot(index=["region", *_KEYS], columns="signal", values="n")
     wide = wide.reindex(columns=list(SIGNAL_COUNTS.values())).reset_index()
     base = stock[stock["occupation"] == occupation][["region", "period", "n_resumes", "suppressed"]]
     base = base.assign(n_resumes=base["n_resumes"].astype("Float64").mask(base["suppressed"].astype(bool)))

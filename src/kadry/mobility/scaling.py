@@ -20,6 +20,7 @@ narrower, and still seeded so results repeat (a zero count keeps the lower bound
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -39,13 +40,15 @@ METHODS = ("envelope", "monte_carlo")
 def parse_range(text: str | float | int, what: str) -> tuple[float, float]:
     """``700000`` -> (700000, 700000); ``500000..1000000`` (or ``500000-1000000``) -> the pair."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text), float(text)
+        text = repr(float(text))
     raw = str(text).strip().replace("_", "").replace(" ", "")
     parts = re.split(r"\.\.|(?<=\d)-(?=\d)", raw)
     try:
         values = [float(p) for p in parts]
     except ValueError:
         raise InputError(f"bad {what} {text!r}: use a number or a range A..B") from None
+    if not all(math.isfinite(v) for v in values):  # float() reads inf, nan and 1e400 (inf)
+        raise InputError(f"bad {what} {text!r}: use a finite number or a range A..B")
     if len(values) == 1:
         values = values * 2
     if len(values) != 2 or values[0] > values[1]:
