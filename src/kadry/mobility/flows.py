@@ -182,8 +182,9 @@ def flows(
     role_category, isco2, it, ...), with roll-ups ``"all"``. ``coverage`` adds population
     estimates with intervals. The counts are not suppressed: this is the analyst's own view
     of the store (``kadry flows``); what leaves kadry is cut from the release's moves cube
-    (``kadry.publish.moves``, ``kadry.mobility.released``). ``cube``: the result of ``od_cube`` with the same level, by, period, range and filters,
-    to cut several views from one computation.
+    (``kadry.publish.moves``, ``kadry.mobility.released``). ``cube``: the result of
+    ``od_cube`` with the same level, by, period, range and filters, to cut several views from
+    one computation (a cube with a ``suppressed`` column keeps its pattern).
     """
     if view not in VIEWS:
         raise InputError(f"unknown flows view {view!r}: use one of {', '.join(VIEWS)}")
