@@ -19,7 +19,7 @@ from datetime import date
 from kadry.errors import BadRequest, Busy, InputError, OverBudget
 from kadry.indicators.periods import PERIODS, parse_day
 
-__all__ = ["Budget", "BUDGET", "Gate", "clamp_range", "count_periods", "check_request"]
+__all__ = ["Budget", "BUDGET", "Gate", "clamp_range", "count_periods", "check_request", "ordered"]
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,14 @@ def clamp_range(start: str | date | None, end: str | date | None, first: date, l
     lo, hi = _day(start, end=False) or first, _day(end, end=True) or last
     if hi < first or lo > last:
         raise BadRequest(f"the range {lo}..{hi} lies outside the data ({first}..{last})")
+    ordered(lo, hi)
+    return max(lo, first), min(hi, last)
+
+
+def ordered(lo: date, hi: date) -> None:
+    """Refuse a reversed range: it is a mistake, not a question whose answer is empty."""
     if lo > hi:
         raise BadRequest(f"empty date range: {lo} is after {hi}")
-    return max(lo, first), min(hi, last)
 
 
 def count_periods(period: str, first: date, last: date) -> int:

@@ -40,13 +40,13 @@ METHODS = ("envelope", "monte_carlo")
 def parse_range(text: str | float | int, what: str) -> tuple[float, float]:
     """``700000`` -> (700000, 700000); ``500000..1000000`` (or ``500000-1000000``) -> the pair."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        text = repr(float(text))
-    raw = str(text).strip().replace("_", "").replace(" ", "")
-    parts = re.split(r"\.\.|(?<=\d)-(?=\d)", raw)
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        raise InputError(f"bad {what} {text!r}: use a number or a range A..B") from None
+        values = [float(text)]
+    else:
+        raw = str(text).strip().replace("_", "").replace(" ", "")
+        try:
+            values = [float(p) for p in re.split(r"\.\.|(?<=\d)-(?=\d)", raw)]
+        except ValueError:
+            raise InputError(f"bad {what} {text!r}: use a number or a range A..B") from None
     if not all(math.isfinite(v) for v in values):  # float() reads inf, nan and 1e400 (inf)
         raise InputError(f"bad {what} {text!r}: use a finite number or a range A..B")
     if len(values) == 1:
